@@ -1,0 +1,1 @@
+"""File formats: each parser returns ``(rows, errors)`` and never touches a database."""

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerConfig(AppConfig):
+    name = "encours.ledger"
+    label = "ledger"
+    verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from encours.ledger import jobs  # noqa: F401  (registers the import job handlers)
