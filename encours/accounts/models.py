@@ -34,11 +34,17 @@ class User(AbstractUser):
         "ledger.LegalEntity", blank=True, related_name="users", verbose_name=_("legal entities")
     )
     manager = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
         verbose_name=_("manager"),
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
-    language = models.CharField(_("language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
+    )
 
     class Meta:
         verbose_name = _("user")

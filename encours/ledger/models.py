@@ -75,21 +75,35 @@ class Customer(models.Model):
     account_number = models.CharField(_("account number"), max_length=40)
     name = models.CharField(_("name"), max_length=200)
     group = models.ForeignKey(
-        CustomerGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="customers",
+        CustomerGroup,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
         verbose_name=_("group"),
     )
-    siren = models.CharField(_("SIREN"), max_length=9, blank=True, validators=[validators.validate_siren], db_index=True)
+    siren = models.CharField(
+        _("SIREN"), max_length=9, blank=True, validators=[validators.validate_siren], db_index=True
+    )
     siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validators.validate_siret])
     vat_number = models.CharField(_("VAT number"), max_length=20, blank=True, validators=[validators.validate_vat])
     naf_code = models.CharField(_("NAF code"), max_length=6, blank=True, validators=[validators.validate_naf])
     category = models.CharField(_("category"), max_length=32, choices=Category.choices, default=Category.SME)
     sales_rep = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="sales_customers", verbose_name=_("sales rep"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sales_customers",
+        verbose_name=_("sales rep"),
     )
     collector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="collected_customers", verbose_name=_("collector"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="collected_customers",
+        verbose_name=_("collector"),
     )
     region = models.CharField(_("region"), max_length=64, blank=True, db_index=True)
     country = models.CharField(_("country"), max_length=2, default="FR")
@@ -98,7 +112,9 @@ class Customer(models.Model):
     city = models.CharField(_("city"), max_length=80, blank=True)
     terms_days = models.PositiveIntegerField(_("payment terms (days)"), null=True, blank=True)
     terms_end_of_month = models.BooleanField(_("end of month"), default=False)
-    language = models.CharField(_("language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")])
+    language = models.CharField(
+        _("language"), max_length=8, default="fr", choices=[("fr", "Français"), ("en", "English")]
+    )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     is_strategic = models.BooleanField(_("strategic"), default=False)
     is_blocked = models.BooleanField(_("blocked"), default=False)
@@ -131,6 +147,11 @@ class CustomerBankAccount(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     label = models.CharField(_("label"), max_length=100, blank=True)
     learned = models.BooleanField(_("learned from a confirmed payment"), default=False)
+    checksum_ok = models.BooleanField(
+        _("checksum valid"),
+        default=True,
+        help_text=_("Imported IBANs failing the ISO 13616 check are kept to recognise payers, but flagged."),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "iban"], name="customer_iban_unique")]

@@ -1,0 +1,55 @@
+# encours — the two commands are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test bench lint messages clean venv venv-test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Runtime dependencies, pinned by requirements.lock (regenerate with `make lock`).
+$(VENV)/.run-installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install -q -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.run-installed
+	$(BIN)/pip install -q -c requirements.lock -e ".[test,dev]"
+	touch $@
+
+venv: $(VENV)/.run-installed
+venv-test: $(VENV)/.test-installed
+
+run: venv
+	@scripts/compile_messages.sh $(BIN)/python
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo --if-empty
+	@echo ""
+	@echo "encours is served on http://127.0.0.1:8000  (log in with one of the demo logins above)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: venv-test
+	@scripts/compile_messages.sh $(BIN)/python
+	@PG_URL="$(PG_URL)" BIN="$(BIN)" scripts/test.sh
+
+bench: venv-test
+	@PG_URL="$(PG_URL)" BIN="$(BIN)" SMALL="$(SMALL)" scripts/bench.sh
+
+lint: venv-test
+	$(BIN)/ruff check encours tests
+	$(BIN)/ruff format --check encours tests
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+
+messages: venv-test
+	cd encours && ../$(BIN)/python ../manage.py makemessages -l fr -l en --no-obsolete --add-location file
+	@scripts/compile_messages.sh $(BIN)/python
+
+lock: venv-test
+	$(BIN)/pip freeze --exclude-editable | grep -v '^encours' > requirements.lock
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis

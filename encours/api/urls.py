@@ -1,0 +1,14 @@
+from ninja import NinjaAPI
+
+from encours.api.auth import TokenAuth
+from encours.api.ledger import router as ledger_router
+
+api = NinjaAPI(
+    title="encours API",
+    version="1",
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    description="Receivables, risk and collections. Authenticate with `Authorization: Bearer <token>` "
+    "(create one with `manage.py api_token USERNAME`).",
+)
+api.add_router("/", ledger_router)

@@ -1,0 +1,496 @@
+"""French FEC (Fichier des Écritures Comptables, art. A47 A-1 LPF) → customer items.
+
+The FEC is the general ledger. Customer lines are those on 411* accounts; the auxiliary
+account (CompAuxNum/CompAuxLib) names the customer. A debit is an invoice (or a debit
+adjustment when the entry moves cash: a refund, a bounced payment); a credit is a payment
+when the entry touches a cash account (5*), a credit note when it touches revenue or VAT, an
+adjustment otherwise. EcritureLet groups lines of one customer that cancel out (lettrage):
+they become allocations dated DateLet. An unlettered credit note whose label names an
+unlettered invoice of the same customer ("Avoir AV1 sur FA1") is allocated to it.
+
+>>> raw = (
+...     "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|"
+...     "PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise\\n"
+...     "VT|Ventes|1|20260105|411000|Clients|C1|Durand SA|FA1|20260105|Facture FA1|120,00|0,00|A|20260201|20260105||\\n"
+...     "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture FA1|0,00|100,00|||20260105||\\n"
+...     "VT|Ventes|1|20260105|445710|TVA|||FA1|20260105|Facture FA1|0,00|20,00|||20260105||\\n"
+...     "BQ|Banque|2|20260201|411000|Clients|C1|Durand SA|VIR9|20260201|Reglement|0,00|120,00|A|20260201|20260201||\\n"
+...     "BQ|Banque|2|20260201|512000|Banque|||VIR9|20260201|Reglement FA1|120,00|0,00|||20260201||\\n"
+... ).encode()
+>>> result = parse_fec(raw, file_name="595401761FEC20261031.txt")
+>>> [(i.type, i.number, i.amount) for i in result.items]
+[('invoice', 'FA1', Decimal('120.00')), ('payment', 'VIR9', Decimal('-120.00'))]
+>>> [(a.debit_key, a.credit_key, a.amount, a.date.isoformat()) for a in result.allocations]
+[(('invoice', 'FA1'), ('payment', 'VIR9'), Decimal('120.00'), '2026-02-01')]
+>>> result.siren, result.stats.ignored_lines
+('595401761', 3)
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from encours.core.errors import InvalidAmount, InvalidFile, RowError
+from encours.core.formats.text import decode_text
+from encours.core.money import D, quantize
+
+REQUIRED_COLUMNS = (
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+)
+DUE_DATE_COLUMNS = ("DateEcheance", "EcheanceDate", "DateEch", "DueDate")
+FILE_NAME = re.compile(r"(?P<siren>\d{9})FEC(?P<closing>\d{8})", re.IGNORECASE)
+CREDIT_NOTE_TARGET = re.compile(r"\bsur\s+(?:facture\s+)?(?:n[°o]\s*)?(?P<number>[A-Z0-9][\w/.-]*)", re.IGNORECASE)
+MAX_AMOUNT = Decimal("1e12")
+MAX_ERRORS = 200
+
+INVOICE, CREDIT_NOTE, PAYMENT, ADJUSTMENT = "invoice", "credit_note", "payment", "adjustment"
+ItemKey = tuple[str, str]  # (type, number)
+
+
+@dataclass(frozen=True, slots=True)
+class FecCustomer:
+    account: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class FecItem:
+    type: str
+    number: str
+    customer_account: str
+    document_date: date
+    due_date: date | None
+    amount: Decimal  # signed, in the item's currency: debits positive
+    currency: str
+    amount_functional: Decimal  # signed, in the entity's currency
+    label: str
+    reference: str
+    line: int
+
+    @property
+    def key(self) -> ItemKey:
+        return (self.type, self.number)
+
+
+@dataclass(frozen=True, slots=True)
+class FecAllocation:
+    debit_key: ItemKey
+    credit_key: ItemKey
+    amount: Decimal
+    date: date
+    letter: str
+
+
+@dataclass(frozen=True, slots=True)
+class FecStats:
+    lines: int
+    customer_lines: int
+    ignored_lines: int
+    entries: int
+    encoding: str
+    delimiter: str
+
+
+@dataclass(frozen=True, slots=True)
+class FecResult:
+    siren: str | None
+    closing_date: date | None
+    customers: tuple[FecCustomer, ...]
+    items: tuple[FecItem, ...]
+    allocations: tuple[FecAllocation, ...]
+    stats: FecStats
+    errors: tuple[RowError, ...]
+
+
+@dataclass(slots=True)
+class _Line:
+    """One 411 line, before it is classified and merged into an item."""
+
+    line: int
+    journal: str
+    entry: str
+    account: str
+    name: str
+    number: str
+    document_date: date
+    due_date: date | None
+    debit: Decimal
+    credit: Decimal
+    currency_amount: Decimal | None
+    currency: str
+    letter: str
+    letter_date: date | None
+    label: str
+    item_type: str = ""
+
+
+@dataclass(slots=True)
+class _Reader:
+    functional_currency: str
+    customer_prefixes: tuple[str, ...]
+    errors: list[RowError] = field(default_factory=list)
+    dates: dict[str, date | None] = field(default_factory=dict)
+    lines: list[_Line] = field(default_factory=list)
+    entry_classes: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    ignored: int = 0
+    total: int = 0
+
+    def error(self, line: int, column: str, value: str, reason: str) -> None:
+        self.errors.append(RowError(line, column, value, reason))
+        if len(self.errors) >= MAX_ERRORS:
+            raise _TooManyErrors
+
+    def parse_date(self, text: str, line: int, column: str, *, required: bool) -> date | None:
+        text = text.strip()
+        if not text:
+            if required:
+                self.error(line, column, text, "missing date")
+            return None
+        if text not in self.dates:
+            self.dates[text] = _date_or_none(text)
+        parsed = self.dates[text]
+        if parsed is None:
+            self.error(line, column, text, "not a date (expected YYYYMMDD)")
+        return parsed
+
+    def parse_amount(self, text: str, line: int, column: str) -> Decimal:
+        text = text.strip()
+        if not text:
+            return Decimal(0)
+        try:
+            value = Decimal(text.replace(",", ".")) if "," not in text or "." not in text else D(text)
+        except (InvalidOperation, InvalidAmount):
+            value = None
+        if value is None or not value.is_finite():
+            self.error(line, column, text, "not an amount")
+            return Decimal(0)
+        if value < 0 or value >= MAX_AMOUNT:
+            self.error(line, column, text, "amount must be positive and below 10^12")
+            return Decimal(0)
+        return value
+
+
+class _TooManyErrors(Exception):
+    pass
+
+
+def _date_or_none(text: str) -> date | None:
+    digits = text.replace("-", "").replace("/", "") if len(text) == 10 else text
+    if len(digits) != 8 or not digits.isdigit():
+        return None
+    if len(text) == 10 and text[2] in "/-":  # DD/MM/YYYY
+        digits = text[6:10] + text[3:5] + text[0:2]
+    try:
+        return date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+    except ValueError:
+        return None
+
+
+def file_name_identity(file_name: str) -> tuple[str | None, date | None]:
+    """The SIREN and closing date of the legal file name ``<SIREN>FEC<YYYYMMDD>.txt``."""
+    match = FILE_NAME.search(file_name.rsplit("/", 1)[-1])
+    if not match:
+        return None, None
+    return match["siren"], _date_or_none(match["closing"])
+
+
+def parse_fec(
+    raw: bytes,
+    *,
+    file_name: str = "",
+    functional_currency: str = "EUR",
+    customer_prefixes: tuple[str, ...] = ("411",),
+) -> FecResult:
+    """Parse a whole FEC. Structural problems raise InvalidFile; row problems come back as
+    errors (and then no items are returned, so nothing half-imported can follow)."""
+    decoded = decode_text(raw)
+    delimiter, header, rows = _split(decoded.text)
+    columns = _column_positions(header)
+    reader = _Reader(functional_currency, customer_prefixes)
+    with suppress(_TooManyErrors):
+        _read_lines(reader, rows, columns, len(header))
+    siren, closing = file_name_identity(file_name)
+    stats = FecStats(
+        lines=reader.total,
+        customer_lines=len(reader.lines),
+        ignored_lines=reader.ignored,
+        entries=len(reader.entry_classes),
+        encoding=decoded.encoding,
+        delimiter="tab" if delimiter == "\t" else delimiter,
+    )
+    if reader.errors:
+        return FecResult(siren, closing, (), (), (), stats, tuple(reader.errors))
+    _classify(reader)
+    items, errors = _merge_items(reader.lines, functional_currency)
+    allocations = _allocations_from_letters(reader.lines, items) + _allocations_by_reference(reader.lines, items)
+    customers = _customers(reader.lines)
+    return FecResult(siren, closing, customers, tuple(items.values()), allocations, stats, tuple(errors))
+
+
+def _split(text: str) -> tuple[str, list[str], Iterator[list[str]]]:
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise InvalidFile("line 1: empty file or missing header")
+    first = lines[0]
+    delimiter = "\t" if first.count("\t") > first.count("|") else "|"
+    header = [h.strip() for h in first.split(delimiter)]
+    if len(header) < len(REQUIRED_COLUMNS):
+        raise InvalidFile(f"line 1: header has {len(header)} columns; a FEC has at least 18, separated by | or tab")
+    rows = csv.reader(lines[1:], delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    return delimiter, header, rows
+
+
+def _column_positions(header: list[str]) -> dict[str, int]:
+    by_lower = {name.lower(): index for index, name in enumerate(header)}
+    missing = [name for name in REQUIRED_COLUMNS if name.lower() not in by_lower]
+    has_debit_credit = "debit" in by_lower and "credit" in by_lower
+    has_amount_sense = "montant" in by_lower and "sens" in by_lower
+    if not (has_debit_credit or has_amount_sense):
+        missing.append("Debit/Credit (or Montant/Sens)")
+    if missing:
+        raise InvalidFile(f"line 1: missing FEC column(s): {', '.join(missing)}")
+    positions = {name: by_lower[name.lower()] for name in REQUIRED_COLUMNS}
+    for optional in ("Debit", "Credit", "Montant", "Sens", "Montantdevise", "Idevise", *DUE_DATE_COLUMNS):
+        if optional.lower() in by_lower:
+            positions[optional] = by_lower[optional.lower()]
+    return positions
+
+
+def _read_lines(reader: _Reader, rows: Iterator[list[str]], columns: dict[str, int], width: int) -> None:
+    account_col, aux_col = columns["CompteNum"], columns["CompAuxNum"]
+    journal_col, entry_col = columns["JournalCode"], columns["EcritureNum"]
+    for line_no, row in enumerate(rows, start=2):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        reader.total += 1
+        if len(row) != width:
+            reader.error(line_no, "", "", f"expected {width} fields, found {len(row)} (truncated or shifted line)")
+            continue
+        account = row[account_col].strip()
+        entry_date = reader.parse_date(row[columns["EcritureDate"]], line_no, "EcritureDate", required=True)
+        debit, credit = _debit_credit(reader, row, columns, line_no)
+        if not account:
+            reader.error(line_no, "CompteNum", "", "missing account number")
+            continue
+        entry_key = (row[journal_col].strip(), row[entry_col].strip())
+        reader.entry_classes[entry_key].add(account[:1] if not account.startswith("445") else "445")
+        if not account.startswith(reader.customer_prefixes):
+            reader.ignored += 1
+            continue
+        if entry_date is None:
+            continue
+        reader.lines.append(_customer_line(reader, row, columns, line_no, entry_key, entry_date, debit, credit))
+        if row[aux_col].strip() == "" and not account[len("411") :].strip("0"):
+            reader.error(line_no, "CompAuxNum", "", "customer line without auxiliary account (CompAuxNum)")
+
+
+def _debit_credit(reader: _Reader, row: list[str], columns: dict[str, int], line_no: int) -> tuple[Decimal, Decimal]:
+    if "Debit" in columns:
+        debit = reader.parse_amount(row[columns["Debit"]], line_no, "Debit")
+        credit = reader.parse_amount(row[columns["Credit"]], line_no, "Credit")
+        return debit, credit
+    amount = reader.parse_amount(row[columns["Montant"]], line_no, "Montant")
+    sense = row[columns["Sens"]].strip().upper()[:1]
+    if sense not in {"D", "C"}:
+        reader.error(line_no, "Sens", row[columns["Sens"]], "expected D or C")
+    return (amount, Decimal(0)) if sense == "D" else (Decimal(0), amount)
+
+
+def _customer_line(
+    reader: _Reader,
+    row: list[str],
+    columns: dict[str, int],
+    line_no: int,
+    entry_key: tuple[str, str],
+    entry_date: date,
+    debit: Decimal,
+    credit: Decimal,
+) -> _Line:
+    aux = row[columns["CompAuxNum"]].strip()
+    account = aux or row[columns["CompteNum"]].strip()
+    name = (row[columns["CompAuxLib"]] if aux else row[columns["CompteLib"]]).strip()
+    piece_date = reader.parse_date(row[columns["PieceDate"]], line_no, "PieceDate", required=False)
+    due = None
+    for column in DUE_DATE_COLUMNS:
+        if column in columns:
+            due = reader.parse_date(row[columns[column]], line_no, column, required=False)
+    currency_amount, currency = None, reader.functional_currency
+    if "Idevise" in columns and row[columns["Idevise"]].strip():
+        currency = row[columns["Idevise"]].strip().upper()
+        if currency != reader.functional_currency:
+            currency_amount = reader.parse_amount(row[columns["Montantdevise"]], line_no, "Montantdevise")
+    letter = row[columns["EcritureLet"]].strip()
+    letter_date = reader.parse_date(row[columns["DateLet"]], line_no, "DateLet", required=False) if letter else None
+    if debit and credit:
+        reader.error(line_no, "Debit", f"{debit}/{credit}", "a customer line has both a debit and a credit")
+    if not debit and not credit:
+        reader.error(line_no, "Debit", "0", "a customer line with a zero amount")
+    return _Line(
+        line=line_no,
+        journal=entry_key[0],
+        entry=entry_key[1],
+        account=account,
+        name=name,
+        number=row[columns["PieceRef"]].strip() or entry_key[1],
+        document_date=piece_date or entry_date,
+        due_date=due,
+        debit=debit,
+        credit=credit,
+        currency_amount=currency_amount,
+        currency=currency if currency_amount is not None else reader.functional_currency,
+        letter=letter,
+        letter_date=letter_date,
+        label=row[columns["EcritureLib"]].strip(),
+    )
+
+
+def _classify(reader: _Reader) -> None:
+    for line in reader.lines:
+        classes = reader.entry_classes[(line.journal, line.entry)]
+        moves_cash = "5" in classes
+        touches_sales = "7" in classes or "445" in classes
+        if line.debit:
+            line.item_type = INVOICE if touches_sales or not moves_cash else ADJUSTMENT
+        elif moves_cash:
+            line.item_type = PAYMENT
+        else:
+            line.item_type = CREDIT_NOTE if touches_sales else ADJUSTMENT
+
+
+def _merge_items(lines: list[_Line], functional_currency: str) -> tuple[dict[ItemKey, FecItem], list[RowError]]:
+    """One item per (type, number); several lines of one customer (instalments) add up."""
+    items: dict[ItemKey, FecItem] = {}
+    errors: list[RowError] = []
+    for line in lines:
+        key = (line.item_type, line.number)
+        functional = quantize(line.debit - line.credit, functional_currency)
+        sign = 1 if line.debit else -1
+        amount = (
+            quantize(sign * line.currency_amount, line.currency) if line.currency_amount is not None else functional
+        )
+        previous = items.get(key)
+        if previous is None:
+            items[key] = FecItem(
+                type=line.item_type,
+                number=line.number,
+                customer_account=line.account,
+                document_date=line.document_date,
+                due_date=line.due_date,
+                amount=amount,
+                currency=line.currency,
+                amount_functional=functional,
+                label=line.label[:200],
+                reference=line.number,
+                line=line.line,
+            )
+        elif previous.customer_account != line.account:
+            errors.append(
+                RowError(
+                    line.line,
+                    "PieceRef",
+                    line.number,
+                    f"number already used for customer {previous.customer_account} (line {previous.line})",
+                )
+            )
+        else:
+            items[key] = _add_line(previous, amount, functional, line)
+    return items, errors
+
+
+def _add_line(item: FecItem, amount: Decimal, functional: Decimal, line: _Line) -> FecItem:
+    return FecItem(
+        type=item.type,
+        number=item.number,
+        customer_account=item.customer_account,
+        document_date=min(item.document_date, line.document_date),
+        due_date=max(filter(None, (item.due_date, line.due_date)), default=None),
+        amount=item.amount + amount,
+        currency=item.currency,
+        amount_functional=item.amount_functional + functional,
+        label=item.label,
+        reference=item.reference,
+        line=item.line,
+    )
+
+
+def _allocations_from_letters(lines: list[_Line], items: dict[ItemKey, FecItem]) -> tuple[FecAllocation, ...]:
+    """Pair the debits and credits of each lettering group, oldest first."""
+    groups: dict[tuple[str, str], list[_Line]] = defaultdict(list)
+    for line in lines:
+        if line.letter:
+            groups[(line.account, line.letter)].append(line)
+    pairs: dict[tuple[ItemKey, ItemKey], FecAllocation] = {}
+    for (_, letter), members in groups.items():
+        debits = sorted((m for m in members if m.debit), key=lambda m: (m.document_date, m.line))
+        credits = sorted((m for m in members if m.credit), key=lambda m: (m.document_date, m.line))
+        letter_date = max((m.letter_date for m in members if m.letter_date), default=None)
+        for debit, credit, amount in _greedy_pairs(debits, credits):
+            on = letter_date or max(debit.document_date, credit.document_date)
+            key = ((debit.item_type, debit.number), (credit.item_type, credit.number))
+            if key in pairs:
+                amount += pairs[key].amount
+            pairs[key] = FecAllocation(key[0], key[1], amount, on, letter)
+    return tuple(pairs.values())
+
+
+def _greedy_pairs(debits: list[_Line], credits: list[_Line]) -> Iterator[tuple[_Line, _Line, Decimal]]:
+    debit_left = [d.debit for d in debits]
+    credit_left = [c.credit for c in credits]
+    i = j = 0
+    while i < len(debits) and j < len(credits):
+        amount = min(debit_left[i], credit_left[j])
+        if amount > 0:
+            yield debits[i], credits[j], amount
+        debit_left[i] -= amount
+        credit_left[j] -= amount
+        if debit_left[i] == 0:
+            i += 1
+        if credit_left[j] == 0:
+            j += 1
+
+
+def _allocations_by_reference(lines: list[_Line], items: dict[ItemKey, FecItem]) -> tuple[FecAllocation, ...]:
+    """An unlettered credit note 'Avoir AV1 sur FA1' settles the unlettered invoice FA1."""
+    unlettered = {(line.item_type, line.number) for line in lines if not line.letter}
+    remaining = {key: item.amount for key, item in items.items() if key[0] == INVOICE and key in unlettered}
+    allocations = []
+    for key, credit_note in items.items():
+        if key[0] != CREDIT_NOTE or key not in unlettered:
+            continue
+        match = CREDIT_NOTE_TARGET.search(credit_note.label)
+        invoice = items.get((INVOICE, match["number"])) if match else None
+        if invoice is None or invoice.key not in remaining or invoice.customer_account != credit_note.customer_account:
+            continue
+        amount = min(remaining[invoice.key], -credit_note.amount)
+        if amount > 0 and invoice.currency == credit_note.currency:
+            remaining[invoice.key] -= amount
+            on = max(invoice.document_date, credit_note.document_date)
+            allocations.append(FecAllocation(invoice.key, key, amount, on, ""))
+    return tuple(allocations)
+
+
+def _customers(lines: list[_Line]) -> tuple[FecCustomer, ...]:
+    names: dict[str, str] = {}
+    for line in lines:
+        names.setdefault(line.account, line.name or line.account)
+    return tuple(FecCustomer(account, name) for account, name in names.items())

@@ -1,0 +1,49 @@
+"""Decoding text files from ERPs: UTF-8 (with or without BOM) or Latin-1/Windows-1252.
+
+>>> decode_text("Électricité".encode("cp1252")).encoding
+'cp1252'
+>>> decode_text("\\ufeffÉlec".encode("utf-8")).text
+'Élec'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from encours.core.errors import InvalidFile
+
+# A multi-byte UTF-8 sequence: if a file that is not valid UTF-8 still contains these, it mixes
+# encodings (a Latin-1 line pasted into a UTF-8 file), and no single decoding is right.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    text: str
+    encoding: str
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def decode_text(raw: bytes) -> DecodedText:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise InvalidFile("line 1: the file is UTF-16 or binary; expected a UTF-8 or Latin-1 text file")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return DecodedText(raw.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        bad_offset = exc.start
+    if _UTF8_SEQUENCE.search(raw):
+        line = _line_of(raw, bad_offset)
+        raise InvalidFile(
+            f"line {line}: byte 0x{raw[bad_offset]:02X} is not UTF-8 while other lines are: "
+            "the file mixes encodings; export it again in UTF-8 or Latin-1"
+        )
+    try:
+        return DecodedText(raw.decode("cp1252"), "cp1252")
+    except UnicodeDecodeError:
+        return DecodedText(raw.decode("latin-1"), "latin-1")

@@ -1,0 +1,1 @@
+"""Every write to the ledger: validated, in a transaction, audited."""

@@ -1,0 +1,326 @@
+"""Idempotent bulk upsert of items and allocations by natural key (entity, type, number).
+
+Re-importing the same rows changes nothing; a changed row is updated and audited; new rows
+are inserted in bulk with their open amount derived from the allocations of the same file.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from encours.audit.services import audit_record_many
+from encours.ledger.models import Allocation, Item, LegalEntity
+from encours.ledger.services.bulk import chunks, insert_rows, reserve_ids
+from encours.ledger.services.items import items_refresh_open
+
+ItemKey = tuple[str, str]
+Progress = Callable[[int, int | None, str], None]
+COMPARED = ("customer_id", "document_date", "due_date", "amount", "currency", "amount_functional", "label", "reference")
+
+
+@dataclass(slots=True)
+class IncomingItem:
+    type: str
+    number: str
+    customer_id: int
+    document_date: date
+    due_date: date
+    amount: Decimal
+    currency: str
+    amount_functional: Decimal
+    label: str = ""
+    reference: str = ""
+    source_line: int | None = None
+
+    @property
+    def key(self) -> ItemKey:
+        return (self.type, self.number)
+
+    @property
+    def fx_rate(self) -> Decimal:
+        if not self.amount:
+            return Decimal(1)
+        return (self.amount_functional / self.amount).quantize(Decimal("0.00000001"))
+
+
+@dataclass(slots=True)
+class IncomingAllocation:
+    debit_key: ItemKey
+    credit_key: ItemKey
+    amount: Decimal
+    date: date
+    letter: str = ""
+
+
+@dataclass(slots=True)
+class UpsertReport:
+    items_created: int = 0
+    items_updated: int = 0
+    items_unchanged: int = 0
+    allocations_created: int = 0
+    allocations_updated: int = 0
+    allocations_removed: int = 0
+    key_to_id: dict[ItemKey, int] = field(default_factory=dict)
+
+
+def _noop(done: int, total: int | None = None, message: str = "") -> None:
+    return None
+
+
+def upsert_items_and_allocations(
+    *,
+    entity: LegalEntity,
+    items: Sequence[IncomingItem],
+    allocations: Sequence[IncomingAllocation],
+    source: str,
+    source_file: str,
+    actor: Any,
+    progress: Progress = _noop,
+) -> UpsertReport:
+    """Must run inside a transaction."""
+    report = UpsertReport()
+    existing = _existing_items(entity, items)
+    new_items = [item for item in items if item.key not in existing]
+    new_ids = reserve_ids(Item, len(new_items))
+    report.key_to_id = {key: row["id"] for key, row in existing.items()}
+    report.key_to_id.update({item.key: pk for item, pk in zip(new_items, new_ids, strict=True)})
+    _add_referenced_keys(entity, allocations, report.key_to_id)
+    progress(1, 5, "items")
+    changed_ids = _update_changed(entity, items, existing, report, actor)
+    wanted = _wanted_allocations(allocations, report.key_to_id)
+    new_id_set = set(new_ids)
+    _insert_new_items(entity, new_items, report, wanted, source_file)
+    report.items_created = len(new_items)
+    progress(2, 5, "allocations")
+    touched = _sync_allocations(wanted, existing, new_id_set, report, source, actor, entity)
+    progress(4, 5, "open amounts")
+    items_refresh_open(touched | changed_ids)
+    return report
+
+
+def _existing_items(entity: LegalEntity, items: Sequence[IncomingItem]) -> dict[ItemKey, dict[str, Any]]:
+    if not Item.objects.filter(entity=entity).exists():
+        return {}
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        by_type[item.type].append(item.number)
+    found: dict[ItemKey, dict[str, Any]] = {}
+    for item_type, numbers in by_type.items():
+        for part in chunks(numbers):
+            rows = Item.objects.filter(entity=entity, type=item_type, number__in=part).values(
+                "id", "type", "number", *COMPARED
+            )
+            found.update({(row["type"], row["number"]): row for row in rows})
+    return found
+
+
+def _add_referenced_keys(
+    entity: LegalEntity, allocations: Sequence[IncomingAllocation], key_to_id: dict[ItemKey, int]
+) -> None:
+    """Allocations may point at items imported earlier (a payment of an old invoice)."""
+    missing: dict[str, set[str]] = defaultdict(set)
+    for allocation in allocations:
+        for key in (allocation.debit_key, allocation.credit_key):
+            if key not in key_to_id:
+                missing[key[0]].add(key[1])
+    for item_type, numbers in missing.items():
+        for part in chunks(sorted(numbers)):
+            for pk, number in Item.objects.filter(entity=entity, type=item_type, number__in=part).values_list(
+                "id", "number"
+            ):
+                key_to_id[(item_type, number)] = pk
+
+
+def _update_changed(
+    entity: LegalEntity,
+    items: Sequence[IncomingItem],
+    existing: dict[ItemKey, dict[str, Any]],
+    report: UpsertReport,
+    actor: Any,
+) -> set[int]:
+    changed: list[Item] = []
+    audits = []
+    for item in items:
+        row = existing.get(item.key)
+        if row is None:
+            continue
+        before = {name: row[name] for name in COMPARED if row[name] != getattr(item, name)}
+        if not before:
+            report.items_unchanged += 1
+            continue
+        after = {name: getattr(item, name) for name in before}
+        changed.append(
+            Item(
+                id=row["id"],
+                **{name: getattr(item, name) for name in COMPARED},
+                fx_rate=item.fx_rate,
+                source_line=item.source_line,
+                updated_at=timezone.now(),
+            )
+        )
+        audits.append(
+            {
+                "actor": actor,
+                "action": "item.update",
+                "object_type": "ledger.item",
+                "object_id": row["id"],
+                "object_repr": f"{item.type} {item.number}",
+                "customer_id": item.customer_id,
+                "entity_id": entity.pk,
+                "before": before,
+                "after": after,
+                "note": "import",
+            }
+        )
+    if changed:
+        Item.objects.bulk_update(changed, [*COMPARED, "fx_rate", "source_line", "updated_at"], batch_size=1000)
+        audit_record_many(audits)
+    report.items_updated = len(changed)
+    return {item.pk for item in changed}
+
+
+def _wanted_allocations(
+    allocations: Sequence[IncomingAllocation], key_to_id: dict[ItemKey, int]
+) -> dict[tuple[int, int], IncomingAllocation]:
+    wanted: dict[tuple[int, int], IncomingAllocation] = {}
+    for allocation in allocations:
+        pair = (key_to_id[allocation.debit_key], key_to_id[allocation.credit_key])
+        wanted[pair] = allocation
+    return wanted
+
+
+def _insert_new_items(
+    entity: LegalEntity,
+    new_items: Sequence[IncomingItem],
+    report: UpsertReport,
+    wanted: dict[tuple[int, int], IncomingAllocation],
+    source_file: str,
+) -> None:
+    """New items have no allocation but those of this file: their open amount is computed here."""
+    open_amount = {report.key_to_id[item.key]: item.amount for item in new_items}
+    last_date: dict[int, date] = {}
+    for (debit_id, credit_id), allocation in wanted.items():
+        for pk, sign in ((debit_id, -1), (credit_id, 1)):
+            if pk in open_amount:
+                open_amount[pk] += sign * allocation.amount
+                last_date[pk] = max(last_date.get(pk, allocation.date), allocation.date)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = (
+        "id",
+        "entity_id",
+        "customer_id",
+        "type",
+        "number",
+        "document_date",
+        "due_date",
+        "amount",
+        "currency",
+        "amount_functional",
+        "fx_rate",
+        "open_amount",
+        "settled_on",
+        "reference",
+        "label",
+        "source_file",
+        "source_line",
+        "created_at",
+        "updated_at",
+    )
+
+    def rows() -> Any:
+        for item in new_items:
+            pk = report.key_to_id[item.key]
+            remaining = open_amount[pk]
+            yield (
+                pk,
+                entity.pk,
+                item.customer_id,
+                item.type,
+                item.number,
+                item.document_date,
+                item.due_date,
+                item.amount,
+                item.currency,
+                item.amount_functional,
+                item.fx_rate,
+                remaining,
+                last_date.get(pk) if remaining == 0 else None,
+                item.reference[:140],
+                item.label[:200],
+                source_file[:200],
+                item.source_line,
+                now,
+                now,
+            )
+
+    insert_rows(Item, columns, rows())
+
+
+def _sync_allocations(
+    wanted: dict[tuple[int, int], IncomingAllocation],
+    existing_items: dict[ItemKey, dict[str, Any]],
+    new_ids: set[int],
+    report: UpsertReport,
+    source: str,
+    actor: Any,
+    entity: LegalEntity,
+) -> set[int]:
+    """Make this source's allocations between the file's items what the file says; returns
+    the pre-existing items whose allocations changed (their open amount must be recomputed)."""
+    old_ids = [row["id"] for row in existing_items.values()]
+    current: dict[tuple[int, int], Allocation] = {}
+    for part in chunks(old_ids):
+        for allocation in Allocation.objects.filter(source=source, debit_id__in=part):
+            current[(allocation.debit_id, allocation.credit_id)] = allocation
+        for allocation in Allocation.objects.filter(source=source, credit_id__in=part):
+            current[(allocation.debit_id, allocation.credit_id)] = allocation
+    touched: set[int] = set()
+    file_ids = set(old_ids) | new_ids
+    to_delete = [a for pair, a in current.items() if pair not in wanted and pair[0] in file_ids and pair[1] in file_ids]
+    to_update = [
+        (a, wanted[pair])
+        for pair, a in current.items()
+        if pair in wanted and (a.amount != wanted[pair].amount or a.date != wanted[pair].date)
+    ]
+    to_create = [(pair, allocation) for pair, allocation in wanted.items() if pair not in current]
+    if to_delete:
+        Allocation.objects.filter(pk__in=[a.pk for a in to_delete]).delete()
+    for allocation, incoming in to_update:
+        allocation.amount, allocation.date = incoming.amount, incoming.date
+    Allocation.objects.bulk_update([a for a, _ in to_update], ["amount", "date"], batch_size=1000)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    insert_rows(
+        Allocation,
+        ("debit_id", "credit_id", "amount", "date", "letter", "source", "created_at"),
+        ((pair[0], pair[1], a.amount, a.date, a.letter[:10], source, now) for pair, a in to_create),
+    )
+    for pair in (
+        [a_pair for a_pair, _ in to_create]
+        + [(a.debit_id, a.credit_id) for a in to_delete]
+        + [(a.debit_id, a.credit_id) for a, _ in to_update]
+    ):
+        touched.update(pk for pk in pair if pk not in new_ids)
+    audit_record_many(
+        {
+            "actor": actor,
+            "action": "allocation.delete",
+            "object_type": "ledger.allocation",
+            "object_id": a.pk,
+            "entity_id": entity.pk,
+            "before": {"debit_id": a.debit_id, "credit_id": a.credit_id, "amount": a.amount},
+            "note": "no longer lettered in the imported file",
+        }
+        for a in to_delete
+    )
+    report.allocations_created = len(to_create)
+    report.allocations_updated = len(to_update)
+    report.allocations_removed = len(to_delete)
+    return touched

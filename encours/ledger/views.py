@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from encours.accounts.permissions import can
+from encours.audit.selectors import audit_for_customer
+from encours.core.errors import EncoursError
+from encours.jobs.models import Job
+from encours.jobs.services import job_start
+from encours.ledger import selectors
+from encours.ledger.forms import CustomerFilterForm, ImportForm, MappingForm
+from encours.ledger.models import ImportMapping
+from encours.ledger.services import mappings as mapping_services
+from encours.web.extensions import customer_panels
+
+
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    form = CustomerFilterForm(request.GET or None, user=request.user)
+    filters = form.filters()
+    customers = selectors.customer_list(user=request.user, filters=filters, as_of=timezone.localdate())
+    page = Paginator(customers, 50).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "sort": filters.sort}
+    template = "ledger/_customer_table.html" if request.htmx else "ledger/customer_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    as_of = timezone.localdate()
+    tab = request.GET.get("tab", "open")
+    context = {
+        "customer": customer,
+        "as_of": as_of,
+        "summary": selectors.customer_summary(customer=customer, as_of=as_of),
+        "tab": tab,
+        "contacts": customer.contacts.all(),
+        "bank_accounts": customer.bank_accounts.all(),
+        "panels": customer_panels(request, customer, as_of),
+    }
+    if tab == "open":
+        context["items"] = selectors.open_items(customer=customer)
+        context["orders"] = selectors.open_orders_of(customer=customer)
+    elif tab == "paid":
+        context["items"] = selectors.paid_items(customer=customer)
+    elif tab == "allocations":
+        context["allocations"] = selectors.allocations_of(customer=customer)
+    elif tab == "audit":
+        context["audit"] = audit_for_customer(customer_id=customer.pk)
+    template = "ledger/_customer_tab.html" if request.htmx else "ledger/customer_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+def imports(request: HttpRequest) -> HttpResponse:
+    if not can(request.user, "ledger.import"):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = _start_import(request, form)
+        return redirect("ledger:import_job", pk=job.pk)
+    context = {
+        "form": form,
+        "jobs": Job.objects.filter(kind__startswith="ledger.import").select_related("created_by")[:20],
+        "mappings": ImportMapping.objects.all(),
+    }
+    return render(request, "ledger/imports.html", context)
+
+
+def _start_import(request: HttpRequest, form: ImportForm) -> Job:
+    upload = form.cleaned_data["file"]
+    folder = Path(settings.MEDIA_ROOT) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}-{Path(upload.name).name}"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    entity = form.cleaned_data["entity"]
+    params = {"path": str(path), "file_name": upload.name, "entity": entity.siren if entity else ""}
+    if form.cleaned_data["kind"] == "fec":
+        return job_start(kind="ledger.import_fec", params=params, user=request.user, label=upload.name)
+    params["mapping"] = form.cleaned_data["mapping"].name
+    return job_start(kind="ledger.import_items", params=params, user=request.user, label=upload.name)
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(Job, pk=pk, kind__startswith="ledger.import")
+    if not can(request.user, "ledger.import"):
+        raise PermissionDenied
+    template = "jobs/_job.html" if request.htmx else "ledger/import_job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def mapping_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can(request.user, "ledger.import"):
+        raise PermissionDenied
+    mapping = get_object_or_404(ImportMapping, pk=pk)
+    mapping_services.mapping_delete(mapping=mapping, user=request.user)
+    messages.success(request, _("Mapping %(name)s deleted.") % {"name": mapping.name})
+    return redirect("ledger:imports")
+
+
+@login_required
+def mapping_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    if not can(request.user, "ledger.import"):
+        raise PermissionDenied
+    mapping = get_object_or_404(ImportMapping, pk=pk) if pk else None
+    initial = {}
+    if mapping:
+        initial = {
+            "columns_text": "\n".join(f"{k}={v}" for k, v in mapping.columns.items()),
+            "date_format": mapping.options.get("date_format", ""),
+            "delimiter": mapping.options.get("delimiter", ""),
+        }
+    form = MappingForm(request.POST or None, instance=mapping, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        options = dict(mapping.options) if mapping else {}
+        options.update({k: form.cleaned_data[k] for k in ("date_format", "delimiter") if form.cleaned_data[k]})
+        try:
+            mapping_services.mapping_save(
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                columns=form.cleaned_data["columns_text"],
+                options=options,
+                user=request.user,
+            )
+        except EncoursError as exc:
+            form.add_error("columns_text", str(exc))
+        else:
+            messages.success(request, _("Mapping saved."))
+            return redirect("ledger:imports")
+    from encours.core.formats.tabular import FIELDS
+
+    return render(request, "ledger/mapping_form.html", {"form": form, "mapping": mapping, "fields": FIELDS})

@@ -1,0 +1,116 @@
+"""FEC parsing without a database: separators, encodings, classification, lettrage, errors."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from encours.core.errors import InvalidFile
+from encours.core.formats.fec import file_name_identity, parse_fec
+
+HEADER = (
+    "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|"
+    "PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise"
+)
+
+
+def fec(*lines: str, sep: str = "|") -> str:
+    return "\n".join([HEADER.replace("|", sep), *(line.replace("|", sep) for line in lines)]) + "\n"
+
+
+INVOICE = (
+    "VT|Ventes|1|20260105|411000|Clients|C1|Café Élysée|FA1|20260105|Facture FA1|1200,00|0,00|AB|20260220|20260105||",
+    "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture FA1|0,00|1000,00|||20260105||",
+    "VT|Ventes|1|20260105|445710|TVA|||FA1|20260105|Facture FA1|0,00|200,00|||20260105||",
+)
+PART_1 = (
+    "BQ|Banque|2|20260201|411000|Clients|C1|Café Élysée|VIR1|20260201|Acompte|0,00|500,00|AB|20260220|20260201||",
+    "BQ|Banque|2|20260201|512000|Banque|||VIR1|20260201|Acompte|500,00|0,00|||20260201||",
+)
+PART_2 = (
+    "BQ|Banque|3|20260220|411000|Clients|C1|Café Élysée|VIR2|20260220|Solde|0,00|700,00|AB|20260220|20260220||",
+    "BQ|Banque|3|20260220|512000|Banque|||VIR2|20260220|Solde|700,00|0,00|||20260220||",
+)
+
+
+@pytest.mark.parametrize(("sep", "encoding"), [("|", "utf-8"), ("\t", "cp1252"), ("\t", "utf-8"), ("|", "latin-1")])
+def test_both_separators_and_both_encodings_give_the_same_items(sep, encoding):
+    result = parse_fec(fec(*INVOICE, *PART_1, *PART_2, sep=sep).encode(encoding))
+    assert not result.errors
+    assert [(i.type, i.number, i.amount) for i in result.items] == [
+        ("invoice", "FA1", Decimal("1200.00")),
+        ("payment", "VIR1", Decimal("-500.00")),
+        ("payment", "VIR2", Decimal("-700.00")),
+    ]
+    assert result.customers[0].name == "Café Élysée"
+
+
+def test_a_lettering_group_with_two_payments_gives_two_allocations_dated_datelet():
+    result = parse_fec(fec(*INVOICE, *PART_1, *PART_2).encode())
+    assert sorted((a.credit_key[1], a.amount, a.date) for a in result.allocations) == [
+        ("VIR1", Decimal("500.00"), date(2026, 2, 20)),
+        ("VIR2", Decimal("700.00"), date(2026, 2, 20)),
+    ]
+
+
+def test_unlettered_lines_stay_open():
+    result = parse_fec(fec(*INVOICE, *(line.replace("|AB|20260220|", "|||") for line in PART_1)).encode())
+    assert result.allocations == ()  # the invoice alone in its letter group: nothing to pair with
+    result = parse_fec(fec(*INVOICE, *PART_1, *(line.replace("|AB|20260220|", "|||") for line in PART_2)).encode())
+    assert [(a.credit_key[1], a.amount) for a in result.allocations] == [("VIR1", Decimal("500.00"))]
+
+
+def test_credit_in_a_sales_entry_is_a_credit_note_and_settles_the_named_invoice():
+    credit_note = (
+        "VT|Ventes|9|20260110|411000|Clients|C1|Café|AV1|20260110|Avoir AV1 sur FA1|0,00|1200,00|||20260110||",
+        "VT|Ventes|9|20260110|706000|Ventes|||AV1|20260110|Avoir|1000,00|0,00|||20260110||",
+    )
+    invoice = tuple(line.replace("|AB|20260220|", "|||") for line in INVOICE)
+    result = parse_fec(fec(*invoice, *credit_note).encode())
+    assert {i.type for i in result.items} == {"invoice", "credit_note"}
+    assert [(a.debit_key, a.credit_key, a.amount) for a in result.allocations] == [
+        (("invoice", "FA1"), ("credit_note", "AV1"), Decimal("1200.00"))
+    ]
+
+
+def test_a_refund_paid_from_the_bank_is_a_debit_adjustment():
+    refund = (
+        "BQ|Banque|7|20260301|411000|Clients|C1|Café|REMB1|20260301|Remboursement|80,00|0,00|||20260301||",
+        "BQ|Banque|7|20260301|512000|Banque|||REMB1|20260301|Remboursement|0,00|80,00|||20260301||",
+    )
+    assert [i.type for i in parse_fec(fec(*refund).encode()).items] == ["adjustment"]
+
+
+def test_montant_and_sens_columns_are_accepted():
+    header = HEADER.replace("Debit|Credit", "Montant|Sens")
+    body = "VT|Ventes|1|20260105|411000|Clients|C1|Café|FA1|20260105|Facture|1200,00|D|||20260105||\n"
+    body += "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture|1200,00|C|||20260105||\n"
+    result = parse_fec(f"{header}\n{body}".encode())
+    assert [(i.type, i.amount) for i in result.items] == [("invoice", Decimal("1200.00"))]
+
+
+def test_foreign_currency_lines_keep_both_amounts():
+    line = "VT|Ventes|1|20260105|411000|Clients|C1|Acme Ltd|FA1|20260105|Invoice|1150,00|0,00|||20260105|1000,00|GBP"
+    item = parse_fec(
+        fec(line, "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Invoice|0,00|1150,00|||20260105||").encode()
+    ).items[0]
+    assert (item.currency, item.amount, item.amount_functional) == ("GBP", Decimal("1000.00"), Decimal("1150.00"))
+
+
+def test_errors_name_the_line_and_the_field():
+    bad = (INVOICE[0].replace("20260105|411000", "20261305|411000"), INVOICE[1].replace("0,00|1000,00", "0,00|1O00,00"))
+    result = parse_fec(fec(*bad, "VT|Ventes|1|20260105|706000").encode())
+    assert [(e.line, e.column) for e in result.errors] == [(2, "EcritureDate"), (3, "Credit"), (4, "")]
+    assert result.items == ()
+
+
+def test_missing_columns_are_reported_on_line_one():
+    with pytest.raises(InvalidFile, match="line 1: missing FEC column"):
+        parse_fec(HEADER.replace("|EcritureLet", "|Lettrage").encode())
+
+
+def test_the_legal_file_name_gives_the_siren_and_closing_date():
+    assert file_name_identity("/tmp/595401761FEC20261031.txt") == ("595401761", date(2026, 10, 31))
+    assert file_name_identity("export.txt") == (None, None)
