@@ -20,9 +20,9 @@ never read as zero: the score is not computed and ``reason`` says which field is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import pairwise
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 from encours.core.errors import ValidationFailed
 from encours.core.statements import FinancialStatement
