@@ -22,11 +22,9 @@ from encours.core.grading import (
 )
 from encours.core.scoring import (
     AltmanThresholds,
-    AltmanZone,
     AltmanZScore,
     ConanHolderScore,
     ConanHolderThresholds,
-    ConanZone,
 )
 
 D = Decimal
