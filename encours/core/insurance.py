@@ -314,31 +314,30 @@ def propose_cover_increase(
     rule = rule or CoverIncreaseRule()
     basis = max(exposure, projected_exposure or ZERO)
     usage = basis / cover.amount if cover.amount > 0 else None
+    proposed, reason = _cover_request(basis, usage, cover, rule, currency)
+    return CoverIncreaseProposal(
+        buyer_id=buyer_id,
+        triggered=proposed is not None,
+        exposure=exposure,
+        projected_exposure=projected_exposure,
+        cover=cover.amount,
+        usage=usage,
+        trigger_share=rule.trigger_share,
+        proposed_amount=proposed,
+        reason=reason,
+    )
 
-    def outcome(triggered: bool, proposed: Decimal | None, reason: str) -> CoverIncreaseProposal:
-        return CoverIncreaseProposal(
-            buyer_id,
-            triggered,
-            exposure,
-            projected_exposure,
-            cover.amount,
-            usage,
-            rule.trigger_share,
-            proposed,
-            reason,
-        )
 
+def _cover_request(
+    basis: Decimal, usage: Decimal | None, cover: CoverPosition, rule: CoverIncreaseRule, currency: str
+) -> tuple[Decimal | None, str]:
     decision = cover.decision
     if decision is not None and decision.status in NO_COVER_STATUSES:
-        return outcome(
-            False, None, f"insurer {decision.status.value} this buyer: a new request needs new information"
-        )
+        return None, f"insurer {decision.status.value} this buyer: a new request needs new information"
     if basis <= 0:
-        return outcome(False, None, "no exposure")
+        return None, "no exposure"
     if usage is not None and usage < rule.trigger_share:
-        return outcome(
-            False, None, f"exposure uses {usage:.0%} of cover, below the {rule.trigger_share:.0%} trigger"
-        )
+        return None, f"exposure uses {usage:.0%} of cover, below the {rule.trigger_share:.0%} trigger"
     target = basis * (1 + rule.headroom_share)
     proposed = (target / rule.rounding_step).to_integral_value(rounding=ROUND_CEILING) * rule.rounding_step
     if proposed <= cover.amount:
@@ -348,4 +347,4 @@ def propose_cover_increase(
         f"exposure {_money(basis, currency)} ({used}) + {rule.headroom_share:.0%} headroom = "
         f"{_money(target, currency)}, rounded up to {_money(proposed, currency)}"
     )
-    return outcome(True, quantize(proposed, currency), reason)
+    return quantize(proposed, currency), reason

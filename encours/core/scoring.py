@@ -20,7 +20,7 @@ never read as zero: the score is not computed and ``reason`` says which field is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from itertools import pairwise
 
@@ -424,7 +424,7 @@ def analyse_statement(
 
 def format_score(value: Decimal | None) -> str:
     """Four decimals for the CSV output; empty when not computable."""
-    return "" if value is None else str(value.quantize(FOUR_PLACES))
+    return "" if value is None else str(value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP))
 
 
 RATIO_NAMES = (
