@@ -171,6 +171,8 @@ class GradingConfig:
     conan_knots: tuple[tuple[Decimal, Decimal], ...] = _knots(
         ("-0.10", 0), ("0.04", 25), ("0.09", 50), ("0.16", 75), ("0.30", 100)
     )
+    # Accounts are filed up to 7 months after closing: beyond ~2 years they no longer describe the buyer.
+    accounts_max_age_days: int = 730
     rating_scales: tuple[RatingScale, ...] = DEFAULT_RATING_SCALES
     rating_max_age_days: int = 456  # about 15 months: ratings are reviewed on each year's accounts
     legal_lookback_days: int = 3 * 365
@@ -213,6 +215,7 @@ class GradeInputs:
 
     altman: AltmanZScore | None = None
     conan_holder: ConanHolderScore | None = None
+    accounts_closed_on: date | None = None  # closing date of the statement the scores come from
     payer_index: Decimal | None = None
     external_ratings: tuple[ExternalRating, ...] = ()
     legal_events: tuple[LegalEvent, ...] = ()
@@ -250,7 +253,11 @@ class Grade:
         return next(c for c in self.contributions if c.factor is factor)
 
 
-def financial_reading(*, inputs: GradeInputs, config: GradingConfig) -> FactorReading:
+def financial_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig) -> FactorReading:
+    closed = inputs.accounts_closed_on
+    if closed is not None and (as_of - closed).days > config.accounts_max_age_days:
+        detail = f"accounts closed {closed.isoformat()} are too old ({(as_of - closed).days} days)"
+        return FactorReading(GradeFactor.FINANCIAL, None, detail)
     parts: list[tuple[Decimal, str]] = []
     missing: list[str] = []
     altman, conan = inputs.altman, inputs.conan_holder
@@ -334,7 +341,7 @@ def seniority_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig
 
 def factor_readings(*, inputs: GradeInputs, as_of: date, config: GradingConfig) -> tuple[FactorReading, ...]:
     return (
-        financial_reading(inputs=inputs, config=config),
+        financial_reading(inputs=inputs, as_of=as_of, config=config),
         payer_reading(inputs=inputs),
         rating_reading(inputs=inputs, as_of=as_of, config=config),
         legal_reading(inputs=inputs, as_of=as_of, config=config),

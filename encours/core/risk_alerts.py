@@ -30,6 +30,7 @@ class AlertKind(StrEnum):
     GRADE_DOWNGRADE = "grade_downgrade"
     PAYER_INDEX_DROP = "payer_index_drop"
     OVER_LIMIT = "over_limit"
+    OVER_INSURED_COVER = "over_insured_cover"
     LIMIT_EXPIRY = "limit_expiry"
     GUARANTEE_EXPIRY = "guarantee_expiry"
     LEGAL_EVENT = "legal_event"
@@ -69,6 +70,7 @@ class AlertInputs:
     grade: str | None = None
     payer_trend: PayerIndexTrend | None = None
     limit: CreditLimit | None = None
+    insured_cover: Decimal | None = None  # None: the customer is not under a credit-insurance policy
     guarantees: tuple[Guarantee, ...] = ()
     legal_events: tuple[LegalEvent, ...] = ()
     is_key_account: bool = False
@@ -84,6 +86,7 @@ def risk_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None 
         *grade_downgrade_alerts(inputs=inputs, config=config),
         *payer_drop_alerts(inputs=inputs, as_of=as_of, config=config),
         *over_limit_alerts(inputs=inputs, as_of=as_of),
+        *over_cover_alerts(inputs=inputs, as_of=as_of),
         *limit_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *guarantee_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *legal_event_alerts(inputs=inputs, as_of=as_of, config=config),
@@ -135,6 +138,16 @@ def over_limit_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
     excess = _money(exposure - limit.amount, inputs)
     message = f"exposure {_money(exposure, inputs)} over limit {_money(limit.amount, inputs)} by {excess}"
     return [Alert(AlertKind.OVER_LIMIT, Severity.WARNING, inputs.customer_id, message, key)]
+
+
+def over_cover_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
+    cover, exposure = inputs.insured_cover, inputs.net_exposure
+    if cover is None or exposure <= cover:
+        return []
+    figures = f"exposure {_money(exposure, inputs)} over insured cover {_money(cover, inputs)}"
+    message = f"{figures}: {_money(exposure - cover, inputs)} uncovered"
+    key = f"over_insured_cover:{inputs.customer_id}:{as_of.isoformat()}"
+    return [Alert(AlertKind.OVER_INSURED_COVER, Severity.WARNING, inputs.customer_id, message, key)]
 
 
 def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:

@@ -100,6 +100,15 @@ def test_financial_factor_uses_the_score_that_exists_and_says_why_the_other_is_m
     assert financial.detail == "Altman Z'' 1.10 (grey) → 35; Conan-Holder: missing: revenue"
 
 
+def test_financial_scores_from_stale_accounts_are_not_used():
+    inputs = GradeInputs(altman=altman("3"), accounts_closed_on=date(2024, 6, 29), payer_index=D(80))
+    financial = grade_customer(inputs=inputs, as_of=AS_OF).contribution(GradeFactor.FINANCIAL)
+    assert financial.subscore is None
+    assert financial.detail == "accounts closed 2024-06-29 are too old (731 days)"
+    recent = GradeInputs(altman=altman("3"), accounts_closed_on=date(2024, 6, 30), payer_index=D(80))
+    assert grade_customer(inputs=recent, as_of=AS_OF).contribution(GradeFactor.FINANCIAL).subscore is not None
+
+
 def test_too_little_data_gives_no_letter_but_keeps_the_explanation():
     grade = grade_customer(inputs=GradeInputs(payer_index=D(60)), as_of=AS_OF)
     assert grade.letter is None

@@ -75,6 +75,13 @@ def test_exposure_without_a_limit_is_flagged():
     assert alert.message == "exposure €10.00 with no credit limit"
 
 
+def test_exposure_over_insured_cover_gives_the_uncovered_part():
+    limit = CreditLimit(D(90000), approved_on=date(2026, 1, 1), approved_by="cm")
+    (alert,) = alerts_for(net_exposure=D(56000), limit=limit, insured_cover=D(40000))
+    assert alert.kind is AlertKind.OVER_INSURED_COVER
+    assert alert.message == "exposure €56,000.00 over insured cover €40,000.00: €16,000.00 uncovered"
+
+
 def test_limit_expiring_within_notice_is_a_warning():
     limit = CreditLimit(
         D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 30)
