@@ -19,7 +19,7 @@ never read as zero: the score is not computed and ``reason`` says which field is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from itertools import pairwise
@@ -141,13 +141,13 @@ class FinancialAnalysis:
     statement: FinancialStatement
     altman: AltmanZScore
     conan_holder: ConanHolderScore
-    ratios: tuple[Ratio, ...] = field(default=())
+    ratios: tuple[Ratio, ...] = ()
 
     def ratio(self, name: str) -> Ratio:
         for ratio in self.ratios:
             if ratio.name == name:
                 return ratio
-        raise KeyError(name)
+        raise ValidationFailed(f"no ratio named {name!r}")
 
 
 def piecewise_linear(*, knots: tuple[tuple[Decimal, Decimal], ...], x: Decimal) -> Decimal:

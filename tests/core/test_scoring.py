@@ -256,7 +256,10 @@ def test_score_csv_row_is_empty_where_not_computable():
 
 
 def test_analysis_finds_a_ratio_by_name():
-    assert analyse_statement(statement=STATEMENT).ratio("current_ratio").value == D(2)
+    analysis = analyse_statement(statement=STATEMENT)
+    assert analysis.ratio("current_ratio").value == D(2)
+    with pytest.raises(ValidationFailed):
+        analysis.ratio("quick_ratio")
 
 
 def test_piecewise_linear_interpolates_between_knots_and_is_flat_beyond():
