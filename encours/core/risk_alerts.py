@@ -1,0 +1,217 @@
+"""Early-warning alerts on a customer's risk, computed from plain values on ``as_of``.
+
+Each alert carries a ``key`` that is stable for the same fact (a grade change, an event, a
+guarantee), so the caller can store alerts idempotently and raise each fact once.
+
+>>> from datetime import date
+>>> from decimal import Decimal
+>>> alerts = risk_alerts(
+...     inputs=AlertInputs(customer_id="C7", previous_grade="B", grade="D", net_exposure=Decimal(0)),
+...     as_of=date(2026, 6, 30),
+... )
+>>> [(a.kind.value, a.severity.value, a.message) for a in alerts]
+[('grade_downgrade', 'critical', 'grade B → D')]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from encours.core.credit import CreditLimit, Guarantee
+from encours.core.grading import LegalEvent, is_downgrade
+from encours.core.money import ZERO, format_amount
+from encours.core.payer import OpenItem, PayerIndexTrend
+
+
+class AlertKind(StrEnum):
+    GRADE_DOWNGRADE = "grade_downgrade"
+    PAYER_INDEX_DROP = "payer_index_drop"
+    OVER_LIMIT = "over_limit"
+    OVER_INSURED_COVER = "over_insured_cover"
+    LIMIT_EXPIRY = "limit_expiry"
+    GUARANTEE_EXPIRY = "guarantee_expiry"
+    LEGAL_EVENT = "legal_event"
+    FIRST_OVERDUE_KEY_ACCOUNT = "first_overdue_key_account"
+
+
+class Severity(StrEnum):
+    WARNING = "warning"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    kind: AlertKind
+    severity: Severity
+    customer_id: str
+    message: str
+    key: str  # the same fact gives the same key on every run
+
+
+@dataclass(frozen=True, slots=True)
+class AlertConfig:
+    payer_drop_points: Decimal = Decimal(10)  # drop against the average of the previous months
+    payer_average_months: int = 3
+    limit_expiry_notice_days: int = 30
+    guarantee_expiry_notice_days: int = 30
+    first_run_lookback_days: int = 30  # legal events taken as new when there was no previous run
+    critical_grades: tuple[str, ...] = ("D", "E")
+
+
+@dataclass(frozen=True, slots=True)
+class AlertInputs:
+    customer_id: str
+    net_exposure: Decimal
+    previous_check_on: date | None = None
+    previous_grade: str | None = None
+    grade: str | None = None
+    payer_trend: PayerIndexTrend | None = None
+    limit: CreditLimit | None = None
+    insured_cover: Decimal | None = None  # None: the customer is not under a credit-insurance policy
+    guarantees: tuple[Guarantee, ...] = ()
+    legal_events: tuple[LegalEvent, ...] = ()
+    is_key_account: bool = False
+    open_items: tuple[OpenItem, ...] = ()
+    previous_overdue_amount: Decimal = ZERO
+    currency: str = "EUR"
+
+
+def risk_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> tuple[Alert, ...]:
+    """Every alert that holds for the customer on ``as_of``."""
+    config = config or AlertConfig()
+    return (
+        *grade_downgrade_alerts(inputs=inputs, config=config),
+        *payer_drop_alerts(inputs=inputs, as_of=as_of, config=config),
+        *over_limit_alerts(inputs=inputs, as_of=as_of),
+        *over_cover_alerts(inputs=inputs, as_of=as_of),
+        *limit_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
+        *guarantee_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
+        *legal_event_alerts(inputs=inputs, as_of=as_of, config=config),
+        *first_overdue_alerts(inputs=inputs, as_of=as_of),
+    )
+
+
+def _money(amount: Decimal, inputs: AlertInputs) -> str:
+    return format_amount(amount, inputs.currency, lang="en")
+
+
+def grade_downgrade_alerts(*, inputs: AlertInputs, config: AlertConfig) -> list[Alert]:
+    previous, current = inputs.previous_grade, inputs.grade
+    if not is_downgrade(previous=previous, current=current):
+        return []
+    assert previous is not None and current is not None
+    severity = Severity.CRITICAL if current in config.critical_grades else Severity.WARNING
+    key = f"grade_downgrade:{inputs.customer_id}:{previous}>{current}"
+    return [
+        Alert(AlertKind.GRADE_DOWNGRADE, severity, inputs.customer_id, f"grade {previous} → {current}", key)
+    ]
+
+
+def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
+    trend = inputs.payer_trend
+    if trend is None or trend.latest is None:
+        return []
+    average = trend.average_before_latest(months=config.payer_average_months)
+    if average is None or average - trend.latest < config.payer_drop_points:
+        return []
+    message = (
+        f"payer index {trend.latest} against {average} on average over the previous "
+        f"{config.payer_average_months} months ({trend.latest - average:+})"
+    )
+    key = f"payer_index_drop:{inputs.customer_id}:{as_of:%Y-%m}"
+    return [Alert(AlertKind.PAYER_INDEX_DROP, Severity.WARNING, inputs.customer_id, message, key)]
+
+
+def over_limit_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
+    limit, exposure = inputs.limit, inputs.net_exposure
+    key = f"over_limit:{inputs.customer_id}:{as_of.isoformat()}"
+    if limit is None:
+        if exposure <= 0:
+            return []
+        message = f"exposure {_money(exposure, inputs)} with no credit limit"
+        return [Alert(AlertKind.OVER_LIMIT, Severity.WARNING, inputs.customer_id, message, key)]
+    if exposure <= limit.amount:
+        return []
+    excess = _money(exposure - limit.amount, inputs)
+    message = f"exposure {_money(exposure, inputs)} over limit {_money(limit.amount, inputs)} by {excess}"
+    return [Alert(AlertKind.OVER_LIMIT, Severity.WARNING, inputs.customer_id, message, key)]
+
+
+def over_cover_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
+    cover, exposure = inputs.insured_cover, inputs.net_exposure
+    if cover is None or exposure <= cover:
+        return []
+    figures = f"exposure {_money(exposure, inputs)} over insured cover {_money(cover, inputs)}"
+    message = f"{figures}: {_money(exposure - cover, inputs)} uncovered"
+    key = f"over_insured_cover:{inputs.customer_id}:{as_of.isoformat()}"
+    return [Alert(AlertKind.OVER_INSURED_COVER, Severity.WARNING, inputs.customer_id, message, key)]
+
+
+def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
+    limit = inputs.limit
+    if limit is None or limit.expires_on is None:
+        return []
+    days_left = (limit.expires_on - as_of).days
+    key = f"limit_expiry:{inputs.customer_id}:{limit.expires_on.isoformat()}"
+    if days_left < 0:
+        message = f"credit limit {_money(limit.amount, inputs)} expired on {limit.expires_on.isoformat()}"
+        return [Alert(AlertKind.LIMIT_EXPIRY, Severity.CRITICAL, inputs.customer_id, message, key)]
+    if days_left <= config.limit_expiry_notice_days:
+        message = f"credit limit {_money(limit.amount, inputs)} expires on {limit.expires_on.isoformat()}"
+        message += f" (in {days_left} days)"
+        return [Alert(AlertKind.LIMIT_EXPIRY, Severity.WARNING, inputs.customer_id, message, key)]
+    return []
+
+
+def guarantee_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
+    """Guarantees expiring within the notice period, and those that expired within it."""
+    alerts = []
+    notice = config.guarantee_expiry_notice_days
+    for guarantee in inputs.guarantees:
+        if guarantee.expires_on is None:
+            continue
+        days_left = (guarantee.expires_on - as_of).days
+        if not -notice <= days_left <= notice:
+            continue
+        who = guarantee.reference or guarantee.issuer
+        label = " ".join(p for p in (guarantee.kind.value, who, _money(guarantee.amount, inputs)) if p)
+        verb = "expired" if days_left < 0 else "expires"
+        message = f"{label} {verb} on {guarantee.expires_on.isoformat()}"
+        key = f"guarantee_expiry:{inputs.customer_id}:{guarantee.kind.value}:{who}:{guarantee.expires_on}"
+        severity = Severity.CRITICAL if days_left < 0 and inputs.net_exposure > 0 else Severity.WARNING
+        alerts.append(Alert(AlertKind.GUARANTEE_EXPIRY, severity, inputs.customer_id, message, key))
+    return alerts
+
+
+def legal_event_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
+    """Events published since the previous run: a legal event raises an alert at once."""
+    since = inputs.previous_check_on or as_of - timedelta(days=config.first_run_lookback_days)
+    alerts = []
+    for event in sorted(inputs.legal_events, key=lambda e: e.published_on):
+        if not since < event.published_on <= as_of:
+            continue
+        severity = Severity.CRITICAL if event.is_insolvency else Severity.WARNING
+        message = f"{event.kind.value} published {event.published_on.isoformat()}"
+        if event.description:
+            message += f": {event.description}"
+        key = f"legal_event:{inputs.customer_id}:{event.kind.value}:{event.published_on}:{event.reference}"
+        alerts.append(Alert(AlertKind.LEGAL_EVENT, severity, inputs.customer_id, message, key))
+    return alerts
+
+
+def first_overdue_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
+    """A key account that had nothing overdue at the previous run now has."""
+    if not inputs.is_key_account or inputs.previous_overdue_amount > 0:
+        return []
+    overdue = [i for i in inputs.open_items if i.due_date < as_of and i.open_amount > 0]
+    if not overdue:
+        return []
+    amount = sum((i.open_amount for i in overdue), ZERO)
+    oldest = min(i.due_date for i in overdue)
+    references = ", ".join(i.reference for i in sorted(overdue, key=lambda i: i.due_date))
+    message = f"key account overdue for the first time: {_money(amount, inputs)} ({references})"
+    key = f"first_overdue_key_account:{inputs.customer_id}:{oldest.isoformat()}"
+    return [Alert(AlertKind.FIRST_OVERDUE_KEY_ACCOUNT, Severity.WARNING, inputs.customer_id, message, key)]

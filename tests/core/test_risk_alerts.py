@@ -1,0 +1,165 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from encours.core.credit import CreditLimit, Guarantee, GuaranteeKind
+from encours.core.grading import LegalEvent, LegalEventKind
+from encours.core.payer import OpenItem, PayerIndexPoint, PayerIndexTrend
+from encours.core.risk_alerts import AlertConfig, AlertInputs, AlertKind, Severity, risk_alerts
+
+D = Decimal
+AS_OF = date(2026, 6, 30)
+
+
+def alerts_for(**fields):
+    return risk_alerts(
+        inputs=AlertInputs(**{"customer_id": "C1", "net_exposure": D(0), **fields}), as_of=AS_OF
+    )
+
+
+def kinds(alerts):
+    return [a.kind for a in alerts]
+
+
+def trend(*values):
+    points = tuple(
+        PayerIndexPoint(date(2026, 1 + i, 1), None if v is None else D(v), D(1)) for i, v in enumerate(values)
+    )
+    return PayerIndexTrend(points, None, None, None)
+
+
+def test_no_alert_for_a_quiet_customer():
+    limit = CreditLimit(D(1000), approved_on=date(2026, 1, 1), approved_by="cm", expires_on=date(2027, 1, 1))
+    assert alerts_for(previous_grade="B", grade="B", net_exposure=D(100), limit=limit) == ()
+
+
+def test_downgrade_to_c_is_a_warning_and_to_d_is_critical():
+    assert [a.severity for a in alerts_for(previous_grade="A", grade="C")] == [Severity.WARNING]
+    assert [a.severity for a in alerts_for(previous_grade="C", grade="D")] == [Severity.CRITICAL]
+
+
+def test_upgrade_raises_no_alert():
+    assert alerts_for(previous_grade="D", grade="B") == ()
+
+
+def test_payer_index_drop_against_its_three_month_average():
+    (alert,) = alerts_for(payer_trend=trend(90, 75, 80, 70, 62))
+    # previous three: (75 + 80 + 70) / 3 = 75.0; 62 is 13 points lower
+    assert alert.kind is AlertKind.PAYER_INDEX_DROP
+    assert alert.message == "payer index 62 against 75.0 on average over the previous 3 months (-13.0)"
+
+
+def test_payer_index_drop_below_the_threshold_is_quiet():
+    assert alerts_for(payer_trend=trend(75, 80, 70, 66)) == ()  # 9 points under 75.0
+
+
+def test_payer_drop_threshold_is_configurable():
+    inputs = AlertInputs(customer_id="C1", net_exposure=D(0), payer_trend=trend(75, 80, 70, 66))
+    assert risk_alerts(inputs=inputs, as_of=AS_OF, config=AlertConfig(payer_drop_points=D(5)))
+
+
+def test_payer_drop_needs_a_current_index():
+    assert alerts_for(payer_trend=trend(80, 80, 80, None)) == ()
+
+
+def test_exposure_over_limit_gives_the_excess():
+    limit = CreditLimit(D(50000), approved_on=date(2026, 1, 1), approved_by="cm")
+    (alert,) = alerts_for(net_exposure=D(56000), limit=limit)
+    assert alert.message == "exposure €56,000.00 over limit €50,000.00 by €6,000.00"
+
+
+def test_exposure_without_a_limit_is_flagged():
+    (alert,) = alerts_for(net_exposure=D(10))
+    assert alert.message == "exposure €10.00 with no credit limit"
+
+
+def test_exposure_over_insured_cover_gives_the_uncovered_part():
+    limit = CreditLimit(D(90000), approved_on=date(2026, 1, 1), approved_by="cm")
+    (alert,) = alerts_for(net_exposure=D(56000), limit=limit, insured_cover=D(40000))
+    assert alert.kind is AlertKind.OVER_INSURED_COVER
+    assert alert.message == "exposure €56,000.00 over insured cover €40,000.00: €16,000.00 uncovered"
+
+
+def test_limit_expiring_within_notice_is_a_warning():
+    limit = CreditLimit(
+        D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 30)
+    )
+    (alert,) = alerts_for(limit=limit)
+    assert alert.kind is AlertKind.LIMIT_EXPIRY
+    assert alert.message.endswith("expires on 2026-07-30 (in 30 days)")
+    assert alerts_for(limit=CreditLimit(D(1), date(2025, 7, 1), "cm", expires_on=date(2026, 7, 31))) == ()
+
+
+def test_expired_limit_is_critical():
+    limit = CreditLimit(
+        D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 29)
+    )
+    (alert,) = alerts_for(limit=limit)
+    assert alert.severity is Severity.CRITICAL
+
+
+def test_guarantees_expiring_soon_or_just_expired_are_flagged():
+    guarantees = (
+        Guarantee(GuaranteeKind.BANK_GUARANTEE, D(20000), expires_on=date(2026, 7, 15), reference="GB-1"),
+        Guarantee(GuaranteeKind.DEPOSIT, D(5000), expires_on=date(2026, 6, 10), issuer="client"),
+        Guarantee(GuaranteeKind.LETTER_OF_CREDIT, D(9000), expires_on=date(2026, 12, 31)),
+        Guarantee(GuaranteeKind.PARENT_GUARANTEE, D(9000), expires_on=date(2025, 12, 31)),
+    )
+    alerts = alerts_for(guarantees=guarantees, net_exposure=D(1000), limit=CreditLimit(D(9999), AS_OF, "cm"))
+    assert [(a.message, a.severity) for a in alerts] == [
+        ("bank_guarantee GB-1 €20,000.00 expires on 2026-07-15", Severity.WARNING),
+        ("deposit client €5,000.00 expired on 2026-06-10", Severity.CRITICAL),
+    ]
+
+
+def test_new_legal_events_since_the_previous_run_raise_alerts():
+    events = (
+        LegalEvent(LegalEventKind.RECEIVERSHIP, date(2026, 6, 20), description="TC Lyon"),
+        LegalEvent(LegalEventKind.MANAGEMENT_CHANGE, date(2026, 6, 1)),
+    )
+    (alert,) = alerts_for(legal_events=events, previous_check_on=date(2026, 6, 15))
+    assert alert.severity is Severity.CRITICAL
+    assert alert.message == "receivership published 2026-06-20: TC Lyon"
+
+
+def test_first_run_takes_recent_legal_events_as_new():
+    events = (
+        LegalEvent(LegalEventKind.TAX_SOCIAL_LIEN, date(2026, 6, 1)),
+        LegalEvent(LegalEventKind.OTHER, date(2026, 1, 1)),
+    )
+    assert [a.severity for a in alerts_for(legal_events=events)] == [Severity.WARNING]
+
+
+def test_first_overdue_of_a_key_account():
+    items = (
+        OpenItem("F2", D(700), due_date=date(2026, 6, 25)),
+        OpenItem("F1", D(300), due_date=date(2026, 6, 20)),
+        OpenItem("F3", D(900), due_date=date(2026, 7, 10)),
+    )
+    (alert,) = alerts_for(is_key_account=True, open_items=items)
+    assert alert.message == "key account overdue for the first time: €1,000.00 (F1, F2)"
+    assert alert.key == "first_overdue_key_account:C1:2026-06-20"
+
+
+def test_no_first_overdue_alert_for_ordinary_or_already_overdue_accounts():
+    items = (OpenItem("F1", D(300), due_date=date(2026, 6, 20)),)
+    assert alerts_for(open_items=items) == ()
+    assert alerts_for(is_key_account=True, open_items=items, previous_overdue_amount=D(50)) == ()
+
+
+def test_alert_keys_are_stable_across_runs():
+    events = (LegalEvent(LegalEventKind.LIQUIDATION, date(2026, 6, 20), reference="B-99"),)
+    first = risk_alerts(inputs=AlertInputs("C1", D(0), legal_events=events), as_of=AS_OF)
+    again = risk_alerts(inputs=AlertInputs("C1", D(0), legal_events=events), as_of=AS_OF + timedelta(days=1))
+    assert [a.key for a in first] == [a.key for a in again] == ["legal_event:C1:liquidation:2026-06-20:B-99"]
+
+
+@given(
+    exposure=st.decimals(min_value=0, max_value=10**7, places=2),
+    limit=st.decimals(min_value=0, max_value=10**7, places=2),
+)
+def test_over_limit_alert_exactly_when_exposure_exceeds_limit(exposure, limit):
+    alerts = alerts_for(net_exposure=exposure, limit=CreditLimit(limit, date(2026, 1, 1), "cm"))
+    assert (AlertKind.OVER_LIMIT in kinds(alerts)) == (exposure > limit)
