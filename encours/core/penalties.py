@@ -10,6 +10,7 @@ Day count: actual days over 365 (French practice, even in leap years) unless
 interest is the sum of its printed lines, so a formal notice always adds up.
 
 >>> from datetime import date
+>>> from encours.core.money import D
 >>> invoice = LateInvoice(item_id=1, number="F-001", due_date=date(2026, 1, 31), amount=D("1000"))
 >>> penalty = invoice_penalty(invoice=invoice, as_of=date(2026, 3, 2))
 >>> penalty.days_late, penalty.interest, penalty.indemnity_eur
