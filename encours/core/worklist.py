@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from encours.core.dunning import OpenItem
 from encours.core.errors import ValidationFailed
@@ -52,6 +52,10 @@ __all__ = [
 
 Id = int | str
 _TWO_PLACES = Decimal("0.01")
+
+
+def _two_places(value: Decimal) -> Decimal:
+    return value.quantize(_TWO_PLACES, ROUND_HALF_UP)
 
 
 def _default_grade_factors() -> dict[str, Decimal]:
@@ -154,7 +158,7 @@ def overdue_profiles(
     return {
         key: OverdueProfile(
             quantize(amount, currency),
-            (weighted[key] / amount).quantize(Decimal("0.1")),
+            (weighted[key] / amount).quantize(Decimal("0.1"), ROUND_HALF_UP),
             oldest[key],
             counts[key],
         )
@@ -209,14 +213,14 @@ def _line(customer: WorklistCustomer, weights: WorklistWeights) -> WorklistLine:
     for contribution in contributions[1:]:
         score *= contribution.factor
     return WorklistLine(
-        0, customer.customer_id, customer.name, customer.collector_id, score.quantize(_TWO_PLACES),
+        0, customer.customer_id, customer.name, customer.collector_id, _two_places(score),
         amount, customer.days_late, contributions, _headline(customer, contributions),
     )  # fmt: skip
 
 
 def _days_factor(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution:
     days = min(max(customer.days_late, ZERO), Decimal(weights.days_cap))
-    factor = (1 + days / weights.days_per_point).quantize(_TWO_PLACES)
+    factor = _two_places(1 + days / weights.days_per_point)
     capped = ", capped" if customer.days_late > weights.days_cap else ""
     explanation = (
         f"{customer.days_late} days late on average → 1 + {days}/{weights.days_per_point}{capped} "
@@ -237,10 +241,10 @@ def _risk_factor(customer: WorklistCustomer, weights: WorklistWeights) -> Contri
         if not 0 <= p <= 1:
             raise ValidationFailed(f"{customer.name}: late-payment probability {p} outside [0, 1]")
         value = weights.probability_floor + weights.probability_span * Decimal(str(round(p, 4)))
-        parts.append((value, f"late-payment probability {p:.0%} → {value.quantize(_TWO_PLACES)}"))
+        parts.append((value, f"late-payment probability {p:.0%} → {_two_places(value)}"))
     if not parts:
         return Contribution("risk", Decimal("1.00"), "no grade nor late-payment probability: neutral")
-    factor = (sum((value for value, _ in parts), ZERO) / len(parts)).quantize(_TWO_PLACES)
+    factor = _two_places(sum((value for value, _ in parts), ZERO) / len(parts))
     how = " and ".join(text for _, text in parts) + (", averaged" if len(parts) > 1 else "")
     return Contribution("risk", factor, how)
 
@@ -254,7 +258,7 @@ def _strategic_factor(customer: WorklistCustomer, weights: WorklistWeights) -> C
         weight, explanation = weights.strategic_weight, "strategic customer"
     else:
         weight, explanation = Decimal(1), "standard customer"
-    return Contribution("strategic weight", weight.quantize(_TWO_PLACES), explanation)
+    return Contribution("strategic weight", _two_places(weight), explanation)
 
 
 def _boost(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution:
@@ -271,7 +275,7 @@ def _boost(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution
     if boost > weights.boost_cap:
         boost = weights.boost_cap
         reasons.append(f"capped at × {weights.boost_cap}")
-    return Contribution("due today", boost.quantize(_TWO_PLACES), ", ".join(reasons) or "nothing due today")
+    return Contribution("due today", _two_places(boost), ", ".join(reasons) or "nothing due today")
 
 
 def _headline(customer: WorklistCustomer, contributions: tuple[Contribution, ...]) -> str:
