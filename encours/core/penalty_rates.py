@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
@@ -105,6 +105,7 @@ class RateTable:
 
     name: str
     entries: tuple[RateEntry, ...]
+    _index: dict[HalfYear, RateEntry] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.entries, key=lambda entry: entry.half_year))
@@ -115,20 +116,22 @@ class RateTable:
             if entry.rate_pct < -100 or entry.rate_pct > 100:
                 raise ValidationFailed(f"{self.name}: absurd rate {entry.rate_pct} % for {entry.half_year}")
         object.__setattr__(self, "entries", ordered)
+        object.__setattr__(self, "_index", {entry.half_year: entry for entry in ordered})
 
     def rate_for(self, half_year: HalfYear, *, carry_forward: bool = True) -> RateLookup:
         """The rate of ``half_year``; past the last entry, the last rate flagged provisional
-        (unless ``carry_forward`` is False); before the first entry, ``MissingRate``."""
-        found: RateEntry | None = None
-        for entry in self.entries:
-            if entry.half_year > half_year:
-                break
-            found = entry
-        if found is None or (found.half_year != half_year and not carry_forward):
+        (unless ``carry_forward`` is False); before the first entry or in a gap, ``MissingRate``."""
+        entry = self._index.get(half_year)
+        if entry is not None:
+            return RateLookup(half_year, entry.rate_pct, half_year, entry.source)
+        if not self.entries or half_year < self.entries[0].half_year:
             raise MissingRate(f"{self.name}: no rate for {half_year}; add it to the table")
-        if found.half_year != half_year and found is not self.entries[-1]:
+        if half_year < self.entries[-1].half_year:
             raise MissingRate(f"{self.name}: gap in the table, no rate for {half_year}")
-        return RateLookup(half_year, found.rate_pct, found.half_year, found.source)
+        if not carry_forward:
+            raise MissingRate(f"{self.name}: no rate for {half_year} yet; add it to the table")
+        last = self.entries[-1]
+        return RateLookup(half_year, last.rate_pct, last.half_year, last.source)
 
     def with_rate(self, half_year: HalfYear, rate_pct: Decimal, source: str = "") -> RateTable:
         """A copy where ``half_year`` has ``rate_pct`` (added or replaced)."""
