@@ -54,9 +54,14 @@ def item(
     item_id: int, days_past_due: int, amount: str = "1000", customer_id: int = 1, **kwargs: object
 ) -> OpenItem:
     return OpenItem(
-        item_id=item_id, customer_id=customer_id, number=f"F-{item_id}", document_date=AS_OF - timedelta(days=90),
-        due_date=AS_OF - timedelta(days=days_past_due), open_amount=D(amount), **kwargs,  # type: ignore[arg-type]
-    )  # fmt: skip
+        item_id=item_id,
+        customer_id=customer_id,
+        number=f"F-{item_id}",
+        document_date=AS_OF - timedelta(days=90),
+        due_date=AS_OF - timedelta(days=days_past_due),
+        open_amount=D(amount),
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def done(
@@ -106,8 +111,10 @@ def test_history_rows_record_the_step_and_the_skipped_ones() -> None:
     (message,) = plan([item(1, 22)]).messages
     rows = history_rows_for(message=message, executed_on=AS_OF)
     assert [(r.step_code, r.skipped) for r in rows] == [
-        ("call_task", False), ("friendly_reminder", True), ("second_reminder", True),
-    ]  # fmt: skip
+        ("call_task", False),
+        ("friendly_reminder", True),
+        ("second_reminder", True),
+    ]
 
 
 def test_executed_step_is_never_planned_again() -> None:
@@ -274,8 +281,10 @@ def test_one_message_per_customer_and_step_lists_all_its_invoices() -> None:
     items = [item(1, 20), item(2, 21), item(3, 4), item(4, 3, customer_id=2)]
     result = plan(items, [customer(1), customer(2)])
     assert planned_steps(result) == [
-        (1, "friendly_reminder", (3,)), (1, "call_task", (2, 1)), (2, "friendly_reminder", (4,)),
-    ]  # fmt: skip
+        (1, "friendly_reminder", (3,)),
+        (1, "call_task", (2, 1)),
+        (2, "friendly_reminder", (4,)),
+    ]
 
 
 def test_minimum_amount_applies_to_the_customers_total_at_the_step() -> None:
@@ -367,9 +376,12 @@ def test_formal_notice_carries_the_penalties_to_print() -> None:
 
 def test_penalties_follow_partial_payments_when_the_history_is_given() -> None:
     partly_paid = item(
-        1, 30, amount="600", original_amount=D("1000"),
+        1,
+        30,
+        amount="600",
+        original_amount=D("1000"),
         settlements=(InvoiceSettlement(AS_OF - timedelta(days=20), D("400")),),
-    )  # fmt: skip
+    )
     (message,) = plan([partly_paid]).messages
     assert message.penalties is not None
     # 10 days on 1000 = 3.3288 → 3.33; 20 days on 600 = 3.9945 → 3.99
@@ -424,22 +436,31 @@ def portfolios(
 ) -> tuple[list[DunningCustomer], list[OpenItem], list[PromiseToPay], list[PromisePayment]]:
     customers = [
         DunningCustomer(
-            customer_id=c, name=f"C{c}", category=draw(st.sampled_from(CATEGORIES)), contacts=(AP,),
-            override=DunningOverride(paused_until=draw(st.none() | st.dates(START, START + timedelta(days=60)))),
+            customer_id=c,
+            name=f"C{c}",
+            category=draw(st.sampled_from(CATEGORIES)),
+            contacts=(AP,),
+            override=DunningOverride(
+                paused_until=draw(st.none() | st.dates(START, START + timedelta(days=60)))
+            ),
         )
         for c in range(draw(st.integers(1, 4)))
-    ]  # fmt: skip
+    ]
     items = []
     for i in range(draw(st.integers(1, 10))):
         amount = draw(st.decimals(min_value=D("5"), max_value=D("5000"), places=2))
         disputed = draw(st.sampled_from([D(0), amount / 2, amount]))
         items.append(
             OpenItem(
-                item_id=i, customer_id=draw(st.integers(0, len(customers) - 1)), number=f"F{i}",
-                document_date=START - timedelta(days=60), due_date=START + timedelta(days=draw(st.integers(-90, 60))),
-                open_amount=amount, disputed_amount=quantize_half(disputed),
+                item_id=i,
+                customer_id=draw(st.integers(0, len(customers) - 1)),
+                number=f"F{i}",
+                document_date=START - timedelta(days=60),
+                due_date=START + timedelta(days=draw(st.integers(-90, 60))),
+                open_amount=amount,
+                disputed_amount=quantize_half(disputed),
             )
-        )  # fmt: skip
+        )
     promises, payments = [], []
     for p in range(draw(st.integers(0, 3))):
         made = START + timedelta(days=draw(st.integers(0, 60)))
@@ -480,9 +501,13 @@ def test_daily_runs_never_fire_a_step_twice_nor_dun_disputed_or_promised_invoice
             first = customers[0]
             customers[0] = DunningCustomer(first.customer_id, first.name, switch_to, contacts=first.contacts)
         result = plan_dunning(
-            as_of=as_of, customers=customers, items=items, history=history, promises=promises,
+            as_of=as_of,
+            customers=customers,
+            items=items,
+            history=history,
+            promises=promises,
             promise_payments=payments,
-        )  # fmt: skip
+        )
         protected = protected_item_ids(assess_promises(promises=promises, payments=payments, as_of=as_of))
         for message in result.messages:
             for invoice in message.invoices:
@@ -511,12 +536,16 @@ def test_plan_for_20000_customers_and_200000_invoices_is_well_under_30_seconds()
     ]
     items = [
         OpenItem(
-            item_id=i, customer_id=i % 20_000, number=f"F{i:06d}", document_date=AS_OF - timedelta(days=120),
-            due_date=AS_OF - timedelta(days=(i * 7) % 150 - 30), open_amount=D("100") + i % 5000,
+            item_id=i,
+            customer_id=i % 20_000,
+            number=f"F{i:06d}",
+            document_date=AS_OF - timedelta(days=120),
+            due_date=AS_OF - timedelta(days=(i * 7) % 150 - 30),
+            open_amount=D("100") + i % 5000,
             disputed_amount=D("50") if i % 37 == 0 else D(0),
         )
         for i in range(200_000)
-    ]  # fmt: skip
+    ]
     history = [
         ExecutedStep(i, "standard", "friendly_reminder", AS_OF - timedelta(days=40))
         for i in range(0, 200_000, 3)

@@ -73,8 +73,10 @@ def test_promise_paid_in_full_early_is_kept_and_stops_protecting() -> None:
     payments = (pay(11, date(2026, 3, 4), "1000"), pay(12, date(2026, 3, 6), "500"))
     assessment = promise_status(promise=promise(), payments=payments, as_of=date(2026, 3, 7))
     assert (assessment.status, assessment.kept_on, assessment.protected_item_ids) == (
-        PromiseStatus.KEPT, date(2026, 3, 6), (),
-    )  # fmt: skip
+        PromiseStatus.KEPT,
+        date(2026, 3, 6),
+        (),
+    )
 
 
 def test_cash_within_the_grace_days_keeps_the_promise() -> None:
