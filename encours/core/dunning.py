@@ -45,8 +45,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from enum import StrEnum
 
+from encours.core.dunning_model import (
+    DEFAULT_SETTINGS,
+    Contact,
+    CustomerCredit,
+    Decision,
+    DunningCustomer,
+    DunningOverride,
+    DunningPlan,
+    DunningSettings,
+    ExecutedStep,
+    Id,
+    ItemDecision,
+    OpenItem,
+    PlannedInvoice,
+    PlannedMessage,
+    history_rows_for,
+)
 from encours.core.dunning_scenarios import (
     DEFAULT_SCENARIOS,
     Channel,
@@ -55,19 +71,8 @@ from encours.core.dunning_scenarios import (
     StepAction,
     scenario_for_category,
 )
-from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, Money, quantize
-from encours.core.penalties import (
-    ECB_MRO_RATES,
-    LEGAL_RATES_PROFESSIONALS,
-    InvoiceSettlement,
-    LateInvoice,
-    MissingRate,
-    PenaltyStatement,
-    PenaltyTerms,
-    RateTable,
-    penalty_statement,
-)
+from encours.core.penalties import LateInvoice, MissingRate, PenaltyStatement, penalty_statement
 from encours.core.promises import (
     PromiseAssessment,
     PromisePayment,
@@ -78,6 +83,7 @@ from encours.core.promises import (
 
 __all__ = [
     "DEFAULT_SCENARIOS",
+    "DEFAULT_SETTINGS",
     "Channel",
     "Contact",
     "CustomerCredit",
@@ -87,6 +93,7 @@ __all__ = [
     "DunningPlan",
     "DunningSettings",
     "ExecutedStep",
+    "Id",
     "ItemDecision",
     "OpenItem",
     "PlannedInvoice",
@@ -98,208 +105,6 @@ __all__ = [
     "plan_dunning",
     "scenario_for_category",
 ]
-
-Id = int | str
-
-
-@dataclass(frozen=True, slots=True)
-class Contact:
-    contact_id: Id
-    name: str
-    email: str = ""
-    phone: str = ""
-    is_dunning_contact: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DunningOverride:
-    """Per-customer settings that beat the category's: scenario, pause (last paused day
-    included), preferred contact, language."""
-
-    scenario_code: str | None = None
-    paused_until: date | None = None
-    preferred_contact_id: Id | None = None
-    language: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DunningCustomer:
-    customer_id: Id
-    name: str
-    category: str
-    language: str = "fr"
-    contacts: tuple[Contact, ...] = ()
-    has_postal_address: bool = True
-    override: DunningOverride = DunningOverride()
-    penalty_terms: PenaltyTerms = field(default_factory=PenaltyTerms)
-
-
-@dataclass(frozen=True, slots=True)
-class OpenItem:
-    """An open ledger item. ``open_amount`` is signed like the ledger: debits (invoices)
-    positive, credits (credit notes, unapplied cash) negative. ``open_amount_functional``
-    defaults to ``open_amount`` (same currency). ``original_amount`` and ``settlements``
-    let penalties follow partial payments; without them, penalties run on the open amount
-    from the due date."""
-
-    item_id: Id
-    customer_id: Id
-    number: str
-    document_date: date
-    due_date: date
-    open_amount: Decimal
-    currency: str = "EUR"
-    open_amount_functional: Decimal | None = None
-    disputed_amount: Decimal = ZERO
-    original_amount: Decimal | None = None
-    settlements: tuple[InvoiceSettlement, ...] = ()
-    interest_invoiced_until: date | None = None
-    indemnity_invoiced: bool = False
-
-    def __post_init__(self) -> None:
-        if self.disputed_amount < 0:
-            raise ValidationFailed(f"item {self.number}: negative disputed amount")
-
-    @property
-    def functional_open(self) -> Decimal:
-        return self.open_amount if self.open_amount_functional is None else self.open_amount_functional
-
-
-@dataclass(frozen=True, slots=True)
-class ExecutedStep:
-    """A step done (or skipped, when a higher one was sent) for an invoice: the history."""
-
-    item_id: Id
-    scenario_code: str
-    step_code: str
-    executed_on: date
-    skipped: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DunningSettings:
-    min_days_between_steps: int = 5
-    functional_currency: str = "EUR"
-    promise_tolerance: Decimal = ZERO
-    mro_rates: RateTable = ECB_MRO_RATES
-    legal_rates: RateTable = LEGAL_RATES_PROFESSIONALS
-
-
-class Decision(StrEnum):
-    PLANNED = "planned"
-    NO_STEP_DUE = "no_step_due"
-    TOO_SOON = "too_soon"
-    SCENARIO_COMPLETE = "scenario_complete"
-    BELOW_MINIMUM = "below_minimum"
-    DISPUTED = "disputed"
-    PROMISED = "promised"
-    CUSTOMER_PAUSED = "customer_paused"
-    EXCLUDED_CUSTOMER = "excluded_customer"
-    EXCLUDED_ITEM = "excluded_item"
-    NO_SCENARIO = "no_scenario"
-    UNKNOWN_CUSTOMER = "unknown_customer"
-
-
-@dataclass(frozen=True, slots=True)
-class ItemDecision:
-    """Why an open invoice is in (``PLANNED``, with its step) or out of today's plan;
-    ``next_step_code``/``next_step_on`` say what happens next when known."""
-
-    item_id: Id
-    customer_id: Id
-    number: str
-    decision: Decision
-    reason: str
-    step_code: str | None = None
-    next_step_code: str | None = None
-    next_step_on: date | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedInvoice:
-    item_id: Id
-    number: str
-    document_date: date
-    due_date: date
-    days_past_due: int
-    open_amount: Decimal
-    disputed_amount: Decimal
-    dunned_amount: Decimal
-    dunned_amount_functional: Decimal
-    currency: str
-    skipped_step_codes: tuple[str, ...]
-    resumed_after_promise_id: Id | None
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerCredit:
-    """A credit note or unapplied cash shown in the message (amount negative)."""
-
-    item_id: Id
-    number: str
-    document_date: date
-    open_amount: Decimal
-    currency: str
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedMessage:
-    """One message for a customer and a step, listing its invoices at that step.
-
-    ``deliverable`` is False when the channel cannot reach the customer (no email address,
-    no phone, no postal address): the run must not execute it; ``warnings`` say why.
-    """
-
-    customer_id: Id
-    customer_name: str
-    scenario_code: str
-    step_code: str
-    step_order: int
-    channel: Channel
-    template_code: str
-    action: StepAction
-    language: str
-    contact: Contact | None
-    invoices: tuple[PlannedInvoice, ...]
-    totals: tuple[Money, ...]
-    total_functional: Decimal
-    credits: tuple[CustomerCredit, ...]
-    credit_totals: tuple[Money, ...]
-    penalties: PenaltyStatement | None
-    deliverable: bool
-    reason: str
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DunningPlan:
-    """The reviewable plan: messages to send, a decision per open invoice, and the promises
-    found failed today (to mark broken and alert the collector)."""
-
-    as_of: date
-    messages: tuple[PlannedMessage, ...]
-    decisions: tuple[ItemDecision, ...]
-    failed_promises: tuple[PromiseAssessment, ...]
-
-    def decision_for(self, item_id: Id) -> ItemDecision | None:
-        return next((d for d in self.decisions if d.item_id == item_id), None)
-
-    def messages_for(self, customer_id: Id) -> tuple[PlannedMessage, ...]:
-        return tuple(m for m in self.messages if m.customer_id == customer_id)
-
-
-def history_rows_for(*, message: PlannedMessage, executed_on: date) -> tuple[ExecutedStep, ...]:
-    """The history rows to store once ``message`` is executed: its step for each invoice,
-    and each step it jumped over, marked skipped."""
-    rows: list[ExecutedStep] = []
-    for invoice in message.invoices:
-        rows.append(ExecutedStep(invoice.item_id, message.scenario_code, message.step_code, executed_on))
-        rows.extend(
-            ExecutedStep(invoice.item_id, message.scenario_code, code, executed_on, skipped=True)
-            for code in invoice.skipped_step_codes
-        )
-    return tuple(rows)
 
 
 @dataclass(slots=True)
@@ -350,7 +155,7 @@ def plan_dunning(
     scenarios: Sequence[Scenario] = DEFAULT_SCENARIOS,
     excluded_customer_ids: Iterable[Id] = (),
     excluded_item_ids: Iterable[Id] = (),
-    settings: DunningSettings = DunningSettings(),
+    settings: DunningSettings = DEFAULT_SETTINGS,
 ) -> DunningPlan:
     """Plan today's dunning run (see the module docstring for the rules)."""
     assessments = assess_promises(
@@ -359,8 +164,19 @@ def plan_dunning(
     context = _context(as_of, settings, customers, scenarios, history, assessments)
     context.excluded_customers = frozenset(excluded_customer_ids)
     context.excluded_items = frozenset(excluded_item_ids)
+    decisions, groups = _decide_items(context, items)
+    messages = _compose_messages(context, groups, decisions)
+    failed = tuple(a for a in assessments if a.status.failed)
+    return DunningPlan(as_of, messages, tuple(decisions), failed)
+
+
+_Groups = dict[tuple[Id, str, str], list["_Candidate"]]
+
+
+def _decide_items(context: _Context, items: Iterable[OpenItem]) -> tuple[list[ItemDecision], _Groups]:
+    """A decision for each invoice out of the plan; the others grouped by customer and step."""
     decisions: list[ItemDecision] = []
-    groups: dict[tuple[Id, str, str], list[_Candidate]] = defaultdict(list)
+    groups: _Groups = defaultdict(list)
     for item in items:
         if item.open_amount <= 0:
             _collect_credit(context, item)
@@ -370,17 +186,22 @@ def plan_dunning(
             decisions.append(outcome)
         else:
             groups[(item.customer_id, outcome.scenario.code, outcome.step.code)].append(outcome)
+    return decisions, groups
+
+
+def _compose_messages(
+    context: _Context, groups: _Groups, decisions: list[ItemDecision]
+) -> tuple[PlannedMessage, ...]:
+    """One message per group that reaches its step's minimum; decisions for all of them."""
     messages: list[PlannedMessage] = []
     for (customer_id, _, _), candidates in groups.items():
-        message, outcome_decisions = _message_or_exclusions(
-            context, context.customers[customer_id], candidates
-        )
+        customer = context.customers[customer_id]
+        message, outcome_decisions = _message_or_exclusions(context, customer, candidates)
         if message is not None:
             messages.append(message)
         decisions.extend(outcome_decisions)
     messages.sort(key=lambda m: (m.customer_name, str(m.customer_id), m.step_order))
-    failed = tuple(a for a in assessments if a.status.failed)
-    return DunningPlan(as_of, tuple(messages), tuple(decisions), failed)
+    return tuple(messages)
 
 
 def _context(

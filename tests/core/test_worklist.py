@@ -96,7 +96,9 @@ def test_boosts_multiply_but_are_capped() -> None:
 
 
 def test_boost_cap_is_a_parameter() -> None:
-    customer = WorklistCustomer(1, "Acme", D("100"), broken_promises=1, promises_due_today=1, call_tasks_due=1)
+    customer = WorklistCustomer(
+        1, "Acme", D("100"), broken_promises=1, promises_due_today=1, call_tasks_due=1
+    )
     (line,) = rank_worklist(customers=[customer], weights=WorklistWeights(boost_cap=D("10")))
     assert factor(line, "due today") == D("4.50")
 
