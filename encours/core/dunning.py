@@ -71,6 +71,7 @@ from encours.core.dunning_scenarios import (
     StepAction,
     scenario_for_category,
 )
+from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, Money, quantize
 from encours.core.penalties import LateInvoice, MissingRate, PenaltyStatement, penalty_statement
 from encours.core.promises import (
@@ -119,12 +120,17 @@ class _Context:
     excluded_customers: frozenset[Id]
     excluded_items: frozenset[Id]
     credits: dict[Id, list[CustomerCredit]] = field(default_factory=dict)
+    scenario_cache: dict[Id, Scenario | None] = field(default_factory=dict)
 
     def scenario_of(self, customer: DunningCustomer) -> Scenario | None:
-        code = customer.override.scenario_code
-        if code is not None:
-            return self.scenarios.get(code)
-        return scenario_for_category(customer.category, self.scenarios.values())
+        if customer.customer_id not in self.scenario_cache:
+            code = customer.override.scenario_code
+            self.scenario_cache[customer.customer_id] = (
+                self.scenarios.get(code)
+                if code is not None
+                else scenario_for_category(customer.category, self.scenarios.values())
+            )
+        return self.scenario_cache[customer.customer_id]
 
     def offset_of(self, row: ExecutedStep) -> int | None:
         scenario = self.scenarios.get(row.scenario_code)
@@ -422,30 +428,36 @@ def _pick_contact(
 def _message_penalties(
     context: _Context, customer: DunningCustomer, candidates: list[_Candidate]
 ) -> tuple[PenaltyStatement | None, tuple[str, ...]]:
-    """Penalties to print on a formal notice: on the undisputed part of each invoice."""
-    late: list[LateInvoice] = []
-    for candidate in candidates:
-        item = candidate.item
-        original = item.original_amount if item.original_amount is not None else item.open_amount
-        settlements = item.settlements if item.original_amount is not None else ()
-        amount = original - item.disputed_amount
-        if amount > 0:
-            late.append(
-                LateInvoice(
-                    item.item_id, item.number, item.due_date, amount, item.currency, settlements,
-                    item.interest_invoiced_until, item.indemnity_invoiced,
-                )
-            )  # fmt: skip
+    """Penalties to print on a formal notice: on the undisputed part of each invoice.
+
+    A missing rate or an inconsistent payment history becomes a warning, not a failed run.
+    """
     settings = context.settings
     try:
+        late = [_late_invoice(candidate.item) for candidate in candidates]
         statement = penalty_statement(
-            invoices=late, as_of=context.as_of, terms=customer.penalty_terms,
-            mro_rates=settings.mro_rates, legal_rates=settings.legal_rates,
-        )  # fmt: skip
-    except MissingRate as exc:
+            invoices=[invoice for invoice in late if invoice is not None],
+            as_of=context.as_of,
+            terms=customer.penalty_terms,
+            mro_rates=settings.mro_rates,
+            legal_rates=settings.legal_rates,
+        )
+    except (MissingRate, ValidationFailed) as exc:
         return None, (f"penalties not computed: {exc}",)
     provisional = any(line.provisional_rate for p in statement.invoices for line in p.lines)
     return statement, (("penalty rate table not up to date: last known rate used",) if provisional else ())
+
+
+def _late_invoice(item: OpenItem) -> LateInvoice | None:
+    original = item.original_amount if item.original_amount is not None else item.open_amount
+    settlements = item.settlements if item.original_amount is not None else ()
+    amount = original - item.disputed_amount
+    if amount <= 0:
+        return None
+    return LateInvoice(
+        item.item_id, item.number, item.due_date, amount, item.currency, settlements,
+        item.interest_invoiced_until, item.indemnity_invoiced,
+    )  # fmt: skip
 
 
 def _totals(amounts: Iterable[tuple[str, Decimal]]) -> tuple[Money, ...]:

@@ -235,6 +235,10 @@ class DunningPlan:
     def decision_for(self, item_id: Id) -> ItemDecision | None:
         return next((d for d in self.decisions if d.item_id == item_id), None)
 
+    def decisions_by_item(self) -> dict[Id, ItemDecision]:
+        """For a review screen over many invoices (``decision_for`` scans the whole plan)."""
+        return {d.item_id: d for d in self.decisions}
+
     def messages_for(self, customer_id: Id) -> tuple[PlannedMessage, ...]:
         return tuple(m for m in self.messages if m.customer_id == customer_id)
 

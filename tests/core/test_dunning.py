@@ -19,6 +19,7 @@ from encours.core.dunning import (
     DunningCustomer,
     DunningOverride,
     DunningPlan,
+    DunningSettings,
     ExecutedStep,
     OpenItem,
     Scenario,
@@ -30,7 +31,7 @@ from encours.core.dunning import (
 )
 from encours.core.errors import ValidationFailed
 from encours.core.money import D, Money
-from encours.core.penalties import InvoiceSettlement
+from encours.core.penalties import InvoiceSettlement, PenaltyRegime, PenaltyTerms, RateTable
 from encours.core.promises import PromisePayment, PromiseToPay, assess_promises, protected_item_ids
 
 AS_OF = date(2026, 3, 2)
@@ -388,9 +389,40 @@ def test_penalties_follow_partial_payments_when_the_history_is_given() -> None:
     assert message.penalties.interest_totals == (Money(D("7.32"), "EUR"),)
 
 
+def test_public_buyer_formal_notice_claims_moratory_interest_at_mro_plus_eight() -> None:
+    public = customer(category="public", penalty_terms=PenaltyTerms(regime=PenaltyRegime.PUBLIC_PROCUREMENT))
+    (message,) = plan(
+        [item(1, 60)], [public], history=[done(1, "call_task", 20, scenario="public_sector")]
+    ).messages
+    assert message.step_code == "formal_notice" and message.penalties is not None
+    # 02/01–02/03/2026, 60 days at 2.15 + 8 = 10.15 %: 1000 × 10.15 % × 60/365 = 16.6849
+    assert message.penalties.interest_totals == (Money(D("16.68"), "EUR"),)
+
+
+def test_penalties_that_cannot_be_computed_become_a_warning_not_a_failed_run() -> None:
+    no_rates = DunningSettings(mro_rates=RateTable("empty", ()))
+    (message,) = plan([item(1, 30)], settings=no_rates).messages
+    assert message.penalties is None
+    assert message.warnings[0].startswith("penalties not computed")
+
+
 def test_litigation_hand_over_at_sixty_days() -> None:
     (message,) = plan([item(1, 60)], history=[done(1, "account_on_hold", 15)]).messages
     assert (message.step_code, message.action) == ("litigation_handover", StepAction.LITIGATION)
+
+
+def test_decisions_by_item_covers_every_open_invoice() -> None:
+    result = plan([item(1, 3), item(2, 1), item(3, 20, disputed_amount=D("1000"))])
+    assert {k: d.decision for k, d in result.decisions_by_item().items()} == {
+        1: Decision.PLANNED,
+        2: Decision.NO_STEP_DUE,
+        3: Decision.DISPUTED,
+    }
+
+
+def test_a_message_under_a_retired_scenario_still_counts_for_the_minimum_gap() -> None:
+    result = plan([item(1, 3)], history=[done(1, "old_step", 1, scenario="retired")])
+    assert result.decision_for(1).decision is Decision.TOO_SOON  # type: ignore[union-attr]
 
 
 # --- scenarios ------------------------------------------------------------------------------
