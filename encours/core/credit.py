@@ -66,9 +66,7 @@ class Guarantee:
 class GuaranteePolicy:
     """Share of each kind of guarantee recognised against exposure (a comfort letter may count less)."""
 
-    recognised_share: tuple[tuple[GuaranteeKind, Decimal], ...] = tuple(
-        (k, Decimal(1)) for k in GuaranteeKind
-    )
+    recognised_share: tuple[tuple[GuaranteeKind, Decimal], ...] = tuple((k, Decimal(1)) for k in GuaranteeKind)
 
     def share(self, kind: GuaranteeKind) -> Decimal:
         return dict(self.recognised_share).get(kind, Decimal(1))
@@ -370,9 +368,7 @@ def _status_reasons(profile: CreditProfile, policy: CreditCheckPolicy) -> list[C
     return reasons
 
 
-def _limit_reasons(
-    profile: CreditProfile, after: Decimal, as_of: date, policy: CreditCheckPolicy
-) -> list[CheckReason]:
+def _limit_reasons(profile: CreditProfile, after: Decimal, as_of: date, policy: CreditCheckPolicy) -> list[CheckReason]:
     limit = profile.limit
     if limit is None:
         return [CheckReason(CheckCode.NO_LIMIT, policy.no_limit_decision, "no credit limit granted")]
@@ -402,9 +398,7 @@ def _overdue_reasons(profile: CreditProfile, as_of: date, policy: CreditCheckPol
     decision = Decision.HOLD
     if policy.reject_overdue_days is not None and oldest > policy.reject_overdue_days:
         decision = Decision.REJECT
-    message = (
-        f"{_money(amount, profile)} overdue more than {policy.hold_overdue_days} days (oldest {oldest} days)"
-    )
+    message = f"{_money(amount, profile)} overdue more than {policy.hold_overdue_days} days (oldest {oldest} days)"
     return [CheckReason(CheckCode.OVERDUE, decision, message)]
 
 

@@ -195,9 +195,7 @@ def _decide_items(context: _Context, items: Iterable[OpenItem]) -> tuple[list[It
     return decisions, groups
 
 
-def _compose_messages(
-    context: _Context, groups: _Groups, decisions: list[ItemDecision]
-) -> tuple[PlannedMessage, ...]:
+def _compose_messages(context: _Context, groups: _Groups, decisions: list[ItemDecision]) -> tuple[PlannedMessage, ...]:
     """One message per group that reaches its step's minimum; decisions for all of them."""
     messages: list[PlannedMessage] = []
     for (customer_id, _, _), candidates in groups.items():
@@ -237,9 +235,7 @@ def _context(
 
 def _collect_credit(context: _Context, item: OpenItem) -> None:
     if item.open_amount < 0:
-        credit = CustomerCredit(
-            item.item_id, item.number, item.document_date, item.open_amount, item.currency
-        )
+        credit = CustomerCredit(item.item_id, item.number, item.document_date, item.open_amount, item.currency)
         context.credits.setdefault(item.customer_id, []).append(credit)
 
 
@@ -276,9 +272,7 @@ def _decide_item(context: _Context, item: OpenItem) -> ItemDecision | _Candidate
         return _out(item, Decision.NO_SCENARIO, f"no dunning scenario found for {wanted}")
     dunned = item.open_amount - item.disputed_amount
     if dunned <= 0:
-        reason = (
-            f"invoice {item.number} in dispute for {item.disputed_amount} {item.currency}: out of dunning"
-        )
+        reason = f"invoice {item.number} in dispute for {item.disputed_amount} {item.currency}: out of dunning"
         return _out(item, Decision.DISPUTED, reason)
     promise = context.protected.get(item.item_id)
     if promise is not None:
@@ -286,9 +280,7 @@ def _decide_item(context: _Context, item: OpenItem) -> ItemDecision | _Candidate
     return _choose_step(context, item, scenario, dunned)
 
 
-def _choose_step(
-    context: _Context, item: OpenItem, scenario: Scenario, dunned: Decimal
-) -> ItemDecision | _Candidate:
+def _choose_step(context: _Context, item: OpenItem, scenario: Scenario, dunned: Decimal) -> ItemDecision | _Candidate:
     as_of = context.as_of
     days_past_due = (as_of - item.due_date).days
     rows = context.history.get(item.item_id, [])
@@ -320,9 +312,7 @@ def _choose_step(
     return _Candidate(item, scenario, step, days_past_due, dunned, functional, skipped, resumed_after)
 
 
-def _failed_promise_since(
-    context: _Context, item: OpenItem, last_sent: date | None
-) -> PromiseAssessment | None:
+def _failed_promise_since(context: _Context, item: OpenItem, last_sent: date | None) -> PromiseAssessment | None:
     """The promise that failed on this invoice since its last message, if any."""
     failed = context.failed.get(item.item_id)
     if failed is None or failed.broken_on is None or failed.broken_on > context.as_of:
@@ -398,9 +388,7 @@ def _planned_invoice(candidate: _Candidate) -> PlannedInvoice:
     )  # fmt: skip
 
 
-def _pick_contact(
-    customer: DunningCustomer, channel: Channel
-) -> tuple[Contact | None, bool, tuple[str, ...]]:
+def _pick_contact(customer: DunningCustomer, channel: Channel) -> tuple[Contact | None, bool, tuple[str, ...]]:
     """Preferred contact, then dunning contacts, then anyone, who can be reached on ``channel``."""
     preferred_id = customer.override.preferred_contact_id
     preferred = [c for c in customer.contacts if c.contact_id == preferred_id]
@@ -468,6 +456,4 @@ def _totals(amounts: Iterable[tuple[str, Decimal]]) -> tuple[Money, ...]:
 
 
 def _describe(credits: tuple[CustomerCredit, ...]) -> str:
-    return ", ".join(
-        f"{m.amount} {m.currency}" for m in _totals((c.currency, c.open_amount) for c in credits)
-    )
+    return ", ".join(f"{m.amount} {m.currency}" for m in _totals((c.currency, c.open_amount) for c in credits))

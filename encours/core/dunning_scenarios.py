@@ -177,9 +177,7 @@ _PUBLIC = Scenario(
 DEFAULT_SCENARIOS: tuple[Scenario, ...] = (_KEY_ACCOUNTS, _STANDARD, _DISTRIBUTORS, _PUBLIC)
 
 
-def scenario_for_category(
-    category: str, scenarios: Iterable[Scenario] = DEFAULT_SCENARIOS
-) -> Scenario | None:
+def scenario_for_category(category: str, scenarios: Iterable[Scenario] = DEFAULT_SCENARIOS) -> Scenario | None:
     """The first scenario listing ``category``, else the first one listing "other"."""
     scenarios = tuple(scenarios)
     for scenario in scenarios:

@@ -74,9 +74,7 @@ def financing_commission(
 ) -> Decimal:
     """Interest on a sum advanced from ``start`` to ``end``: amount × (index + margin) × days / 360."""
     days = max(0, (end - start).days)
-    return quantize(
-        advanced * contract.financing_rate(index_rate) * days / contract.day_count, contract.currency
-    )
+    return quantize(advanced * contract.financing_rate(index_rate) * days / contract.day_count, contract.currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +325,7 @@ def factoring_returns(
         approval = by_debtor.get(item.debtor_id)
         days_overdue = (as_of - item.due_date).days
         if approval is None or not approval.in_force(as_of):
-            returned.append(
-                ReturnedReceivable(item.reference, item.debtor_id, item.open_amount, "debtor not approved")
-            )
+            returned.append(ReturnedReceivable(item.reference, item.debtor_id, item.open_amount, "debtor not approved"))
         elif days_overdue > contract.return_after_days_overdue:
             reason = f"overdue {days_overdue} days (returned after {contract.return_after_days_overdue})"
             returned.append(ReturnedReceivable(item.reference, item.debtor_id, item.open_amount, reason))
@@ -340,9 +336,7 @@ def factoring_returns(
     return tuple(returned)
 
 
-def _over_approval_returns(
-    items: list[AssignedReceivable], approval: DebtorApproval
-) -> list[ReturnedReceivable]:
+def _over_approval_returns(items: list[AssignedReceivable], approval: DebtorApproval) -> list[ReturnedReceivable]:
     excess = sum((i.open_amount for i in items), ZERO) - approval.approved_amount
     returned = []
     for item in sorted(items, key=lambda i: (i.due_date, i.reference), reverse=True):

@@ -56,9 +56,7 @@ class LegalEventKind(StrEnum):
     OTHER = "other"
 
 
-INSOLVENCY_KINDS = frozenset(
-    {LegalEventKind.SAFEGUARD, LegalEventKind.RECEIVERSHIP, LegalEventKind.LIQUIDATION}
-)
+INSOLVENCY_KINDS = frozenset({LegalEventKind.SAFEGUARD, LegalEventKind.RECEIVERSHIP, LegalEventKind.LIQUIDATION})
 # Events that describe the state of a collective proceeding: only the latest one counts.
 PROCEEDING_KINDS = INSOLVENCY_KINDS | {LegalEventKind.CONTINUATION_PLAN, LegalEventKind.PROCEEDING_CLOSED}
 
@@ -190,9 +188,7 @@ class GradingConfig:
     company_age_knots: tuple[tuple[Decimal, Decimal], ...] = _knots(
         ("0", 10), ("1", 25), ("3", 50), ("5", 70), ("10", 90), ("20", 100)
     )
-    relationship_age_knots: tuple[tuple[Decimal, Decimal], ...] = _knots(
-        ("0", 40), ("1", 60), ("3", 80), ("5", 100)
-    )
+    relationship_age_knots: tuple[tuple[Decimal, Decimal], ...] = _knots(("0", 40), ("1", 60), ("3", 80), ("5", 100))
     insolvency_grade: str = "E"
 
     def __post_init__(self) -> None:
@@ -302,9 +298,7 @@ def rating_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig) -
 
 def legal_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig) -> FactorReading:
     """The worst recent event; of proceeding events only the latest (the current state) counts."""
-    recent = [
-        e for e in inputs.legal_events if 0 <= (as_of - e.published_on).days <= config.legal_lookback_days
-    ]
+    recent = [e for e in inputs.legal_events if 0 <= (as_of - e.published_on).days <= config.legal_lookback_days]
     proceedings = [e for e in recent if e.kind in PROCEEDING_KINDS]
     counted = [e for e in recent if e.kind not in PROCEEDING_KINDS]
     if proceedings:
@@ -314,9 +308,7 @@ def legal_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig) ->
     subscores = dict(config.legal_subscores)
     worst = min(counted, key=lambda e: subscores.get(e.kind, HUNDRED))
     subscore = subscores.get(worst.kind, HUNDRED)
-    return FactorReading(
-        GradeFactor.LEGAL, subscore, f"{worst.kind.value} published {worst.published_on.isoformat()}"
-    )
+    return FactorReading(GradeFactor.LEGAL, subscore, f"{worst.kind.value} published {worst.published_on.isoformat()}")
 
 
 def _years(since: date, as_of: date) -> Decimal:
@@ -349,15 +341,10 @@ def factor_readings(*, inputs: GradeInputs, as_of: date, config: GradingConfig) 
     )
 
 
-def combine_readings(
-    *, readings: tuple[FactorReading, ...], weights: GradeWeights
-) -> tuple[Contribution, ...]:
+def combine_readings(*, readings: tuple[FactorReading, ...], weights: GradeWeights) -> tuple[Contribution, ...]:
     """Weighted average over the factors with data, as points that sum exactly to the score."""
     available = sum((weights.of(r.factor) for r in readings if r.subscore is not None), ZERO)
-    shares = [
-        weights.of(r.factor) / available if r.subscore is not None and available > 0 else ZERO
-        for r in readings
-    ]
+    shares = [weights.of(r.factor) / available if r.subscore is not None and available > 0 else ZERO for r in readings]
     raw = [share * (r.subscore or ZERO) for share, r in zip(shares, readings, strict=True)]
     points = _points_summing_to_rounded_total(raw)
     return tuple(

@@ -96,9 +96,7 @@ class CoverPosition:
 
 def cover_on(*, decisions: Iterable[CoverDecision], on: date) -> CoverPosition:
     """Cover in force on ``on``, from the latest decision effective on or before it."""
-    effective = [
-        (d.effective_on, d.decided_on, i, d) for i, d in enumerate(decisions) if d.effective_on <= on
-    ]
+    effective = [(d.effective_on, d.decided_on, i, d) for i, d in enumerate(decisions) if d.effective_on <= on]
     if not effective:
         return CoverPosition(on, ZERO, None, "none", "no cover decision effective on this date")
     decision = max(effective, key=lambda item: item[:3])[3]
@@ -153,9 +151,7 @@ def buyer_cover(
     if policy is None:
         position = cover_on(decisions=decisions, on=on)
     else:
-        position = cover_with_discretionary(
-            decisions=decisions, on=on, policy=policy, eligible=discretionary_eligible
-        )
+        position = cover_with_discretionary(decisions=decisions, on=on, policy=policy, eligible=discretionary_eligible)
     usage = exposure / position.amount if position.amount > 0 else None
     uncovered = uncovered_exposure(exposure=exposure, cover=position.amount)
     return BuyerCover(buyer_id, on, exposure, position, uncovered, usage)
@@ -260,9 +256,7 @@ def expected_indemnity(
         reasons.append(f"under the non-qualifying threshold {threshold}: not covered")
         covered = ZERO
     indemnity = quantize(covered * policy.indemnity_rate, currency)
-    reasons.append(
-        f"{_money(covered, currency)} covered × {policy.indemnity_rate:%} = {_money(indemnity, currency)}"
-    )
+    reasons.append(f"{_money(covered, currency)} covered × {policy.indemnity_rate:%} = {_money(indemnity, currency)}")
     payable_from = insolvency_on
     if payable_from is None and waiting_starts_on is not None:
         payable_from = waiting_starts_on + timedelta(days=policy.waiting_period_days)
@@ -283,9 +277,7 @@ class CoverIncreaseRule:
 
     def __post_init__(self) -> None:
         if self.trigger_share <= 0 or self.headroom_share < 0 or self.rounding_step <= 0:
-            raise ValidationFailed(
-                "cover increase rule: trigger and step must be positive, headroom not negative"
-            )
+            raise ValidationFailed("cover increase rule: trigger and step must be positive, headroom not negative")
 
 
 @dataclass(frozen=True, slots=True)

@@ -164,9 +164,7 @@ def _scored_experiences(
     for e in experiences:
         if window_start <= e.paid_on <= as_of:
             late = (e.paid_on - e.due_date).days
-            scored.append(
-                ScoredExperience(e.reference, e.amount, e.due_date, e.paid_on, late, scale.score(late))
-            )
+            scored.append(ScoredExperience(e.reference, e.amount, e.due_date, e.paid_on, late, scale.score(late)))
         elif e.paid_on > as_of and e.due_date < as_of and scale.count_open_overdue:
             # Paid later, but unpaid and overdue on as_of: as late as it was then.
             late = (as_of - e.due_date).days
@@ -176,9 +174,7 @@ def _scored_experiences(
             if item.due_date < as_of and item.open_amount > 0:
                 late = (as_of - item.due_date).days
                 scored.append(
-                    ScoredExperience(
-                        item.reference, item.open_amount, item.due_date, None, late, scale.score(late)
-                    )
+                    ScoredExperience(item.reference, item.open_amount, item.due_date, None, late, scale.score(late))
                 )
     return tuple(scored)
 

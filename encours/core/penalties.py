@@ -252,10 +252,7 @@ def applicable_rate(
     floor = CONTRACTUAL_FLOOR_MULTIPLE * legal.rate_pct
     if terms.contractual_rate_pct >= floor:
         return AppliedRate(terms.contractual_rate_pct, "contractual rate", False)
-    basis = (
-        f"contractual {terms.contractual_rate_pct} % raised to 3 × legal rate {legal.rate_pct} % "
-        f"({half_year})"
-    )
+    basis = f"contractual {terms.contractual_rate_pct} % raised to 3 × legal rate {legal.rate_pct} % ({half_year})"
     return AppliedRate(floor, basis, legal.provisional)
 
 
@@ -392,9 +389,7 @@ def penalty_statement(
     )
     interest_totals = _totals_by_currency((p.currency, p.interest) for p in penalties)
     indemnity = Money(sum((p.indemnity_eur for p in penalties), ZERO), "EUR")
-    totals = _totals_by_currency(
-        [*((m.currency, m.amount) for m in interest_totals), ("EUR", indemnity.amount)]
-    )
+    totals = _totals_by_currency([*((m.currency, m.amount) for m in interest_totals), ("EUR", indemnity.amount)])
     return PenaltyStatement(as_of, penalties, interest_totals, indemnity, totals)
 
 

@@ -143,9 +143,7 @@ class RateTable:
         return self.entries[-1].half_year
 
 
-def rate_table_from_rows(
-    *, name: str, rows: Iterable[Sequence[str]]
-) -> tuple[RateTable, tuple[RowError, ...]]:
+def rate_table_from_rows(*, name: str, rows: Iterable[Sequence[str]]) -> tuple[RateTable, tuple[RowError, ...]]:
     """Read rows ``(half-year, rate in percent[, source])`` as typed by an administrator.
 
     Bad rows come back as errors (line numbers from 1) and are left out of the table.

@@ -173,9 +173,7 @@ def _status(promise: PromiseToPay, as_of: date, kept_on: date | None, by_deadlin
 
 def _reason(promise: PromiseToPay, status: PromiseStatus, by_deadline: Decimal, kept_on: date | None) -> str:
     currency = promise.currency
-    promised = (
-        f"{quantize(promise.amount, currency)} {currency} promised for {promise.promised_date:%d/%m/%Y}"
-    )
+    promised = f"{quantize(promise.amount, currency)} {currency} promised for {promise.promised_date:%d/%m/%Y}"
     got = f"{quantize(by_deadline, currency)} {currency} received"
     name = f"promise {promise.promise_id}"
     if status is PromiseStatus.KEPT:
@@ -233,6 +231,4 @@ def status_changes(
 ) -> tuple[PromiseAssessment, ...]:
     """Promises whose status differs from the one stored: save them; alert the collector
     on those that ``status.failed``. A promise missing from ``recorded`` counts as pending."""
-    return tuple(
-        a for a in assessments if a.status is not recorded.get(a.promise.promise_id, PromiseStatus.PENDING)
-    )
+    return tuple(a for a in assessments if a.status is not recorded.get(a.promise.promise_id, PromiseStatus.PENDING))

@@ -105,9 +105,7 @@ def grade_downgrade_alerts(*, inputs: AlertInputs, config: AlertConfig) -> list[
     assert previous is not None and current is not None
     severity = Severity.CRITICAL if current in config.critical_grades else Severity.WARNING
     key = f"grade_downgrade:{inputs.customer_id}:{previous}>{current}"
-    return [
-        Alert(AlertKind.GRADE_DOWNGRADE, severity, inputs.customer_id, f"grade {previous} → {current}", key)
-    ]
+    return [Alert(AlertKind.GRADE_DOWNGRADE, severity, inputs.customer_id, f"grade {previous} → {current}", key)]
 
 
 def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:

@@ -239,8 +239,7 @@ def _linear_score(
     ratios: tuple[Ratio, ...], coefficients: tuple[Decimal, ...]
 ) -> tuple[Decimal | None, tuple[ScoreTerm, ...], str | None]:
     terms = tuple(
-        ScoreTerm(r, c, None if r.value is None else c * r.value)
-        for r, c in zip(ratios, coefficients, strict=True)
+        ScoreTerm(r, c, None if r.value is None else c * r.value) for r, c in zip(ratios, coefficients, strict=True)
     )
     reasons = [t.ratio for t in terms if t.contribution is None]
     if reasons:
@@ -262,9 +261,7 @@ def _merge_reasons(ratios: list[Ratio]) -> str:
     return "; ".join(parts)
 
 
-def altman_z_double_prime(
-    *, statement: FinancialStatement, thresholds: AltmanThresholds | None = None
-) -> AltmanZScore:
+def altman_z_double_prime(*, statement: FinancialStatement, thresholds: AltmanThresholds | None = None) -> AltmanZScore:
     """Z'' = 6.56·X1 + 3.26·X2 + 6.72·X3 + 1.05·X4 with its zone (safe / grey / distress)."""
     thresholds = thresholds or AltmanThresholds()
     value, terms, reason = _linear_score(altman_ratios(statement=statement), ALTMAN_COEFFICIENTS)

@@ -89,9 +89,7 @@ def parse_statement_rows(
     return tuple(statements), tuple(errors)
 
 
-def _parse_statement_row(
-    row: Mapping[str, str | None], line: int
-) -> tuple[FinancialStatement | None, list[RowError]]:
+def _parse_statement_row(row: Mapping[str, str | None], line: int) -> tuple[FinancialStatement | None, list[RowError]]:
     errors: list[RowError] = []
     siren = (row.get("siren") or "").replace(" ", "").strip()
     problem = siren_error(siren) if siren else "missing SIREN"

@@ -135,9 +135,7 @@ class OverdueProfile:
     overdue_items: int
 
 
-def overdue_profiles(
-    *, items: Iterable[OpenItem], as_of: date, currency: str = "EUR"
-) -> dict[Id, OverdueProfile]:
+def overdue_profiles(*, items: Iterable[OpenItem], as_of: date, currency: str = "EUR") -> dict[Id, OverdueProfile]:
     """Per customer: undisputed overdue amount (functional currency), its amount-weighted
     average days past due (Σ amount × days / Σ amount), the oldest delay, the count."""
     amounts: dict[Id, Decimal] = {}

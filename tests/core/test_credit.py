@@ -71,9 +71,7 @@ def test_net_exposure_never_goes_below_zero():
 
 def test_guarantee_policy_can_recognise_part_of_a_parent_guarantee():
     policy = GuaranteePolicy(recognised_share=((GuaranteeKind.PARENT_GUARANTEE, D("0.5")),))
-    result = exposure(
-        guarantees=(Guarantee(GuaranteeKind.PARENT_GUARANTEE, D(30000)),), guarantee_policy=policy
-    )
+    result = exposure(guarantees=(Guarantee(GuaranteeKind.PARENT_GUARANTEE, D(30000)),), guarantee_policy=policy)
     assert result.guarantee_deduction == D("15000.00")
 
 
@@ -181,9 +179,7 @@ def profile(**overrides):
     arguments = {
         "customer_id": "C1",
         "exposure": D(40000),
-        "limit": CreditLimit(
-            D(50000), approved_on=date(2026, 1, 5), approved_by="cm", expires_on=date(2026, 12, 31)
-        ),
+        "limit": CreditLimit(D(50000), approved_on=date(2026, 1, 5), approved_by="cm", expires_on=date(2026, 12, 31)),
     }
     return CreditProfile(**{**arguments, **overrides})
 
@@ -219,9 +215,7 @@ def test_far_over_limit_is_rejected_when_the_policy_says_so():
 def test_zero_limit_with_rejection_share_rejects_any_order():
     zero = CreditLimit(D(0), approved_on=date(2026, 1, 5), approved_by="cm")
     policy = CreditCheckPolicy(reject_over_limit_share=D("0.5"))
-    decision = credit_check(
-        profile=profile(limit=zero, exposure=D(0)), order_amount=D(1), as_of=AS_OF, policy=policy
-    )
+    decision = credit_check(profile=profile(limit=zero, exposure=D(0)), order_amount=D(1), as_of=AS_OF, policy=policy)
     assert decision.outcome is Decision.REJECT
 
 
@@ -232,18 +226,14 @@ def test_customer_without_limit_is_held():
 
 
 def test_expired_limit_holds_the_order():
-    expired = CreditLimit(
-        D(50000), approved_on=date(2025, 1, 5), approved_by="cm", expires_on=date(2026, 6, 29)
-    )
+    expired = CreditLimit(D(50000), approved_on=date(2025, 1, 5), approved_by="cm", expires_on=date(2026, 6, 29))
     decision = credit_check(profile=profile(limit=expired), order_amount=D(1), as_of=AS_OF)
     assert decision.outcome is Decision.HOLD
     assert decision.reasons[0].message == "credit limit expired on 2026-06-29"
 
 
 def test_blocked_customer_is_rejected_with_the_block_reason():
-    decision = credit_check(
-        profile=profile(blocked=True, block_reason="litigation"), order_amount=D(1), as_of=AS_OF
-    )
+    decision = credit_check(profile=profile(blocked=True, block_reason="litigation"), order_amount=D(1), as_of=AS_OF)
     assert decision.outcome is Decision.REJECT
     assert decision.reasons[0].message == "customer blocked: litigation"
 
@@ -267,9 +257,7 @@ def test_insolvency_rejects_the_order():
 )
 def test_overdue_beyond_n_days_holds_then_rejects(days_overdue, outcome):
     items = (OpenItem("F1", D(500), due_date=AS_OF - timedelta(days=days_overdue)),)
-    assert (
-        credit_check(profile=profile(overdue_items=items), order_amount=D(1), as_of=AS_OF).outcome is outcome
-    )
+    assert credit_check(profile=profile(overdue_items=items), order_amount=D(1), as_of=AS_OF).outcome is outcome
 
 
 def test_overdue_reason_gives_amount_and_oldest_age():
@@ -285,9 +273,7 @@ def test_overdue_reason_gives_amount_and_oldest_age():
 def test_small_overdue_within_tolerance_is_ignored():
     items = (OpenItem("F1", D(15), due_date=AS_OF - timedelta(days=120)),)
     policy = CreditCheckPolicy(overdue_tolerance=D(50))
-    decision = credit_check(
-        profile=profile(overdue_items=items), order_amount=D(1), as_of=AS_OF, policy=policy
-    )
+    decision = credit_check(profile=profile(overdue_items=items), order_amount=D(1), as_of=AS_OF, policy=policy)
     assert decision.outcome is Decision.APPROVE
 
 
@@ -304,9 +290,7 @@ def test_exposure_over_insured_cover_is_a_warning_by_default_and_can_hold():
     assert warned.outcome is Decision.APPROVE
     assert warned.reasons[-1].code is CheckCode.OVER_INSURED_COVER
     policy = CreditCheckPolicy(over_cover_decision=Decision.HOLD)
-    held = credit_check(
-        profile=profile(insured_cover=D(45000)), order_amount=D(8000), as_of=AS_OF, policy=policy
-    )
+    held = credit_check(profile=profile(insured_cover=D(45000)), order_amount=D(8000), as_of=AS_OF, policy=policy)
     assert held.outcome is Decision.HOLD
 
 

@@ -46,14 +46,10 @@ AP = Contact(
 
 def customer(customer_id: int = 1, category: str = "sme", **kwargs: object) -> DunningCustomer:
     fields: dict[str, object] = {"contacts": (AP,), **kwargs}
-    return DunningCustomer(
-        customer_id=customer_id, name=f"Customer {customer_id}", category=category, **fields
-    )  # type: ignore[arg-type]
+    return DunningCustomer(customer_id=customer_id, name=f"Customer {customer_id}", category=category, **fields)  # type: ignore[arg-type]
 
 
-def item(
-    item_id: int, days_past_due: int, amount: str = "1000", customer_id: int = 1, **kwargs: object
-) -> OpenItem:
+def item(item_id: int, days_past_due: int, amount: str = "1000", customer_id: int = 1, **kwargs: object) -> OpenItem:
     return OpenItem(
         item_id=item_id,
         customer_id=customer_id,
@@ -71,9 +67,7 @@ def done(
     return ExecutedStep(item_id, scenario, step_code, AS_OF - timedelta(days=days_ago), skipped)
 
 
-def plan(
-    items: list[OpenItem], customers: list[DunningCustomer] | None = None, **kwargs: object
-) -> DunningPlan:
+def plan(items: list[OpenItem], customers: list[DunningCustomer] | None = None, **kwargs: object) -> DunningPlan:
     return plan_dunning(as_of=AS_OF, customers=customers or [customer()], items=items, **kwargs)  # type: ignore[arg-type]
 
 
@@ -191,9 +185,7 @@ def test_only_the_undisputed_part_of_an_invoice_is_dunned() -> None:
     assert "in dispute left out" in message.invoices[0].reason
 
 
-def promise_on(
-    item_ids: tuple[int, ...], promised: date, made: date = AS_OF - timedelta(days=10)
-) -> PromiseToPay:
+def promise_on(item_ids: tuple[int, ...], promised: date, made: date = AS_OF - timedelta(days=10)) -> PromiseToPay:
     return PromiseToPay(
         promise_id=9,
         customer_id=1,
@@ -391,9 +383,7 @@ def test_penalties_follow_partial_payments_when_the_history_is_given() -> None:
 
 def test_public_buyer_formal_notice_claims_moratory_interest_at_mro_plus_eight() -> None:
     public = customer(category="public", penalty_terms=PenaltyTerms(regime=PenaltyRegime.PUBLIC_PROCUREMENT))
-    (message,) = plan(
-        [item(1, 60)], [public], history=[done(1, "call_task", 20, scenario="public_sector")]
-    ).messages
+    (message,) = plan([item(1, 60)], [public], history=[done(1, "call_task", 20, scenario="public_sector")]).messages
     assert message.step_code == "formal_notice" and message.penalties is not None
     # 02/01–02/03/2026, 60 days at 2.15 + 8 = 10.15 %: 1000 × 10.15 % × 60/365 = 16.6849
     assert message.penalties.interest_totals == (Money(D("16.68"), "EUR"),)
@@ -444,16 +434,12 @@ def test_public_sector_is_softer_and_never_blocks_credit() -> None:
 
 def test_scenario_refuses_steps_whose_offsets_do_not_increase() -> None:
     with pytest.raises(ValidationFailed):
-        Scenario(
-            "x", "X", ("sme",), (Step("a", 1, 10, Channel.EMAIL, "t"), Step("b", 2, 10, Channel.EMAIL, "t"))
-        )
+        Scenario("x", "X", ("sme",), (Step("a", 1, 10, Channel.EMAIL, "t"), Step("b", 2, 10, Channel.EMAIL, "t")))
 
 
 def test_scenario_refuses_duplicate_step_codes() -> None:
     with pytest.raises(ValidationFailed):
-        Scenario(
-            "x", "X", ("sme",), (Step("a", 1, 3, Channel.EMAIL, "t"), Step("a", 2, 10, Channel.EMAIL, "t"))
-        )
+        Scenario("x", "X", ("sme",), (Step("a", 1, 3, Channel.EMAIL, "t"), Step("a", 2, 10, Channel.EMAIL, "t")))
 
 
 # --- simulation: consecutive daily runs ---------------------------------------------------
@@ -472,9 +458,7 @@ def portfolios(
             name=f"C{c}",
             category=draw(st.sampled_from(CATEGORIES)),
             contacts=(AP,),
-            override=DunningOverride(
-                paused_until=draw(st.none() | st.dates(START, START + timedelta(days=60)))
-            ),
+            override=DunningOverride(paused_until=draw(st.none() | st.dates(START, START + timedelta(days=60)))),
         )
         for c in range(draw(st.integers(1, 4)))
     ]
@@ -497,13 +481,9 @@ def portfolios(
     for p in range(draw(st.integers(0, 3))):
         made = START + timedelta(days=draw(st.integers(0, 60)))
         covered = tuple(draw(st.sets(st.integers(0, len(items) - 1), min_size=1, max_size=3)))
-        promises.append(
-            PromiseToPay(p, 0, D("1000"), made + timedelta(days=draw(st.integers(0, 20))), covered, made)
-        )
+        promises.append(PromiseToPay(p, 0, D("1000"), made + timedelta(days=draw(st.integers(0, 20))), covered, made))
         if draw(st.booleans()):
-            payments.append(
-                PromisePayment(covered[0], made + timedelta(days=draw(st.integers(0, 30))), D("600"))
-            )
+            payments.append(PromisePayment(covered[0], made + timedelta(days=draw(st.integers(0, 30))), D("600")))
     return customers, items, promises, payments
 
 
@@ -579,14 +559,11 @@ def test_plan_for_20000_customers_and_200000_invoices_is_well_under_30_seconds()
         for i in range(200_000)
     ]
     history = [
-        ExecutedStep(i, "standard", "friendly_reminder", AS_OF - timedelta(days=40))
-        for i in range(0, 200_000, 3)
+        ExecutedStep(i, "standard", "friendly_reminder", AS_OF - timedelta(days=40)) for i in range(0, 200_000, 3)
     ]
     started = time.perf_counter()
     result = plan_dunning(as_of=AS_OF, customers=customers, items=items, history=history)
     elapsed = time.perf_counter() - started
-    print(
-        f"dunning plan: 20 000 customers, 200 000 invoices: {elapsed:.2f} s, {len(result.messages)} messages"
-    )
+    print(f"dunning plan: 20 000 customers, 200 000 invoices: {elapsed:.2f} s, {len(result.messages)} messages")
     assert len(result.decisions) == 200_000
     assert elapsed < 30

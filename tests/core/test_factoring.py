@@ -146,8 +146,7 @@ def test_financing_commission_is_act_360_by_default(days, day_count, interest):
     end = date.fromordinal(start.toordinal() + days)
     terms = contract(day_count=day_count)
     assert (
-        financing_commission(advanced=D(100000), start=start, end=end, index_rate=D("0.02"), contract=terms)
-        == interest
+        financing_commission(advanced=D(100000), start=start, end=end, index_rate=D("0.02"), contract=terms) == interest
     )
 
 

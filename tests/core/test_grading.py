@@ -39,9 +39,7 @@ def altman(value):
 def conan(value):
     zone = None if value is None else ConanHolderThresholds().zone(D(value))
     reason = "missing: revenue" if value is None else None
-    return ConanHolderScore(
-        None if value is None else D(value), zone, "", (), ConanHolderThresholds(), reason
-    )
+    return ConanHolderScore(None if value is None else D(value), zone, "", (), ConanHolderThresholds(), reason)
 
 
 FULL = GradeInputs(
@@ -83,9 +81,7 @@ def test_grade_contributions_show_what_was_read():
 
 
 def test_missing_factors_hand_their_weight_to_the_others():
-    grade = grade_customer(
-        inputs=GradeInputs(payer_index=D(50), external_ratings=FULL.external_ratings), as_of=AS_OF
-    )
+    grade = grade_customer(inputs=GradeInputs(payer_index=D(50), external_ratings=FULL.external_ratings), as_of=AS_OF)
     # seniority and financial unknown: (25 × 50 + 20 × 70 + 10 × 100) / 55
     assert grade.score == D("66.36")
     assert grade.coverage == D("0.55")
@@ -192,9 +188,7 @@ def test_latest_rating_wins():
 
 
 def test_seniority_averages_company_age_and_relationship_length():
-    inputs = GradeInputs(
-        company_created_on=date(2023, 6, 30), customer_since=date(2025, 6, 30), payer_index=D(80)
-    )
+    inputs = GradeInputs(company_created_on=date(2023, 6, 30), customer_since=date(2025, 6, 30), payer_index=D(80))
     seniority = grade_customer(inputs=inputs, as_of=AS_OF).contribution(GradeFactor.SENIORITY)
     # company 3.0 years → 50 (to 0.01), customer 1.0 year → 60
     assert seniority.subscore is not None
@@ -257,9 +251,7 @@ def test_grade_explanation_always_sums_to_the_score(payer, altman_value, rating,
     inputs = GradeInputs(
         altman=altman(altman_value),
         payer_index=payer,
-        external_ratings=()
-        if rating is None
-        else (ExternalRating("coface_dra", str(rating), date(2026, 1, 1)),),
+        external_ratings=() if rating is None else (ExternalRating("coface_dra", str(rating), date(2026, 1, 1)),),
         company_created_on=created,
     )
     config = GradingConfig(weights=GradeWeights(*(D(x) for x in w)), min_coverage=D("0.01"))

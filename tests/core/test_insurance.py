@@ -157,9 +157,7 @@ def test_overdue_declarations_list_each_overdue_invoice_most_urgent_first():
 
 
 def test_declaration_due_soon_within_the_warning_window():
-    (due,) = overdue_declarations(
-        invoices=[InsuredInvoice("F", date(2026, 5, 15), D(1))], policy=POLICY, as_of=AS_OF
-    )
+    (due,) = overdue_declarations(invoices=[InsuredInvoice("F", date(2026, 5, 15), D(1))], policy=POLICY, as_of=AS_OF)
     assert (due.days_left, due.status) == (14, DeclarationStatus.DUE_SOON)
 
 
@@ -175,9 +173,7 @@ def test_customer_deadline_is_that_of_its_oldest_overdue_invoice():
 
 
 def test_extension_within_the_maximum_extension_period():
-    assert extension_within_policy(
-        original_due_date=date(2026, 1, 31), new_due_date=date(2026, 4, 1), policy=POLICY
-    )
+    assert extension_within_policy(original_due_date=date(2026, 1, 31), new_due_date=date(2026, 4, 1), policy=POLICY)
     assert not extension_within_policy(
         original_due_date=date(2026, 1, 31), new_due_date=date(2026, 4, 2), policy=POLICY
     )
@@ -224,9 +220,7 @@ def test_cover_increase_is_proposed_when_exposure_reaches_the_trigger():
 
 
 def test_cover_increase_exact_multiple_is_not_rounded_further():
-    assert propose_cover_increase(
-        buyer_id="B1", exposure=D(28000), cover=position(30000)
-    ).proposed_amount == D(35000)
+    assert propose_cover_increase(buyer_id="B1", exposure=D(28000), cover=position(30000)).proposed_amount == D(35000)
 
 
 def test_no_cover_increase_below_the_trigger():
@@ -242,9 +236,7 @@ def test_first_cover_request_for_a_buyer_without_cover():
 
 
 def test_no_automatic_request_after_a_refusal():
-    proposal = propose_cover_increase(
-        buyer_id="B1", exposure=D(12000), cover=position(0, CoverStatus.REFUSED)
-    )
+    proposal = propose_cover_increase(buyer_id="B1", exposure=D(12000), cover=position(0, CoverStatus.REFUSED))
     assert not proposal.triggered
     assert proposal.reason == "insurer refused this buyer: a new request needs new information"
 

@@ -99,9 +99,7 @@ def test_a_payment_made_after_as_of_counts_as_open_overdue_on_as_of():
 def test_open_overdue_items_can_be_left_out():
     items = [OpenItem("F9", D(1000), due_date=date(2026, 5, 31))]
     scale = PayerScale(count_open_overdue=False)
-    index = payer_index(
-        experiences=[paid(100, date(2026, 4, 30), 0)], open_items=items, as_of=AS_OF, scale=scale
-    )
+    index = payer_index(experiences=[paid(100, date(2026, 4, 30), 0)], open_items=items, as_of=AS_OF, scale=scale)
     assert index.value == D(80)
 
 
@@ -279,8 +277,7 @@ def test_payer_index_is_80_when_everything_is_paid_on_time(payments):
 @given(st.lists(experiences, min_size=1, max_size=20), st.integers(min_value=1, max_value=60))
 def test_paying_earlier_never_lowers_the_index(history, advance):
     earlier = [
-        PaymentExperience(e.reference, e.amount, e.due_date, e.paid_on - timedelta(days=advance))
-        for e in history
+        PaymentExperience(e.reference, e.amount, e.due_date, e.paid_on - timedelta(days=advance)) for e in history
     ]
     baseline = payer_index(experiences=history, as_of=AS_OF)
     improved = payer_index(experiences=earlier, as_of=AS_OF)

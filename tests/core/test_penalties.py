@@ -137,9 +137,7 @@ def test_interest_runs_from_day_after_due_date_to_as_of() -> None:
 
 
 def test_interest_is_split_at_the_half_year_boundary() -> None:
-    late = invoice(
-        "10000", due=date(2025, 6, 15), settlements=(InvoiceSettlement(date(2025, 7, 15), D("10000")),)
-    )
+    late = invoice("10000", due=date(2025, 6, 15), settlements=(InvoiceSettlement(date(2025, 7, 15), D("10000")),))
     penalty = invoice_penalty(invoice=late, as_of=date(2025, 12, 31))
     # 16/06–30/06: 10000 × 13.15 % × 15/365 = 54.0411; 01/07–15/07: 10000 × 12.15 % × 15/365 = 49.9315
     assert [(line.days, line.rate_pct, line.interest) for line in penalty.lines] == [
@@ -209,9 +207,7 @@ def test_actual_365_keeps_365_days_in_a_leap_year() -> None:
 
 def test_actual_actual_uses_366_days_in_a_leap_year() -> None:
     terms = PenaltyTerms(day_count=DayCount.ACTUAL_ACTUAL)
-    penalty = invoice_penalty(
-        invoice=invoice("10000", due=date(2024, 1, 31)), as_of=date(2024, 3, 1), terms=terms
-    )
+    penalty = invoice_penalty(invoice=invoice("10000", due=date(2024, 1, 31)), as_of=date(2024, 3, 1), terms=terms)
     # 10000 × 14.50 % × 30/366 = 118.852
     assert penalty.interest == D("118.85")
     assert penalty.lines[0].year_days == 366
@@ -262,10 +258,7 @@ def test_negative_invoice_amount_is_refused() -> None:
 
 def test_interest_line_reads_in_french_for_a_formal_notice() -> None:
     line = invoice_penalty(invoice=invoice(), as_of=date(2026, 3, 2)).lines[0]
-    assert (
-        line.describe()
-        == "du 01/02/2026 au 02/03/2026 : 1\u202f000,00\u00a0€ × 12,15 % × 30/365 = 9,99\u00a0€"
-    )
+    assert line.describe() == "du 01/02/2026 au 02/03/2026 : 1\u202f000,00\u00a0€ × 12,15 % × 30/365 = 9,99\u00a0€"
 
 
 # --- invoicing penalties ----------------------------------------------------------------
@@ -305,9 +298,7 @@ due_dates = st.dates(min_value=date(2015, 1, 1), max_value=date(2026, 6, 30))
 
 @settings(max_examples=200)
 @given(amount=amounts, due=due_dates, first=st.integers(1, 900), second=st.integers(1, 900))
-def test_interest_is_additive_over_a_split_period(
-    amount: Decimal, due: date, first: int, second: int
-) -> None:
+def test_interest_is_additive_over_a_split_period(amount: Decimal, due: date, first: int, second: int) -> None:
     split, end = due + timedelta(days=first), due + timedelta(days=first + second)
     whole = invoice_penalty(invoice=invoice(str(amount), due=due), as_of=end)
     head = invoice_penalty(invoice=invoice(str(amount), due=due), as_of=split)
@@ -341,9 +332,7 @@ def test_interest_is_non_negative_and_grows_with_days(
     assert earlier.interest >= 0
     assert all(line.interest_exact >= 0 for line in earlier.lines)
     assert later.interest >= earlier.interest
-    without_payments = invoice_penalty(
-        invoice=invoice(str(amount), due=due), as_of=due + timedelta(days=days)
-    )
+    without_payments = invoice_penalty(invoice=invoice(str(amount), due=due), as_of=due + timedelta(days=days))
     # payments can only lower the exact interest (printed lines are rounded one by one)
     exact = sum((line.interest_exact for line in earlier.lines), D(0))
     assert exact <= sum((line.interest_exact for line in without_payments.lines), D(0))

@@ -118,9 +118,7 @@ def test_cash_on_another_invoice_does_not_count() -> None:
 
 def test_tolerance_absorbs_bank_fees() -> None:
     payments = (pay(11, date(2026, 3, 10), "1492.50"),)
-    assessment = promise_status(
-        promise=promise(), payments=payments, as_of=date(2026, 3, 14), tolerance=D("10")
-    )
+    assessment = promise_status(promise=promise(), payments=payments, as_of=date(2026, 3, 14), tolerance=D("10"))
     assert assessment.status is PromiseStatus.KEPT
 
 
@@ -182,17 +180,13 @@ def test_status_changes_lists_promises_to_update_and_alert() -> None:
         payments=(),
         as_of=date(2026, 3, 20),
     )
-    changed = status_changes(
-        assessments=assessments, recorded={1: PromiseStatus.BROKEN, 2: PromiseStatus.PENDING}
-    )
+    changed = status_changes(assessments=assessments, recorded={1: PromiseStatus.BROKEN, 2: PromiseStatus.PENDING})
     assert [a.promise.promise_id for a in changed] == [2]
 
 
 @given(
     amount=st.decimals(min_value=D("1"), max_value=D("100000"), places=2),
-    payments=st.lists(
-        st.tuples(st.integers(-5, 30), st.decimals(min_value=D("0.01"), max_value=D("50000"), places=2))
-    ),
+    payments=st.lists(st.tuples(st.integers(-5, 30), st.decimals(min_value=D("0.01"), max_value=D("50000"), places=2))),
     days=st.integers(0, 40),
 )
 def test_status_follows_the_cash_received_by_the_deadline(

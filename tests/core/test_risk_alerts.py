@@ -14,9 +14,7 @@ AS_OF = date(2026, 6, 30)
 
 
 def alerts_for(**fields):
-    return risk_alerts(
-        inputs=AlertInputs(**{"customer_id": "C1", "net_exposure": D(0), **fields}), as_of=AS_OF
-    )
+    return risk_alerts(inputs=AlertInputs(**{"customer_id": "C1", "net_exposure": D(0), **fields}), as_of=AS_OF)
 
 
 def kinds(alerts):
@@ -83,9 +81,7 @@ def test_exposure_over_insured_cover_gives_the_uncovered_part():
 
 
 def test_limit_expiring_within_notice_is_a_warning():
-    limit = CreditLimit(
-        D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 30)
-    )
+    limit = CreditLimit(D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 30))
     (alert,) = alerts_for(limit=limit)
     assert alert.kind is AlertKind.LIMIT_EXPIRY
     assert alert.message.endswith("expires on 2026-07-30 (in 30 days)")
@@ -93,9 +89,7 @@ def test_limit_expiring_within_notice_is_a_warning():
 
 
 def test_expired_limit_is_critical():
-    limit = CreditLimit(
-        D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 29)
-    )
+    limit = CreditLimit(D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 29))
     (alert,) = alerts_for(limit=limit)
     assert alert.severity is Severity.CRITICAL
 

@@ -317,9 +317,7 @@ def test_a_missing_altman_field_is_never_read_as_zero(missing):
     assert missing in (score.reason or "")
 
 
-@given(
-    z=st.decimals(min_value=-5, max_value=5, places=4), step=st.decimals(min_value=0, max_value=1, places=4)
-)
+@given(z=st.decimals(min_value=-5, max_value=5, places=4), step=st.decimals(min_value=0, max_value=1, places=4))
 def test_conan_zone_never_improves_when_the_score_falls(z, step):
     order = [ConanZone.DANGER, ConanZone.ALERT, ConanZone.GREY, ConanZone.SAFE]
     thresholds = ConanHolderThresholds()

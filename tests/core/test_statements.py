@@ -36,9 +36,7 @@ def test_parse_rejects_a_missing_siren_and_a_bad_year():
 
 
 def test_parse_rejects_negative_revenue_but_accepts_negative_equity():
-    statements, errors = parse_statement_rows(
-        [{"siren": "732829320", "year": "2025", "revenue": "-5", "equity": "-5"}]
-    )
+    statements, errors = parse_statement_rows([{"siren": "732829320", "year": "2025", "revenue": "-5", "equity": "-5"}])
     assert statements == ()
     assert [(e.column, e.reason) for e in errors] == [("revenue", "revenue cannot be negative")]
 

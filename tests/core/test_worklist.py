@@ -96,9 +96,7 @@ def test_boosts_multiply_but_are_capped() -> None:
 
 
 def test_boost_cap_is_a_parameter() -> None:
-    customer = WorklistCustomer(
-        1, "Acme", D("100"), broken_promises=1, promises_due_today=1, call_tasks_due=1
-    )
+    customer = WorklistCustomer(1, "Acme", D("100"), broken_promises=1, promises_due_today=1, call_tasks_due=1)
     (line,) = rank_worklist(customers=[customer], weights=WorklistWeights(boost_cap=D("10")))
     assert factor(line, "due today") == D("4.50")
 
@@ -132,9 +130,7 @@ def test_explanation_lets_the_collector_recompute_the_score() -> None:
     for contribution in line.contributions[1:]:
         product *= contribution.factor
     assert product.quantize(D("0.01")) == line.score == D("30600.00")  # 8000 × 1.5 × 1.7 × 1 × 1.5
-    assert (
-        line.headline == "call due; 8000.00 EUR overdue, 30 days late on average, high risk (grade D → 1.7)"
-    )
+    assert line.headline == "call due; 8000.00 EUR overdue, 30 days late on average, high risk (grade D → 1.7)"
 
 
 def test_overdue_profiles_weigh_days_by_amount_and_leave_out_disputes_and_not_due() -> None:
