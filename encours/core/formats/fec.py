@@ -28,7 +28,6 @@ unlettered invoice of the same customer ("Avoir AV1 sur FA1") is allocated to it
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterator
@@ -61,6 +60,9 @@ DUE_DATE_COLUMNS = ("DateEcheance", "EcheanceDate", "DateEch", "DueDate")
 FILE_NAME = re.compile(r"(?P<siren>\d{9})FEC(?P<closing>\d{8})", re.IGNORECASE)
 CREDIT_NOTE_TARGET = re.compile(r"\bsur\s+(?:facture\s+)?(?:n[°o]\s*)?(?P<number>[A-Z0-9][\w/.-]*)", re.IGNORECASE)
 MAX_AMOUNT = Decimal("1e12")
+_PLAIN_AMOUNT = re.compile(r"\d{1,12}(?:[.,]\d{1,6})?|")
+_ZEROS = frozenset({"0", "0,00", "0.00", "0,0", "0.0", "0,000"})
+_ZERO = Decimal(0)
 MAX_ERRORS = 200
 
 INVOICE, CREDIT_NOTE, PAYMENT, ADJUSTMENT = "invoice", "credit_note", "payment", "adjustment"
@@ -175,8 +177,8 @@ class _Reader:
 
     def parse_amount(self, text: str, line: int, column: str) -> Decimal:
         text = text.strip()
-        if not text:
-            return Decimal(0)
+        if not text or text in _ZEROS:
+            return _ZERO
         try:
             value = Decimal(text.replace(",", ".")) if "," not in text or "." not in text else D(text)
         except (InvalidOperation, InvalidAmount):
@@ -256,7 +258,9 @@ def _split(text: str) -> tuple[str, list[str], Iterator[list[str]]]:
     header = [h.strip() for h in first.split(delimiter)]
     if len(header) < len(REQUIRED_COLUMNS):
         raise InvalidFile(f"line 1: header has {len(header)} columns; a FEC has at least 18, separated by | or tab")
-    rows = csv.reader(lines[1:], delimiter=delimiter, quoting=csv.QUOTE_NONE)
+    # FEC fields are never quoted (the format forbids the separator inside a field): a plain split
+    # is exact and several times faster than the csv module
+    rows = (line.split(delimiter) for line in lines[1:])
     return delimiter, header, rows
 
 
@@ -277,8 +281,9 @@ def _column_positions(header: list[str]) -> dict[str, int]:
 
 
 def _read_lines(reader: _Reader, rows: Iterator[list[str]], columns: dict[str, int], width: int) -> None:
-    account_col, aux_col = columns["CompteNum"], columns["CompAuxNum"]
+    account_col, aux_col, date_col = columns["CompteNum"], columns["CompAuxNum"], columns["EcritureDate"]
     journal_col, entry_col = columns["JournalCode"], columns["EcritureNum"]
+    amount_columns = [(name, columns[name]) for name in ("Debit", "Credit", "Montant") if name in columns]
     for line_no, row in enumerate(rows, start=2):
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
@@ -287,8 +292,7 @@ def _read_lines(reader: _Reader, rows: Iterator[list[str]], columns: dict[str, i
             reader.error(line_no, "", "", f"expected {width} fields, found {len(row)} (truncated or shifted line)")
             continue
         account = row[account_col].strip()
-        entry_date = reader.parse_date(row[columns["EcritureDate"]], line_no, "EcritureDate", required=True)
-        debit, credit = _debit_credit(reader, row, columns, line_no)
+        entry_date = reader.parse_date(row[date_col], line_no, "EcritureDate", required=True)
         if not account:
             reader.error(line_no, "CompteNum", "", "missing account number")
             continue
@@ -296,7 +300,11 @@ def _read_lines(reader: _Reader, rows: Iterator[list[str]], columns: dict[str, i
         reader.entry_classes[entry_key].add(account[:1] if not account.startswith("445") else "445")
         if not account.startswith(reader.customer_prefixes):
             reader.ignored += 1
+            for column, position in amount_columns:  # other accounts: validated, not converted
+                if not _PLAIN_AMOUNT.fullmatch(row[position]):
+                    reader.parse_amount(row[position], line_no, column)
             continue
+        debit, credit = _debit_credit(reader, row, columns, line_no)
         if entry_date is None:
             continue
         reader.lines.append(_customer_line(reader, row, columns, line_no, entry_key, entry_date, debit, credit))

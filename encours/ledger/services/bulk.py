@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection, models
@@ -34,9 +36,15 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
+                buffer: list[str] = []
                 for row in rows:
-                    copy.write_row(row)
+                    buffer.append("\t".join(map(_copy_text, row)))
                     count += 1
+                    if len(buffer) >= 5000:
+                        copy.write("\n".join(buffer) + "\n")
+                        buffer = []
+                if buffer:
+                    copy.write("\n".join(buffer) + "\n")
             return count
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'
@@ -51,6 +59,32 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """A value in PostgreSQL's COPY text format (faster than adapting row by row)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    return str(value)  # int, Decimal, date, aware datetime: their str() is what COPY reads
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Bulk work creates millions of short-lived objects; the cyclic collector only slows it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def chunks(values: Sequence[Any], size: int = 2000) -> Iterable[Sequence[Any]]:

@@ -15,6 +15,7 @@ from encours.core.formats.fec import FecResult, parse_fec
 from encours.core.identifiers import siren_error
 from encours.core.terms import due_date
 from encours.ledger.models import LegalEntity
+from encours.ledger.services.bulk import gc_paused
 from encours.ledger.services.customers import customers_ensure
 from encours.ledger.services.upsert import (
     IncomingAllocation,
@@ -68,7 +69,8 @@ def fec_import(
     name = Path(file_name).name
     progress(0, 5, "parsing")
     entity = LegalEntity.objects.filter(siren=entity_siren).first() if entity_siren else None
-    parsed = parse_fec(raw, file_name=name, functional_currency=entity.currency if entity else "EUR")
+    with gc_paused():
+        parsed = parse_fec(raw, file_name=name, functional_currency=entity.currency if entity else "EUR")
     if parsed.errors:
         raise ImportRejected(parsed.errors)
     siren = entity_siren or parsed.siren
@@ -76,7 +78,7 @@ def fec_import(
         raise InvalidFile(f"{name}: no SIREN; give the entity or use the legal name <SIREN>FEC<YYYYMMDD>.txt")
     if siren_error(siren):
         raise InvalidFile(f"{name}: {siren_error(siren)} ({siren})")
-    with transaction.atomic():
+    with transaction.atomic(), gc_paused():
         entity, created = _entity(siren, user)
         customers, customers_created = customers_ensure(
             entity=entity, accounts={c.account: c.name for c in parsed.customers}, user=user, source=name
