@@ -116,7 +116,7 @@ class Dispute:
     resolved_on: date | None = None
 
     def __post_init__(self) -> None:
-        if not isinstance(self.amount, Decimal) or not self.amount > 0:
+        if not isinstance(self.amount, Decimal) or not self.amount.is_finite() or self.amount <= 0:
             raise InvalidAmount(f"disputed amount on {self.item_key} must be a positive Decimal")
 
     def active_on(self, as_of: date) -> bool:

@@ -31,7 +31,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import TypeAlias
 
-from encours.core.errors import InvalidAmount
+from encours.core.errors import InvalidAmount, ValidationFailed
 from encours.core.money import ZERO
 
 ItemKey: TypeAlias = int | str
@@ -69,6 +69,10 @@ class LedgerItem:
     currency: str = "EUR"
 
     def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", ItemKind(self.kind))
+        except ValueError:
+            raise ValidationFailed(f"unknown item kind {self.kind!r} for {self.key}") from None
         _require_decimal(self.amount, f"amount of {self.key}")
         if self.kind in _NEVER_NEGATIVE and self.amount < 0:
             raise InvalidAmount(f"{self.kind} {self.key} has a negative amount {self.amount}")
