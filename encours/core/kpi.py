@@ -80,11 +80,12 @@ def countback_dso(
     and must carry its sales up to ``as_of`` only. A month whose sales the AR covers adds all
     its days; the first it does not cover adds remaining / sales × days. A month with no (or
     net negative) sales adds its days and consumes nothing. Months before ``history_start``
-    (default: the earliest month in ``monthly_sales``) are unknown, not zero. AR ≤ 0 → 0 days.
+    (default: the earliest month in ``monthly_sales``) are unknown, not zero; with no sales at
+    all the history is exhausted at once. AR ≤ 0 → 0 days.
     """
     # Credit Research Foundation, countback (exhaustion) DSO.
     current = Month.of(as_of)
-    first = history_start or min(monthly_sales, default=current)
+    first = history_start or min(monthly_sales, default=current.shifted(1))  # no sales: nothing known
     remaining, days, month, counted = receivables, ZERO, current, 0
     while remaining > 0:
         if month < first:
@@ -93,7 +94,8 @@ def countback_dso(
         sales = monthly_sales.get(month, ZERO)
         counted += 1
         if sales > 0 and remaining < sales:
-            return CountbackDSO(days + remaining / sales * month_days, counted, history_exhausted=False)
+            # multiplying first keeps whole-day results exact in Decimal
+            return CountbackDSO(days + remaining * month_days / sales, counted, history_exhausted=False)
         days += month_days
         remaining -= max(sales, ZERO)
         month = month.previous()
@@ -104,8 +106,7 @@ def simple_dso(*, receivables: Decimal, period_sales: Decimal, period_days: int)
     """AR / sales of the period × days of the period; None without positive sales."""
     # Standard DSO (AR / credit sales × days), e.g. CRF "DSO = (AR / sales) × days".
     _require_days(period_days)
-    ratio = _ratio(receivables, period_sales)
-    return None if ratio is None else ratio * period_days
+    return _ratio(receivables * period_days, period_sales)
 
 
 def best_possible_dso(
