@@ -476,6 +476,7 @@ def test_disputed_and_horizon_amounts_stay_within_what_they_are_part_of(ledger, 
         if i.is_debit
     ]
     for balance in age_items(items=items, allocations=allocations, as_of=as_of, disputes=disputes).values():
+        assert all(amount >= ZERO for amount in balance.buckets)
         assert ZERO <= balance.disputed <= balance.open_debits
         assert ZERO <= balance.due_within[0] <= balance.due_within[1] <= balance.not_due
         assert balance.unapplied <= ZERO
