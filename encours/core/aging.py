@@ -147,9 +147,7 @@ class AgedBalance:
         if len(self.buckets) != len(self.edges) + 2:
             raise ValidationFailed(f"{len(self.edges) + 2} buckets expected, got {len(self.buckets)}")
         if len(self.due_within) != len(self.horizons):
-            raise ValidationFailed(
-                f"{len(self.horizons)} horizon amounts expected, got {len(self.due_within)}"
-            )
+            raise ValidationFailed(f"{len(self.horizons)} horizon amounts expected, got {len(self.due_within)}")
 
     @classmethod
     def empty(
@@ -294,9 +292,7 @@ def age_items_by(
     """
     validate_horizons(horizons)
     groups: defaultdict[tuple[K, str], list[AgedItem]] = defaultdict(list)
-    for line in aged_open_items(
-        items=items, allocations=allocations, as_of=as_of, edges=edges, disputes=disputes
-    ):
+    for line in aged_open_items(items=items, allocations=allocations, as_of=as_of, edges=edges, disputes=disputes):
         groups[(key(line.item), line.item.currency)].append(line)
     return {
         group: _balance_of(lines, currency=group[1], edges=edges, horizons=horizons)

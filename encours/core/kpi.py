@@ -109,9 +109,7 @@ def simple_dso(*, receivables: Decimal, period_sales: Decimal, period_days: int)
     return _ratio(receivables * period_days, period_sales)
 
 
-def best_possible_dso(
-    *, current_receivables: Decimal, period_sales: Decimal, period_days: int
-) -> Decimal | None:
+def best_possible_dso(*, current_receivables: Decimal, period_sales: Decimal, period_days: int) -> Decimal | None:
     """The DSO if every customer paid on its terms: not-due AR / sales × days."""
     # Credit Research Foundation, Best Possible DSO = current AR / credit sales × days.
     return simple_dso(receivables=current_receivables, period_sales=period_sales, period_days=period_days)
@@ -213,10 +211,6 @@ def sales_by_month(*, items: Iterable[LedgerItem], as_of: date) -> dict[Month, D
 def sales_in_period(*, items: Iterable[LedgerItem], period: Period) -> Decimal:
     """Invoices net of credit notes dated within ``period`` (reference aggregate)."""
     return sum(
-        (
-            item.amount
-            for item in _single_currency(items)
-            if item.kind in SALES_KINDS and item.document_date in period
-        ),
+        (item.amount for item in _single_currency(items) if item.kind in SALES_KINDS and item.document_date in period),
         ZERO,
     )

@@ -103,9 +103,7 @@ class Allocation:
     def __post_init__(self) -> None:
         _require_decimal(self.amount, f"allocation {self.credit_key} → {self.debit_key}")
         if self.amount <= 0:
-            raise InvalidAmount(
-                f"allocation {self.credit_key} → {self.debit_key} must be positive, got {self.amount}"
-            )
+            raise InvalidAmount(f"allocation {self.credit_key} → {self.debit_key} must be positive, got {self.amount}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +126,7 @@ class AllocationIndex:
     def open_amount(self, item: LedgerItem) -> Decimal:
         # An item can sit on either side (an adjustment may be allocated both ways): apply both.
         return (
-            item.amount
-            - self.allocated_to_debit.get(item.key, ZERO)
-            + self.allocated_from_credit.get(item.key, ZERO)
+            item.amount - self.allocated_to_debit.get(item.key, ZERO) + self.allocated_from_credit.get(item.key, ZERO)
         )
 
 

@@ -81,9 +81,7 @@ def payment_records_from_ledger(
         if invoice is None or payment is None:
             continue
         if invoice.kind == ItemKind.INVOICE and payment.kind == ItemKind.PAYMENT:
-            records.append(
-                PaymentRecord(invoice.customer, allocation.amount, invoice.due_date, payment.document_date)
-            )
+            records.append(PaymentRecord(invoice.customer, allocation.amount, invoice.due_date, payment.document_date))
     return tuple(records)
 
 
@@ -116,9 +114,7 @@ def _by_customer(payments: Iterable[PaymentRecord]) -> dict[str, list[PaymentRec
     return dict(sorted(groups.items()))
 
 
-def days_late_by_customer(
-    *, payments: Iterable[PaymentRecord], as_of: date, months: int = 12
-) -> dict[str, DaysLate]:
+def days_late_by_customer(*, payments: Iterable[PaymentRecord], as_of: date, months: int = 12) -> dict[str, DaysLate]:
     """Weighted days late per customer over the trailing ``months`` months ending on ``as_of``.
 
     Customers with no payment in the window are absent.

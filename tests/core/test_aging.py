@@ -202,9 +202,7 @@ def test_age_items_puts_each_invoice_in_its_bucket_by_days_past_due():
         invoice("FA6", "600.00", due=date(2026, 7, 2)),  # 121 days
     ]
     balance = eur_balance(items)
-    assert balance.buckets == tuple(
-        Decimal(x) for x in ("100.00", "200.00", "300.00", "400.00", "500.00", "600.00")
-    )
+    assert balance.buckets == tuple(Decimal(x) for x in ("100.00", "200.00", "300.00", "400.00", "500.00", "600.00"))
     assert balance.total == Decimal("2100.00")
     assert balance.overdue == Decimal("2000.00")
 
@@ -316,12 +314,8 @@ def test_adding_aged_balances_with_different_edges_is_refused():
 
 
 def test_adding_aged_balances_sums_every_field():
-    first = AgedBalance(
-        "EUR", tuple(Decimal(x) for x in "123456"), Decimal(-7), Decimal(2), (Decimal(1), Decimal(1))
-    )
-    second = AgedBalance(
-        "EUR", tuple(Decimal(x) for x in "654321"), Decimal(-3), Decimal(5), (Decimal(0), Decimal(4))
-    )
+    first = AgedBalance("EUR", tuple(Decimal(x) for x in "123456"), Decimal(-7), Decimal(2), (Decimal(1), Decimal(1)))
+    second = AgedBalance("EUR", tuple(Decimal(x) for x in "654321"), Decimal(-3), Decimal(5), (Decimal(0), Decimal(4)))
     total = first + second
     assert total.buckets == (Decimal(7),) * 6
     assert (total.unapplied, total.disputed, total.due_within) == (
@@ -417,9 +411,7 @@ def draw_allocations(draw, items):
             cents = draw(st.integers(min_value=1, max_value=int(room * 100)))
             amount = Decimal(cents) / 100
             later = max(debit.document_date, credit.document_date)
-            allocations.append(
-                Allocation(debit.key, credit.key, amount, later + timedelta(days=draw(offsets)))
-            )
+            allocations.append(Allocation(debit.key, credit.key, amount, later + timedelta(days=draw(offsets))))
             left[debit.key] -= amount
             left[credit.key] -= amount
     return allocations

@@ -89,9 +89,7 @@ def test_countback_dso_flags_a_sales_history_shorter_than_the_receivables():
 
 def test_countback_dso_reads_months_between_history_start_and_first_sales_as_zero_sales():
     sales = {Month(2026, 10): D(10000)}
-    result = countback_dso(
-        receivables=D(20000), monthly_sales=sales, as_of=OCT_31, history_start=Month(2026, 7)
-    )
+    result = countback_dso(receivables=D(20000), monthly_sales=sales, as_of=OCT_31, history_start=Month(2026, 7))
     # October consumed, then September, August and July add their days without sales
     assert (result.days, result.history_exhausted) == (D(31 + 30 + 31 + 31), True)
 
@@ -161,13 +159,9 @@ def test_average_days_delinquent_is_dso_minus_best_possible_dso():
 
 def test_period_dso_computes_the_three_figures_over_the_period():
     period = calendar_months_period(as_of=OCT_31, months=3)
-    figures = period_dso(
-        receivables=D(30000), current_receivables=D(12000), period_sales=D(90000), period=period
-    )
+    figures = period_dso(receivables=D(30000), current_receivables=D(12000), period_sales=D(90000), period=period)
     assert figures is not None
-    assert [
-        round_kpi(x) for x in (figures.dso, figures.best_possible_dso, figures.average_days_delinquent)
-    ] == [
+    assert [round_kpi(x) for x in (figures.dso, figures.best_possible_dso, figures.average_days_delinquent)] == [
         D("30.67"),
         D("12.27"),
         D("18.40"),

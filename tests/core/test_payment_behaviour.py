@@ -28,9 +28,7 @@ OCTOBER = Period(date(2026, 10, 1), OCT_31)
 
 
 def paid(amount, *, days_late, on=date(2026, 10, 15), customer="C1"):
-    return PaymentRecord(
-        customer=customer, amount=D(amount), due_date=on - timedelta(days=days_late), paid_on=on
-    )
+    return PaymentRecord(customer=customer, amount=D(amount), due_date=on - timedelta(days=days_late), paid_on=on)
 
 
 def test_days_late_is_negative_for_an_early_payment():
@@ -63,9 +61,7 @@ def test_weighted_days_late_counts_only_payments_made_within_the_period():
 
 
 def test_weighted_days_late_without_payments_is_none():
-    assert (
-        weighted_days_late(payments=[paid("100", days_late=5, on=date(2026, 9, 1))], period=OCTOBER) is None
-    )
+    assert weighted_days_late(payments=[paid("100", days_late=5, on=date(2026, 9, 1))], period=OCTOBER) is None
 
 
 def test_days_late_by_customer_uses_the_trailing_twelve_months():
@@ -146,9 +142,7 @@ def test_days_late_by_sector_pools_the_payments_of_its_customers():
 
 
 def _item(key, kind, amount, on, due=None):
-    return LedgerItem(
-        key=key, kind=kind, customer="C1", document_date=on, due_date=due or on, amount=D(amount)
-    )
+    return LedgerItem(key=key, kind=kind, customer="C1", document_date=on, due_date=due or on, amount=D(amount))
 
 
 def test_payment_records_from_ledger_date_payments_by_the_payment_not_the_lettering():
@@ -191,7 +185,5 @@ def test_payment_records_from_ledger_skip_credit_notes():
 def test_weighted_days_late_lies_between_the_earliest_and_the_latest_payment(payments):
     summary = weighted_days_late(payments=payments, period=OCTOBER)
     assert summary is not None
-    assert (
-        min(p.days_late for p in payments) <= summary.weighted_days_late <= max(p.days_late for p in payments)
-    )
+    assert min(p.days_late for p in payments) <= summary.weighted_days_late <= max(p.days_late for p in payments)
     assert summary.paid_amount == sum(p.amount for p in payments)

@@ -62,9 +62,7 @@ def test_calendar_months_period_stops_at_a_mid_month_as_of():
 
 
 def test_calendar_months_period_of_one_month_starts_on_the_first():
-    assert calendar_months_period(as_of=date(2026, 2, 10), months=1) == Period(
-        date(2026, 2, 1), date(2026, 2, 10)
-    )
+    assert calendar_months_period(as_of=date(2026, 2, 10), months=1) == Period(date(2026, 2, 1), date(2026, 2, 10))
 
 
 def test_calendar_months_period_refuses_zero_months():
@@ -119,9 +117,7 @@ def test_month_ends_between_can_close_the_series_on_a_mid_month_end():
 
 
 def test_month_ends_between_does_not_repeat_an_end_that_is_a_month_end():
-    assert month_ends_between(start=date(2026, 2, 1), end=date(2026, 2, 28), include_end=True) == (
-        date(2026, 2, 28),
-    )
+    assert month_ends_between(start=date(2026, 2, 1), end=date(2026, 2, 28), include_end=True) == (date(2026, 2, 28),)
 
 
 def test_month_ends_between_within_one_month_without_its_end_is_empty():

@@ -74,16 +74,12 @@ def _allocate_group(lines: list[Lettered]) -> list[Allocation]:
     return allocations
 
 
-def _cancellations(
-    credit_notes: list[tuple[LedgerItem, str]], by_key: dict[str, LedgerItem]
-) -> list[Allocation]:
+def _cancellations(credit_notes: list[tuple[LedgerItem, str]], by_key: dict[str, LedgerItem]) -> list[Allocation]:
     allocations = []
     for note, label in credit_notes:
         invoice = by_key[CANCELS.search(label)[1]]  # type: ignore[index]
         amount = min(-note.amount, invoice.amount)
-        allocations.append(
-            Allocation(invoice.key, note.key, amount, max(invoice.document_date, note.document_date))
-        )
+        allocations.append(Allocation(invoice.key, note.key, amount, max(invoice.document_date, note.document_date)))
     return allocations
 
 
@@ -130,9 +126,7 @@ def test_sample_open_ar_and_current_ar_match_expected_to_the_cent():
 def test_sample_countback_dso_matches_expected():
     items, allocations = sample_ledger()
     ar = age_items(items=items, allocations=allocations, as_of=CUT_OFF)["EUR"].total
-    result = countback_dso(
-        receivables=ar, monthly_sales=sales_by_month(items=items, as_of=CUT_OFF), as_of=CUT_OFF
-    )
+    result = countback_dso(receivables=ar, monthly_sales=sales_by_month(items=items, as_of=CUT_OFF), as_of=CUT_OFF)
     assert round_kpi(result.days) == _expected_kpis()["dso_countback"]
     assert not result.history_exhausted
     assert result.months_counted == 2
@@ -173,8 +167,7 @@ def test_sample_open_invoices_and_days_past_due_match_expected_open_items():
     aged = aged_open_items(items=items, allocations=allocations, as_of=CUT_OFF)
     with (SAMPLE / "expected_open_items.csv").open(encoding="utf-8", newline="") as handle:
         expected = {
-            row["invoice"]: (Decimal(row["open_amount"]), int(row["days_past_due"]))
-            for row in csv.DictReader(handle)
+            row["invoice"]: (Decimal(row["open_amount"]), int(row["days_past_due"])) for row in csv.DictReader(handle)
         }
     assert {line.item.key: (line.open_amount, line.days_past_due) for line in aged} == expected
 
