@@ -24,14 +24,20 @@ from encours.core.kpi import countback_dso, period_dso, round_kpi, sales_by_mont
 from encours.core.money import ZERO, D
 from encours.core.open_items import Allocation, ItemKind, LedgerItem
 from encours.core.periods import calendar_months_period
+from tests.conftest import SAMPLE as SAMPLE_DIR
+from tests.conftest import need
 
-SAMPLE = Path("/work/shared/data/sample-portfolio")
+SAMPLE = Path(SAMPLE_DIR)
 FEC = SAMPLE / "595401761FEC20261031.txt"
 CUT_OFF = date(2026, 10, 31)
 TERMS = timedelta(days=30)
 CANCELS = re.compile(r"\bsur\s+(\S+)")
 
-pytestmark = pytest.mark.skipif(not FEC.exists(), reason="sample portfolio not available")
+
+@pytest.fixture(autouse=True)
+def _sample_available():
+    need(FEC.exists(), f"sample portfolio {SAMPLE} missing (../shared beside the clone)")
+
 
 Lettered = tuple[LedgerItem, date]
 
