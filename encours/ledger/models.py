@@ -198,8 +198,10 @@ class Item(models.Model):
     positive, credits (payments, credit notes) negative. ``open_amount`` and ``settled_on``
     are derived from allocations by ``ledger.services.items_refresh_open`` only."""
 
-    entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="items")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="items")
+    # no separate FK indexes: the unique (entity, type, number) and (customer, settled_on) indexes
+    # lead with these columns, and every index costs time on million-row imports
+    entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="items", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="items", db_index=False)
     type = models.CharField(_("type"), max_length=16, choices=ItemType.choices)
     number = models.CharField(_("number"), max_length=60)
     document_date = models.DateField(_("document date"))
@@ -225,7 +227,6 @@ class Item(models.Model):
             models.Index(fields=["customer", "settled_on"]),
             models.Index(fields=["entity", "document_date"]),
             models.Index(fields=["settled_on", "document_date"]),
-            models.Index(fields=["due_date"]),
         ]
         verbose_name = _("item")
         verbose_name_plural = _("items")
@@ -241,7 +242,7 @@ class Item(models.Model):
 class Allocation(models.Model):
     """Lettrage: a credit item pays (part of) a debit item, counted from ``date``."""
 
-    debit = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="allocations_as_debit")
+    debit = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="allocations_as_debit", db_index=False)
     credit = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="allocations_as_credit")
     amount = money_field(_("amount"))
     date = models.DateField(_("allocation date"))

@@ -35,16 +35,12 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN') as copy:
-                buffer: list[str] = []
+            # binary COPY with declared types: psycopg's C dumpers, no text round trip
+            with cursor.cursor.copy(f'COPY "{table}" ({quoted}) FROM STDIN (FORMAT BINARY)') as copy:
+                copy.set_types([_pg_type(model, column) for column in columns])
                 for row in rows:
-                    buffer.append("\t".join(map(_copy_text, row)))
+                    copy.write_row(row)
                     count += 1
-                    if len(buffer) >= 5000:
-                        copy.write("\n".join(buffer) + "\n")
-                        buffer = []
-                if buffer:
-                    copy.write("\n".join(buffer) + "\n")
             return count
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'
@@ -61,18 +57,30 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
     return count
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_PG_TYPES = {
+    "BigAutoField": "int8",
+    "BigIntegerField": "int8",
+    "AutoField": "int4",
+    "IntegerField": "int4",
+    "PositiveIntegerField": "int4",
+    "PositiveSmallIntegerField": "int2",
+    "SmallIntegerField": "int2",
+    "DecimalField": "numeric",
+    "DateField": "date",
+    "DateTimeField": "timestamptz",
+    "BooleanField": "bool",
+    "CharField": "text",
+    "TextField": "text",
+    "EmailField": "text",
+    "JSONField": "jsonb",
+}
 
 
-def _copy_text(value: Any) -> str:
-    """A value in PostgreSQL's COPY text format (faster than adapting row by row)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value)  # int, Decimal, date, aware datetime: their str() is what COPY reads
+def _pg_type(model: type[models.Model], column: str) -> str:
+    field = next(f for f in model._meta.concrete_fields if f.column == column)
+    if field.is_relation:
+        field = field.target_field
+    return _PG_TYPES[field.get_internal_type()]
 
 
 @contextmanager
