@@ -26,6 +26,8 @@ runner-up by the margin; within a batch an applied item is not offered again.
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,7 +36,7 @@ from encours.core.formats.bank import BankLine
 from encours.core.identifiers import normalize_iban
 from encours.core.matching_context import Context
 from encours.core.matching_evidence import STRONG_REFERENCE, Evidence, gather_evidence
-from encours.core.matching_index import MatchingIndex, OpenBalances
+from encours.core.matching_index import MatchingIndex, OpenBalances, collector_paused
 from encours.core.matching_names import split_company_name
 from encours.core.matching_refs import fold
 from encours.core.matching_rules import (
@@ -71,6 +73,8 @@ __all__ = [
 
 DEFAULT_CONFIG = MatchingConfig()
 _CUSTOMER_EVIDENCE = 0.85
+_BEYOND_COMPETITION = 0.95
+_AMOUNT_EXPLAINED = frozenset({"reference", "reference_fee", "reference_discount", "rf_reference"})
 
 
 def match_lines(
@@ -80,11 +84,12 @@ def match_lines(
     amounts before the next line is matched."""
     balances = OpenBalances(index)
     results = []
-    for line in lines:
-        result = match_line(line, index=index, config=config, balances=balances)
-        if result.auto_apply and result.best is not None:
-            balances.apply(result.best.allocations)
-        results.append(result)
+    with collector_paused():
+        for line in lines:
+            result = match_line(line, index=index, config=config, balances=balances)
+            if result.auto_apply and result.best is not None:
+                balances.apply(result.best.allocations)
+            results.append(result)
     return tuple(results)
 
 
@@ -105,14 +110,20 @@ def match_line(
     signal = _non_customer_signal(line, config)
     if signal and not _has_customer_evidence(evidence):
         return LineMatch(line.key, line.index, "not_customer_receipt", (), False, signal)
-    context = Context(line, index, balances, config, evidence)
+    deadline = time.perf_counter() + config.subset_max_milliseconds / 1000.0
+    context = Context(line, index, balances, config, evidence, deadline)
     proposals = _ranked(_all_proposals(context, evidence), config.max_proposals)
     auto, reason = _auto_decision(proposals, config)
     return LineMatch(line.key, line.index, "customer_receipt", proposals, auto, reason)
 
 
 def _all_proposals(ctx: Context, evidence: Evidence) -> list[Proposal]:
-    proposals = reference_proposals(ctx) + weak_reference_proposals(ctx) + payer_proposals(ctx)
+    proposals = reference_proposals(ctx) + weak_reference_proposals(ctx)
+    explained = max((p.confidence for p in proposals if p.rule in _AMOUNT_EXPLAINED), default=0.0)
+    if explained < _BEYOND_COMPETITION:
+        # a payer-and-amount story can only compete with a reference that does not settle
+        # the amount; past that level it would carry the contradiction and lose anyway
+        proposals += payer_proposals(ctx, search_combinations=explained < 0.9)
     if not evidence.payers and not any(p.confidence >= 0.5 for p in proposals):
         proposals += amount_only_proposals(ctx)
     return proposals
@@ -154,29 +165,36 @@ def _auto_decision(proposals: tuple[Proposal, ...], config: MatchingConfig) -> t
 
 @lru_cache(maxsize=64)
 def _phrases(values: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    return tuple(tuple(fold(v).replace("'", " ").split()) for v in values)
+    return tuple(p for p in (tuple(_words(v)) for v in values) if p)
 
 
-def _contains(words: list[str], phrase: tuple[str, ...]) -> bool:
-    size = len(phrase)
-    return any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1))
+_WORD = re.compile(r"[A-Z0-9]+")
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in "".join(c if c.isalnum() else " " for c in fold(text)).split() if w]
+    return _WORD.findall(fold(text))
+
+
+def _first_phrase(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    present = set(words)
+    for phrase in phrases:
+        if phrase[0] in present and all(w in present for w in phrase):
+            size = len(phrase)
+            if any(tuple(words[i : i + size]) == phrase for i in range(len(words) - size + 1)):
+                return phrase
+    return None
 
 
 def _non_customer_signal(line: BankLine, config: MatchingConfig) -> str:
     """Why a receipt looks like it is not from a customer (public body, bank, interest,
     refund...), or ''."""
-    payer_words = _words(line.payer_name)
-    for phrase in _phrases(config.non_customer_names):
-        if phrase and _contains(payer_words, phrase):
-            return f"not a customer receipt: payer {line.payer_name} is on the non-customer list"
-    text_words = _words(f"{line.remittance_text} {line.additional_info}")
-    for phrase in _phrases(config.non_customer_keywords):
-        if phrase and _contains(text_words, phrase):
-            return f"not a customer receipt: remittance says {' '.join(phrase)}"
+    if _first_phrase(_words(line.payer_name), _phrases(config.non_customer_names)):
+        return f"not a customer receipt: payer {line.payer_name} is on the non-customer list"
+    said = _first_phrase(
+        _words(f"{line.remittance_text} {line.additional_info}"), _phrases(config.non_customer_keywords)
+    )
+    if said:
+        return f"not a customer receipt: remittance says {' '.join(said)}"
     domain = line.bank_transaction_code.split("/")[0]
     if domain in config.non_customer_bank_domains:
         return f"not a customer receipt: bank transaction code {line.bank_transaction_code}"

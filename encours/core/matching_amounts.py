@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from encours.core.matching_values import MatchingConfig
@@ -56,8 +56,15 @@ def fit_amount(*, paid: Decimal, due: Decimal, config: MatchingConfig, early: bo
     return AmountFit("partial", difference)
 
 
+_MINOR_DIGITS: dict[str, int] = {}
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
-    return int(quantize(amount, currency).scaleb(minor_unit(currency)))
+    """12.345 EUR -> 1235 (cents, rounded half up like invoices)."""
+    digits = _MINOR_DIGITS.get(currency)
+    if digits is None:
+        digits = _MINOR_DIGITS[currency] = minor_unit(currency)
+    return int(amount.scaleb(digits).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +94,18 @@ def find_subsets(
     suffix = [0] * (len(ordered) + 1)
     for i in range(len(ordered) - 1, -1, -1):
         suffix[i] = suffix[i + 1] + ordered[i]
-    state = _Search(ordered, suffix, low, high, max_size, max_nodes, time.perf_counter() + max_seconds, limit)
-    state.walk(0, 0, [])
-    solutions = tuple(tuple(sorted(order[j] for j in found)) for found in state.found)
-    return SubsetSearch(solutions, complete=not state.stopped)
+    search = _Search(
+        ordered, suffix, low, high, max_size, max_nodes, time.perf_counter() + max_seconds, limit
+    )
+    search.walk(0, 0)
+    solutions = tuple(tuple(sorted(order[j] for j in found)) for found in search.found)
+    return SubsetSearch(solutions, complete=not search.stopped)
 
 
 class _Search:
+    """Depth-first state; a class rather than a closure, so that no reference cycle is
+    left for the garbage collector (matching runs with it paused)."""
+
     def __init__(
         self,
         values: list[int],
@@ -105,18 +117,17 @@ class _Search:
         deadline: float,
         limit: int,
     ) -> None:
-        self.values, self.suffix = values, suffix
-        self.low, self.high = low, high
+        self.values, self.suffix, self.low, self.high = values, suffix, low, high
         self.max_size, self.max_nodes, self.deadline, self.limit = max_size, max_nodes, deadline, limit
         self.nodes = 0
         self.stopped = False
         self.found: list[tuple[int, ...]] = []
+        self.chosen: list[int] = []
 
-    def walk(self, start: int, total: int, chosen: list[int]) -> None:
-        for i in range(start, len(self.values)):
-            if self.stopped or len(self.found) >= self.limit:
-                return
-            if total + self.suffix[i] < self.low:
+    def walk(self, start: int, total: int) -> None:
+        values, suffix, low, high, chosen = self.values, self.suffix, self.low, self.high, self.chosen
+        for i in range(start, len(values)):
+            if total + suffix[i] < low:
                 return  # even every remaining value cannot reach the target
             self.nodes += 1
             if self.nodes >= self.max_nodes or (
@@ -124,12 +135,14 @@ class _Search:
             ):
                 self.stopped = True
                 return
-            reached = total + self.values[i]
-            if reached > self.high:
+            reached = total + values[i]
+            if reached > high:
                 continue
             chosen.append(i)
-            if reached >= self.low and len(chosen) >= 2:
+            if reached >= low and len(chosen) >= 2:
                 self.found.append(tuple(chosen))
             elif len(chosen) < self.max_size:
-                self.walk(i + 1, reached, chosen)
+                self.walk(i + 1, reached)
             chosen.pop()
+            if self.stopped or len(self.found) >= self.limit:
+                return

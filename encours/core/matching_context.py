@@ -8,20 +8,20 @@ remainder on account), the bounded combination search, and the words of the reas
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from encours.core.formats.bank import BankLine
-from encours.core.matching_amounts import AmountFit, fit_amount, find_subsets, to_minor
+from encours.core.matching_amounts import AmountFit, find_subsets, to_minor
 from encours.core.matching_evidence import Evidence, PayerHit
 from encours.core.matching_index import MatchingIndex, OpenBalances
 from encours.core.matching_values import Allocation, MatchingConfig, Proposal, WriteOffReason
 from encours.core.money import ZERO, format_amount, quantize
 
 _MAX_CREDIT_NOTES = 3
-_MAX_PAYERS = 3
 _MAX_LISTED = 4
 
 
@@ -32,6 +32,8 @@ class Context:
     balances: OpenBalances
     config: MatchingConfig
     evidence: Evidence
+    deadline: float
+    _open_items: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def paid(self) -> Decimal:
@@ -46,12 +48,18 @@ class Context:
         return all(booked <= self.index.items[i].due_date + grace for i in item_ids)
 
     def open_items(self, customer_id: str) -> list[str]:
-        currency = self.line.currency
-        return [
-            i
-            for i in self.index.items_of(customer_id)
-            if self.index.items[i].currency == currency and self.balances.is_open(i)
-        ]
+        """The customer's open items in the line's currency, oldest due first (cached for
+        the line: balances only change between lines)."""
+        cached = self._open_items.get(customer_id)
+        if cached is None:
+            currency, items, balances = self.line.currency, self.index.items, self.balances
+            cached = [
+                i
+                for i in self.index.items_of(customer_id)
+                if items[i].currency == currency and balances.is_open(i)
+            ]
+            self._open_items[customer_id] = cached
+        return cached
 
     def number(self, item_id: str) -> str:
         return self.index.items[item_id].number
@@ -210,7 +218,14 @@ def combination_values(ctx: Context, item_ids: list[str]) -> tuple[list[str], li
 
 
 def combinations(
-    ctx: Context, item_ids: list[str], low: Decimal, high: Decimal
+    ctx: Context,
+    item_ids: list[str],
+    low: Decimal,
+    high: Decimal,
+    *,
+    limit: int = 2,
+    max_size: int = 0,
+    max_nodes: int = 0,
 ) -> tuple[list[list[str]], bool]:
     """Sets of open items (invoices, possibly less up to three credit notes) whose total
     lies in [low, high]; the flag says the search was exhaustive within its caps."""
@@ -225,12 +240,13 @@ def combinations(
             values,
             low=to_minor(low + credit, ctx.line.currency),
             high=to_minor(high + credit, ctx.line.currency),
-            max_size=ctx.config.subset_max_size,
-            max_nodes=ctx.config.subset_max_nodes,
-            max_seconds=ctx.config.subset_max_milliseconds / 1000.0,
+            max_size=min(max_size or ctx.config.subset_max_size, ctx.config.subset_max_size),
+            max_nodes=min(max_nodes or ctx.config.subset_max_nodes, ctx.config.subset_max_nodes),
+            max_seconds=max(0.0, ctx.deadline - time.perf_counter()),
+            limit=limit,
         )
         complete = complete and search.complete
         found += [[invoices[k] for k in solution] + used for solution in search.solutions]
-        if len(found) >= 2:
+        if len(found) >= limit:
             break
     return found, complete

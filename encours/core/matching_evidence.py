@@ -32,6 +32,7 @@ from encours.core.formats.bank import BankLine
 from encours.core.matching_index import MatchingIndex, OpenBalances
 from encours.core.matching_names import NameMatch
 from encours.core.matching_refs import (
+    NumberKeys,
     Window,
     groups_compatible,
     number_keys,
@@ -45,6 +46,7 @@ _PREFIX_LIMIT = 300
 _MIN_UNMATCHED_LENGTH = 6
 _MIN_UNMATCHED_DIGITS = 4
 _TEXT_NAME_MIN_SCORE = 88.0
+_NEAR_MISS_PAYERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,16 +132,20 @@ class _Collector:
                 self.unmatched.append(window)
 
     def _window_lookup(self, key: str, source: str, written: str, window: Window | None = None) -> bool:
-        """Hits for one written reference; True when it names any item, open or not."""
+        """Hits for one written reference; True when it names any item, open or not. The
+        digits-only spellings count when no whole number matched and the letters written
+        agree with the item's ('F' or 'FACT' for 'FA', never 'FA' for 'AV')."""
         index = self.index
         exact = index.items_by_compact(key)
         if exact:
             keys = number_keys(key)
             long_enough = len(keys.compact) >= 6 and len(keys.digits) >= 4
             self.hit(exact, "exact", 0.97 if long_enough else 0.75, written, source)
+            return True
         if window is None or not window.prefix_shaped:
-            return bool(exact)
+            return False
         by_digits = index.items_by_digits(window.digits) if len(window.digits) >= 5 else ()
+        by_digits = tuple(i for i in by_digits if _letters_agree(window.run_letters, index.keys[i]))
         self.hit(by_digits, "digits", 0.95 if len(window.digits) >= 8 else 0.88, written, source)
         compatible: tuple[str, ...] = ()
         if len(window.raw_groups) >= 2:
@@ -147,10 +153,13 @@ class _Collector:
             compatible = tuple(
                 i
                 for i in index.items_by_groups(stripped)
-                if groups_compatible(window.raw_groups, number_keys(index.items[i].number).raw_groups)
+                if groups_compatible(window.raw_groups, index.keys[i].raw_groups)
+                and _letters_agree(window.run_letters, index.keys[i])
             )
-            self.hit(compatible, "groups", 0.9 if len(window.digits) >= 6 else 0.75, written, source)
-        return bool(exact or by_digits or compatible)
+            # padding dropped and no prefix written ('2026/4471'): could be any number
+            strength = 0.9 if window.run_letters and len(window.digits) >= 6 else 0.75
+            self.hit(compatible, "groups", strength, written, source)
+        return bool(by_digits or compatible)
 
     def truncated(self) -> None:
         """A reference cut at the end of a text may be the start of one: weak hits."""
@@ -162,12 +171,15 @@ class _Collector:
                         self.hit(found, "prefix", 0.6, window.text, "remittance")
 
     def near_misses(self, customer_ids: set[str]) -> None:
-        """Among the payers' own items, a reference one typo away or its last number only."""
+        """Among the payers' own items, a reference one typo away or its last number only;
+        not looked for when a whole reference was found (the rest is then other numbers)."""
+        if not self.unmatched or any(h.confidence >= STRONG_REFERENCE for h in self.refs.values()):
+            return
         for customer_id in customer_ids:
             for item_id in self.index.items_of(customer_id):
                 if item_id in self.refs or not self.balances.is_open(item_id):
                     continue
-                keys = number_keys(self.index.items[item_id].number)
+                keys = self.index.keys[item_id]
                 for window in self.unmatched:
                     self._near_miss(item_id, keys.compact, keys.digits, keys.raw_groups, window)
 
@@ -185,6 +197,14 @@ class _Collector:
                 not window.compact.startswith("0") and window.compact == last.lstrip("0")
             ):
                 self.hit((item_id,), "suffix", 0.6, window.text, "remittance")
+
+
+def _letters_agree(written: str, keys: NumberKeys) -> bool:
+    """Letters written before the digits may shorten or lengthen the item's prefix."""
+    if not written:
+        return True
+    letters = "".join(c for c in keys.compact if not c.isdigit())
+    return written.startswith(letters) or letters.startswith(written)
 
 
 def _worth_a_second_look(window: Window) -> bool:
@@ -268,7 +288,7 @@ def gather_evidence(
         collector.read(source, text)
     collector.truncated()
     payers = _merge(_payers(line, index, config, collector.accounts))
-    likely = {p.customer_id for p in payers if p.confidence >= 0.5}
+    likely = {p.customer_id for p in payers[:_NEAR_MISS_PAYERS] if p.confidence >= 0.8}
     scope = set().union(*(index.group_scope(c) for c in likely)) if likely else set()
     collector.near_misses(scope)
     refs = sorted(collector.refs.values(), key=lambda h: (-h.confidence, h.item_id))

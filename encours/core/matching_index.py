@@ -19,19 +19,35 @@ lines of one statement never settle the same invoice twice.
 from __future__ import annotations
 
 import bisect
+import gc
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from encours.core.identifiers import normalize_iban
 from encours.core.matching_amounts import to_minor
 from encours.core.matching_names import NameIndex
-from encours.core.matching_refs import compact, number_keys
+from encours.core.matching_refs import NumberKeys, compact, number_keys
 from encours.core.matching_values import Allocation, Customer, OpenItem
 from encours.core.money import ZERO
 
 _MIN_DIGITS_KEY = 5
 _MIN_ACCOUNT_KEY = 4
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk job. It walks every live object,
+    and with 200 000 items in memory its runs would take half the time of a matching
+    batch, which creates no reference cycles (reference counting frees everything)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class MatchingIndex:
@@ -51,12 +67,12 @@ class MatchingIndex:
         self._by_rf: dict[str, str] = {}
         self._by_customer: dict[str, list[str]] = defaultdict(list)
         self._by_amount: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for customer in customers:
-            self._add_customer(customer)
-        for item in items:
-            self._add_item(item)
-        for ids in self._by_customer.values():
-            ids.sort(key=lambda i: (self.items[i].due_date, self.items[i].number))
+        self.keys: dict[str, NumberKeys] = {}
+        with collector_paused():
+            for customer in customers:
+                self._add_customer(customer)
+            self._add_items(items)
+        self._unsorted: set[str] = set(self._by_customer)
         self._sorted_compact = sorted(self._by_compact)
         self._sorted_digits = sorted(self._by_digits)
 
@@ -76,18 +92,24 @@ class MatchingIndex:
         if customer.parent_id:
             self._members[customer.parent_id].add(customer.parent_id)
 
-    def _add_item(self, item: OpenItem) -> None:
-        self.items[item.id] = item
-        keys = number_keys(item.number)
-        self._by_compact[keys.compact].append(item.id)
-        if len(keys.digits) >= _MIN_DIGITS_KEY:
-            self._by_digits[keys.digits].append(item.id)
-        if len(keys.groups) >= 2:
-            self._by_groups[keys.groups].append(item.id)
-        if item.rf_reference:
-            self._by_rf[compact(item.rf_reference)] = item.id
-        self._by_customer[item.customer_id].append(item.id)
-        self._by_amount[(item.currency, to_minor(item.receivable, item.currency))].append(item.id)
+    def _add_items(self, items: Iterable[OpenItem]) -> None:
+        # one tight loop: 200 000 items must index in a couple of seconds
+        by_id, keys_of, read_keys = self.items, self.keys, number_keys.__wrapped__
+        by_compact, by_digits, by_groups = self._by_compact, self._by_digits, self._by_groups
+        by_rf, by_customer, by_amount = self._by_rf, self._by_customer, self._by_amount
+        for item in items:
+            item_id = item.id
+            by_id[item_id] = item
+            keys = keys_of[item_id] = read_keys(item.number)
+            by_compact[keys.compact].append(item_id)
+            if len(keys.digits) >= _MIN_DIGITS_KEY:
+                by_digits[keys.digits].append(item_id)
+            if len(keys.groups) >= 2:
+                by_groups[keys.groups].append(item_id)
+            if item.rf_reference:
+                by_rf[compact(item.rf_reference)] = item_id
+            by_customer[item.customer_id].append(item_id)
+            by_amount[(item.currency, to_minor(item.receivable, item.currency))].append(item_id)
 
     # --- learning ------------------------------------------------------------------
 
@@ -122,8 +144,14 @@ class MatchingIndex:
         return first == second or second in self.group_scope(first)
 
     def items_of(self, customer_id: str) -> tuple[str, ...]:
-        """Open items of a customer, oldest due date first."""
-        return tuple(self._by_customer.get(customer_id, ()))
+        """Open items of a customer, oldest due date first (sorted on first use)."""
+        ids = self._by_customer.get(customer_id)
+        if ids is None:
+            return ()
+        if customer_id in self._unsorted:
+            ids.sort(key=lambda i: (self.items[i].due_date, self.items[i].number))
+            self._unsorted.discard(customer_id)
+        return tuple(ids)
 
     def items_by_compact(self, key: str) -> tuple[str, ...]:
         return tuple(self._by_compact.get(key, ()))
@@ -160,16 +188,17 @@ class OpenBalances:
 
     def __init__(self, index: MatchingIndex) -> None:
         self._index = index
-        self._applied: dict[str, Decimal] = {}
+        self._open: dict[str, Decimal] = {}
 
     def open_amount(self, item_id: str) -> Decimal:
-        item = self._index.items[item_id]
-        return item.open_amount - self._applied.get(item_id, ZERO)
+        remaining = self._open.get(item_id)
+        if remaining is None:
+            remaining = self._open[item_id] = self._index.items[item_id].open_amount
+        return remaining
 
     def receivable(self, item_id: str) -> Decimal:
-        item = self._index.items[item_id]
         remaining = self.open_amount(item_id)
-        return remaining if item.kind == "invoice" else -remaining
+        return remaining if self._index.items[item_id].kind == "invoice" else -remaining
 
     def is_open(self, item_id: str) -> bool:
         return self.open_amount(item_id) > ZERO
@@ -177,4 +206,4 @@ class OpenBalances:
     def apply(self, allocations: Iterable[Allocation]) -> None:
         for allocation in allocations:
             settled = abs(allocation.amount) + allocation.write_off
-            self._applied[allocation.item_id] = self._applied.get(allocation.item_id, ZERO) + settled
+            self._open[allocation.item_id] = self.open_amount(allocation.item_id) - settled

@@ -8,8 +8,8 @@ whole number (``exact``), its digits (``digits``), its digit groups without padd
 
 >>> number_keys("FA2026-01229")
 NumberKeys(compact='FA202601229', digits='202601229', groups=('2026', '1229'), raw_groups=('2026', '01229'))
->>> keys = {w.compact for w in reference_windows("Réglt fact. FA 2026 01229 + 1230")}
->>> "FA202601229" in keys, "FA20261230" in keys
+>>> keys = {w.compact for w in reference_windows("Réglt fact. FA 2026 01229 + 01230")}
+>>> "FA202601229" in keys, "FA202601230" in keys
 (True, True)
 >>> is_valid_rf("RF18 5390 0754 7034"), is_valid_rf("RF19 5390 0754 7034")
 (True, False)
@@ -21,10 +21,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from stdnum import iso11649
 
 _TOKEN = re.compile(r"[A-Z0-9]+")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _GAP = re.compile(r"^[\s\-/._:#°+]{0,3}$")
 _DIGITS = re.compile(r"\d+")
 _RF = re.compile(r"RF\d{2}[A-Z0-9]{1,21}")
@@ -33,47 +35,53 @@ _MAX_WINDOW = 4
 _MAX_PREFIX_LETTERS = 5
 
 
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
 def fold(text: str) -> str:
     """Upper case without accents: 'Réglt Hôtel' -> 'REGLT HOTEL'."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    if text.isascii():
+        return text.upper()
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
 
 
 def compact(text: str) -> str:
     """Letters and digits only, folded: 'fa 2026-01229' -> 'FA202601229'."""
-    return "".join(_TOKEN.findall(fold(text)))
+    if text.isascii() and text.isalnum():
+        return text.upper()
+    return _NOT_ALNUM.sub("", fold(text))
 
 
-@dataclass(frozen=True, slots=True)
-class NumberKeys:
+class NumberKeys(NamedTuple):
     compact: str
     digits: str
     groups: tuple[str, ...]
     raw_groups: tuple[str, ...]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=262144)
 def number_keys(number: str) -> NumberKeys:
     folded = fold(number)
     raw_groups = tuple(_DIGITS.findall(folded))
     return NumberKeys(
-        compact="".join(_TOKEN.findall(folded)),
-        digits="".join(raw_groups),
-        groups=tuple(g.lstrip("0") or "0" for g in raw_groups),
-        raw_groups=raw_groups,
+        _NOT_ALNUM.sub("", folded),
+        "".join(raw_groups),
+        tuple([g.lstrip("0") or "0" for g in raw_groups]),
+        raw_groups,
     )
 
 
 def groups_compatible(written: tuple[str, ...], item_raw: tuple[str, ...]) -> bool:
     """A written group with a leading zero kept its padding, so it must match exactly;
-    one without may have dropped the padding ('1229' for '01229')."""
+    one of 3 digits or more without may have dropped the padding ('1229' for '01229')."""
     if len(written) != len(item_raw):
         return False
     for mine, theirs in zip(written, item_raw, strict=True):
-        if mine.startswith("0"):
-            if mine != theirs:
-                return False
-        elif mine != (theirs.lstrip("0") or "0"):
+        if mine == theirs:
+            continue
+        # padding dropped: only from a group of at least 3 digits ('1229' for '01229')
+        if mine.startswith("0") or len(mine) < 3 or mine != theirs.lstrip("0"):
             return False
     return True
 
@@ -89,6 +97,7 @@ class Window:
     letters: str
     at_text_end: bool
     maximal: bool
+    run_letters: str = ""
 
     @property
     def prefix_shaped(self) -> bool:
@@ -110,9 +119,12 @@ def _runs(text: str) -> list[list[re.Match[str]]]:
     for i, token in enumerate(tokens):
         following = tokens[i + 1].group(0) if i + 1 < len(tokens) else None
         joined = current and _GAP.match(text[current[-1].end() : token.start()])
+        letters_only = token.group(0).isalpha()
+        # letters start a reference ('FA 2026'), never continue one ('FA2026-01229 DU 07/08')
         if (
             not _reference_like(token.group(0), following)
             or (current and not joined)
+            or (current and letters_only)
             or len(current) >= _MAX_RUN
         ):
             if current:
@@ -125,17 +137,21 @@ def _runs(text: str) -> list[list[re.Match[str]]]:
     return runs
 
 
-def _window(text: str, parts: list[re.Match[str]], *, end_of_text: bool, maximal: bool) -> Window:
+def _window(
+    text: str, parts: list[re.Match[str]], *, end_of_text: bool, maximal: bool, run_letters: str = ""
+) -> Window:
     joined = "".join(p.group(0) for p in parts)
     raw_groups = tuple(g for p in parts for g in _DIGITS.findall(p.group(0)))
+    letters = "".join(c for c in joined if not c.isdigit())
     return Window(
         text=text[parts[0].start() : parts[-1].end()],
         compact=joined,
         digits="".join(raw_groups),
         raw_groups=raw_groups,
-        letters="".join(c for c in joined if not c.isdigit()),
+        letters=letters,
         at_text_end=end_of_text,
         maximal=maximal,
+        run_letters=letters or run_letters,
     )
 
 
@@ -147,6 +163,8 @@ def reference_windows(text: str) -> tuple[Window, ...]:
     windows: dict[str, Window] = {}
     for run in _runs(folded):
         run_ends_text = run[-1].end() >= stripped_end
+        # the letters heading the run ('F' of 'F 2026/5699') still speak for its later windows
+        prefix = "".join(c for c in run[0].group(0) if not c.isdigit())
         for start in range(len(run)):
             for size in range(1, min(_MAX_WINDOW, len(run) - start) + 1):
                 last = start + size == len(run)
@@ -155,18 +173,27 @@ def reference_windows(text: str) -> tuple[Window, ...]:
                     run[start : start + size],
                     end_of_text=last and run_ends_text,
                     maximal=size == len(run),
+                    run_letters=prefix,
                 )
+                if window.digits == "":
+                    continue  # letters alone name no number
                 known = windows.get(window.compact)
                 if known is None or (window.at_text_end and not known.at_text_end):
                     windows[window.compact] = window
         for start in range(len(run)):
             for head_size in (1, 2):
                 head = run[start : start + head_size]
-                if len(head) < head_size or not any(c.isdigit() for c in head[-1].group(0)):
+                if len(head) < head_size or start + head_size >= len(run):
                     continue
+                if not any(c.isdigit() for c in head[-1].group(0)):
+                    continue
+                # a list shortened to its last groups keeps their length: 'FA2026-01229/01230'
+                width = len(run[start + head_size].group(0))
                 for later in run[start + head_size + 1 :]:
-                    if later.group(0).isdigit():
-                        window = _window(folded, [*head, later], end_of_text=False, maximal=False)
+                    if later.group(0).isdigit() and len(later.group(0)) == width:
+                        window = _window(
+                            folded, [*head, later], end_of_text=False, maximal=False, run_letters=prefix
+                        )
                         windows.setdefault(window.compact, window)
     return tuple(windows.values())
 

@@ -45,6 +45,9 @@ FIT_ADJUSTMENT = {
 _CONFLICT_PENALTY = 0.25
 _CONTRADICTION_PENALTY = 0.1
 _MIN_PAYER = 0.5
+_COMBINING_PAYER = 0.8
+_MAX_PAYERS = 3
+_PAYER_SPREAD = 0.3
 
 
 def _quote(hits: list[RefHit]) -> str:
@@ -174,7 +177,7 @@ def _over_reference(ctx: Context, ids: list[str], fit: AmountFit, base: float, q
     others = [i for owner in sorted(owners) for i in ctx.open_items(owner) if i not in ids]
     completions = [[i] for i in others if ctx.balances.receivable(i) == remainder]
     if not completions:
-        completions, _complete = combinations(ctx, others, remainder, remainder)
+        completions, _complete = combinations(ctx, others, remainder, remainder, max_size=3, max_nodes=2000)
     for extra in completions[:2]:
         unique = len(completions) == 1
         reasons = [quote, f"the remaining {ctx.money(remainder)} equals {listed(ctx, extra)}"]
@@ -184,7 +187,12 @@ def _over_reference(ctx: Context, ids: list[str], fit: AmountFit, base: float, q
             build(ctx, ids + extra, exact, confidence=confidence, rule="reference_completed", reasons=reasons)
         )
     reasons = [quote, describe_fit(ctx, fit, len(ids))]
-    confidence = _finish(ctx, ids, base + FIT_ADJUSTMENT["over"], reasons, partial=True)
+    confidence = base + FIT_ADJUSTMENT["over"]
+    alternative = _exact_alternative(ctx, ids)
+    if alternative:
+        reasons.append(f"while {alternative} of the same customer is open for exactly this amount")
+        confidence -= _CONTRADICTION_PENALTY
+    confidence = _finish(ctx, ids, confidence, reasons, partial=False)
     proposals.append(
         build(ctx, ids, fit, confidence=confidence, rule="reference_overpayment", reasons=reasons)
     )
@@ -218,26 +226,41 @@ def weak_reference_proposals(ctx: Context) -> list[Proposal]:
     return proposals
 
 
-def payer_proposals(ctx: Context) -> list[Proposal]:
+def payer_proposals(ctx: Context, *, search_combinations: bool = True) -> list[Proposal]:
+    """Proposals from the payer's identity and the amount. ``search_combinations`` is off
+    when the references already explain the amount: a combination would be a weaker story."""
     proposals: list[Proposal] = []
-    payers = [p for p in ctx.evidence.payers if p.confidence >= _MIN_PAYER][:3]
-    for payer in payers:
+    payers = _plausible_payers(ctx)
+    for rank, payer in enumerate(payers):
         own = ctx.open_items(payer.customer_id)
-        found = _by_amount(ctx, payer, own, factor=1.0, whose="")
-        if not any(p.confidence >= 0.5 for p in found):
+        combine = search_combinations and payer.confidence >= _COMBINING_PAYER
+        found = _by_amount(ctx, payer, own, factor=1.0, whose="", combine=combine)
+        if not found:
             group = [
                 i
                 for member in sorted(ctx.index.group_scope(payer.customer_id) - {payer.customer_id})
                 for i in ctx.open_items(member)
             ]
-            found += _by_amount(ctx, payer, group, factor=0.97, whose=" of its group")
-        if not any(p.confidence >= 0.5 for p in found):
-            found += _on_account(ctx, payer, own)
+            found = _by_amount(ctx, payer, group, factor=0.97, whose=" of its group", combine=combine)
+        if not found and (rank == 0 or payer.confidence >= _COMBINING_PAYER):
+            found = _on_account(ctx, payer, own)
         proposals += found
     return proposals
 
 
-def _by_amount(ctx: Context, payer: PayerHit, ids: list[str], *, factor: float, whose: str) -> list[Proposal]:
+def _plausible_payers(ctx: Context) -> list[PayerHit]:
+    """The payer hits worth a look: not far behind the best one (a name at 80 % next to a
+    known IBAN is noise)."""
+    hits = ctx.evidence.payers
+    if not hits:
+        return []
+    floor = max(_MIN_PAYER, hits[0].confidence - _PAYER_SPREAD)
+    return [p for p in hits if p.confidence >= floor][:_MAX_PAYERS]
+
+
+def _by_amount(
+    ctx: Context, payer: PayerHit, ids: list[str], *, factor: float, whose: str, combine: bool
+) -> list[Proposal]:
     if not ids:
         return []
     singles: dict[str, list[tuple[str, AmountFit]]] = {
@@ -245,18 +268,27 @@ def _by_amount(ctx: Context, payer: PayerHit, ids: list[str], *, factor: float, 
         "bank_fee": [],
         "early_payment_discount": [],
     }
+    paid = ctx.paid
+    widest = ctx.config.fee_tolerance_absolute
+    top_rate = max(ctx.config.early_payment_discount_percents, default=ZERO) / Decimal(100)
     for item_id in ids:
+        due = ctx.balances.receivable(item_id)
+        # cheap bound first: a fit needs 0 <= due - paid <= the largest fee or discount
+        if due < paid or due - paid > max(widest, due * top_rate + Decimal("0.02")):
+            continue
         if ctx.index.items[item_id].kind != "invoice":
             continue
-        fit = fit_amount(
-            paid=ctx.paid, due=ctx.balances.receivable(item_id), config=ctx.config, early=ctx.early([item_id])
-        )
+        fit = fit_amount(paid=paid, due=due, config=ctx.config, early=ctx.early([item_id]))
         if fit.kind in singles:
             singles[fit.kind].append((item_id, fit))
-    for kind, unique_factor in (("exact", 0.96), ("bank_fee", 0.92), ("early_payment_discount", 0.9)):
+    if singles["exact"]:
+        return _single_proposals(ctx, payer, singles["exact"], 0.96 * factor, whose)
+    found = _combination_proposals(ctx, payer, ids, factor, whose) if combine else []
+    # without a reference a shortfall is rarely a bank fee: domestic SEPA transfers carry none
+    for kind, unique_factor in (("bank_fee", 0.88), ("early_payment_discount", 0.86)):
         if singles[kind]:
-            return _single_proposals(ctx, payer, singles[kind], unique_factor * factor, whose)
-    return _combination_proposals(ctx, payer, ids, factor, whose)
+            found += _single_proposals(ctx, payer, singles[kind], unique_factor * factor, whose)
+    return found
 
 
 def _payer_reasons(ctx: Context, payer: PayerHit, whose: str) -> list[str]:
@@ -299,33 +331,51 @@ def _single_proposals(
 def _combination_proposals(
     ctx: Context, payer: PayerHit, ids: list[str], factor: float, whose: str
 ) -> list[Proposal]:
+    """Several open items paid at once: the oldest ones first (a statement settled), else
+    any combination the bounded search finds; unique solutions only earn confidence."""
     tolerance = ctx.config.fee_tolerance(ctx.paid)
-    for low, high, kind in ((ctx.paid, ctx.paid, "exact"), (ctx.paid, ctx.paid + tolerance, "bank_fee")):
-        found, complete = combinations(ctx, ids, low, high)
-        if not found:
+    oldest = oldest_items_fitting(ctx, ids, ctx.paid, ctx.paid + tolerance)
+    found, complete = combinations(ctx, ids, ctx.paid, ctx.paid + tolerance, limit=3)
+    exact = [s for s in found if _due(ctx, s) == ctx.paid]
+    candidates = exact or found
+    if oldest and all(set(s) != set(oldest) for s in candidates):
+        candidates = [oldest, *candidates]
+    proposals = []
+    for subset in candidates[:3]:
+        due = _due(ctx, subset)
+        fit = AmountFit("exact", ZERO) if due == ctx.paid else AmountFit("bank_fee", due - ctx.paid)
+        is_oldest = oldest is not None and set(subset) == set(oldest)
+        others = [s for s in candidates if set(s) != set(subset)]
+        unique = not others and (complete or is_oldest)
+        size_factor = 0.93 if is_oldest else 0.94 if len(subset) <= 3 else 0.91 if len(subset) <= 5 else 0.88
+        size_factor -= 0.04 if fit.kind != "exact" else 0.0
+        confidence = payer.confidence * factor * size_factor if unique else payer.confidence * 0.55
+        reasons = _payer_reasons(ctx, payer, whose)
+        what = "its oldest open items" if is_oldest else f"{len(subset)} open items"
+        reasons.append(f"{what} {listed(ctx, subset)}: {describe_fit(ctx, fit, len(subset))}")
+        if not unique:
+            reasons.append("another combination fits too" if others else "the search stopped at its cap")
+        confidence = _contradicted(ctx, subset, confidence, reasons)
+        proposals.append(
+            build(ctx, subset, fit, confidence=confidence, rule="payer_combination", reasons=reasons)
+        )
+    return proposals
+
+
+def oldest_items_fitting(ctx: Context, ids: list[str], low: Decimal, high: Decimal) -> list[str] | None:
+    """The k >= 2 oldest open invoices whose total lies in [low, high], if any."""
+    total = ZERO
+    taken = []
+    for item_id in ids:
+        if ctx.index.items[item_id].kind != "invoice":
             continue
-        proposals = []
-        for subset in found:
-            due = _due(ctx, subset)
-            fit = AmountFit("exact", ZERO) if kind == "exact" else AmountFit("bank_fee", due - ctx.paid)
-            size_factor = 0.94 if len(subset) <= 3 else 0.91 if len(subset) <= 5 else 0.88
-            unique = len(found) == 1 and complete
-            confidence = payer.confidence * factor * (size_factor - (0.04 if kind != "exact" else 0.0))
-            confidence = confidence if unique else payer.confidence * 0.55
-            reasons = _payer_reasons(ctx, payer, whose)
-            reasons.append(
-                f"{len(subset)} open items {listed(ctx, subset)}: {describe_fit(ctx, fit, len(subset))}"
-            )
-            if not unique:
-                reasons.append(
-                    "another combination fits too" if complete else "the search stopped at its cap"
-                )
-            confidence = _contradicted(ctx, subset, confidence, reasons)
-            proposals.append(
-                build(ctx, subset, fit, confidence=confidence, rule="payer_combination", reasons=reasons)
-            )
-        return proposals
-    return []
+        total += ctx.balances.receivable(item_id)
+        taken.append(item_id)
+        if total > high:
+            return None
+        if total >= low and len(taken) >= 2:
+            return list(taken)
+    return None
 
 
 def _on_account(ctx: Context, payer: PayerHit, own: list[str]) -> list[Proposal]:
