@@ -145,16 +145,16 @@ class Evaluation:
 
     def report(self) -> tuple[str, ...]:
         """The figures as printable lines, overall then per scenario."""
+        receipts = self.customer_receipts
         lines = [
-            f"lines: {self.lines}, customer receipts: {self.customer_receipts}",
-            f"precision of auto-applied matches: {self.precision:.2%} ({self.auto_right}/{self.auto_applied})",
-            f"auto-match rate: {self.auto_match_rate:.2%} ({self.auto_on_customer_receipts}/{self.customer_receipts})",
-            f"top-3 recall of suggestions: {self.top3_recall:.2%} ({self.top3_hits}/{self.customer_receipts})",
+            f"lines: {self.lines}, customer receipts: {receipts}",
+            f"precision of auto-applied: {self.precision:.2%} ({self.auto_right}/{self.auto_applied})",
+            f"auto-match rate: {self.auto_match_rate:.2%} ({self.auto_on_customer_receipts}/{receipts})",
+            f"top-3 recall of suggestions: {self.top3_recall:.2%} ({self.top3_hits}/{receipts})",
         ]
         for s in self.by_scenario:
-            lines.append(
-                f"  {s.scenario:<28} {s.lines:>6} lines, auto {s.auto_applied:>6} (right {s.auto_right}), top-3 {s.top3}"
-            )
+            counts = f"auto {s.auto_applied:>6} (right {s.auto_right}), top-3 {s.top3}"
+            lines.append(f"  {s.scenario:<28} {s.lines:>6} lines, {counts}")
         return tuple(lines)
 
 

@@ -8,9 +8,9 @@ cut at 35 characters, the odd typo); references are spelt the many ways people t
 
 >>> import random
 >>> spell_reference(random.Random(4), "FA2026-01229", noisy=True)
-'FA 2026 01229'
->>> bank_name(random.Random(2), "Électricité Mercier SASU")
-'ELECTRICITE MERCIER SASU'
+'FA-2026-01229'
+>>> bank_name(random.Random(4), "Électricité Mercier SASU")
+'ELECTRICITE MERCIER'
 """
 
 from __future__ import annotations
@@ -191,8 +191,11 @@ def receipt(
     iban: str,
     text: str,
     booked: date | None = None,
-    **fields: str,
+    code: str = "PMNT/RCDT/ESCT",
+    structured: tuple[str, str] = ("", ""),
+    end_to_end_id: str = "",
 ) -> BankLine:
+    """The line a bank reports; ``structured`` is a creditor reference and its type."""
     day = booked or pool.booked()
     return BankLine(
         index=index,
@@ -204,8 +207,10 @@ def receipt(
         counterparty_name=name,
         counterparty_iban=iban,
         remittance_text=text,
-        bank_transaction_code=fields.pop("code", "PMNT/RCDT/ESCT"),
-        **fields,  # type: ignore[arg-type]
+        bank_transaction_code=code,
+        creditor_reference=structured[0],
+        creditor_reference_type=structured[1],
+        end_to_end_id=end_to_end_id,
     )
 
 

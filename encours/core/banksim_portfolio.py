@@ -85,8 +85,10 @@ def french_iban(rng: random.Random) -> str:
 
 
 def _legal_form(rng: random.Random) -> str:
-    forms, weights = zip(*LEGAL_FORM_WEIGHTS, strict=True)
-    return rng.choices(forms, weights=weights)[0]
+    forms = [form for form, _ in LEGAL_FORM_WEIGHTS]
+    weights = [weight for _, weight in LEGAL_FORM_WEIGHTS]
+    chosen: str = rng.choices(forms, weights=weights)[0]
+    return chosen
 
 
 def _unique_name(rng: random.Random, taken: set[str], family: str | None = None) -> str:

@@ -91,15 +91,24 @@ def structured_reference(pool: Pool, index: int) -> SimulatedLine | None:
     (item,) = pool.take(customer.id, 1)
     name, iban = pool.payer(customer)
     where = pool.rng.randrange(3)
-    fields = (
-        {"creditor_reference": item.rf_reference, "creditor_reference_type": "RF"}
-        if where == 0 and item.rf_reference
-        else {"end_to_end_id": item.number}
-        if where == 1
-        else {"creditor_reference": item.number, "creditor_reference_type": "SCOR"}
-    )
     text = pool.rng.choice(("", "PAIEMENT FACTURE", f"{name}"))
-    line = receipt(pool, index, amount=item.open_amount, name=name, iban=iban, text=text, **fields)
+    if where == 0 and item.rf_reference:
+        structured = (item.rf_reference, "RF")
+    elif where == 1:
+        structured = ("", "")
+    else:
+        structured = (item.number, "SCOR")
+    end_to_end = item.number if where == 1 else ""
+    line = receipt(
+        pool,
+        index,
+        amount=item.open_amount,
+        name=name,
+        iban=iban,
+        text=text,
+        structured=structured,
+        end_to_end_id=end_to_end,
+    )
     return SimulatedLine(line, "structured_reference", customer.id, (item.id,))
 
 

@@ -13,15 +13,19 @@ runner-up by the margin; within a batch an applied item is not offered again.
 >>> from encours.core.formats.bank import BankLine
 >>> index = MatchingIndex(
 ...     customers=[Customer(id="C01033", account_number="C01033", name="Électricité Mercier SASU")],
-...     items=[OpenItem(id="I1229", customer_id="C01033", number="FA2026-01229", open_amount=Decimal("918.08"),
-...                     currency="EUR", due_date=date(2026, 10, 30), document_date=date(2026, 9, 30))])
+...     items=[OpenItem(id="I1229", customer_id="C01033", number="FA2026-01229",
+...                     open_amount=Decimal("918.08"), currency="EUR",
+...                     due_date=date(2026, 10, 30), document_date=date(2026, 9, 30))])
 >>> line = BankLine(index=0, amount=Decimal("918.08"), currency="EUR", remittance_text="ref fa202601229",
 ...                 counterparty_name="ÉLECTRICITÉ MERCIER SASU", booking_date=date(2026, 11, 2))
 >>> (result,) = match_lines([line], index=index)
 >>> result.auto_apply, result.best.customer_id, result.best.confidence, result.best.rule
 (True, 'C01033', 0.995, 'reference')
->>> result.best.reason
-"reference FA202601229 in remittance; amount equals open amount; name 'ÉLECTRICITÉ MERCIER SASU' ~ 'Électricité Mercier SASU' (100) confirms the customer"
+>>> for part in result.best.reason.split("; "):
+...     print(part)
+reference FA202601229 in remittance
+amount equals open amount
+name 'ÉLECTRICITÉ MERCIER SASU' ~ 'Électricité Mercier SASU' (100) confirms the customer
 """
 
 from __future__ import annotations

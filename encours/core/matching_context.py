@@ -199,9 +199,9 @@ def payer_conflict(ctx: Context, item_ids: list[str]) -> PayerHit | None:
     """A payer known by IBAN or account number for a customer outside the items' group."""
     owners = {ctx.index.items[i].customer_id for i in item_ids}
     for hit in ctx.evidence.payers:
-        if hit.via in ("iban", "account") and hit.confidence >= 0.9:
-            if not any(ctx.index.same_group(hit.customer_id, owner) for owner in owners):
-                return hit
+        strong = hit.via in ("iban", "account") and hit.confidence >= 0.9
+        if strong and not any(ctx.index.same_group(hit.customer_id, owner) for owner in owners):
+            return hit
     return None
 
 
