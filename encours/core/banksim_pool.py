@@ -133,6 +133,7 @@ class Pool:
         self.rng, self.as_of = rng, as_of
         self.customers = {c.id: c for c in customers}
         self.items = {i.id: i for i in items}
+        self.by_number = {i.number: i for i in items}
         self.invoices: dict[str, list[str]] = {}
         self.credit_notes: dict[str, list[str]] = {}
         for item in sorted(items, key=lambda i: (i.due_date, i.number)):

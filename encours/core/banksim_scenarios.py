@@ -226,15 +226,30 @@ def truncated_reference(pool: Pool, index: int) -> SimulatedLine | None:
 
 
 def _wrong_number(pool: Pool, item: OpenItem, customer_id: str) -> str:
+    """Another invoice of theirs, transposed digits, or a number made up. Never one of
+    their invoices for the same amount: such a line would be a right payment of that one."""
+    for _ in range(10):
+        wrong = _misquote(pool, item, customer_id)
+        quoted = pool.by_number.get(wrong)
+        same = (
+            quoted is not None
+            and quoted.customer_id == customer_id
+            and quoted.open_amount == item.open_amount
+        )
+        if wrong != item.number and not same:
+            return wrong
+    return f"{item.number}9"
+
+
+def _misquote(pool: Pool, item: OpenItem, customer_id: str) -> str:
     choice = pool.rng.randrange(3)
     others = pool.invoices.get(customer_id, [])
     if choice == 0 and others:
-        return pool.items[pool.rng.choice(others)].number  # another invoice of theirs
+        return pool.items[pool.rng.choice(others)].number
     digits = [k for k, c in enumerate(item.number) if c.isdigit()][-4:]
     k = pool.rng.choice(digits[:-1])
-    swapped = item.number[:k] + item.number[k + 1] + item.number[k] + item.number[k + 2 :]
-    if choice == 1 and swapped != item.number:
-        return swapped  # transposed digits
+    if choice == 1:
+        return item.number[:k] + item.number[k + 1] + item.number[k] + item.number[k + 2 :]
     return f"{item.number[:-3]}{pool.rng.randint(0, 999):03d}"
 
 
@@ -245,8 +260,6 @@ def wrong_reference(pool: Pool, index: int) -> SimulatedLine | None:
     (item,) = pool.take(customer.id, 1)
     name, iban = pool.payer(customer)
     wrong = _wrong_number(pool, item, customer.id)
-    if wrong == item.number:
-        wrong = wrong[:-1] + ("1" if wrong[-1] != "1" else "2")
     text = pool.text(pool.rng.choice(_SINGLE_TEMPLATES), customer, wrong, name)
     line = receipt(pool, index, amount=item.open_amount, name=name, iban=iban, text=text)
     return SimulatedLine(line, "wrong_reference", customer.id, (item.id,))

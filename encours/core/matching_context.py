@@ -196,10 +196,13 @@ def payer_support(ctx: Context, item_ids: list[str]) -> PayerHit | None:
 
 
 def payer_conflict(ctx: Context, item_ids: list[str]) -> PayerHit | None:
-    """A payer known by IBAN or account number for a customer outside the items' group."""
+    """A payer identified (known IBAN, account number, exact name) as a customer outside
+    the items' group, when none of the payer hits is inside it."""
     owners = {ctx.index.items[i].customer_id for i in item_ids}
+    if payer_support(ctx, item_ids) is not None:
+        return None
     for hit in ctx.evidence.payers:
-        strong = hit.via in ("iban", "account") and hit.confidence >= 0.9
+        strong = hit.confidence >= 0.9 and hit.via in ("iban", "account", "name")
         if strong and not any(ctx.index.same_group(hit.customer_id, owner) for owner in owners):
             return hit
     return None

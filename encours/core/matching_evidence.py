@@ -102,6 +102,7 @@ class _Collector:
         self.accounts: dict[str, str] = {}
         self.invalid_rf: list[str] = []
         self.unmatched: list[Window] = []
+        self.cut_short: list[Window] = []
 
     def hit(
         self, item_ids: tuple[str, ...], strength: str, confidence: float, written: str, source: str
@@ -128,8 +129,13 @@ class _Collector:
             account = self.index.customer_by_account(window.compact)
             if account:
                 self.accounts.setdefault(account, window.text)
-            elif not found and _worth_a_second_look(window):
+                continue
+            if not found and _worth_a_second_look(window):
                 self.unmatched.append(window)
+            # 'FA2026-107' at the end of a text: invoice 107, or the start of a longer one
+            whole = bool(self.index.items_by_compact(window.compact))
+            if window.at_text_end and window.maximal and not whole and len(window.digits) >= 5:
+                self.cut_short.append(window)
 
     def _window_lookup(self, key: str, source: str, written: str, window: Window | None = None) -> bool:
         """Hits for one written reference; True when it names any item, open or not. The
@@ -163,24 +169,29 @@ class _Collector:
 
     def truncated(self) -> None:
         """A reference cut at the end of a text may be the start of one: weak hits."""
-        for window in self.unmatched:
-            if window.at_text_end and window.maximal:
-                for key in {window.compact, window.digits}:
-                    if len(key) >= _MIN_UNMATCHED_LENGTH:
-                        found = self.index.items_by_prefix(key, limit=_PREFIX_LIMIT)
-                        self.hit(found, "prefix", 0.6, window.text, "remittance")
+        for window in self.cut_short:
+            for key in {window.compact, window.digits}:
+                if len(key) >= _MIN_UNMATCHED_LENGTH:
+                    found = self.index.items_by_prefix(key, limit=_PREFIX_LIMIT)
+                    self.hit(found, "prefix", 0.6, window.text, "remittance")
 
     def near_misses(self, customer_ids: set[str]) -> None:
-        """Among the payers' own items, a reference one typo away or its last number only;
-        not looked for when a whole reference was found (the rest is then other numbers)."""
-        if not self.unmatched or any(h.confidence >= STRONG_REFERENCE for h in self.refs.values()):
+        """Among the payers' own items: a reference cut short, one typo away, or its last
+        number only. Typos and last numbers are not looked for when a whole reference was
+        found (the other numbers of the text are then dates, orders...)."""
+        whole = any(h.strength in ("rf", "exact", "digits") for h in self.refs.values())
+        unmatched = [] if whole else self.unmatched
+        if not unmatched and not self.cut_short:
             return
         for customer_id in customer_ids:
             for item_id in self.index.items_of(customer_id):
                 if item_id in self.refs or not self.balances.is_open(item_id):
                     continue
                 keys = self.index.keys[item_id]
-                for window in self.unmatched:
+                for window in self.cut_short:
+                    if _starts(keys, window):
+                        self.hit((item_id,), "prefix", 0.6, window.text, "remittance")
+                for window in unmatched:
                     self._near_miss(item_id, keys.compact, keys.digits, keys.raw_groups, window)
 
     def _near_miss(
@@ -197,6 +208,17 @@ class _Collector:
                 not window.compact.startswith("0") and window.compact == last.lstrip("0")
             ):
                 self.hit((item_id,), "suffix", 0.6, window.text, "remittance")
+
+
+def _starts(keys: NumberKeys, window: Window) -> bool:
+    """The item's number begins with what was written before the cut."""
+    if (
+        len(window.compact) >= 8
+        and keys.compact.startswith(window.compact)
+        and keys.compact != window.compact
+    ):
+        return True
+    return len(window.digits) >= 6 and keys.digits.startswith(window.digits) and keys.digits != window.digits
 
 
 def _letters_agree(written: str, keys: NumberKeys) -> bool:

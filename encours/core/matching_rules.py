@@ -175,13 +175,16 @@ def _over_reference(ctx: Context, ids: list[str], fit: AmountFit, base: float, q
     remainder = -fit.difference
     owners = {ctx.index.items[i].customer_id for i in ids}
     others = [i for owner in sorted(owners) for i in ctx.open_items(owner) if i not in ids]
+    # one more item is the common case (a reference left out); a combination is a guess
     completions = [[i] for i in others if ctx.balances.receivable(i) == remainder]
+    penalty = 0.05
     if not completions:
         completions, _complete = combinations(ctx, others, remainder, remainder, max_size=3, max_nodes=2000)
+        penalty = 0.15
     for extra in completions[:2]:
         unique = len(completions) == 1
         reasons = [quote, f"the remaining {ctx.money(remainder)} equals {listed(ctx, extra)}"]
-        confidence = _finish(ctx, ids + extra, base - (0.05 if unique else 0.2), reasons, partial=False)
+        confidence = _finish(ctx, ids + extra, base - (penalty if unique else 0.2), reasons, partial=False)
         exact = AmountFit("exact", ZERO)
         proposals.append(
             build(ctx, ids + extra, exact, confidence=confidence, rule="reference_completed", reasons=reasons)
@@ -332,34 +335,51 @@ def _combination_proposals(
     ctx: Context, payer: PayerHit, ids: list[str], factor: float, whose: str
 ) -> list[Proposal]:
     """Several open items paid at once: the oldest ones first (a statement settled), else
-    any combination the bounded search finds; unique solutions only earn confidence."""
+    any combination the bounded search finds; only a unique solution earns confidence.
+    Exact totals are looked for first; totals short of a bank fee only when none exists."""
     tolerance = ctx.config.fee_tolerance(ctx.paid)
-    oldest = oldest_items_fitting(ctx, ids, ctx.paid, ctx.paid + tolerance)
-    found, complete = combinations(ctx, ids, ctx.paid, ctx.paid + tolerance, limit=3)
-    exact = [s for s in found if _due(ctx, s) == ctx.paid]
-    candidates = exact or found
-    if oldest and all(set(s) != set(oldest) for s in candidates):
-        candidates = [oldest, *candidates]
-    proposals = []
-    for subset in candidates[:3]:
-        due = _due(ctx, subset)
-        fit = AmountFit("exact", ZERO) if due == ctx.paid else AmountFit("bank_fee", due - ctx.paid)
-        is_oldest = oldest is not None and set(subset) == set(oldest)
-        others = [s for s in candidates if set(s) != set(subset)]
-        unique = not others and (complete or is_oldest)
-        size_factor = 0.93 if is_oldest else 0.94 if len(subset) <= 3 else 0.91 if len(subset) <= 5 else 0.88
-        size_factor -= 0.04 if fit.kind != "exact" else 0.0
-        confidence = payer.confidence * factor * size_factor if unique else payer.confidence * 0.55
-        reasons = _payer_reasons(ctx, payer, whose)
-        what = "its oldest open items" if is_oldest else f"{len(subset)} open items"
-        reasons.append(f"{what} {listed(ctx, subset)}: {describe_fit(ctx, fit, len(subset))}")
-        if not unique:
-            reasons.append("another combination fits too" if others else "the search stopped at its cap")
-        confidence = _contradicted(ctx, subset, confidence, reasons)
-        proposals.append(
-            build(ctx, subset, fit, confidence=confidence, rule="payer_combination", reasons=reasons)
+    for low, high in ((ctx.paid, ctx.paid), (ctx.paid, ctx.paid + tolerance)):
+        oldest = oldest_items_fitting(ctx, ids, low, high)
+        found, complete = combinations(ctx, ids, low, high, limit=2)
+        candidates = [s for s in found if oldest is None or set(s) != set(oldest)]
+        if oldest is not None:
+            candidates.insert(0, oldest)
+        if candidates:
+            return [
+                _combination(ctx, payer, subset, candidates, complete, oldest, factor, whose)
+                for subset in candidates[:3]
+            ]
+    return []
+
+
+def _combination(
+    ctx: Context,
+    payer: PayerHit,
+    subset: list[str],
+    candidates: list[list[str]],
+    complete: bool,
+    oldest: list[str] | None,
+    factor: float,
+    whose: str,
+) -> Proposal:
+    due = _due(ctx, subset)
+    fit = AmountFit("exact", ZERO) if due == ctx.paid else AmountFit("bank_fee", due - ctx.paid)
+    is_oldest = oldest is not None and set(subset) == set(oldest)
+    unique = len(candidates) == 1 and (complete or is_oldest)
+    # customers settle their oldest invoices first: that pattern is itself evidence
+    size_factor = 0.95 if is_oldest else 0.94 if len(subset) <= 3 else 0.91 if len(subset) <= 5 else 0.88
+    # without a reference, a total short of a "fee" is as likely a coincidence
+    size_factor -= 0.08 if fit.kind != "exact" else 0.0
+    confidence = payer.confidence * factor * size_factor if unique else payer.confidence * 0.55
+    reasons = _payer_reasons(ctx, payer, whose)
+    what = "its oldest open items" if is_oldest else f"{len(subset)} open items"
+    reasons.append(f"{what} {listed(ctx, subset)}: {describe_fit(ctx, fit, len(subset))}")
+    if not unique:
+        reasons.append(
+            "another combination fits too" if len(candidates) > 1 else "the search stopped at its cap"
         )
-    return proposals
+    confidence = _contradicted(ctx, subset, confidence, reasons)
+    return build(ctx, subset, fit, confidence=confidence, rule="payer_combination", reasons=reasons)
 
 
 def oldest_items_fitting(ctx: Context, ids: list[str], low: Decimal, high: Decimal) -> list[str] | None:
