@@ -70,10 +70,12 @@ def to_minor(amount: Decimal, currency: str) -> int:
 @dataclass(frozen=True, slots=True)
 class SubsetSearch:
     """Index tuples of the values found to sum within the target; ``complete`` is False when
-    a cap stopped the search, so that a single solution is not proof of uniqueness."""
+    a cap stopped the search, so that a single solution is not proof of uniqueness;
+    ``nodes`` is the work done, charged to the line's budget."""
 
     solutions: tuple[tuple[int, ...], ...]
     complete: bool
+    nodes: int = 0
 
 
 def find_subsets(
@@ -87,19 +89,19 @@ def find_subsets(
     limit: int = 2,
 ) -> SubsetSearch:
     """Subsets of positive ``values`` (at least two, at most ``max_size``) whose sum lies in
-    [low, high]: depth-first over values sorted large to small, pruned when the rest cannot
-    reach ``low``, stopped after ``limit`` solutions, ``max_nodes`` steps or ``max_seconds``."""
+    [low, high]: depth-first over values sorted large to small, pruned when the largest
+    values still allowed cannot reach ``low``, stopped after ``limit`` solutions,
+    ``max_nodes`` steps or ``max_seconds``."""
     order = sorted((i for i, v in enumerate(values) if 0 < v <= high), key=lambda i: -values[i])
     ordered = [values[i] for i in order]
-    suffix = [0] * (len(ordered) + 1)
-    for i in range(len(ordered) - 1, -1, -1):
-        suffix[i] = suffix[i + 1] + ordered[i]
-    search = _Search(
-        ordered, suffix, low, high, max_size, max_nodes, time.perf_counter() + max_seconds, limit
-    )
+    prefix = [0] * (len(ordered) + 1)
+    for i, value in enumerate(ordered):
+        prefix[i + 1] = prefix[i] + value
+    deadline = time.perf_counter() + max_seconds
+    search = _Search(ordered, prefix, (low, high), (max_size, max_nodes, limit), deadline)
     search.walk(0, 0)
     solutions = tuple(tuple(sorted(order[j] for j in found)) for found in search.found)
-    return SubsetSearch(solutions, complete=not search.stopped)
+    return SubsetSearch(solutions, complete=not search.stopped, nodes=search.nodes)
 
 
 class _Search:
@@ -109,26 +111,28 @@ class _Search:
     def __init__(
         self,
         values: list[int],
-        suffix: list[int],
-        low: int,
-        high: int,
-        max_size: int,
-        max_nodes: int,
+        prefix: list[int],
+        target: tuple[int, int],
+        caps: tuple[int, int, int],
         deadline: float,
-        limit: int,
     ) -> None:
-        self.values, self.suffix, self.low, self.high = values, suffix, low, high
-        self.max_size, self.max_nodes, self.deadline, self.limit = max_size, max_nodes, deadline, limit
+        self.values, self.prefix = values, prefix
+        self.low, self.high = target
+        self.max_size, self.max_nodes, self.limit = caps
+        self.deadline = deadline
         self.nodes = 0
         self.stopped = False
         self.found: list[tuple[int, ...]] = []
         self.chosen: list[int] = []
 
     def walk(self, start: int, total: int) -> None:
-        values, suffix, low, high, chosen = self.values, self.suffix, self.low, self.high, self.chosen
-        for i in range(start, len(values)):
-            if total + suffix[i] < low:
-                return  # even every remaining value cannot reach the target
+        values, prefix, low, high, chosen = self.values, self.prefix, self.low, self.high, self.chosen
+        count = len(values)
+        slots = self.max_size - len(chosen)
+        for i in range(start, count):
+            # the largest values still allowed are the next `slots` ones (sorted large to small)
+            if total + prefix[min(i + slots, count)] - prefix[i] < low:
+                return  # the target is out of reach from here on
             self.nodes += 1
             if self.nodes >= self.max_nodes or (
                 self.nodes & 255 == 0 and time.perf_counter() > self.deadline

@@ -34,6 +34,7 @@ class Context:
     evidence: Evidence
     deadline: float
     _open_items: dict[str, list[str]] = field(default_factory=dict)
+    _nodes_spent: list[int] = field(default_factory=lambda: [0])
 
     @property
     def paid(self) -> Decimal:
@@ -230,24 +231,28 @@ def combinations(
     max_size: int = 0,
     max_nodes: int = 0,
 ) -> tuple[list[list[str]], bool]:
-    """Sets of open items (invoices, possibly less up to three credit notes) whose total
-    lies in [low, high]; the flag says the search was exhaustive within its caps."""
+    """Sets of open invoices, possibly less one credit note, whose total lies in [low, high];
+    the flag says the search was exhaustive. Every search of a line draws on one budget of
+    ``subset_max_nodes`` steps and ``subset_max_milliseconds``."""
     invoices, values = combination_values(ctx, item_ids)
     credit_notes = [i for i in item_ids if ctx.index.items[i].kind == "credit_note"][-_MAX_CREDIT_NOTES:]
     found: list[list[str]] = []
     complete = True
-    for mask in range(1 << len(credit_notes)):
-        used = [c for k, c in enumerate(credit_notes) if mask >> k & 1]
+    for used in ([], *([c] for c in credit_notes)):
+        budget = ctx.config.subset_max_nodes - ctx._nodes_spent[0]
+        if budget <= 0:
+            return found, False
         credit = sum((ctx.balances.open_amount(c) for c in used), ZERO)
         search = find_subsets(
             values,
             low=to_minor(low + credit, ctx.line.currency),
             high=to_minor(high + credit, ctx.line.currency),
             max_size=min(max_size or ctx.config.subset_max_size, ctx.config.subset_max_size),
-            max_nodes=min(max_nodes or ctx.config.subset_max_nodes, ctx.config.subset_max_nodes),
+            max_nodes=min(max_nodes or budget, budget),
             max_seconds=max(0.0, ctx.deadline - time.perf_counter()),
             limit=limit,
         )
+        ctx._nodes_spent[0] += search.nodes
         complete = complete and search.complete
         found += [[invoices[k] for k in solution] + used for solution in search.solutions]
         if len(found) >= limit:

@@ -144,7 +144,10 @@ class MatchingConfig:
 
     Tolerances follow SAP tolerance groups: a difference is accepted when it is below
     both the absolute and the percentage limit. A discount applies when the bank booked
-    the payment no later than ``discount_grace_days`` after the due date.
+    the payment no later than ``discount_grace_days`` after the due date. The subset-sum
+    caps bound the work per bank line: the ``subset_max_items`` oldest open invoices,
+    combinations of ``subset_max_size`` items at most, ``subset_max_nodes`` search steps
+    and ``subset_max_milliseconds`` for all the searches of the line.
     """
 
     auto_apply_threshold: float = 0.90
@@ -158,9 +161,9 @@ class MatchingConfig:
         Decimal("3"),
     )
     discount_grace_days: int = 5
-    subset_max_items: int = 40
+    subset_max_items: int = 30
     subset_max_size: int = 8
-    subset_max_nodes: int = 20_000
+    subset_max_nodes: int = 4_000
     subset_max_milliseconds: float = 25.0
     name_min_score: float = 80.0
     max_proposals: int = 5
