@@ -258,22 +258,21 @@ def _detect_xml(head: str) -> BankFormat:
 
 
 def sniff_delimiter(text: str) -> str | None:
-    """The delimiter (; , tab |) that splits the first non-empty lines into the same number
-    (>= 2) of fields, preferring the one giving the most fields; None when none does."""
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    """The delimiter (; tab , |) splitting most of the first non-empty lines into the same
+    number (>= 2) of fields, a bank preamble of a few lines aside; the one giving the most
+    fields wins. None when no delimiter does."""
+    lines = [line for line in text.splitlines()[:30] if line.strip()][:12]
     if not lines:
         return None
     best: tuple[int, str] | None = None
     for delimiter in (";", "\t", ",", "|"):
         try:
-            widths = [len(row) for row in csv.reader(lines[:10], delimiter=delimiter)]
+            widths = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
         except csv.Error:
             continue
-        if not widths or widths[0] < 2:
-            continue
-        consistent = sum(1 for w in widths if w == widths[0]) >= max(1, (len(widths) * 8) // 10)
-        if consistent and (best is None or widths[0] > best[0]):
-            best = (widths[0], delimiter)
+        width, count = Counter(widths).most_common(1)[0]
+        if width >= 2 and count * 10 >= len(widths) * 6 and (best is None or width > best[0]):
+            best = (width, delimiter)
     return best[1] if best else None
 
 

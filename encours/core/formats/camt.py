@@ -299,6 +299,7 @@ def _entry_lines(
 
 
 def _without_details(base: BankLine) -> BankLine:
+    # without details, the entry's additional information is all the remittance there is
     return replace(base, remittance_text=base.additional_info, additional_info="")
 
 
@@ -325,6 +326,7 @@ def _detail_line(base: BankLine, tx: etree._Element, tx_index: int, count: int) 
     refs = _first(tx, "Refs")
     return replace(
         base,
+        key="",
         index=base.index + tx_index,
         tx_index=tx_index,
         amount=amount,

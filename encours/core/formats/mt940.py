@@ -179,7 +179,7 @@ def _statement(chunk: _Chunk) -> BankStatement:
     return BankStatement(
         format="mt940",
         statement_id=statement_id,
-        account=_account(str(data.get("account_identification") or "")),
+        account=_account(_raw_tag(chunk, "25") or str(data.get("account_identification") or "")),
         currency=currency,
         lines=with_unique_keys(lines),
         sequence_number=sequence,
@@ -191,6 +191,13 @@ def _statement(chunk: _Chunk) -> BankStatement:
         to_date=_balance_date(closing),
         warnings=(gap,) if gap else (),
     )
+
+
+def _raw_tag(chunk: _Chunk, tag: str) -> str:
+    """A one-line tag as written: the library cuts :25: at the 35 characters of the
+    standard, and some banks write 'BIC/IBAN' longer than that."""
+    prefix = f":{tag}:"
+    return next((text[len(prefix) :].strip() for text in chunk.texts if text.startswith(prefix)), "")
 
 
 def _sequence(data: dict[str, Any]) -> str:

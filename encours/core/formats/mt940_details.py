@@ -39,6 +39,7 @@ _FRENCH_LABEL = re.compile(
 )
 _FRENCH_NAME = frozenset({"DONNEUR D'ORDRE", "EMETTEUR", "DE", "NOM", "ORDRE"})
 _FRENCH_TEXT = frozenset({"MOTIF", "LIBELLE", "LIB", "REFERENCE", "REF", "OBJET", "INFO"})
+_STARTS_LABEL = re.compile(r"^(?:/[A-Z]{2,4}/|[A-Z' ]{2,20}\s*:)")
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,4})?\b")
 
 
@@ -76,7 +77,7 @@ def _join_free_lines(text: str) -> str:
     parts: list[str] = []
     previous_length = 0
     for line in text.split("\n"):
-        if parts and previous_length >= _LINE_WIDTH:
+        if parts and previous_length >= _LINE_WIDTH and not _STARTS_LABEL.match(line):
             parts[-1] += line
         else:
             parts.append(line)
