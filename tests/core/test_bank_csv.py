@@ -64,7 +64,7 @@ def test_parse_bank_csv_joins_the_text_columns() -> None:
 
 
 def test_parse_bank_csv_matches_column_names_without_case_or_accents() -> None:
-    raw = "DATE;LIBELLE;INFO;MONTANT\n02/11/2026;x;y;1,00\n".encode()
+    raw = b"DATE;LIBELLE;INFO;MONTANT\n02/11/2026;x;y;1,00\n"
     (statement,) = parse_bank_csv(raw, mapping=SIMPLE)
     assert statement.lines[0].amount == Decimal("1.00")
 

@@ -173,10 +173,10 @@ def test_parse_camt_warns_when_batch_details_do_not_add_up() -> None:
 
 def test_parse_camt_warns_when_balances_do_not_reconcile() -> None:
     balances = (
-        '<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">100.00</Amt><CdtDbtInd>DBIT</CdtDbtInd>'
-        "<Dt><Dt>2026-11-01</Dt></Dt></Bal>"
-        '<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">900.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>'
-        "<Dt><Dt>2026-11-30</Dt></Dt></Bal>"
+        "<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp>"
+        '<Amt Ccy="EUR">100.00</Amt><CdtDbtInd>DBIT</CdtDbtInd><Dt><Dt>2026-11-01</Dt></Dt></Bal>'
+        "<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp>"
+        '<Amt Ccy="EUR">900.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-30</Dt></Dt></Bal>"
     )
     (statement,) = parse_camt(camt053("08", entry("08"), balances=balances))
     assert statement.opening_balance == Decimal("-100.00")
@@ -232,7 +232,7 @@ def test_parse_camt_refuses_a_doctype_so_no_entity_is_ever_expanded() -> None:
 
 
 def test_parse_camt_refuses_xml_that_is_not_camt() -> None:
-    with pytest.raises(InvalidFile, match="camt.053"):
+    with pytest.raises(InvalidFile, match=r"camt\.053"):
         parse_camt(b"<Invoice><Id>1</Id></Invoice>")
 
 
@@ -248,7 +248,8 @@ VALID = camt053(
     "08",
     entry(
         "08",
-        details='<NtryDtls><TxDtls><Amt Ccy="EUR">918.08</Amt><RmtInf><Ustrd>FA1</Ustrd></RmtInf></TxDtls></NtryDtls>',
+        details='<NtryDtls><TxDtls><Amt Ccy="EUR">918.08</Amt>'
+        "<RmtInf><Ustrd>FA1</Ustrd></RmtInf></TxDtls></NtryDtls>",
     ),
 )
 
