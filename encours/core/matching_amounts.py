@@ -87,8 +87,9 @@ def find_subsets(
     max_nodes: int = 20_000,
     max_seconds: float = 0.025,
     limit: int = 2,
+    min_size: int = 2,
 ) -> SubsetSearch:
-    """Subsets of positive ``values`` (at least two, at most ``max_size``) whose sum lies in
+    """Subsets of positive ``values`` (``min_size`` to ``max_size`` of them) whose sum lies in
     [low, high]: depth-first over values sorted large to small, pruned when the largest
     values still allowed cannot reach ``low``, stopped after ``limit`` solutions,
     ``max_nodes`` steps or ``max_seconds``."""
@@ -98,7 +99,7 @@ def find_subsets(
     for i, value in enumerate(ordered):
         prefix[i + 1] = prefix[i] + value
     deadline = time.perf_counter() + max_seconds
-    search = _Search(ordered, prefix, (low, high), (max_size, max_nodes, limit), deadline)
+    search = _Search(ordered, prefix, (low, high), (min_size, max_size, max_nodes, limit), deadline)
     search.walk(0, 0)
     solutions = tuple(tuple(sorted(order[j] for j in found)) for found in search.found)
     return SubsetSearch(solutions, complete=not search.stopped, nodes=search.nodes)
@@ -113,12 +114,12 @@ class _Search:
         values: list[int],
         prefix: list[int],
         target: tuple[int, int],
-        caps: tuple[int, int, int],
+        caps: tuple[int, int, int, int],
         deadline: float,
     ) -> None:
         self.values, self.prefix = values, prefix
         self.low, self.high = target
-        self.max_size, self.max_nodes, self.limit = caps
+        self.min_size, self.max_size, self.max_nodes, self.limit = caps
         self.deadline = deadline
         self.nodes = 0
         self.stopped = False
@@ -143,7 +144,7 @@ class _Search:
             if reached > high:
                 continue
             chosen.append(i)
-            if reached >= low and len(chosen) >= 2:
+            if reached >= low and len(chosen) >= self.min_size:
                 self.found.append(tuple(chosen))
             elif len(chosen) < self.max_size:
                 self.walk(i + 1, reached)

@@ -251,6 +251,7 @@ def combinations(
             max_nodes=min(max_nodes or budget, budget),
             max_seconds=max(0.0, ctx.deadline - time.perf_counter()),
             limit=limit,
+            min_size=1 if used else 2,  # one invoice less a credit note is a combination too
         )
         ctx._nodes_spent[0] += search.nodes
         complete = complete and search.complete

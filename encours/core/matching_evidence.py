@@ -47,6 +47,7 @@ _MIN_UNMATCHED_LENGTH = 6
 _MIN_UNMATCHED_DIGITS = 4
 _TEXT_NAME_MIN_SCORE = 88.0
 _NEAR_MISS_PAYERS = 2
+_PREFIX_WORD = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,7 @@ class _Collector:
         if window is None or not window.prefix_shaped:
             return False
         by_digits = index.items_by_digits(window.digits) if len(window.digits) >= 5 else ()
-        by_digits = tuple(i for i in by_digits if _letters_agree(window.run_letters, index.keys[i]))
+        by_digits = tuple(i for i in by_digits if _letters_agree(_prefix_letters(window), index.keys[i]))
         self.hit(by_digits, "digits", 0.95 if len(window.digits) >= 8 else 0.88, written, source)
         compatible: tuple[str, ...] = ()
         if len(window.raw_groups) >= 2:
@@ -160,7 +161,7 @@ class _Collector:
                 i
                 for i in index.items_by_groups(stripped)
                 if groups_compatible(window.raw_groups, index.keys[i].raw_groups)
-                and _letters_agree(window.run_letters, index.keys[i])
+                and _letters_agree(_prefix_letters(window), index.keys[i])
             )
             # padding dropped and no prefix written ('2026/4471'): could be any number
             strength = 0.9 if window.run_letters and len(window.digits) >= 6 else 0.75
@@ -221,6 +222,14 @@ def _starts(keys: NumberKeys, window: Window) -> bool:
     return len(window.digits) >= 6 and keys.digits.startswith(window.digits) and keys.digits != window.digits
 
 
+def _prefix_letters(window: Window) -> str:
+    """The letters that claim to be the number's prefix: those written in the window, else
+    a short token heading it ('F 2026/5699'); a word ('REGLT 2026-01195') claims nothing."""
+    if window.letters:
+        return window.letters
+    return window.run_letters if len(window.run_letters) <= _PREFIX_WORD else ""
+
+
 def _letters_agree(written: str, keys: NumberKeys) -> bool:
     """Letters written before the digits may shorten or lengthen the item's prefix."""
     if not written:
@@ -259,7 +268,7 @@ def _payers(
         confidence = 0.97 if len(by_iban) == 1 else 0.85
         hits.append(PayerHit(customer_id, confidence, "iban", f"payer IBAN {line.payer_iban}"))
     for customer_id, written in accounts.items():
-        hits.append(PayerHit(customer_id, 0.93, "account", f"customer account {written} in remittance"))
+        hits.append(PayerHit(customer_id, 0.95, "account", f"customer account {written} in remittance"))
     for via, name in (("name", line.payer_name), ("ultimate debtor", line.ultimate_party_name)):
         if name:
             hits += _name_hits(index.names.lookup(name, min_score=config.name_min_score), via, name)
