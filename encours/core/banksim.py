@@ -36,6 +36,7 @@ from datetime import date
 from encours.core.banksim_pool import Pool, SimulatedLine
 from encours.core.banksim_portfolio import Portfolio, generate_portfolio
 from encours.core.banksim_scenarios import SCENARIOS
+from encours.core.errors import ValidationFailed
 from encours.core.matching import DEFAULT_CONFIG, match_lines
 from encours.core.matching_index import MatchingIndex
 from encours.core.matching_values import Customer, LineMatch, MatchingConfig, OpenItem, Proposal
@@ -88,7 +89,7 @@ def generate_bank_lines(
     scenario that finds no suitable open item left falls back to a clean reference."""
     unknown = [name for name, _ in mix if name not in SCENARIOS]
     if unknown:
-        raise ValueError(f"unknown scenario(s): {', '.join(unknown)}")
+        raise ValidationFailed(f"unknown scenario(s): {', '.join(unknown)}")
     rng = random.Random(seed)
     pool = Pool(rng, customers, items, as_of)
     names, weights = zip(*mix, strict=True)
@@ -160,7 +161,7 @@ class Evaluation:
 
 def evaluate(*, simulated: Sequence[SimulatedLine], results: Sequence[LineMatch]) -> Evaluation:
     if len(simulated) != len(results):
-        raise ValueError("one result per simulated line is expected")
+        raise ValidationFailed("one result per simulated line is expected")
     counts: dict[str, Counter[str]] = {}
     for truth, result in zip(simulated, results, strict=True):
         tally = counts.setdefault(truth.scenario, Counter())

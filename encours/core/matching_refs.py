@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 from stdnum import iso11649
 
+from encours.core.errors import ValidationFailed
+
 _TOKEN = re.compile(r"[A-Z0-9]+")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
 _GAP = re.compile(r"^[\s\-/._:#°+]{0,3}$")
@@ -219,7 +221,7 @@ def rf_for(reference_body: str) -> str:
     """The RF creditor reference carrying a body (an invoice number): 'RF' + check digits + body."""
     body = compact(reference_body)
     if not body or len(body) > 21:
-        raise ValueError(f"an RF reference body has 1 to 21 letters or digits, not {reference_body!r}")
+        raise ValidationFailed(f"an RF reference body has 1 to 21 letters or digits, not {reference_body!r}")
     # ISO 11649: body + "RF00", letters as 10..35, check digits = 98 - (that mod 97)
     numeric = "".join(str(int(c, 36)) for c in body + "RF00")
     return f"RF{98 - int(numeric) % 97:02d}{body}"
