@@ -182,22 +182,29 @@ def reference_windows(text: str) -> tuple[Window, ...]:
                 known = windows.get(window.compact)
                 if known is None or (window.at_text_end and not known.at_text_end):
                     windows[window.compact] = window
-        for start in range(len(run)):
-            for head_size in (1, 2):
-                head = run[start : start + head_size]
-                if len(head) < head_size or start + head_size >= len(run):
-                    continue
-                if not any(c.isdigit() for c in head[-1].group(0)):
-                    continue
-                # a list shortened to its last groups keeps their length: 'FA2026-01229/01230'
-                width = len(run[start + head_size].group(0))
-                for later in run[start + head_size + 1 :]:
-                    if later.group(0).isdigit() and len(later.group(0)) == width:
-                        window = _window(
-                            folded, [*head, later], end_of_text=False, maximal=False, run_letters=prefix
-                        )
-                        windows.setdefault(window.compact, window)
+        for window in _shorthand_windows(folded, run, prefix):
+            windows.setdefault(window.compact, window)
     return tuple(windows.values())
+
+
+def _shorthand_windows(folded: str, run: list[re.Match[str]], prefix: str) -> list[Window]:
+    """A list shortened to its last groups keeps their length: 'FA2026-01229/01230' also
+    names 'FA2026-01230'."""
+    found = []
+    for start in range(len(run)):
+        for head_size in (1, 2):
+            head = run[start : start + head_size]
+            if len(head) < head_size or start + head_size >= len(run):
+                continue
+            if not any(c.isdigit() for c in head[-1].group(0)):
+                continue
+            width = len(run[start + head_size].group(0))
+            for later in run[start + head_size + 1 :]:
+                if later.group(0).isdigit() and len(later.group(0)) == width:
+                    found.append(
+                        _window(folded, [*head, later], end_of_text=False, maximal=False, run_letters=prefix)
+                    )
+    return found
 
 
 def is_valid_rf(reference: str) -> bool:

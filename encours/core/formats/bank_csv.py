@@ -138,16 +138,7 @@ def parse_bank_csv(raw: bytes, *, mapping: BankCsvMapping) -> tuple[BankStatemen
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InvalidFile(f"CSV file: no header line at line {mapping.skip_rows + 1}")
     positions = _column_positions(rows[0], mapping, header_line=mapping.skip_rows + 1)
-    lines: list[BankLine] = []
-    errors: list[RowError] = []
-    for offset, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        number = mapping.skip_rows + offset
-        line, row_errors = _row(row, number, len(lines), positions, mapping)
-        errors.extend(row_errors)
-        if line is not None:
-            lines.append(line)
+    lines, errors = _read_rows(rows[1:], positions, mapping)
     if errors:
         raise ImportRejected(errors)
     if not lines:
@@ -165,6 +156,21 @@ def parse_bank_csv(raw: bytes, *, mapping: BankCsvMapping) -> tuple[BankStatemen
             to_date=max(booked) if booked else None,
         ),
     )
+
+
+def _read_rows(
+    rows: list[list[str]], positions: dict[str, int], mapping: BankCsvMapping
+) -> tuple[list[BankLine], list[RowError]]:
+    lines: list[BankLine] = []
+    errors: list[RowError] = []
+    for offset, row in enumerate(rows, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        line, row_errors = _row(row, mapping.skip_rows + offset, len(lines), positions, mapping)
+        errors.extend(row_errors)
+        if line is not None:
+            lines.append(line)
+    return lines, errors
 
 
 def _decode(raw: bytes, encoding: str) -> str:

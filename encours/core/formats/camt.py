@@ -148,24 +148,13 @@ def _statement(block: etree._Element, context: _Context) -> BankStatement:
     currency = _text(block, "Acct/Ccy")
     opening = _balance(block, _OPENING_CODES)
     closing = _balance(block, _CLOSING_CODES)
-    lines: list[BankLine] = []
-    warnings: list[str] = []
-    movements = ZERO
-    for entry_index, entry in enumerate(_all(block, "Ntry")):
-        entry_lines, amount, warning = _entry_lines(entry, entry_index, len(lines), currency)
-        lines.extend(entry_lines)
-        movements += amount
-        if warning:
-            warnings.append(warning)
-    where = f"statement {statement_id}"
+    lines, movements, warnings = _entries(block, currency)
     gap = balance_warning(
         opening=opening[0] if opening else None,
         closing=closing[0] if closing else None,
         movements=movements,
-        where=where,
+        where=f"statement {statement_id}",
     )
-    if gap:
-        warnings.append(gap)
     return BankStatement(
         format=context.file_format,
         statement_id=statement_id,
@@ -182,8 +171,22 @@ def _statement(block: etree._Element, context: _Context) -> BankStatement:
         opening_date=opening[1] if opening else None,
         closing_balance=closing[0] if closing else None,
         closing_date=closing[1] if closing else None,
-        warnings=tuple(warnings),
+        warnings=(*warnings, gap) if gap else warnings,
     )
+
+
+def _entries(block: etree._Element, currency: str) -> tuple[list[BankLine], Decimal, tuple[str, ...]]:
+    """Every entry's lines, the entries' signed total, and the entries' warnings."""
+    lines: list[BankLine] = []
+    warnings: list[str] = []
+    movements = ZERO
+    for entry_index, entry in enumerate(_all(block, "Ntry")):
+        entry_lines, amount, warning = _entry_lines(entry, entry_index, len(lines), currency)
+        lines.extend(entry_lines)
+        movements += amount
+        if warning:
+            warnings.append(warning)
+    return lines, movements, tuple(warnings)
 
 
 def _account_id(account: etree._Element | None) -> str:
@@ -303,20 +306,24 @@ def _without_details(base: BankLine) -> BankLine:
     return replace(base, remittance_text=base.additional_info, additional_info="")
 
 
-def _detail_line(base: BankLine, tx: etree._Element, tx_index: int, count: int) -> BankLine:
+def _detail_amount(base: BankLine, tx: etree._Element, count: int) -> tuple[Decimal, str]:
+    """The transaction's signed amount in the account currency (AmtDtls/TxAmt), else its
+    amount, else the entry's when it is the entry's only transaction."""
     amount_node = _first(tx, "AmtDtls/TxAmt/Amt")
     if amount_node is None:
         amount_node = _first(tx, "Amt")
     if amount_node is None and count == 1:
-        amount, currency = base.amount, base.currency
-    elif amount_node is None:
+        return base.amount, base.currency
+    if amount_node is None:
         raise _fail(tx, "TxDtls/Amt", "", "a batch entry's transaction has no amount")
-    else:
-        magnitude = _amount(amount_node, "TxDtls/Amt")
-        indicator = _text(tx, "CdtDbtInd")
-        credit = indicator == "CRDT" if indicator else base.amount >= ZERO
-        amount = magnitude if credit else -magnitude
-        currency = amount_node.get("Ccy") or base.currency
+    magnitude = _amount(amount_node, "TxDtls/Amt")
+    indicator = _text(tx, "CdtDbtInd")
+    credit = indicator == "CRDT" if indicator else base.amount >= ZERO
+    return (magnitude if credit else -magnitude), amount_node.get("Ccy") or base.currency
+
+
+def _detail_line(base: BankLine, tx: etree._Element, tx_index: int, count: int) -> BankLine:
+    amount, currency = _detail_amount(base, tx, count)
     credit_line = amount > ZERO or (amount == ZERO and base.amount >= ZERO)
     party, account, agent = (
         ("Dbtr", "DbtrAcct", "DbtrAgt") if credit_line else ("Cdtr", "CdtrAcct", "CdtrAgt")
