@@ -18,6 +18,7 @@ rarest words first, then rapidfuzz scores them. A different legal form costs poi
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -52,7 +53,7 @@ _WORD = re.compile(r"[A-Z0-9]+")
 _DOTTED_FORM = re.compile(r"\b((?:[A-Z]\.){2,4}[A-Z]?)(?=\s|$)")
 _PREFIX_LENGTH = 4
 _COMMON_WORD_POSTINGS = 400
-_MAX_SCORED = 60
+_MAX_SCORED = 30
 LEGAL_FORM_PENALTY = 6.0
 
 
@@ -99,8 +100,9 @@ class NameIndex:
 
     def __init__(self) -> None:
         self._entries: list[tuple[str, tuple[str, str], str]] = []
-        self._by_word: dict[str, list[int]] = defaultdict(list)
-        self._by_prefix: dict[str, list[int]] = defaultdict(list)
+        self._words: list[frozenset[str]] = []
+        self._by_word: dict[str, set[int]] = defaultdict(set)
+        self._by_prefix: dict[str, set[int]] = defaultdict(set)
         self._cache: dict[str, tuple[NameMatch, ...]] = {}
 
     def add(self, customer_id: str, name: str) -> None:
@@ -108,11 +110,13 @@ class NameIndex:
         if not split[0]:
             return
         entry = len(self._entries)
+        words = frozenset(split[0].split())
         self._entries.append((customer_id, split, name))
-        for word in set(split[0].split()):
-            self._by_word[word].append(entry)
+        self._words.append(words)
+        for word in words:
+            self._by_word[word].add(entry)
             if len(word) >= _PREFIX_LENGTH:
-                self._by_prefix[word[:_PREFIX_LENGTH]].append(entry)
+                self._by_prefix[word[:_PREFIX_LENGTH]].add(entry)
         self._cache.clear()
 
     def __len__(self) -> int:
@@ -143,7 +147,9 @@ class NameIndex:
         return tuple(ranked[:limit])
 
     def _candidates(self, words: list[str]) -> list[int]:
-        """Entries sharing the query's rarest words; common words only when nothing rarer."""
+        """Entries sharing the query's rarer words (a typo'd word by its first letters), a
+        common word narrowing the pool rather than widening it; the entries sharing the
+        most words are scored."""
         postings = []
         for word in set(words):
             exact = self._by_word.get(word)
@@ -151,15 +157,21 @@ class NameIndex:
                 postings.append(exact)
             elif len(word) >= _PREFIX_LENGTH and word[:_PREFIX_LENGTH] in self._by_prefix:
                 postings.append(self._by_prefix[word[:_PREFIX_LENGTH]])
+        if not postings:
+            return []
         postings.sort(key=len)
-        hits: dict[int, int] = defaultdict(int)
+        pool: set[int] = set()
         for posting in postings:
-            if hits and len(posting) > _COMMON_WORD_POSTINGS:
-                break
-            for entry in posting[: _COMMON_WORD_POSTINGS * 4]:
-                hits[entry] += 1
-        ranked = sorted(hits, key=lambda e: -hits[e])
-        return ranked[:_MAX_SCORED]
+            if len(posting) <= _COMMON_WORD_POSTINGS:
+                pool |= posting
+            elif not pool:
+                pool = set(posting)
+            elif len(pool) > _COMMON_WORD_POSTINGS:
+                pool = (pool & posting) or pool
+        if len(pool) <= _MAX_SCORED:
+            return sorted(pool)
+        query = set(words)
+        return heapq.nlargest(_MAX_SCORED, pool, key=lambda e: (len(query & self._words[e]), -e))
 
     def text_lookup(self, text: str, *, min_score: float = 80.0, limit: int = 3) -> tuple[NameMatch, ...]:
         """A name written inside a remittance text ('VIREMENT QUINCAILLERIE FONTAINE SA'):

@@ -46,6 +46,7 @@ _CONFLICT_PENALTY = 0.25
 _CONTRADICTION_PENALTY = 0.1
 _MIN_PAYER = 0.5
 _COMBINING_PAYER = 0.8
+_SEARCHING_PAYER = 0.9
 _MAX_PAYERS = 3
 _PAYER_SPREAD = 0.3
 
@@ -338,9 +339,12 @@ def _combination_proposals(
     any combination the bounded search finds; only a unique solution earns confidence.
     Exact totals are looked for first; totals short of a bank fee only when none exists."""
     tolerance = ctx.config.fee_tolerance(ctx.paid)
+    # the open-ended search only for a payer identified beyond doubt: for the others a
+    # combination would stay a suggestion, and the search is the costly part of matching
+    search = payer.confidence >= _SEARCHING_PAYER
     for low, high in ((ctx.paid, ctx.paid), (ctx.paid, ctx.paid + tolerance)):
         oldest = oldest_items_fitting(ctx, ids, low, high)
-        found, complete = combinations(ctx, ids, low, high, limit=2)
+        found, complete = combinations(ctx, ids, low, high, limit=2) if search else ([], False)
         candidates = [s for s in found if oldest is None or set(s) != set(oldest)]
         if oldest is not None:
             candidates.insert(0, oldest)

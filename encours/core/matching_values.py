@@ -163,7 +163,7 @@ class MatchingConfig:
     discount_grace_days: int = 5
     subset_max_items: int = 30
     subset_max_size: int = 8
-    subset_max_nodes: int = 4_000
+    subset_max_nodes: int = 2_000
     subset_max_milliseconds: float = 25.0
     name_min_score: float = 80.0
     max_proposals: int = 5
