@@ -18,13 +18,12 @@ rarest words first, then rapidfuzz scores them. A different legal form costs poi
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from encours.core.matching_refs import fold
 
@@ -100,7 +99,6 @@ class NameIndex:
 
     def __init__(self) -> None:
         self._entries: list[tuple[str, tuple[str, str], str]] = []
-        self._words: list[frozenset[str]] = []
         self._by_word: dict[str, set[int]] = defaultdict(set)
         self._by_prefix: dict[str, set[int]] = defaultdict(set)
         self._cache: dict[str, tuple[NameMatch, ...]] = {}
@@ -112,7 +110,6 @@ class NameIndex:
         entry = len(self._entries)
         words = frozenset(split[0].split())
         self._entries.append((customer_id, split, name))
-        self._words.append(words)
         for word in words:
             self._by_word[word].add(entry)
             if len(word) >= _PREFIX_LENGTH:
@@ -170,8 +167,15 @@ class NameIndex:
                 pool = (pool & posting) or pool
         if len(pool) <= _MAX_SCORED:
             return sorted(pool)
-        query = set(words)
-        return heapq.nlargest(_MAX_SCORED, pool, key=lambda e: (len(query & self._words[e]), -e))
+        # pre-rank a large pool in C: rapidfuzz over the core names, the best few scored fully
+        entries = sorted(pool)
+        ranked = process.extract(
+            " ".join(words),
+            [self._entries[e][1][0] for e in entries],
+            scorer=fuzz.token_set_ratio,
+            limit=_MAX_SCORED,
+        )
+        return [entries[position] for _choice, _score, position in ranked]
 
     def text_lookup(self, text: str, *, min_score: float = 80.0, limit: int = 3) -> tuple[NameMatch, ...]:
         """A name written inside a remittance text ('VIREMENT QUINCAILLERIE FONTAINE SA'):
