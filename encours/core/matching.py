@@ -39,7 +39,7 @@ from functools import lru_cache
 from encours.core.formats.bank import BankLine
 from encours.core.identifiers import normalize_iban
 from encours.core.matching_context import Context
-from encours.core.matching_evidence import STRONG_REFERENCE, Evidence, gather_evidence
+from encours.core.matching_evidence import Evidence, gather_evidence
 from encours.core.matching_index import MatchingIndex, OpenBalances, collector_paused
 from encours.core.matching_names import split_company_name
 from encours.core.matching_refs import fold
@@ -61,6 +61,7 @@ from encours.core.matching_values import (
 from encours.core.money import ZERO
 
 __all__ = [
+    "DEFAULT_CONFIG",
     "Allocation",
     "Customer",
     "LearnedFacts",
@@ -134,9 +135,7 @@ def _all_proposals(ctx: Context, evidence: Evidence) -> list[Proposal]:
 
 
 def _has_customer_evidence(evidence: Evidence) -> bool:
-    return any(h.confidence >= STRONG_REFERENCE for h in evidence.refs) or any(
-        p.confidence >= _CUSTOMER_EVIDENCE for p in evidence.payers
-    )
+    return bool(evidence.strong_refs) or any(p.confidence >= _CUSTOMER_EVIDENCE for p in evidence.payers)
 
 
 def _ranked(proposals: list[Proposal], limit: int) -> tuple[Proposal, ...]:

@@ -74,12 +74,6 @@ class Evidence:
     invalid_rf: tuple[str, ...] = ()
     unmatched: tuple[Window, ...] = field(default=())
 
-    def ref(self, item_id: str) -> RefHit | None:
-        return next((h for h in self.refs if h.item_id == item_id), None)
-
-    def payer(self, customer_id: str) -> PayerHit | None:
-        return next((p for p in self.payers if p.customer_id == customer_id), None)
-
     @property
     def strong_refs(self) -> tuple[RefHit, ...]:
         return tuple(h for h in self.refs if h.confidence >= STRONG_REFERENCE)

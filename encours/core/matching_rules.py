@@ -8,8 +8,8 @@
 * amount-only: an open item of exactly that amount and no other clue, for review only.
 
 Confidences start from the strength of the evidence (0.97 for a whole invoice number, the
-payer's identification otherwise) and move with the amount's fit; the table is in
-``docs``-style comments next to each rule, and the simulator measures the result.
+payer's identification otherwise), move with the amount's fit (``FIT_ADJUSTMENT``) and
+with what the payer's identity confirms or contradicts; ``banksim`` measures the result.
 
 >>> FIT_ADJUSTMENT["exact"], FIT_ADJUSTMENT["partial"]
 (0.02, -0.12)
@@ -93,8 +93,7 @@ def _groups(ctx: Context, hits: list[RefHit]) -> list[list[RefHit]]:
 
 def reference_proposals(ctx: Context) -> list[Proposal]:
     proposals: list[Proposal] = []
-    strong = [h for h in ctx.evidence.refs if h.confidence >= STRONG_REFERENCE]
-    for cluster in _groups(ctx, strong):
+    for cluster in _groups(ctx, list(ctx.evidence.strong_refs)):
         proposals += _reference_set(ctx, cluster)
     return proposals
 
@@ -303,7 +302,7 @@ def _payer_reasons(ctx: Context, payer: PayerHit, whose: str) -> list[str]:
 
 
 def _contradicted(ctx: Context, ids: list[str], confidence: float, reasons: list[str]) -> float:
-    others = [h for h in ctx.evidence.refs if h.confidence >= STRONG_REFERENCE and h.item_id not in ids]
+    others = [h for h in ctx.evidence.strong_refs if h.item_id not in ids]
     if others:
         reasons.append(f"but the remittance names {ctx.number(others[0].item_id)}")
         return confidence - _CONTRADICTION_PENALTY
