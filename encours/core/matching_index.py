@@ -66,15 +66,14 @@ class MatchingIndex:
         self._by_groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
         self._by_rf: dict[str, str] = {}
         self._by_customer: dict[str, list[str]] = defaultdict(list)
-        self._by_amount: dict[tuple[str, int], list[str]] = defaultdict(list)
+        self._by_amount: dict[tuple[str, int], list[str]] | None = None
+        self._sorted: tuple[list[str], list[str]] | None = None
         self.keys: dict[str, NumberKeys] = {}
         with collector_paused():
             for customer in customers:
                 self._add_customer(customer)
             self._add_items(items)
         self._unsorted: set[str] = set(self._by_customer)
-        self._sorted_compact = sorted(self._by_compact)
-        self._sorted_digits = sorted(self._by_digits)
 
     def _add_customer(self, customer: Customer) -> None:
         self.customers[customer.id] = customer
@@ -94,9 +93,9 @@ class MatchingIndex:
 
     def _add_items(self, items: Iterable[OpenItem]) -> None:
         # one tight loop: 200 000 items must index in a couple of seconds
-        by_id, keys_of, read_keys = self.items, self.keys, number_keys.__wrapped__
+        by_id, keys_of, read_keys = self.items, self.keys, number_keys.__wrapped__  # no caching at build
         by_compact, by_digits, by_groups = self._by_compact, self._by_digits, self._by_groups
-        by_rf, by_customer, by_amount = self._by_rf, self._by_customer, self._by_amount
+        by_rf, by_customer = self._by_rf, self._by_customer
         for item in items:
             item_id = item.id
             by_id[item_id] = item
@@ -109,7 +108,6 @@ class MatchingIndex:
             if item.rf_reference:
                 by_rf[compact(item.rf_reference)] = item_id
             by_customer[item.customer_id].append(item_id)
-            by_amount[(item.currency, to_minor(item.receivable, item.currency))].append(item_id)
 
     # --- learning ------------------------------------------------------------------
 
@@ -166,13 +164,20 @@ class MatchingIndex:
         return self._by_rf.get(compact(reference))
 
     def items_with_amount(self, currency: str, amount: Decimal) -> tuple[str, ...]:
+        if self._by_amount is None:
+            # built on first use: only lines without payer nor reference ask for it
+            self._by_amount = defaultdict(list)
+            for item in self.items.values():
+                self._by_amount[(item.currency, to_minor(item.receivable, item.currency))].append(item.id)
         return tuple(self._by_amount.get((currency, to_minor(amount, currency)), ()))
 
     def items_by_prefix(self, prefix: str, *, limit: int) -> tuple[str, ...]:
         """Items whose whole number or digits start with a (truncated) reference; empty when
         more than ``limit`` keys share the prefix, as such a prefix says too little."""
         found: list[str] = []
-        for keys, index in ((self._sorted_compact, self._by_compact), (self._sorted_digits, self._by_digits)):
+        if self._sorted is None:
+            self._sorted = (sorted(self._by_compact), sorted(self._by_digits))
+        for keys, index in ((self._sorted[0], self._by_compact), (self._sorted[1], self._by_digits)):
             start = bisect.bisect_left(keys, prefix)
             end = bisect.bisect_left(keys, prefix + "\uffff")
             if end - start > limit:

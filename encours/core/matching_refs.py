@@ -29,6 +29,7 @@ from encours.core.errors import ValidationFailed
 
 _TOKEN = re.compile(r"[A-Z0-9]+")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]+")
+_SIMPLE_NUMBER = re.compile(r"([A-Z]*)([0-9]+)(?:[-/ .]([0-9]+))?\Z")
 _GAP = re.compile(r"^[\s\-/._:#°+]{0,3}$")
 _DIGITS = re.compile(r"\d+")
 _RF = re.compile(r"RF\d{2}[A-Z0-9]{1,21}")
@@ -64,6 +65,17 @@ class NumberKeys(NamedTuple):
 
 @lru_cache(maxsize=262144)
 def number_keys(number: str) -> NumberKeys:
+    simple = _SIMPLE_NUMBER.match(number)
+    if simple is None:
+        return general_number_keys(number)
+    # the usual shape, 'FA2026-01229': no accent nor odd character, one quick regex
+    letters, first, second = simple.group(1), simple.group(2), simple.group(3) or ""
+    raw = (first, second) if second else (first,)
+    stripped = tuple([g.lstrip("0") or "0" for g in raw])
+    return NumberKeys(letters + first + second, first + second, stripped, raw)
+
+
+def general_number_keys(number: str) -> NumberKeys:
     folded = fold(number)
     raw_groups = tuple(_DIGITS.findall(folded))
     return NumberKeys(

@@ -26,7 +26,7 @@ from encours.core.matching import (
     match_lines,
 )
 from encours.core.matching_evidence import gather_evidence
-from encours.core.matching_refs import rf_for
+from encours.core.matching_refs import general_number_keys, number_keys, rf_for
 
 SAMPLE = Path("/work/shared/data/sample-portfolio")
 IBAN_FONTAINE_SA = "FR7659874717429247411667737"
@@ -194,6 +194,11 @@ def test_several_references_settle_a_grouped_payment(index: MatchingIndex) -> No
 def test_a_shortened_list_of_references_is_understood(index: MatchingIndex) -> None:
     result = match_line(bank_line("1865.32", "FACT FA2026-01195/01203"), index=index)
     assert result.best.item_ids == {"I1", "I2"}
+
+
+@given(st.text(alphabet="FAVfa0123456789-/ .éÉ°#", max_size=16))
+def test_the_quick_reading_of_usual_numbers_agrees_with_the_general_one(number: str) -> None:
+    assert number_keys(number) == general_number_keys(number)
 
 
 # --- amounts -------------------------------------------------------------------------
