@@ -1,0 +1,268 @@
+"""SWIFT MT940 statements, read through the ``mt-940`` library.
+
+Before the library sees it, a file is decoded (UTF-8, else CP1252/Latin-1), freed of
+SWIFT block headers (``{1:...}{2:...}{4:`` ... ``-}``) and of any bank preamble, and cut
+into one chunk per statement (``:20:``), so that a file holding several statements gives
+several ``BankStatement`` values with their own balances. ``:86:`` is read here: German
+structured subfields (``?20``-``?29``/``?60``-``?63`` purpose with EREF/KREF/SVWZ/ABWA,
+``?30`` BIC, ``?31`` IBAN, ``?32``/``?33`` name), SWIFT slash codes (``/EREF/``,
+``/REMI/``, ``/ORDP//NAME/``...), and French or free text.
+
+>>> raw = '''{1:F01BNPAFRPPAXXX0000000000}{2:O9401200261102BNPAFRPPAXXX00000000002611021200N}{4:
+... :20:STMT0211
+... :25:FR7630004000031234567890143
+... :28C:211/1
+... :60F:C261101EUR1000,00
+... :61:2611021102C918,08NTRFNONREF//BQ-778812
+... :86:VIR SEPA RECU DE: ELECTRICITE MERCIER MOTIF: REF FA202601229
+... :62F:C261102EUR1918,08
+... -}'''.encode()
+>>> (statement,) = parse_mt940(raw)
+>>> statement.statement_id, statement.sequence_number, statement.closing_balance
+('STMT0211', '211/1', Decimal('1918.08'))
+>>> line = statement.lines[0]
+>>> line.entry_ref, line.amount, line.counterparty_name, line.remittance_text
+('BQ-778812', Decimal('918.08'), 'ELECTRICITE MERCIER', 'REF FA202601229')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import mt940
+
+from encours.core.errors import InvalidFile
+from encours.core.formats.bank import (
+    BankLine,
+    BankStatement,
+    balance_warning,
+    clean_reference,
+    decode_text,
+    row_error,
+    with_unique_keys,
+)
+from encours.core.formats.mt940_details import TransactionDetails, parse_details
+from encours.core.identifiers import normalize_iban
+from encours.core.money import ZERO
+
+_TAG_LINE = re.compile(r"^:(\d{2}[A-Z]?|NS):")
+_HEADER_BLOCKS = re.compile(r"^(?:\{[1-3]:(?:[^{}]|\{[^{}]*\})*\})*\{4:\s*")
+_IBAN_IN_ACCOUNT = re.compile(r"\b([A-Z]{2}\d{2}[A-Z0-9]{10,30})\b")
+_REQUIRED = (("20",), ("25",), ("28C", "28"), ("60F", "60M"), ("62F", "62M"))
+_OPTIONS = mt940.Options(reversal_sign=True, case_insensitive_marks=True, unbounded_details=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """One statement's lines with their line numbers in the file (1-based)."""
+
+    numbers: tuple[int, ...]
+    texts: tuple[str, ...]
+
+    def tag_starts(self) -> list[int]:
+        return [i for i, text in enumerate(self.texts) if _TAG_LINE.match(text)]
+
+
+def parse_mt940(raw: bytes) -> tuple[BankStatement, ...]:
+    """Every statement of an MT940 file; ``InvalidFile`` with the line on any defect."""
+    text = decode_text(raw).replace("\r\n", "\n").replace("\r", "\n")
+    chunks = _statement_chunks(text)
+    if not chunks:
+        raise InvalidFile("no MT940 statement found (no :20: tag)")
+    return tuple(_statement(chunk) for chunk in chunks)
+
+
+def _statement_chunks(text: str) -> list[_Chunk]:
+    """Cut the file at each ``:20:``, dropping SWIFT blocks, preambles and trailers."""
+    chunks: list[_Chunk] = []
+    numbers: list[int] = []
+    texts: list[str] = []
+    inside = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = _HEADER_BLOCKS.sub("", line).rstrip()
+        if line.startswith(":20:"):
+            if texts:
+                chunks.append(_Chunk(tuple(numbers), tuple(texts)))
+            numbers, texts, inside = [number], [line], True
+            continue
+        ends = (line.startswith("-") and line.strip("-}").strip() == "") or line.startswith("{5:")
+        if ends or line.startswith("-}"):
+            if texts:
+                chunks.append(_Chunk(tuple(numbers), tuple(texts)))
+            numbers, texts, inside = [], [], False
+            continue
+        if inside and line:
+            numbers.append(number)
+            texts.append(line)
+    if texts:
+        chunks.append(_Chunk(tuple(numbers), tuple(texts)))
+    return chunks
+
+
+def _fail(line: int, column: str, value: str, reason: str) -> InvalidFile:
+    error = row_error(line, column, value, reason)
+    return InvalidFile(f"invalid MT940 file: {error}", errors=(error,))
+
+
+def _check_required(chunk: _Chunk) -> None:
+    present = {_TAG_LINE.match(chunk.texts[i]).group(1) for i in chunk.tag_starts()}  # type: ignore[union-attr]
+    for alternatives in _REQUIRED:
+        if not present.intersection(alternatives):
+            tag = "/".join(f":{a}:" for a in alternatives)
+            raise _fail(chunk.numbers[0], tag, chunk.texts[0], f"statement without its mandatory {tag} tag")
+
+
+def _run_library(chunk: _Chunk, upto: int | None = None) -> mt940.models.Transactions:
+    starts = chunk.tag_starts()
+    end = len(chunk.texts) if upto is None or upto >= len(starts) else starts[upto]
+    transactions = mt940.models.Transactions(processors={"post_transaction_details": []}, options=_OPTIONS)
+    transactions.parse("\n".join(chunk.texts[:end]))
+    return transactions
+
+
+def _parse_chunk(chunk: _Chunk) -> mt940.models.Transactions:
+    _check_required(chunk)
+    try:
+        return _run_library(chunk)
+    except Exception as exc:  # the library raises RuntimeError, ValueError, InvalidOperation...
+        line, value = _locate_failure(chunk)
+        raise _fail(line, _tag_of(value), value, f"unreadable MT940 tag ({type(exc).__name__})") from None
+
+
+def _locate_failure(chunk: _Chunk) -> tuple[int, str]:
+    """The first tag whose addition makes the library fail, by bisection on tag prefixes."""
+    starts = chunk.tag_starts()
+    low, high = 0, len(starts)  # prefix of `low` tags parses, prefix of `high` tags fails
+    while high - low > 1:
+        middle = (low + high) // 2
+        try:
+            _run_library(chunk, middle)
+        except Exception:
+            high = middle
+        else:
+            low = middle
+    index = starts[high - 1] if starts else 0
+    return chunk.numbers[index], chunk.texts[index]
+
+
+def _tag_of(text: str) -> str:
+    match = _TAG_LINE.match(text)
+    return f":{match.group(1)}:" if match else ""
+
+
+def _statement(chunk: _Chunk) -> BankStatement:
+    parsed = _parse_chunk(chunk)
+    data: dict[str, Any] = parsed.data
+    opening = data.get("final_opening_balance") or data.get("intermediate_opening_balance")
+    closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
+    currency = str(parsed.currency or "")
+    details_lines = _details_line_numbers(chunk)
+    lines = [
+        _line(transaction.data, index, currency, details_lines, chunk)
+        for index, transaction in enumerate(parsed.transactions)
+        if transaction.data.get("amount") is not None
+    ]
+    statement_id = str(data.get("transaction_reference") or "").strip()
+    sequence = _sequence(data)
+    opening_amount = _balance_amount(opening)
+    closing_amount = _balance_amount(closing)
+    gap = balance_warning(
+        opening=opening_amount,
+        closing=closing_amount,
+        movements=sum((line.amount for line in lines), ZERO),
+        where=f"statement {statement_id} {sequence} (line {chunk.numbers[0]})",
+    )
+    return BankStatement(
+        format="mt940",
+        statement_id=statement_id,
+        account=_account(_raw_tag(chunk, "25") or str(data.get("account_identification") or "")),
+        currency=currency,
+        lines=with_unique_keys(lines),
+        sequence_number=sequence,
+        opening_balance=opening_amount,
+        opening_date=_balance_date(opening),
+        closing_balance=closing_amount,
+        closing_date=_balance_date(closing),
+        from_date=_balance_date(opening),
+        to_date=_balance_date(closing),
+        warnings=(gap,) if gap else (),
+    )
+
+
+def _raw_tag(chunk: _Chunk, tag: str) -> str:
+    """A one-line tag as written: the library cuts :25: at the 35 characters of the
+    standard, and some banks write 'BIC/IBAN' longer than that."""
+    prefix = f":{tag}:"
+    return next((text[len(prefix) :].strip() for text in chunk.texts if text.startswith(prefix)), "")
+
+
+def _sequence(data: dict[str, Any]) -> str:
+    number = str(data.get("statement_number") or "")
+    sequence = str(data.get("sequence_number") or "")
+    return f"{number}/{sequence}" if sequence else number
+
+
+def _account(value: str) -> str:
+    compact = value.replace(" ", "").upper()
+    match = _IBAN_IN_ACCOUNT.search(compact)
+    return normalize_iban(match.group(1)) if match else value.strip()
+
+
+def _balance_amount(balance: Any) -> Decimal | None:
+    if balance is None:
+        return None
+    return Decimal(balance.amount.amount)
+
+
+def _balance_date(balance: Any) -> date | None:
+    when = getattr(balance, "date", None)
+    return date(when.year, when.month, when.day) if when else None
+
+
+def _details_line_numbers(chunk: _Chunk) -> list[int]:
+    """File line of each ``:61:``, in order, for traceability of every bank line."""
+    return [chunk.numbers[i] for i in chunk.tag_starts() if chunk.texts[i].startswith(":61:")]
+
+
+def _line(data: dict[str, Any], index: int, currency: str, starts: list[int], chunk: _Chunk) -> BankLine:
+    source_line = starts[index] if index < len(starts) else chunk.numbers[0]
+    amount = Decimal(data["amount"].amount)
+    status = str(data.get("status") or "").upper()
+    details: TransactionDetails = parse_details(str(data.get("transaction_details") or ""))
+    customer_ref = clean_reference(data.get("customer_reference"))
+    bank_ref = clean_reference(data.get("bank_reference"))
+    code = "/".join(p for p in (str(data.get("id") or "").strip(), details.business_code) if p)
+    return BankLine(
+        index=index,
+        amount=amount,
+        currency=str(data.get("currency") or currency),
+        entry_ref=bank_ref or customer_ref,
+        entry_index=index,
+        transaction_ref=customer_ref,
+        end_to_end_id=details.end_to_end_id,
+        booking_date=_as_date(data.get("entry_date")) or _as_date(data.get("date")),
+        value_date=_as_date(data.get("date")),
+        counterparty_name=details.name,
+        counterparty_iban=details.iban,
+        counterparty_bic=details.bic,
+        ultimate_party_name=details.ultimate_name,
+        remittance_text=details.remittance,
+        creditor_reference=details.creditor_reference,
+        creditor_reference_type="RF" if details.creditor_reference.upper().startswith("RF") else "",
+        bank_transaction_code=code,
+        is_reversal=status.startswith("R"),
+        additional_info=" ".join(
+            p for p in (details.posting_text, str(data.get("extra_details") or "")) if p
+        ),
+        source_line=source_line,
+    )
+
+
+def _as_date(value: object) -> date | None:
+    if isinstance(value, date):
+        return date(value.year, value.month, value.day)
+    return None
