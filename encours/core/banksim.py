@@ -183,8 +183,7 @@ def evaluate(*, simulated: Sequence[SimulatedLine], results: Sequence[LineMatch]
         auto_on_customer_receipts=total["auto_receipts"],
         top3_hits=total["top3"],
         by_scenario=tuple(
-            ScenarioScore(name, c["lines"], c["auto"], c["auto_right"], c["top3"])
-            for name, c in sorted(counts.items())
+            ScenarioScore(name, c["lines"], c["auto"], c["auto_right"], c["top3"]) for name, c in sorted(counts.items())
         ),
     )
 

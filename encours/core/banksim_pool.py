@@ -70,9 +70,7 @@ def _typo(rng: random.Random, words: list[str]) -> list[str]:
     k = rng.choice(candidates)
     word = words[k]
     p = rng.randrange(1, len(word) - 1)
-    word = (
-        word[:p] + word[p + 1] + word[p] + word[p + 2 :] if rng.random() < 0.5 else word[:p] + word[p + 1 :]
-    )
+    word = word[:p] + word[p + 1] + word[p] + word[p + 2 :] if rng.random() < 0.5 else word[:p] + word[p + 1 :]
     return [*words[:k], word, *words[k + 1 :]]
 
 
@@ -127,9 +125,7 @@ _SINGLE_TEMPLATES = (
 class Pool:
     """Unpaid items by customer; every scenario takes the items it pays out of it."""
 
-    def __init__(
-        self, rng: random.Random, customers: Sequence[Customer], items: Sequence[OpenItem], as_of: date
-    ):
+    def __init__(self, rng: random.Random, customers: Sequence[Customer], items: Sequence[OpenItem], as_of: date):
         self.rng, self.as_of = rng, as_of
         self.customers = {c.id: c for c in customers}
         self.items = {i.id: i for i in items}

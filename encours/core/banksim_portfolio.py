@@ -107,9 +107,7 @@ def _unique_name(rng: random.Random, taken: set[str], family: str | None = None)
 
 def _alias(rng: random.Random, name: str) -> str:
     words = name.split()
-    return rng.choice(
-        (f"ETS {' '.join(words[1:-1])}", f"{' '.join(words[:-1])}", f"{words[0]} {words[1]} & FILS")
-    )
+    return rng.choice((f"ETS {' '.join(words[1:-1])}", f"{' '.join(words[:-1])}", f"{words[0]} {words[1]} & FILS"))
 
 
 def generate_customers(rng: random.Random, count: int) -> list[Customer]:
@@ -164,9 +162,7 @@ def generate_items(rng: random.Random, customers: list[Customer], count: int, as
     """Open items spread over customers with a heavy tail (a few customers owe many)."""
     weights = [rng.paretovariate(1.4) for _ in customers]
     owners = rng.choices(range(len(customers)), weights=weights, k=count)
-    subscription = {
-        i: _invoice_amount(rng) for i in range(len(customers)) if rng.random() < _SUBSCRIPTION_SHARE
-    }
+    subscription = {i: _invoice_amount(rng) for i in range(len(customers)) if rng.random() < _SUBSCRIPTION_SHARE}
     width = max(5, len(str(count)))
     dated = sorted((as_of - timedelta(days=rng.randrange(_HISTORY_DAYS)), owner) for owner in owners)
     items: list[OpenItem] = []

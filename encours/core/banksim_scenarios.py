@@ -154,9 +154,7 @@ def fee_deducted(pool: Pool, index: int) -> SimulatedLine | None:
         fee = Decimal("0.35")
     name, iban = pool.payer(customer)
     reference = spell_reference(pool.rng, item.number, noisy=pool.rng.random() < 0.5)
-    text = pool.text(
-        pool.rng.choice(("{ref} FRAIS DEDUITS", "FACTURE {ref}", "{ref}")), customer, reference, name
-    )
+    text = pool.text(pool.rng.choice(("{ref} FRAIS DEDUITS", "FACTURE {ref}", "{ref}")), customer, reference, name)
     line = receipt(pool, index, amount=item.open_amount - fee, name=name, iban=iban, text=text)
     return SimulatedLine(line, "fee_deducted", customer.id, (item.id,))
 
@@ -167,9 +165,7 @@ def early_payment_discount(pool: Pool, index: int) -> SimulatedLine | None:
         customer = pool.customer()
         if customer is None:
             return None
-        upcoming = [
-            i for i in pool.invoices[customer.id] if pool.items[i].due_date > pool.as_of + timedelta(days=1)
-        ]
+        upcoming = [i for i in pool.invoices[customer.id] if pool.items[i].due_date > pool.as_of + timedelta(days=1)]
         if upcoming:
             break
     else:
@@ -181,9 +177,7 @@ def early_payment_discount(pool: Pool, index: int) -> SimulatedLine | None:
     name, iban = pool.payer(customer)
     reference = spell_reference(pool.rng, item.number, noisy=pool.rng.random() < 0.3)
     text = pool.text(f"FACT {{ref}} ESCOMPTE {rate}%", customer, reference, name)
-    line = receipt(
-        pool, index, amount=paid, name=name, iban=iban, text=text, booked=pool.booked(before=item.due_date)
-    )
+    line = receipt(pool, index, amount=paid, name=name, iban=iban, text=text, booked=pool.booked(before=item.due_date))
     return SimulatedLine(line, "early_payment_discount", customer.id, (item.id,))
 
 
@@ -203,9 +197,7 @@ def partial_payment(pool: Pool, index: int) -> SimulatedLine | None:
     template = pool.rng.choice(
         ("ACOMPTE SUR FACTURE {ref}", "PAIEMENT PARTIEL {ref}", "FACTURE {ref}", "{ref} 1ER VERSEMENT")
     )
-    line = receipt(
-        pool, index, amount=paid, name=name, iban=iban, text=pool.text(template, customer, reference, name)
-    )
+    line = receipt(pool, index, amount=paid, name=name, iban=iban, text=pool.text(template, customer, reference, name))
     return SimulatedLine(line, "partial_payment", customer.id, (item.id,))
 
 
@@ -231,11 +223,7 @@ def _wrong_number(pool: Pool, item: OpenItem, customer_id: str) -> str:
     for _ in range(10):
         wrong = _misquote(pool, item, customer_id)
         quoted = pool.by_number.get(wrong)
-        same = (
-            quoted is not None
-            and quoted.customer_id == customer_id
-            and quoted.open_amount == item.open_amount
-        )
+        same = quoted is not None and quoted.customer_id == customer_id and quoted.open_amount == item.open_amount
         if wrong != item.number and not same:
             return wrong
     return f"{item.number}9"
@@ -274,9 +262,7 @@ def parent_pays_subsidiary(pool: Pool, index: int) -> SimulatedLine | None:
     items = pool.take(subsidiary.id, count)
     name, iban = pool.payer(parent, known_iban=0.85)
     if pool.rng.random() < 0.7:
-        references = " ".join(
-            spell_reference(pool.rng, i.number, noisy=pool.rng.random() < 0.3) for i in items
-        )
+        references = " ".join(spell_reference(pool.rng, i.number, noisy=pool.rng.random() < 0.3) for i in items)
         text = pool.text("{ref} POUR " + subsidiary.name.upper(), subsidiary, references, name)
     else:
         text = f"REGLEMENT FILIALE {bank_name(pool.rng, subsidiary.name)}"[:140]
@@ -324,9 +310,7 @@ def unknown_payer(pool: Pool, index: int) -> SimulatedLine:
 
 def outgoing_payment(pool: Pool, index: int) -> SimulatedLine:
     amount = -Decimal(pool.rng.randint(1000, 2_000_000)) / 100
-    name = pool.rng.choice(
-        ("FOURNITURES MARTIN SAS", "SALAIRES OCTOBRE", "URSSAF", "DGFIP TVA", "LOYER BUREAUX")
-    )
+    name = pool.rng.choice(("FOURNITURES MARTIN SAS", "SALAIRES OCTOBRE", "URSSAF", "DGFIP TVA", "LOYER BUREAUX"))
     line = receipt(
         pool,
         index,

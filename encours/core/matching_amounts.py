@@ -135,9 +135,7 @@ class _Search:
             if total + prefix[min(i + slots, count)] - prefix[i] < low:
                 return  # the target is out of reach from here on
             self.nodes += 1
-            if self.nodes >= self.max_nodes or (
-                self.nodes & 255 == 0 and time.perf_counter() > self.deadline
-            ):
+            if self.nodes >= self.max_nodes or (self.nodes & 255 == 0 and time.perf_counter() > self.deadline):
                 self.stopped = True
                 return
             reached = total + values[i]

@@ -55,9 +55,7 @@ class Context:
         if cached is None:
             currency, items, balances = self.line.currency, self.index.items, self.balances
             cached = [
-                i
-                for i in self.index.items_of(customer_id)
-                if items[i].currency == currency and balances.is_open(i)
+                i for i in self.index.items_of(customer_id) if items[i].currency == currency and balances.is_open(i)
             ]
             self._open_items[customer_id] = cached
         return cached
@@ -85,10 +83,7 @@ def support_bonus(*, payer_confidence: float, partial: bool) -> float:
 
 
 def _full(ctx: Context, item_ids: Iterable[str]) -> list[Allocation]:
-    return [
-        Allocation(i, ctx.index.items[i].customer_id, ctx.number(i), ctx.balances.receivable(i))
-        for i in item_ids
-    ]
+    return [Allocation(i, ctx.index.items[i].customer_id, ctx.number(i), ctx.balances.receivable(i)) for i in item_ids]
 
 
 def _with_write_off(ctx: Context, item_ids: list[str], fit: AmountFit) -> list[Allocation]:
@@ -100,10 +95,7 @@ def _with_write_off(ctx: Context, item_ids: list[str], fit: AmountFit) -> list[A
         shares = [quantize(allocations[k].amount * fit.discount_percent / Decimal(100)) for k in invoices]
         shares[-1] += fit.difference - sum(shares, ZERO)
         if all(ZERO <= s <= allocations[k].amount for s, k in zip(shares, invoices, strict=True)):
-            return [
-                _write(a, shares[invoices.index(k)]) if k in invoices else a
-                for k, a in enumerate(allocations)
-            ]
+            return [_write(a, shares[invoices.index(k)]) if k in invoices else a for k, a in enumerate(allocations)]
     largest = max(invoices, key=lambda k: allocations[k].amount)
     return [_write(a, fit.difference) if k == largest else a for k, a in enumerate(allocations)]
 
@@ -121,9 +113,7 @@ def _write(allocation: Allocation, write_off: Decimal) -> Allocation:
 def _in_order(ctx: Context, item_ids: list[str], paid: Decimal) -> tuple[list[Allocation], Decimal]:
     """Credit notes first (they add to the cash), then invoices oldest first, the last one
     partially; what is left stays unapplied."""
-    ordered = sorted(
-        item_ids, key=lambda i: (ctx.index.items[i].kind == "invoice", ctx.index.items[i].due_date)
-    )
+    ordered = sorted(item_ids, key=lambda i: (ctx.index.items[i].kind == "invoice", ctx.index.items[i].due_date))
     left = paid
     allocations = []
     for item_id in ordered:
@@ -161,9 +151,7 @@ def build(
     if not customer_id:
         payer = ctx.evidence.payers[0].customer_id if ctx.evidence.payers else ""
         customer_id = customers.pop() if len(customers) == 1 else payer or allocations[0].customer_id
-    return Proposal(
-        customer_id, tuple(allocations), unapplied, clamp(confidence), rule, "; ".join(reasons), reason
-    )
+    return Proposal(customer_id, tuple(allocations), unapplied, clamp(confidence), rule, "; ".join(reasons), reason)
 
 
 def describe_fit(ctx: Context, fit: AmountFit, count: int) -> str:
@@ -173,9 +161,7 @@ def describe_fit(ctx: Context, fit: AmountFit, count: int) -> str:
     if fit.kind == "bank_fee":
         return f"bank fee of {ctx.money(fit.difference)} deducted from {what}"
     if fit.kind == "early_payment_discount":
-        return (
-            f"early-payment discount of {fit.discount_percent}% ({ctx.money(fit.difference)}) taken on {what}"
-        )
+        return f"early-payment discount of {fit.discount_percent}% ({ctx.money(fit.difference)}) taken on {what}"
     if fit.kind == "partial":
         return f"partial payment, {ctx.money(fit.difference)} stays open"
     return f"{ctx.money(-fit.difference)} more than {what}, kept on account"

@@ -99,9 +99,7 @@ class _Collector:
         self.unmatched: list[Window] = []
         self.cut_short: list[Window] = []
 
-    def hit(
-        self, item_ids: tuple[str, ...], strength: str, confidence: float, written: str, source: str
-    ) -> None:
+    def hit(self, item_ids: tuple[str, ...], strength: str, confidence: float, written: str, source: str) -> None:
         if source != "remittance" and strength != "prefix":
             confidence = min(0.99, confidence + 0.01)  # a structured field was meant to carry it
         for item_id in item_ids:
@@ -199,19 +197,13 @@ class _Collector:
             self.hit((item_id,), "fuzzy", 0.7, window.text, "remittance")
         elif window.compact.isdigit() and 3 <= len(window.compact) <= 6 and raw_groups:
             last = raw_groups[-1]
-            if window.compact == last or (
-                not window.compact.startswith("0") and window.compact == last.lstrip("0")
-            ):
+            if window.compact == last or (not window.compact.startswith("0") and window.compact == last.lstrip("0")):
                 self.hit((item_id,), "suffix", 0.6, window.text, "remittance")
 
 
 def _starts(keys: NumberKeys, window: Window) -> bool:
     """The item's number begins with what was written before the cut."""
-    if (
-        len(window.compact) >= 8
-        and keys.compact.startswith(window.compact)
-        and keys.compact != window.compact
-    ):
+    if len(window.compact) >= 8 and keys.compact.startswith(window.compact) and keys.compact != window.compact:
         return True
     return len(window.digits) >= 6 and keys.digits.startswith(window.digits) and keys.digits != window.digits
 
@@ -253,9 +245,7 @@ def name_confidence(score: float) -> float:
     return 0.55
 
 
-def _payers(
-    line: BankLine, index: MatchingIndex, config: MatchingConfig, accounts: dict[str, str]
-) -> list[PayerHit]:
+def _payers(line: BankLine, index: MatchingIndex, config: MatchingConfig, accounts: dict[str, str]) -> list[PayerHit]:
     hits: list[PayerHit] = []
     by_iban = index.customers_by_iban(line.payer_iban)
     for customer_id in sorted(by_iban):

@@ -77,9 +77,7 @@ def name_score(query: tuple[str, str], candidate: tuple[str, str]) -> float:
     query_words, words = set(query_core.split()), set(core.split())
     # a word of the customer's name the payer left out weighs more than one they added
     subset_penalty = 25.0 * len(words - query_words) + 5.0 * len(query_words - words)
-    score = max(
-        fuzz.token_sort_ratio(query_core, core), fuzz.token_set_ratio(query_core, core) - subset_penalty
-    )
+    score = max(fuzz.token_sort_ratio(query_core, core), fuzz.token_set_ratio(query_core, core) - subset_penalty)
     if query_form and form and query_form != form:
         score -= LEGAL_FORM_PENALTY
     elif bool(query_form) != bool(form):
@@ -180,9 +178,7 @@ class NameIndex:
     def text_lookup(self, text: str, *, min_score: float = 80.0, limit: int = 3) -> tuple[NameMatch, ...]:
         """A name written inside a remittance text ('VIREMENT QUINCAILLERIE FONTAINE SA'):
         the text without payment words, looked up as a name."""
-        words = [
-            w for w in _WORD.findall(fold(text)) if w not in PAYMENT_WORDS and not any(c.isdigit() for c in w)
-        ]
+        words = [w for w in _WORD.findall(fold(text)) if w not in PAYMENT_WORDS and not any(c.isdigit() for c in w)]
         if not words:
             return ()
         return self.lookup(" ".join(words), min_score=min_score, limit=limit)

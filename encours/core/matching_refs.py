@@ -213,9 +213,7 @@ def _shorthand_windows(folded: str, run: list[re.Match[str]], prefix: str) -> li
             width = len(run[start + head_size].group(0))
             for later in run[start + head_size + 1 :]:
                 if later.group(0).isdigit() and len(later.group(0)) == width:
-                    found.append(
-                        _window(folded, [*head, later], end_of_text=False, maximal=False, run_letters=prefix)
-                    )
+                    found.append(_window(folded, [*head, later], end_of_text=False, maximal=False, run_letters=prefix))
     return found
 
 

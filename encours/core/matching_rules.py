@@ -60,9 +60,7 @@ def _quote(hits: list[RefHit]) -> str:
     return f"reference {', '.join(parts)} in {where}"
 
 
-def _finish(
-    ctx: Context, item_ids: list[str], confidence: float, reasons: list[str], *, partial: bool
-) -> float:
+def _finish(ctx: Context, item_ids: list[str], confidence: float, reasons: list[str], *, partial: bool) -> float:
     """Adjust a reference proposal by what the payer's identity says."""
     conflict = payer_conflict(ctx, item_ids)
     if conflict is not None:
@@ -119,9 +117,7 @@ def _short_reference(ctx: Context, ids: list[str], fit: AmountFit, base: float, 
     proposals = []
     if len(ids) > 1:
         for subset in _fitting_subsets(ctx, ids):
-            sub_fit = fit_amount(
-                paid=ctx.paid, due=_due(ctx, subset), config=ctx.config, early=ctx.early(subset)
-            )
+            sub_fit = fit_amount(paid=ctx.paid, due=_due(ctx, subset), config=ctx.config, early=ctx.early(subset))
             reasons = [
                 quote,
                 f"{listed(ctx, subset)} of the referenced items: {describe_fit(ctx, sub_fit, len(subset))}",
@@ -151,9 +147,7 @@ def _fitting_subsets(ctx: Context, ids: list[str]) -> list[list[str]]:
     singles = [
         [i]
         for i in ids
-        if fit_amount(
-            paid=ctx.paid, due=ctx.balances.receivable(i), config=ctx.config, early=ctx.early([i])
-        ).kind
+        if fit_amount(paid=ctx.paid, due=ctx.balances.receivable(i), config=ctx.config, early=ctx.early([i])).kind
         in ("exact", "bank_fee", "early_payment_discount")
     ]
     return (singles + found)[:2]
@@ -196,9 +190,7 @@ def _over_reference(ctx: Context, ids: list[str], fit: AmountFit, base: float, q
         reasons.append(f"while {alternative} of the same customer is open for exactly this amount")
         confidence -= _CONTRADICTION_PENALTY
     confidence = _finish(ctx, ids, confidence, reasons, partial=False)
-    proposals.append(
-        build(ctx, ids, fit, confidence=confidence, rule="reference_overpayment", reasons=reasons)
-    )
+    proposals.append(build(ctx, ids, fit, confidence=confidence, rule="reference_overpayment", reasons=reasons))
     return proposals
 
 
@@ -223,9 +215,7 @@ def weak_reference_proposals(ctx: Context) -> list[Proposal]:
         if support is not None and support.confidence >= 0.8:
             base += 0.1
             reasons.append(f"{support.detail} confirms the customer")
-        proposals.append(
-            build(ctx, [hit.item_id], fit, confidence=base, rule="weak_reference", reasons=reasons)
-        )
+        proposals.append(build(ctx, [hit.item_id], fit, confidence=base, rule="weak_reference", reasons=reasons))
     return proposals
 
 
@@ -317,23 +307,17 @@ def _single_proposals(
         reasons = _payer_reasons(ctx, payer, whose)
         if len(fits) == 1:
             confidence = payer.confidence * factor
-            reasons.append(
-                f"{describe_fit(ctx, fit, 1)} of {ctx.number(item_id)}, the only open item that fits"
-            )
+            reasons.append(f"{describe_fit(ctx, fit, 1)} of {ctx.number(item_id)}, the only open item that fits")
         else:
             confidence = payer.confidence * (0.6 if rank == 0 else 0.5)
-            reasons.append(
-                f"{describe_fit(ctx, fit, 1)} of {ctx.number(item_id)}, one of {len(fits)} that fit"
-            )
+            reasons.append(f"{describe_fit(ctx, fit, 1)} of {ctx.number(item_id)}, one of {len(fits)} that fit")
         confidence = _contradicted(ctx, [item_id], confidence, reasons)
         rule = {"exact": "payer_amount", "bank_fee": "payer_fee"}.get(fit.kind, "payer_discount")
         proposals.append(build(ctx, [item_id], fit, confidence=confidence, rule=rule, reasons=reasons))
     return proposals
 
 
-def _combination_proposals(
-    ctx: Context, payer: PayerHit, ids: list[str], factor: float, whose: str
-) -> list[Proposal]:
+def _combination_proposals(ctx: Context, payer: PayerHit, ids: list[str], factor: float, whose: str) -> list[Proposal]:
     """Several open items paid at once: the oldest ones first (a statement settled), else
     any combination the bounded search finds; only a unique solution earns confidence.
     Exact totals are looked for first; totals short of a bank fee only when none exists."""
@@ -378,9 +362,7 @@ def _combination(
     what = "its oldest open items" if is_oldest else f"{len(subset)} open items"
     reasons.append(f"{what} {listed(ctx, subset)}: {describe_fit(ctx, fit, len(subset))}")
     if not unique:
-        reasons.append(
-            "another combination fits too" if len(candidates) > 1 else "the search stopped at its cap"
-        )
+        reasons.append("another combination fits too" if len(candidates) > 1 else "the search stopped at its cap")
     confidence = _contradicted(ctx, subset, confidence, reasons)
     return build(ctx, subset, fit, confidence=confidence, rule="payer_combination", reasons=reasons)
 

@@ -68,9 +68,7 @@ class OpenItem:
 
     def __post_init__(self) -> None:
         if self.open_amount <= ZERO:
-            raise ValidationFailed(
-                f"item {self.number}: the open amount must be positive, not {self.open_amount}"
-            )
+            raise ValidationFailed(f"item {self.number}: the open amount must be positive, not {self.open_amount}")
         if self.kind not in ("invoice", "credit_note"):
             raise ValidationFailed(f"item {self.number}: unknown kind {self.kind!r}")
 

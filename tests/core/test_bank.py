@@ -107,18 +107,14 @@ def test_bank_line_without_reference_is_keyed_by_position_date_and_amount() -> N
 
 
 def test_with_unique_keys_disambiguates_a_reference_used_twice() -> None:
-    lines = [
-        BankLine(index=i, amount=Decimal(i + 1), currency="EUR", entry_ref="NONUNIQUE") for i in range(2)
-    ]
+    lines = [BankLine(index=i, amount=Decimal(i + 1), currency="EUR", entry_ref="NONUNIQUE") for i in range(2)]
     keys = [line.key for line in with_unique_keys(lines)]
     assert len(set(keys)) == 2
     assert all(key.startswith("NONUNIQUE#") for key in keys)
 
 
 def test_payer_fields_are_empty_on_a_debit() -> None:
-    line = BankLine(
-        index=0, amount=Decimal("-5"), currency="EUR", counterparty_name="EDF", counterparty_iban="FR76"
-    )
+    line = BankLine(index=0, amount=Decimal("-5"), currency="EUR", counterparty_name="EDF", counterparty_iban="FR76")
     assert (line.payer_name, line.payer_iban, line.is_credit) == ("", "", False)
 
 
@@ -144,9 +140,7 @@ def test_read_bank_file_asks_for_a_mapping_for_csv() -> None:
 
 
 def test_read_bank_file_dispatches_on_the_detected_format() -> None:
-    mapping = BankCsvMapping(
-        date_column="Date opération", debit_column="Débit", credit_column="Crédit", skip_rows=2
-    )
+    mapping = BankCsvMapping(date_column="Date opération", debit_column="Débit", credit_column="Crédit", skip_rows=2)
     (csv_statement,) = read_bank_file((FIXTURES / "bank_export_fr.csv").read_bytes(), csv_mapping=mapping)
     statements = read_bank_file((FIXTURES / "mt940_swift_two_statements.sta").read_bytes())
     assert csv_statement.format == "csv"

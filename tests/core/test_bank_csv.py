@@ -50,10 +50,7 @@ def test_parse_bank_csv_reads_a_french_cp1252_export_with_a_preamble() -> None:
 
 def test_parse_bank_csv_gives_the_same_statement_id_to_the_same_file() -> None:
     raw = (FIXTURES / "bank_export_fr.csv").read_bytes()
-    assert (
-        parse_bank_csv(raw, mapping=FRENCH)[0].natural_key
-        == parse_bank_csv(raw, mapping=FRENCH)[0].natural_key
-    )
+    assert parse_bank_csv(raw, mapping=FRENCH)[0].natural_key == parse_bank_csv(raw, mapping=FRENCH)[0].natural_key
 
 
 def test_parse_bank_csv_joins_the_text_columns() -> None:
@@ -135,9 +132,7 @@ def test_parse_bank_csv_reads_an_undeclared_latin1_file() -> None:
         ("+7", True, "7"),
     ],
 )
-def test_parse_csv_amount_reads_the_ways_banks_write_amounts(
-    text: str, decimal_comma: bool, expected: str
-) -> None:
+def test_parse_csv_amount_reads_the_ways_banks_write_amounts(text: str, decimal_comma: bool, expected: str) -> None:
     assert parse_csv_amount(text, decimal_comma=decimal_comma) == Decimal(expected)
 
 
@@ -175,9 +170,7 @@ def test_mapping_refuses_inconsistent_settings(settings_: dict[str, object]) -> 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(st.text(max_size=12), min_size=0, max_size=6), max_size=6))
 def test_parse_bank_csv_on_any_rows_raises_only_the_project_error(rows: list[list[str]]) -> None:
-    raw = "\n".join(["Date;Libelle;Info;Montant", *(";".join(row) for row in rows)]).encode(
-        "utf-8", "replace"
-    )
+    raw = "\n".join(["Date;Libelle;Info;Montant", *(";".join(row) for row in rows)]).encode("utf-8", "replace")
     try:
         (statement,) = parse_bank_csv(raw, mapping=SIMPLE)
     except EncoursError:

@@ -31,9 +31,7 @@ from encours.core.matching_values import Allocation, LineMatch, Proposal
 
 AS_OF = date(2026, 10, 31)
 PORTFOLIO = generate_portfolio(seed=11, customers=300, items=3000, as_of=AS_OF)
-LINES = generate_bank_lines(
-    customers=PORTFOLIO.customers, items=PORTFOLIO.items, count=2000, seed=11, as_of=AS_OF
-)
+LINES = generate_bank_lines(customers=PORTFOLIO.customers, items=PORTFOLIO.items, count=2000, seed=11, as_of=AS_OF)
 ITEMS = {i.id: i for i in PORTFOLIO.items}
 
 
@@ -123,11 +121,7 @@ def test_generated_wrong_references_never_name_an_item_of_the_same_amount() -> N
         assert truth.number not in simulated.line.remittance_text
         for word in simulated.line.remittance_text.split():
             quoted = by_number.get(word)
-            assert (
-                quoted is None
-                or quoted.customer_id != truth.customer_id
-                or quoted.open_amount != truth.open_amount
-            )
+            assert quoted is None or quoted.customer_id != truth.customer_id or quoted.open_amount != truth.open_amount
 
 
 def test_generate_bank_lines_refuses_an_unknown_scenario() -> None:

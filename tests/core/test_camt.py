@@ -30,9 +30,7 @@ def camt053(version: str, entries: str, *, balances: str = "") -> bytes:
 </Stmt></BkToCstmrStmt></Document>""".encode()
 
 
-def entry(
-    version: str, *, amount: str = "918.08", indicator: str = "CRDT", details: str = "", ref: str = "E1"
-) -> str:
+def entry(version: str, *, amount: str = "918.08", indicator: str = "CRDT", details: str = "", ref: str = "E1") -> str:
     status = "<Sts><Cd>BOOK</Cd></Sts>" if int(version) >= 8 else "<Sts>BOOK</Sts>"
     return (
         f'<Ntry><NtryRef>{ref}</NtryRef><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{indicator}</CdtDbtInd>'
@@ -165,9 +163,7 @@ def test_parse_camt_refuses_batch_details_without_amounts() -> None:
 
 def test_parse_camt_warns_when_batch_details_do_not_add_up() -> None:
     tx = '<TxDtls><Amt Ccy="EUR">10.00</Amt></TxDtls>'
-    (statement,) = parse_camt(
-        camt053("08", entry("08", amount="25.00", details=f"<NtryDtls>{tx}{tx}</NtryDtls>"))
-    )
+    (statement,) = parse_camt(camt053("08", entry("08", amount="25.00", details=f"<NtryDtls>{tx}{tx}</NtryDtls>")))
     assert "sum to 20.00, entry amount 25.00" in statement.warnings[0]
 
 
@@ -248,17 +244,14 @@ VALID = camt053(
     "08",
     entry(
         "08",
-        details='<NtryDtls><TxDtls><Amt Ccy="EUR">918.08</Amt>'
-        "<RmtInf><Ustrd>FA1</Ustrd></RmtInf></TxDtls></NtryDtls>",
+        details='<NtryDtls><TxDtls><Amt Ccy="EUR">918.08</Amt><RmtInf><Ustrd>FA1</Ustrd></RmtInf></TxDtls></NtryDtls>',
     ),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(0, len(VALID) - 1), st.integers(1, 40), st.binary(max_size=12))
-def test_parse_camt_on_a_damaged_document_raises_only_the_project_error(
-    start: int, length: int, junk: bytes
-) -> None:
+def test_parse_camt_on_a_damaged_document_raises_only_the_project_error(start: int, length: int, junk: bytes) -> None:
     damaged = VALID[:start] + junk + VALID[start + length :]
     try:
         statements = parse_camt(damaged)

@@ -34,16 +34,12 @@ IBAN_ROUX = "FR7653861408316008699346736"
 IBAN_GROUPE = "FR7611024427740270247415259"
 
 CUSTOMERS = (
-    Customer(
-        id="C1", account_number="411C01001", name="Quincaillerie Fontaine SA", ibans=(IBAN_FONTAINE_SA,)
-    ),
+    Customer(id="C1", account_number="411C01001", name="Quincaillerie Fontaine SA", ibans=(IBAN_FONTAINE_SA,)),
     Customer(id="C2", account_number="411C01077", name="Quincaillerie Fontaine SARL"),
     Customer(id="C3", account_number="411C01115", name="Transports de l'Ouest SAS"),
     Customer(id="C4", account_number="411C01039", name="Transports de l'Ouest SASU"),
     Customer(id="C5", account_number="411C01002", name="Fromagerie Roux SAS", ibans=(IBAN_ROUX,)),
-    Customer(
-        id="P", account_number="411G00001", name="Groupe Picard SA", ibans=(IBAN_GROUPE,), group_id="G1"
-    ),
+    Customer(id="P", account_number="411G00001", name="Groupe Picard SA", ibans=(IBAN_GROUPE,), group_id="G1"),
     Customer(id="S", account_number="411C01300", name="Imprimerie Picard SAS", group_id="G1", parent_id="P"),
 )
 
@@ -220,9 +216,7 @@ def test_a_shortfall_beyond_the_fee_tolerance_is_a_partial_payment(index: Matchi
 
 def test_an_early_payment_discount_is_recognised_before_the_due_date(index: MatchingIndex) -> None:
     # 2 % of 1434.10 = 28.68, paid 1405.42 ten days before the due date
-    result = match_line(
-        bank_line("1405.42", "FA2026-01195 ESCOMPTE 2%", booked=date(2026, 11, 10)), index=index
-    )
+    result = match_line(bank_line("1405.42", "FA2026-01195 ESCOMPTE 2%", booked=date(2026, 11, 10)), index=index)
     assert (result.best.rule, result.best.write_off_reason) == (
         "reference_discount",
         "early_payment_discount",
@@ -255,9 +249,7 @@ def test_an_overpayment_keeps_the_remainder_on_account_and_waits_for_review(inde
 
 
 def test_a_reference_cut_from_the_list_is_completed_by_the_remaining_item(index: MatchingIndex) -> None:
-    result = match_line(
-        bank_line("1865.32", "FACTURES FA2026-01195 ET AUTRE", iban=IBAN_FONTAINE_SA), index=index
-    )
+    result = match_line(bank_line("1865.32", "FACTURES FA2026-01195 ET AUTRE", iban=IBAN_FONTAINE_SA), index=index)
     assert result.best.rule == "reference_completed"
     assert result.best.item_ids == {"I1", "I2"}
 
@@ -319,9 +311,7 @@ def test_two_combinations_that_fit_leave_the_choice_to_a_person() -> None:
 def test_a_parent_paying_a_subsidiary_invoice_by_reference_is_applied_to_the_subsidiary(
     index: MatchingIndex,
 ) -> None:
-    result = match_line(
-        bank_line("1245.25", "FA2026-01300", iban=IBAN_GROUPE, name="GROUPE PICARD SA"), index=index
-    )
+    result = match_line(bank_line("1245.25", "FA2026-01300", iban=IBAN_GROUPE, name="GROUPE PICARD SA"), index=index)
     assert (result.best.customer_id, result.auto_apply) == ("S", True)
 
 
@@ -364,9 +354,7 @@ def test_an_unknown_payer_without_clue_gets_no_proposal(index: MatchingIndex) ->
         ("M DURAND", "INTERETS CREDITEURS"),
     ],
 )
-def test_receipts_that_are_not_from_customers_are_classified_so(
-    index: MatchingIndex, name: str, text: str
-) -> None:
+def test_receipts_that_are_not_from_customers_are_classified_so(index: MatchingIndex, name: str, text: str) -> None:
     result = match_line(bank_line("157.28", text, name=name), index=index)
     assert (result.classification, result.proposals, result.auto_apply) == ("not_customer_receipt", (), False)
 
@@ -457,9 +445,7 @@ amounts = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999.99"), p
 
 @settings(max_examples=150, deadline=None)
 @given(
-    st.lists(
-        st.tuples(amounts, st.sampled_from(["invoice", "invoice", "credit_note"])), min_size=1, max_size=12
-    ),
+    st.lists(st.tuples(amounts, st.sampled_from(["invoice", "invoice", "credit_note"])), min_size=1, max_size=12),
     amounts,
     st.lists(st.integers(0, 11), max_size=3),
     st.booleans(),
@@ -495,12 +481,9 @@ def test_proposals_never_allocate_more_than_the_line_nor_an_item(
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(amounts, min_size=2, max_size=8), st.data())
-def test_a_batch_never_settles_an_item_beyond_its_open_amount(
-    item_amounts: list[Decimal], data: st.DataObject
-) -> None:
+def test_a_batch_never_settles_an_item_beyond_its_open_amount(item_amounts: list[Decimal], data: st.DataObject) -> None:
     items = [
-        item(f"B{k}", "C5", f"FA2026-{k + 1:05d}", str(a), date(2026, 10, k + 1))
-        for k, a in enumerate(item_amounts)
+        item(f"B{k}", "C5", f"FA2026-{k + 1:05d}", str(a), date(2026, 10, k + 1)) for k, a in enumerate(item_amounts)
     ]
     index = MatchingIndex(customers=CUSTOMERS, items=items)
     picks = data.draw(st.lists(st.integers(0, len(items) - 1), min_size=1, max_size=6))

@@ -165,9 +165,7 @@ class BankStatement:
         return sum((line.amount for line in self.lines if line.amount < ZERO), ZERO)
 
 
-def balance_warning(
-    *, opening: Decimal | None, closing: Decimal | None, movements: Decimal, where: str
-) -> str | None:
+def balance_warning(*, opening: Decimal | None, closing: Decimal | None, movements: Decimal, where: str) -> str | None:
     """Opening + movements must equal closing; a gap usually means missing entries."""
     if opening is None or closing is None:
         return None
@@ -246,8 +244,7 @@ def _detect_xml(head: str) -> BankFormat:
     match = _XML_ELEMENT.search(head)
     if match is None:
         raise InvalidFile(
-            "XML file without a camt message element (BkToCstmrStmt for camt.053, "
-            "BkToCstmrDbtCdtNtfctn for camt.054)"
+            "XML file without a camt message element (BkToCstmrStmt for camt.053, BkToCstmrDbtCdtNtfctn for camt.054)"
         )
     element = match.group(1)
     if element in _CAMT_ROOTS:

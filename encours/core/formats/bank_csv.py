@@ -201,9 +201,7 @@ def _column_positions(header: list[str], mapping: BankCsvMapping, *, header_line
     if missing:
         found = ", ".join(repr(h.strip()) for h in header)
         errors = tuple(row_error(header_line, c, "", "column not found in the header") for c in missing)
-        raise InvalidFile(
-            f"CSV file: column(s) {', '.join(map(repr, missing))} not in header ({found})", errors=errors
-        )
+        raise InvalidFile(f"CSV file: column(s) {', '.join(map(repr, missing))} not in header ({found})", errors=errors)
     return positions
 
 
@@ -288,9 +286,7 @@ def _signed_amount(
     read: Callable[[str], str], number: int, mapping: BankCsvMapping, errors: list[RowError]
 ) -> Decimal | None:
     if mapping.amount_column:
-        return _amount(
-            read(mapping.amount_column), number, mapping.amount_column, mapping, errors, required=True
-        )
+        return _amount(read(mapping.amount_column), number, mapping.amount_column, mapping, errors, required=True)
     debit = _amount(read(mapping.debit_column), number, mapping.debit_column, mapping, errors)
     credit = _amount(read(mapping.credit_column), number, mapping.credit_column, mapping, errors)
     if errors:
@@ -299,9 +295,7 @@ def _signed_amount(
         errors.append(row_error(number, mapping.debit_column, "", "neither a debit nor a credit amount"))
         return None
     if debit not in (None, ZERO) and credit not in (None, ZERO):
-        errors.append(
-            row_error(number, mapping.credit_column, read(mapping.credit_column), "both debit and credit")
-        )
+        errors.append(row_error(number, mapping.credit_column, read(mapping.credit_column), "both debit and credit"))
         return None
     return (credit or ZERO) - abs(debit or ZERO)
 

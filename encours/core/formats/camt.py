@@ -325,9 +325,7 @@ def _detail_amount(base: BankLine, tx: etree._Element, count: int) -> tuple[Deci
 def _detail_line(base: BankLine, tx: etree._Element, tx_index: int, count: int) -> BankLine:
     amount, currency = _detail_amount(base, tx, count)
     credit_line = amount > ZERO or (amount == ZERO and base.amount >= ZERO)
-    party, account, agent = (
-        ("Dbtr", "DbtrAcct", "DbtrAgt") if credit_line else ("Cdtr", "CdtrAcct", "CdtrAgt")
-    )
+    party, account, agent = ("Dbtr", "DbtrAcct", "DbtrAgt") if credit_line else ("Cdtr", "CdtrAcct", "CdtrAgt")
     ultimate = "UltmtDbtr" if credit_line else "UltmtCdtr"
     reference, reference_type = _creditor_reference(tx)
     refs = _first(tx, "Refs")

@@ -255,9 +255,7 @@ def _line(data: dict[str, Any], index: int, currency: str, starts: list[int], ch
         creditor_reference_type="RF" if details.creditor_reference.upper().startswith("RF") else "",
         bank_transaction_code=code,
         is_reversal=status.startswith("R"),
-        additional_info=" ".join(
-            p for p in (details.posting_text, str(data.get("extra_details") or "")) if p
-        ),
+        additional_info=" ".join(p for p in (details.posting_text, str(data.get("extra_details") or "")) if p),
         source_line=source_line,
     )
 
