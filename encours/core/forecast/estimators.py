@@ -1,0 +1,254 @@
+"""Gradient-boosting estimators of days late, and the customer-average baseline.
+
+Five HistGradientBoosting models share one feature matrix: the median of days late
+(absolute-error loss, the point that minimises MAE), the 10th and 90th percentiles
+(quantile loss, the uncertainty band), P(paid late at all) and P(paid > 30 days late).
+Training rows are paid invoices seen at their invoice date and again at checkpoints after
+the due date while still unpaid, so an invoice already 40 days overdue is predicted from
+invoices that were in the same situation, not from fresh ones.
+
+>>> from datetime import date
+>>> from encours.core.forecast.synthetic import synthetic_portfolio
+>>> from encours.core.forecast.features import HistoryIndex, build_features
+>>> from encours.core.forecast.table import invoice_table
+>>> portfolio = synthetic_portfolio(customers=30, start=date(2025, 1, 1), as_of=date(2025, 9, 1))
+>>> table = invoice_table(portfolio.invoices)
+>>> rows, moments = training_queries(table=table, candidates=table.paid, checkpoints=(0, 30))
+>>> bool((moments >= table.invoice[rows]).all() and (table.settled[rows] >= moments).all())
+True
+>>> features = build_features(index=HistoryIndex(table), rows=rows, moments=moments)
+>>> fitted = fit_estimators(features=features, days_late=table.days_late[rows], settings=TrainingSettings(max_iter=20))
+>>> estimate = estimate_days_late(estimators=fitted, features=features)
+>>> bool((estimate.low <= estimate.median).all() and (estimate.median <= estimate.high).all())
+True
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import (  # type: ignore[import-untyped]
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+
+from encours.core.forecast.errors import InvalidModel
+from encours.core.forecast.features import (
+    CATEGORICAL_FEATURES,
+    FEATURE_NAMES,
+    CategoryVocabulary,
+    FeatureMatrix,
+)
+from encours.core.forecast.table import BoolArray, FloatArray, IntArray, InvoiceTable
+
+LATE_OVER_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingSettings:
+    """Hyper-parameters; ``checkpoint_days_after_due`` adds rows seen after the due date."""
+
+    checkpoint_days_after_due: tuple[int, ...] = (0, 15, 30, 60, 90)
+    max_iter: int = 300
+    learning_rate: float = 0.06
+    max_leaf_nodes: int = 31
+    min_samples_leaf: int = 20
+    l2_regularization: float = 1.0
+    random_state: int = 0
+    max_training_rows: int = 3_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class ConstantProbability:
+    """What a classifier degenerates to when the training rows hold a single class."""
+
+    probability: float
+
+    def predict_proba(self, values: FloatArray) -> FloatArray:
+        return np.column_stack([np.full(len(values), 1 - self.probability), np.full(len(values), self.probability)])
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineCalibration:
+    """What the customer-average baseline needs beyond the features: its error spread on
+    the training rows (for a band) and portfolio shares when a customer has no history."""
+
+    residual_p10: float
+    residual_p90: float
+    share_late: float
+    share_late_over_30: float
+
+
+@dataclass(frozen=True, slots=True)
+class FittedEstimators:
+    feature_names: tuple[str, ...]
+    vocabulary: CategoryVocabulary
+    median: HistGradientBoostingRegressor
+    low: HistGradientBoostingRegressor
+    high: HistGradientBoostingRegressor
+    late: HistGradientBoostingClassifier | ConstantProbability
+    late_over_30: HistGradientBoostingClassifier | ConstantProbability
+    baseline: BaselineCalibration
+
+
+@dataclass(frozen=True, slots=True)
+class DaysLateEstimate:
+    """Per query: median and p10/p90 of days late, P(late), P(late > 30 days)."""
+
+    median: FloatArray
+    low: FloatArray
+    high: FloatArray
+    probability_late: FloatArray
+    probability_late_over_30: FloatArray
+
+
+def training_queries(
+    *, table: InvoiceTable, candidates: BoolArray, checkpoints: tuple[int, ...]
+) -> tuple[IntArray, IntArray]:
+    """(row, moment) pairs: each candidate at its invoice date, then at due + k days for
+    each checkpoint k that falls after the invoice date while the invoice was still unpaid."""
+    base = np.flatnonzero(candidates)
+    rows = [base]
+    moments = [table.invoice[base]]
+    for days in checkpoints:
+        moment = table.due[base] + days
+        keep = (moment > table.invoice[base]) & (table.settled[base] >= moment)
+        rows.append(base[keep])
+        moments.append(moment[keep])
+    return np.concatenate(rows).astype(np.int64), np.concatenate(moments).astype(np.int64)
+
+
+def _regressor(settings: TrainingSettings, n_rows: int, **loss: object) -> HistGradientBoostingRegressor:
+    return HistGradientBoostingRegressor(
+        max_iter=settings.max_iter,
+        learning_rate=settings.learning_rate,
+        max_leaf_nodes=settings.max_leaf_nodes,
+        min_samples_leaf=max(2, min(settings.min_samples_leaf, n_rows // 20)),
+        l2_regularization=settings.l2_regularization,
+        categorical_features=_categorical_mask(),
+        random_state=settings.random_state,
+        **loss,
+    )
+
+
+def _categorical_mask() -> list[bool]:
+    return [name in CATEGORICAL_FEATURES for name in FEATURE_NAMES]
+
+
+def _classifier(
+    settings: TrainingSettings, values: FloatArray, labels: BoolArray
+) -> HistGradientBoostingClassifier | ConstantProbability:
+    if labels.all() or not labels.any():
+        return ConstantProbability(float(labels.mean()) if len(labels) else 0.0)
+    model = HistGradientBoostingClassifier(
+        max_iter=settings.max_iter,
+        learning_rate=settings.learning_rate,
+        max_leaf_nodes=settings.max_leaf_nodes,
+        min_samples_leaf=max(2, min(settings.min_samples_leaf, len(labels) // 20)),
+        l2_regularization=settings.l2_regularization,
+        categorical_features=_categorical_mask(),
+        random_state=settings.random_state,
+    )
+    return model.fit(values, labels)
+
+
+def _calibrate_baseline(features: FeatureMatrix, days_late: FloatArray) -> BaselineCalibration:
+    residual = days_late - customer_mean_baseline(features)
+    return BaselineCalibration(
+        residual_p10=float(np.quantile(residual, 0.1)),
+        residual_p90=float(np.quantile(residual, 0.9)),
+        share_late=float(np.mean(days_late > 0)),
+        share_late_over_30=float(np.mean(days_late > LATE_OVER_DAYS)),
+    )
+
+
+def fit_estimators(
+    *,
+    features: FeatureMatrix,
+    days_late: FloatArray,
+    settings: TrainingSettings,
+    vocabulary: CategoryVocabulary = CategoryVocabulary(),
+) -> FittedEstimators:
+    """Fit the five models on ``features`` (one row per training query) and their labels."""
+    values, labels = features.values, days_late
+    if len(values) > settings.max_training_rows:
+        # keep a deterministic, evenly spread subset rather than the most recent rows only
+        keep = np.linspace(0, len(values) - 1, settings.max_training_rows).astype(np.int64)
+        values, labels = values[keep], labels[keep]
+        features = FeatureMatrix(names=features.names, values=values)
+    n_rows = len(values)
+    return FittedEstimators(
+        feature_names=features.names,
+        vocabulary=vocabulary,
+        median=_regressor(settings, n_rows, loss="absolute_error").fit(values, labels),
+        low=_regressor(settings, n_rows, loss="quantile", quantile=0.1).fit(values, labels),
+        high=_regressor(settings, n_rows, loss="quantile", quantile=0.9).fit(values, labels),
+        late=_classifier(settings, values, labels > 0),
+        late_over_30=_classifier(settings, values, labels > LATE_OVER_DAYS),
+        baseline=_calibrate_baseline(features, labels),
+    )
+
+
+def _probability(model: HistGradientBoostingClassifier | ConstantProbability, values: FloatArray) -> FloatArray:
+    result: FloatArray = np.asarray(model.predict_proba(values)[:, 1], dtype=np.float64)
+    return result
+
+
+def _consistent(raw: DaysLateEstimate, features: FeatureMatrix) -> DaysLateEstimate:
+    """An unpaid invoice cannot be paid before the prediction date: days late are at least
+    the days already past due, and probabilities of lateness it already has are 1."""
+    floor = features.column("days_past_due_at_prediction")
+    stacked = np.sort(np.column_stack([raw.low, raw.median, raw.high]), axis=1)
+    stacked = np.maximum(stacked, floor[:, None])
+    return DaysLateEstimate(
+        median=stacked[:, 1],
+        low=stacked[:, 0],
+        high=stacked[:, 2],
+        probability_late=np.where(floor > 0, 1.0, raw.probability_late),
+        probability_late_over_30=np.where(floor > LATE_OVER_DAYS, 1.0, raw.probability_late_over_30),
+    )
+
+
+def estimate_days_late(*, estimators: FittedEstimators, features: FeatureMatrix) -> DaysLateEstimate:
+    if features.names != estimators.feature_names:
+        raise InvalidModel("feature columns differ from the ones the model was trained on: retrain it")
+    values = features.values
+    raw = DaysLateEstimate(
+        median=np.asarray(estimators.median.predict(values), dtype=np.float64),
+        low=np.asarray(estimators.low.predict(values), dtype=np.float64),
+        high=np.asarray(estimators.high.predict(values), dtype=np.float64),
+        probability_late=_probability(estimators.late, values),
+        probability_late_over_30=_probability(estimators.late_over_30, values),
+    )
+    return _consistent(raw, features)
+
+
+def customer_mean_baseline(features: FeatureMatrix) -> FloatArray:
+    """The customer's mean days late so far; the portfolio's when the customer has no
+    settled invoice yet; 0 (terms as given) when nobody has."""
+    customer = features.column("customer_mean_days_late")
+    portfolio = features.column("portfolio_mean_days_late")
+    result: FloatArray = np.where(np.isnan(customer), np.where(np.isnan(portfolio), 0.0, portfolio), customer)
+    return result
+
+
+def estimate_with_baseline(*, calibration: BaselineCalibration, features: FeatureMatrix) -> DaysLateEstimate:
+    """The baseline as a full estimate: band from its training residuals, probabilities
+    from the customer's shares of late payments (the portfolio's without history)."""
+    mean = customer_mean_baseline(features)
+    share_late = features.column("customer_share_late")
+    share_30 = features.column("customer_share_late_over_30")
+    raw = DaysLateEstimate(
+        median=mean,
+        low=mean + calibration.residual_p10,
+        high=mean + calibration.residual_p90,
+        probability_late=np.where(np.isnan(share_late), calibration.share_late, share_late),
+        probability_late_over_30=np.where(np.isnan(share_30), calibration.share_late_over_30, share_30),
+    )
+    return _consistent(raw, features)
+
+
+def mean_absolute_error(predicted: FloatArray, actual: FloatArray) -> float:
+    return float(np.mean(np.abs(predicted - actual))) if len(actual) else math.nan
