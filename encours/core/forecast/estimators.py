@@ -17,7 +17,8 @@ invoices that were in the same situation, not from fresh ones.
 >>> bool((moments >= table.invoice[rows]).all() and (table.settled[rows] >= moments).all())
 True
 >>> features = build_features(index=HistoryIndex(table), rows=rows, moments=moments)
->>> fitted = fit_estimators(features=features, days_late=table.days_late[rows], settings=TrainingSettings(max_iter=20))
+>>> fitted = fit_estimators(features=features, days_late=table.days_late[rows], moments=moments,
+...                         settings=TrainingSettings(max_iter=20))
 >>> estimate = estimate_days_late(estimators=fitted, features=features)
 >>> bool((estimate.low <= estimate.median).all() and (estimate.median <= estimate.high).all())
 True
@@ -29,6 +30,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from sklearn.ensemble import (  # type: ignore[import-untyped]
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
@@ -48,9 +50,17 @@ LATE_OVER_DAYS = 30
 
 @dataclass(frozen=True, slots=True)
 class TrainingSettings:
-    """Hyper-parameters; ``checkpoint_days_after_due`` adds rows seen after the due date."""
+    """Hyper-parameters. ``checkpoint_days_after_due`` adds rows seen after the due date;
+    ``label_maturity_quantile`` sets how far before the cut-off training invoices must be
+    issued (see ``label_maturity_days``); None trains on every invoice paid before it.
+    The p10-p90 band is calibrated on the most recent ``band_calibration_share`` of the
+    training rows to cover ``band_coverage`` of outcomes (split-conformal quantile regression,
+    Romano, Patterson & Candès 2019), since boosted quantiles alone are too narrow."""
 
     checkpoint_days_after_due: tuple[int, ...] = (0, 15, 30, 60, 90)
+    label_maturity_quantile: float | None = 0.9
+    band_coverage: float = 0.8
+    band_calibration_share: float = 0.2
     max_iter: int = 300
     learning_rate: float = 0.06
     max_leaf_nodes: int = 31
@@ -58,6 +68,9 @@ class TrainingSettings:
     l2_regularization: float = 1.0
     random_state: int = 0
     max_training_rows: int = 3_000_000
+    # One OpenMP thread: on the 2-core target, busy with web and Celery workers, the default
+    # two threads made fitting 3-6x slower (spin-waiting); None lets scikit-learn decide.
+    threads: int | None = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +104,8 @@ class FittedEstimators:
     late: HistGradientBoostingClassifier | ConstantProbability
     late_over_30: HistGradientBoostingClassifier | ConstantProbability
     baseline: BaselineCalibration
+    band_widening: float = 0.0
+    threads: int | None = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +133,18 @@ def training_queries(
         rows.append(base[keep])
         moments.append(moment[keep])
     return np.concatenate(rows).astype(np.int64), np.concatenate(moments).astype(np.int64)
+
+
+def label_maturity_days(*, table: InvoiceTable, cutoff: int, quantile: float | None) -> int:
+    """Invoices issued shortly before the cut-off are paid there only if they were paid
+    fast: training on them teaches "recent invoices are paid early", a censoring artefact
+    that features growing with time (tenure, counts) carry into every prediction. Training
+    invoices must therefore be issued at least this many days before the cut-off: the
+    ``quantile`` of issue-to-settlement delays seen so far (0.9: nine in ten are mature)."""
+    paid = table.paid & (table.settled < cutoff)
+    if quantile is None or not paid.any():
+        return 0
+    return int(np.ceil(np.quantile(table.settled[paid] - table.invoice[paid], quantile)))
 
 
 def _regressor(settings: TrainingSettings, n_rows: int, **loss: object) -> HistGradientBoostingRegressor:
@@ -164,31 +191,57 @@ def _calibrate_baseline(features: FeatureMatrix, days_late: FloatArray) -> Basel
     )
 
 
+def _fit_band(
+    settings: TrainingSettings, values: FloatArray, labels: FloatArray, moments: IntArray
+) -> tuple[HistGradientBoostingRegressor, HistGradientBoostingRegressor, float]:
+    """Quantile models fitted on the older rows, widened (or narrowed) by the conformity
+    score quantile on the newer rows, so the band covers what it claims on fresh data."""
+    order = np.argsort(moments, kind="stable")
+    n_calibration = int(len(order) * settings.band_calibration_share)
+    fit_rows = order[:-n_calibration] if n_calibration >= 30 else order
+    low = _regressor(settings, len(fit_rows), loss="quantile", quantile=0.1)
+    high = _regressor(settings, len(fit_rows), loss="quantile", quantile=0.9)
+    low.fit(values[fit_rows], labels[fit_rows])
+    high.fit(values[fit_rows], labels[fit_rows])
+    if n_calibration < 30:
+        return low, high, 0.0
+    held_out = order[-n_calibration:]
+    actual = labels[held_out]
+    scores = np.maximum(low.predict(values[held_out]) - actual, actual - high.predict(values[held_out]))
+    level = min(1.0, np.ceil((n_calibration + 1) * settings.band_coverage) / n_calibration)
+    return low, high, float(np.quantile(scores, level, method="higher"))
+
+
 def fit_estimators(
     *,
     features: FeatureMatrix,
     days_late: FloatArray,
+    moments: IntArray,
     settings: TrainingSettings,
     vocabulary: CategoryVocabulary = CategoryVocabulary(),
 ) -> FittedEstimators:
-    """Fit the five models on ``features`` (one row per training query) and their labels."""
+    """Fit the five models on ``features`` (one row per training query, made at ordinal
+    ``moments``) and their labels, days late."""
     values, labels = features.values, days_late
     if len(values) > settings.max_training_rows:
         # keep a deterministic, evenly spread subset rather than the most recent rows only
         keep = np.linspace(0, len(values) - 1, settings.max_training_rows).astype(np.int64)
-        values, labels = values[keep], labels[keep]
+        values, labels, moments = values[keep], labels[keep], moments[keep]
         features = FeatureMatrix(names=features.names, values=values)
-    n_rows = len(values)
-    return FittedEstimators(
-        feature_names=features.names,
-        vocabulary=vocabulary,
-        median=_regressor(settings, n_rows, loss="absolute_error").fit(values, labels),
-        low=_regressor(settings, n_rows, loss="quantile", quantile=0.1).fit(values, labels),
-        high=_regressor(settings, n_rows, loss="quantile", quantile=0.9).fit(values, labels),
-        late=_classifier(settings, values, labels > 0),
-        late_over_30=_classifier(settings, values, labels > LATE_OVER_DAYS),
-        baseline=_calibrate_baseline(features, labels),
-    )
+    with threadpool_limits(limits=settings.threads, user_api="openmp"):
+        low, high, widening = _fit_band(settings, values, labels, moments)
+        return FittedEstimators(
+            feature_names=features.names,
+            vocabulary=vocabulary,
+            median=_regressor(settings, len(values), loss="absolute_error").fit(values, labels),
+            low=low,
+            high=high,
+            late=_classifier(settings, values, labels > 0),
+            late_over_30=_classifier(settings, values, labels > LATE_OVER_DAYS),
+            baseline=_calibrate_baseline(features, labels),
+            band_widening=widening,
+            threads=settings.threads,
+        )
 
 
 def _probability(model: HistGradientBoostingClassifier | ConstantProbability, values: FloatArray) -> FloatArray:
@@ -215,13 +268,14 @@ def estimate_days_late(*, estimators: FittedEstimators, features: FeatureMatrix)
     if features.names != estimators.feature_names:
         raise InvalidModel("feature columns differ from the ones the model was trained on: retrain it")
     values = features.values
-    raw = DaysLateEstimate(
-        median=np.asarray(estimators.median.predict(values), dtype=np.float64),
-        low=np.asarray(estimators.low.predict(values), dtype=np.float64),
-        high=np.asarray(estimators.high.predict(values), dtype=np.float64),
-        probability_late=_probability(estimators.late, values),
-        probability_late_over_30=_probability(estimators.late_over_30, values),
-    )
+    with threadpool_limits(limits=estimators.threads, user_api="openmp"):
+        raw = DaysLateEstimate(
+            median=np.asarray(estimators.median.predict(values), dtype=np.float64),
+            low=np.asarray(estimators.low.predict(values), dtype=np.float64) - estimators.band_widening,
+            high=np.asarray(estimators.high.predict(values), dtype=np.float64) + estimators.band_widening,
+            probability_late=_probability(estimators.late, values),
+            probability_late_over_30=_probability(estimators.late_over_30, values),
+        )
     return _consistent(raw, features)
 
 

@@ -2,7 +2,8 @@
 
 Test set: paid invoices settled on or after the split date (default: the last three months
 of settlements). Training set: paid invoices settled strictly before it, so no training
-label comes from the test period. Every row's features are computed at its own prediction
+label comes from the test period, and issued before the label-maturity horizon (see
+``estimators.label_maturity_days``). Every row's features are computed at its own prediction
 date from invoices settled strictly before that date. Two baselines: *terms* (everyone pays
 on the due date, 0 days late) and the *customer mean* (its average days late so far, the
 portfolio's when it has none). The model is used only when it beats the customer mean on
@@ -40,6 +41,7 @@ from encours.core.forecast.estimators import (
     estimate_days_late,
     estimate_with_baseline,
     fit_estimators,
+    label_maturity_days,
     mean_absolute_error,
     training_queries,
 )
@@ -67,6 +69,7 @@ class EvaluationReport:
     auc_customer_mean: float
     use_model: bool
     split_date: date
+    label_maturity_days: int
     n_train_rows: int
     auc_model_late_over_30: float
     auc_customer_mean_late_over_30: float
@@ -120,21 +123,37 @@ class _Split:
     train: BoolArray
     test: BoolArray
     split_date: date
+    maturity_days: int
 
 
-def _time_split(table: InvoiceTable, split_date: date | None) -> _Split:
+def training_candidates(
+    *, table: InvoiceTable, cutoff: date, settings: TrainingSettings
+) -> tuple[BoolArray, int]:
+    """Invoices settled before ``cutoff`` and issued before the label-maturity horizon;
+    the horizon is dropped when it would leave too few invoices to learn from."""
+    settled = table.paid & (table.settled < cutoff.toordinal())
+    maturity = label_maturity_days(
+        table=table, cutoff=cutoff.toordinal(), quantile=settings.label_maturity_quantile
+    )
+    mature = settled & (table.invoice < cutoff.toordinal() - maturity)
+    if mature.sum() < MIN_TRAIN_INVOICES:
+        return settled, 0
+    return mature, maturity
+
+
+def _time_split(table: InvoiceTable, split_date: date | None, settings: TrainingSettings) -> _Split:
     paid = table.paid
     if not paid.any():
         raise InsufficientHistory("no paid invoice to evaluate on")
     split = split_date or default_split_date(latest_settlement=date.fromordinal(int(table.settled[paid].max())))
-    train = paid & (table.settled < split.toordinal())
+    train, maturity = training_candidates(table=table, cutoff=split, settings=settings)
     test = paid & (table.settled >= split.toordinal())
     if train.sum() < MIN_TRAIN_INVOICES or test.sum() < MIN_TEST_INVOICES:
         raise InsufficientHistory(
             f"split at {split.isoformat()}: {int(train.sum())} paid invoice(s) before it and "
             f"{int(test.sum())} on or after it; need at least {MIN_TRAIN_INVOICES} and {MIN_TEST_INVOICES}"
         )
-    return _Split(train=train, test=test, split_date=split)
+    return _Split(train=train, test=test, split_date=split, maturity_days=maturity)
 
 
 def _overdue_queries(table: InvoiceTable, test: BoolArray) -> tuple[IntArray, IntArray]:
@@ -182,7 +201,7 @@ def evaluate_on_table(
     *, table: InvoiceTable, split_date: date | None, settings: TrainingSettings
 ) -> tuple[EvaluationReport, FittedEstimators]:
     """Fit on the training side of the split, measure on the test side."""
-    split = _time_split(table, split_date)
+    split = _time_split(table, split_date, settings)
     train_rows, train_moments = training_queries(
         table=table, candidates=split.train, checkpoints=settings.checkpoint_days_after_due
     )
@@ -195,7 +214,9 @@ def evaluate_on_table(
     cuts = np.cumsum([len(train_rows), len(test_rows)])
     parts = [FeatureMatrix(names=features.names, values=block) for block in np.split(features.values, cuts)]
     late = table.days_late
-    fitted = fit_estimators(features=parts[0], days_late=late[train_rows], settings=settings, vocabulary=vocabulary)
+    fitted = fit_estimators(
+        features=parts[0], days_late=late[train_rows], moments=train_moments, settings=settings, vocabulary=vocabulary
+    )
     metrics = _point_metrics(fitted, parts[1], late[test_rows])
     metrics.update(_overdue_metrics(fitted, parts[2], late[overdue_rows]))
     report = EvaluationReport(
@@ -203,6 +224,7 @@ def evaluate_on_table(
         n_test=int(split.test.sum()),
         n_train_rows=len(train_rows),
         split_date=split.split_date,
+        label_maturity_days=split.maturity_days,
         use_model=bool(metrics["mae_model"] < metrics["mae_customer_mean"]),
         **metrics,  # type: ignore[arg-type]
     )

@@ -16,12 +16,15 @@ One record type serves paid and open invoices: ``settled_date`` is ``None`` whil
 (0, 1)
 >>> grade_ordinal("b"), grade_ordinal(None)
 (2.0, nan)
+>>> as_known_on([invoice], date(2026, 2, 14))[0].settled_date is None   # paid that very day
+True
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -138,3 +141,24 @@ def grade_ordinal(grade: str | None) -> float:
         return math.nan
     letter = grade.strip().upper()[:1]
     return float(GRADES.index(letter) + 1) if letter and letter in GRADES else math.nan
+
+
+def as_known_on(invoices: Sequence[InvoiceRecord], moment: date) -> tuple[InvoiceRecord, ...]:
+    """The ledger as it stood at the start of ``moment``: later invoices dropped, later
+    settlements, disputes, resolutions and dunning steps erased. Used to train "as of" a
+    past date and to backtest forecasts without looking ahead."""
+    known = []
+    for invoice in invoices:
+        if invoice.invoice_date > moment:
+            continue
+        changes: dict[str, object] = {}
+        if invoice.settled_date is not None and invoice.settled_date >= moment:
+            changes["settled_date"] = None
+        if invoice.disputed_on is not None and invoice.disputed_on > moment:
+            changes.update(disputed=False, disputed_on=None, dispute_resolved_on=None)
+        elif invoice.dispute_resolved_on is not None and invoice.dispute_resolved_on >= moment:
+            changes["dispute_resolved_on"] = None
+        if any(step.executed_on >= moment for step in invoice.dunning_steps):
+            changes["dunning_steps"] = tuple(s for s in invoice.dunning_steps if s.executed_on < moment)
+        known.append(replace(invoice, **changes) if changes else invoice)  # type: ignore[arg-type]
+    return tuple(known)

@@ -1,7 +1,7 @@
 """A synthetic portfolio with known payment behaviours, for tests and benchmarks.
 
 Each customer follows one behaviour: ``on_time``, ``chronic_late``, ``deteriorating``
-(lateness grows month after month from a break date), ``disputes`` (a quarter of its
+(from a break date, lateness grows by 5 days a month, up to 80 days more), ``disputes`` (a quarter of its
 invoices disputed and paid two months late), ``partial`` (big invoices paid in instalments,
 so settled late in proportion to their size), ``reminder_responder`` (waits for the first
 reminder, then pays within days) and ``call_responder`` (ignores emails, pays after the
@@ -100,7 +100,7 @@ def _natural_days_late(customer: SyntheticCustomer, invoice_day: date, due: date
                        rng: np.random.Generator) -> float:  # fmt: skip
     late = customer.base_days_late + float(rng.normal(0, 3))
     if customer.behaviour == "deteriorating" and invoice_day > customer.break_day:
-        late += 5.0 * (invoice_day - customer.break_day).days / 30
+        late += min(5.0 * (invoice_day - customer.break_day).days / 30, 80.0)
     if customer.behaviour == "partial":
         late += 25.0 * max(amount_ratio - 1.0, 0.0) + float(rng.normal(0, 5))
     if customer.behaviour == "chronic_late":
