@@ -28,8 +28,10 @@ Suggestions, each with its evidence and the days saved computed on the customer'
 ...         due_date=due, amount=Decimal(100), settled_date=reminder + timedelta(days=2),
 ...         dunning_steps=(DunningStep(stage=1, executed_on=reminder, channel="email"),))
 >>> [suggestion] = suggest_dunning_changes(invoices=[paid_after_reminder(k) for k in range(6)])
->>> suggestion.kind, suggestion.current_offset_days, suggestion.proposed_offset_days, suggestion.expected_days_saved
-('earlier', 14, 1, 13.0)
+>>> suggestion.kind, suggestion.current_offset_days, suggestion.proposed_offset_days
+('earlier', 14, 1)
+>>> suggestion.expected_days_saved, suggestion.share_of_invoices_affected
+(13.0, 1.0)
 """
 
 from __future__ import annotations
@@ -38,9 +40,9 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from encours.core.forecast.records import InvoiceRecord
+from encours.core.forecast.records import DunningStep, InvoiceRecord
 
 TRIGGER_RATE = 0.6
 TRIGGER_LIFT = 2.0
@@ -60,7 +62,7 @@ class StepResponse:
     n_paid_within_window: int
     trigger_rate: float
     rate_before_step: float
-    lift_after_rate: float
+    rate_after_step: float
     lift: float | None  # None: nobody paid in the days before the step, any response is lift
     median_response_days: float | None
 
@@ -105,69 +107,78 @@ class DunningSuggestion:
     evidence: str
 
 
-def _first_execution(invoice: InvoiceRecord, stage: int) -> date | None:
-    dates = [s.executed_on for s in invoice.dunning_steps if s.stage == stage]
-    return min(dates) if dates else None
+@dataclass(frozen=True, slots=True)
+class _Paid:
+    """A paid invoice as the response analysis needs it (no optional settlement date)."""
+
+    due: date
+    settled: date
+    steps: tuple[DunningStep, ...]
+
+    @property
+    def days_late(self) -> int:
+        return (self.settled - self.due).days
+
+    def first_execution(self, stage: int) -> date | None:
+        """When ``stage`` first went out while the invoice was still unpaid."""
+        dates = [s.executed_on for s in self.steps if s.stage == stage and s.executed_on < self.settled]
+        return min(dates) if dates else None
+
+    def triggered_by(self, executed: date, window: int) -> bool:
+        """Paid within ``window`` days of a step executed on ``executed``, no later step between."""
+        later_step = any(executed < s.executed_on < self.settled for s in self.steps)
+        return (self.settled - executed).days <= window and not later_step
 
 
-def _triggered(invoice: InvoiceRecord, executed: date, window: int) -> bool:
-    settled = invoice.settled_date
-    assert settled is not None
-    later_step = any(executed < s.executed_on < settled for s in invoice.dunning_steps)
-    return (settled - executed).days <= window and not later_step
-
-
-def _step_response(invoices: Sequence[InvoiceRecord], stage: int, window: int) -> StepResponse | None:
-    reached = [
-        (inv, executed)
-        for inv in invoices
-        if (executed := _first_execution(inv, stage)) is not None and executed < inv.settled_date  # type: ignore[operator]
-    ]
+def _step_response(invoices: Sequence[_Paid], stage: int, window: int) -> StepResponse | None:
+    reached = [(inv, day) for inv in invoices if (day := inv.first_execution(stage)) is not None]
     if not reached:
         return None
-    offset = round(statistics.median((executed - inv.due_date).days for inv, executed in reached))
-    answered = [(inv, executed) for inv, executed in reached if _triggered(inv, executed, window)]
-    trigger_rate = len(answered) / len(reached)
+    offset = round(statistics.median((day - inv.due).days for inv, day in reached))
+    answered = [(inv, day) for inv, day in reached if inv.triggered_by(day, window)]
     # The lift compares LIFT_WINDOW_DAYS on each side of the step: a step planned where the
     # customer pays anyway (a rising natural hazard) looks effective over a whole week,
     # but only a real trigger makes payments jump within days of it.
-    quick = sum(1 for inv, executed in reached if (inv.settled_date - executed).days < LIFT_WINDOW_DAYS)  # type: ignore[operator]
-    at_risk = [inv for inv in invoices if inv.days_late is not None and inv.days_late >= offset - LIFT_WINDOW_DAYS]
-    paid_before = sum(1 for inv in at_risk if inv.days_late is not None and inv.days_late < offset)
-    before_rate = paid_before / len(at_risk) if at_risk else 0.0
+    quick = len([inv for inv, day in reached if (inv.settled - day).days < LIFT_WINDOW_DAYS])
+    at_risk = [inv for inv in invoices if inv.days_late >= offset - LIFT_WINDOW_DAYS]
+    before_rate = len([i for i in at_risk if i.days_late < offset]) / len(at_risk) if at_risk else 0.0
     after_rate = quick / len(reached)
-    channels = Counter(s.channel for inv, _ in reached for s in inv.dunning_steps if s.stage == stage)
+    channels = Counter(s.channel for inv, _ in reached for s in inv.steps if s.stage == stage)
+    delays = [(inv.settled - day).days for inv, day in answered]
     return StepResponse(
-        stage=stage, channel=channels.most_common(1)[0][0], median_offset_days=offset,
-        n_reached=len(reached), n_paid_within_window=len(answered), trigger_rate=trigger_rate,
-        rate_before_step=before_rate, lift_after_rate=after_rate, lift=after_rate / before_rate if before_rate > 0 else None,
-        median_response_days=statistics.median(
-            (inv.settled_date - executed).days for inv, executed in answered  # type: ignore[operator]
-        ) if answered else None,
-    )  # fmt: skip
-
-
-def _profile(customer_id: str, invoices: Sequence[InvoiceRecord], window: int) -> DunningResponseProfile:
-    stages = sorted({s.stage for inv in invoices for s in inv.dunning_steps})
-    steps = tuple(r for stage in stages if (r := _step_response(invoices, stage, window)) is not None)
-    unreminded = sum(
-        1 for inv in invoices if not any(s.executed_on < inv.settled_date for s in inv.dunning_steps)  # type: ignore[operator]
+        stage=stage,
+        channel=channels.most_common(1)[0][0],
+        median_offset_days=offset,
+        n_reached=len(reached),
+        n_paid_within_window=len(answered),
+        trigger_rate=len(answered) / len(reached),
+        rate_before_step=before_rate,
+        rate_after_step=after_rate,
+        lift=after_rate / before_rate if before_rate > 0 else None,
+        median_response_days=statistics.median(delays) if delays else None,
     )
-    lateness = sorted(inv.days_late for inv in invoices if inv.days_late is not None)
+
+
+def _profile(customer_id: str, invoices: Sequence[_Paid], window: int) -> DunningResponseProfile:
+    stages = sorted({s.stage for inv in invoices for s in inv.steps})
+    steps = tuple(r for stage in stages if (r := _step_response(invoices, stage, window)) is not None)
+    unreminded = [inv for inv in invoices if not any(s.executed_on < inv.settled for s in inv.steps)]
+    lateness = sorted(inv.days_late for inv in invoices)
     return DunningResponseProfile(
         customer_id=customer_id,
         n_paid_invoices=len(invoices),
-        share_paid_before_first_step=unreminded / len(invoices),
+        share_paid_before_first_step=len(unreminded) / len(invoices),
         p80_days_late=float(lateness[min(len(lateness) - 1, int(0.8 * len(lateness)))]),
         steps=steps,
     )
 
 
-def _paid_by_customer(invoices: Sequence[InvoiceRecord]) -> dict[str, list[InvoiceRecord]]:
-    grouped: dict[str, list[InvoiceRecord]] = defaultdict(list)
+def _paid_by_customer(invoices: Sequence[InvoiceRecord]) -> dict[str, list[_Paid]]:
+    grouped: dict[str, list[_Paid]] = defaultdict(list)
     for invoice in invoices:
         if invoice.settled_date is not None:
-            grouped[invoice.customer_id].append(invoice)
+            paid = _Paid(due=invoice.due_date, settled=invoice.settled_date, steps=invoice.dunning_steps)
+            grouped[invoice.customer_id].append(paid)
     return grouped
 
 
@@ -184,17 +195,17 @@ def dunning_response_profiles(
 
 
 def _days_saved(
-    invoices: Sequence[InvoiceRecord], stage: int, proposed_offset: int, window: int
+    invoices: Sequence[_Paid], stage: int, proposed_offset: int, window: int
 ) -> tuple[float, float]:
     """(mean days saved over all paid invoices, share of invoices improved) if ``stage``
-    had been executed at due + ``proposed_offset`` and answered after the same delay."""
-    saved = []
+    had gone out at due + ``proposed_offset`` and been answered after the same delay."""
+    gained = []
     for invoice in invoices:
-        executed = _first_execution(invoice, stage)
-        if executed is None or executed >= invoice.settled_date or not _triggered(invoice, executed, window):  # type: ignore[operator]
-            continue
-        saved.append(max(0, (executed - invoice.due_date).days - proposed_offset))
-    gained = [days for days in saved if days > 0]
+        executed = invoice.first_execution(stage)
+        if executed is not None and invoice.triggered_by(executed, window):
+            days = (executed - invoice.due).days - proposed_offset
+            if days > 0:
+                gained.append(days)
     return sum(gained) / len(invoices), len(gained) / len(invoices)
 
 
@@ -203,43 +214,54 @@ def _evidence(step: StepResponse, window: int) -> str:
     return (
         f"paid within {window} days of stage {step.stage} ({step.channel}) on {step.n_paid_within_window} "
         f"of {step.n_reached} invoices that reached it{response}; {step.rate_before_step:.0%} paid in the "
-        f"{LIFT_WINDOW_DAYS} days before it against {step.lift_after_rate:.0%} in the {LIFT_WINDOW_DAYS} days after; "
-        f"it goes out at due + {step.median_offset_days} days on median"
+        f"{LIFT_WINDOW_DAYS} days before it, {step.rate_after_step:.0%} in the {LIFT_WINDOW_DAYS} days "
+        f"after; it goes out at due + {step.median_offset_days} days on median"
     )
 
 
 def _speed_up(
-    profile: DunningResponseProfile, invoices: Sequence[InvoiceRecord], *, window: int, min_invoices: int,
+    profile: DunningResponseProfile,
+    invoices: Sequence[_Paid],
+    *,
+    window: int,
+    min_invoices: int,
     earliest_offset: int,
-) -> DunningSuggestion | None:  # fmt: skip
+) -> DunningSuggestion | None:
     trigger = profile.trigger
     if trigger is None or trigger.n_paid_within_window < min_invoices:
         return None
     before = [s for s in profile.steps if s.stage < trigger.stage and s.n_reached >= min_invoices]
-    other_channel = [s for s in before if s.channel != trigger.channel and not s.triggers_payment]
-    if other_channel:
-        first = before[0]
-        kind, stage, channel, offset = "switch_channel", first.stage, first.channel, first.median_offset_days
-        proposed = first.median_offset_days
+    if any(s.channel != trigger.channel and not s.triggers_payment for s in before):
+        # the trigger's channel works where the earlier ones do not: use it from the first step
+        kind, changed, proposed = "switch_channel", before[0], before[0].median_offset_days
     else:
-        kind, stage, channel, offset = "earlier", trigger.stage, trigger.channel, trigger.median_offset_days
+        kind, changed = "earlier", trigger
         proposed = before[-1].median_offset_days + window if before else earliest_offset
     if trigger.median_offset_days - proposed < MIN_DAYS_GAINED:
         return None
     saved, affected = _days_saved(invoices, trigger.stage, proposed, window)
-    ineffective = "; earlier steps show no effect" if before else ""
     return DunningSuggestion(
-        customer_id=profile.customer_id, kind=kind, stage=stage, current_channel=channel,
-        proposed_channel=trigger.channel, current_offset_days=offset, proposed_offset_days=proposed,
-        expected_days_saved=saved, share_of_invoices_affected=affected, n_invoices=profile.n_paid_invoices,
-        evidence=_evidence(trigger, window) + ineffective,
-    )  # fmt: skip
+        customer_id=profile.customer_id,
+        kind=kind,
+        stage=changed.stage,
+        current_channel=changed.channel,
+        proposed_channel=trigger.channel,
+        current_offset_days=changed.median_offset_days,
+        proposed_offset_days=proposed,
+        expected_days_saved=saved,
+        share_of_invoices_affected=affected,
+        n_invoices=profile.n_paid_invoices,
+        evidence=_evidence(trigger, window) + ("; earlier steps show no effect" if before else ""),
+    )
 
 
 def _spare_reminders(
-    profile: DunningResponseProfile, invoices: Sequence[InvoiceRecord], *, min_invoices: int,
+    profile: DunningResponseProfile,
+    invoices: Sequence[_Paid],
+    *,
+    min_invoices: int,
     postpone_max_days_late: int,
-) -> DunningSuggestion | None:  # fmt: skip
+) -> DunningSuggestion | None:
     if not profile.steps or profile.trigger is not None:
         return None
     first = profile.steps[0]
@@ -247,24 +269,27 @@ def _spare_reminders(
     usable = first.n_reached >= min_invoices and first.has_no_effect
     if not usable or profile.p80_days_late > postpone_max_days_late or proposed <= first.median_offset_days:
         return None
-    spared = sum(
-        1
-        for inv in invoices
-        if (executed := _first_execution(inv, first.stage)) is not None
-        and executed < inv.settled_date  # type: ignore[operator]
-        and inv.settled_date < inv.due_date + timedelta(days=proposed)  # type: ignore[operator]
-    )
+    spared = [
+        inv for inv in invoices if inv.first_execution(first.stage) is not None and inv.days_late < proposed
+    ]
     return DunningSuggestion(
-        customer_id=profile.customer_id, kind="later", stage=first.stage, current_channel=first.channel,
-        proposed_channel=first.channel, current_offset_days=first.median_offset_days,
-        proposed_offset_days=proposed, expected_days_saved=0.0,
-        share_of_invoices_affected=spared / profile.n_paid_invoices, n_invoices=profile.n_paid_invoices,
+        customer_id=profile.customer_id,
+        kind="later",
+        stage=first.stage,
+        current_channel=first.channel,
+        proposed_channel=first.channel,
+        current_offset_days=first.median_offset_days,
+        proposed_offset_days=proposed,
+        expected_days_saved=0.0,
+        share_of_invoices_affected=len(spared) / profile.n_paid_invoices,
+        n_invoices=profile.n_paid_invoices,
         evidence=(
             f"pays {profile.p80_days_late:g} days late or less on 80% of invoices whatever the reminders; "
-            f"stage {first.stage} ({first.channel}) shows no effect (lift {first.lift:.2f}); "
-            f"{spared} reminder(s) would have been spared"
+            f"stage {first.stage} ({first.channel}) shows no effect ({first.rate_before_step:.0%} paid "
+            f"in the {LIFT_WINDOW_DAYS} days before it, {first.rate_after_step:.0%} after); "
+            f"{len(spared)} reminder(s) would have been spared"
         ),
-    )  # fmt: skip
+    )
 
 
 def suggest_dunning_changes(
@@ -284,12 +309,18 @@ def suggest_dunning_changes(
         invoices=invoices, response_window_days=response_window_days, min_invoices=min_invoices
     ):
         history = grouped[profile.customer_id]
-        suggestion = _speed_up(
-            profile, history, window=response_window_days, min_invoices=min_invoices,
+        speed_up = _speed_up(
+            profile,
+            history,
+            window=response_window_days,
+            min_invoices=min_invoices,
             earliest_offset=earliest_offset_days,
-        ) or _spare_reminders(
-            profile, history, min_invoices=min_invoices, postpone_max_days_late=postpone_max_days_late
-        )  # fmt: skip
-        if suggestion is not None and (suggestion.kind == "later" or suggestion.expected_days_saved >= min_days_saved):
-            suggestions.append(suggestion)
+        )
+        if speed_up is not None and speed_up.expected_days_saved >= min_days_saved:
+            suggestions.append(speed_up)
+        elif speed_up is None:
+            spare = _spare_reminders(
+                profile, history, min_invoices=min_invoices, postpone_max_days_late=postpone_max_days_late
+            )
+            suggestions.extend([spare] if spare is not None else [])
     return tuple(sorted(suggestions, key=lambda s: (-s.expected_days_saved, s.customer_id)))

@@ -40,7 +40,8 @@ import numpy as np
 from scipy.special import ndtr  # type: ignore[import-untyped]
 
 from encours.core.errors import ValidationFailed
-from encours.core.forecast.model import PaymentPrediction
+from encours.core.forecast.model import PaymentPrediction, TrainedPaymentModel, predict_payments
+from encours.core.forecast.records import InvoiceRecord, OpenOrder
 from encours.core.forecast.table import FloatArray, IntArray
 from encours.core.money import minor_unit, quantize
 
@@ -109,9 +110,15 @@ def monday_of(day: date) -> date:
 def cash_in_items(predictions: Iterable[PaymentPrediction]) -> tuple[CashInItem, ...]:
     return tuple(
         CashInItem(
-            item_id=p.item_id, kind=p.kind, entity=p.entity, currency=p.currency, amount=p.open_amount,
-            date_p10=p.payment_date_p10, date_p50=p.expected_payment_date, date_p90=p.payment_date_p90,
-        )  # fmt: skip
+            item_id=p.item_id,
+            kind=p.kind,
+            entity=p.entity,
+            currency=p.currency,
+            amount=p.open_amount,
+            date_p10=p.payment_date_p10,
+            date_p50=p.expected_payment_date,
+            date_p90=p.payment_date_p90,
+        )
         for p in predictions
     )
 
@@ -119,7 +126,8 @@ def cash_in_items(predictions: Iterable[PaymentPrediction]) -> tuple[CashInItem,
 def _knots(items: Sequence[CashInItem], as_of: date) -> FloatArray:
     """Per item, payment time (date ordinal) at levels 0, 0.1, 0.5, 0.9, 1, never before as_of."""
     quantiles = np.array(
-        [[i.date_p10.toordinal(), i.date_p50.toordinal(), i.date_p90.toordinal()] for i in items], dtype=np.float64
+        [[i.date_p10.toordinal(), i.date_p50.toordinal(), i.date_p90.toordinal()] for i in items],
+        dtype=np.float64,
     ).reshape(-1, 3)
     quantiles = np.sort(quantiles, axis=1)
     first = quantiles[:, 0] - TAIL_SHARE * (quantiles[:, 1] - quantiles[:, 0])
@@ -170,7 +178,13 @@ def _inverse_distribution(knots: FloatArray, levels: FloatArray) -> FloatArray:
 
 
 def _simulated_totals(
-    knots: FloatArray, amounts: FloatArray, boundaries: FloatArray, *, scenarios: int, correlation: float, seed: int
+    knots: FloatArray,
+    amounts: FloatArray,
+    boundaries: FloatArray,
+    *,
+    scenarios: int,
+    correlation: float,
+    seed: int,
 ) -> FloatArray:
     """Totals per scenario (rows) and bucket (columns, the last one beyond the horizon)."""
     rng = np.random.default_rng(seed)
@@ -185,7 +199,9 @@ def _simulated_totals(
         times = _inverse_distribution(knots[part], levels)
         bucket = np.searchsorted(boundaries[1:], times, side="right")
         cells = np.arange(scenarios)[None, :] * buckets + bucket
-        totals += np.bincount(cells.ravel(), weights=np.repeat(amounts[part], scenarios), minlength=len(totals))
+        totals += np.bincount(
+            cells.ravel(), weights=np.repeat(amounts[part], scenarios), minlength=len(totals)
+        )
     result: FloatArray = totals.reshape(scenarios, buckets)
     return result
 
@@ -199,7 +215,13 @@ def _to_units(amount: Decimal, currency: str) -> int:
 
 
 def _series(
-    items: Sequence[CashInItem], as_of: date, boundaries: FloatArray, *, scenarios: int, correlation: float, seed: int
+    items: Sequence[CashInItem],
+    as_of: date,
+    boundaries: FloatArray,
+    *,
+    scenarios: int,
+    correlation: float,
+    seed: int,
 ) -> CashInSeries:
     currency = items[0].currency
     knots = _knots(items, as_of)
@@ -224,7 +246,9 @@ def _series(
                 high=_to_amount(max(round(float(np.quantile(weekly, 0.9))), total), currency),
                 cumulative_expected=_to_amount(cumulative, currency),
                 cumulative_low=_to_amount(min(round(float(np.quantile(running, 0.1))), cumulative), currency),
-                cumulative_high=_to_amount(max(round(float(np.quantile(running, 0.9))), cumulative), currency),
+                cumulative_high=_to_amount(
+                    max(round(float(np.quantile(running, 0.9))), cumulative), currency
+                ),
             )
         )
     return CashInSeries(
@@ -259,3 +283,21 @@ def weekly_cash_in(
         for key in sorted(groups)
     )
     return CashForecast(as_of=as_of, week_starts=week_starts, series=series)
+
+
+def forecast_cash_in(
+    *,
+    model: TrainedPaymentModel,
+    invoices: Sequence[InvoiceRecord],
+    orders: Sequence[OpenOrder],
+    as_of: date,
+    weeks: int = HORIZON_WEEKS,
+    scenarios: int = 1000,
+    shock_correlation: float = 0.5,
+) -> CashForecast:
+    """Predict open invoices and orders at ``as_of``, then bucket them into weeks."""
+    predictions = predict_payments(model=model, invoices=invoices, orders=orders, as_of=as_of)
+    return weekly_cash_in(
+        items=cash_in_items(predictions), as_of=as_of, weeks=weeks, scenarios=scenarios,
+        shock_correlation=shock_correlation,
+    )  # fmt: skip

@@ -30,16 +30,17 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 from sklearn.ensemble import (  # type: ignore[import-untyped]
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from encours.core.forecast.errors import InvalidModel
 from encours.core.forecast.features import (
     CATEGORICAL_FEATURES,
     FEATURE_NAMES,
+    NO_CATEGORIES,
     CategoryVocabulary,
     FeatureMatrix,
 )
@@ -73,6 +74,9 @@ class TrainingSettings:
     threads: int | None = 1
 
 
+DEFAULT_SETTINGS = TrainingSettings()
+
+
 @dataclass(frozen=True, slots=True)
 class ConstantProbability:
     """What a classifier degenerates to when the training rows hold a single class."""
@@ -80,7 +84,9 @@ class ConstantProbability:
     probability: float
 
     def predict_proba(self, values: FloatArray) -> FloatArray:
-        return np.column_stack([np.full(len(values), 1 - self.probability), np.full(len(values), self.probability)])
+        return np.column_stack(
+            [np.full(len(values), 1 - self.probability), np.full(len(values), self.probability)]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +224,7 @@ def fit_estimators(
     days_late: FloatArray,
     moments: IntArray,
     settings: TrainingSettings,
-    vocabulary: CategoryVocabulary = CategoryVocabulary(),
+    vocabulary: CategoryVocabulary = NO_CATEGORIES,
 ) -> FittedEstimators:
     """Fit the five models on ``features`` (one row per training query, made at ordinal
     ``moments``) and their labels, days late."""
@@ -244,7 +250,9 @@ def fit_estimators(
         )
 
 
-def _probability(model: HistGradientBoostingClassifier | ConstantProbability, values: FloatArray) -> FloatArray:
+def _probability(
+    model: HistGradientBoostingClassifier | ConstantProbability, values: FloatArray
+) -> FloatArray:
     result: FloatArray = np.asarray(model.predict_proba(values)[:, 1], dtype=np.float64)
     return result
 

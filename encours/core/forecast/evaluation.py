@@ -34,6 +34,7 @@ from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
 
 from encours.core.forecast.errors import InsufficientHistory
 from encours.core.forecast.estimators import (
+    DEFAULT_SETTINGS,
     LATE_OVER_DAYS,
     FittedEstimators,
     TrainingSettings,
@@ -145,7 +146,9 @@ def _time_split(table: InvoiceTable, split_date: date | None, settings: Training
     paid = table.paid
     if not paid.any():
         raise InsufficientHistory("no paid invoice to evaluate on")
-    split = split_date or default_split_date(latest_settlement=date.fromordinal(int(table.settled[paid].max())))
+    split = split_date or default_split_date(
+        latest_settlement=date.fromordinal(int(table.settled[paid].max()))
+    )
     train, maturity = training_candidates(table=table, cutoff=split, settings=settings)
     test = paid & (table.settled >= split.toordinal())
     if train.sum() < MIN_TRAIN_INVOICES or test.sum() < MIN_TEST_INVOICES:
@@ -187,7 +190,9 @@ def _point_metrics(
     }
 
 
-def _overdue_metrics(fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray) -> dict[str, float | int]:
+def _overdue_metrics(
+    fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray
+) -> dict[str, float | int]:
     model = estimate_days_late(estimators=fitted, features=features)
     baseline = estimate_with_baseline(calibration=fitted.baseline, features=features)
     return {
@@ -215,7 +220,11 @@ def evaluate_on_table(
     parts = [FeatureMatrix(names=features.names, values=block) for block in np.split(features.values, cuts)]
     late = table.days_late
     fitted = fit_estimators(
-        features=parts[0], days_late=late[train_rows], moments=train_moments, settings=settings, vocabulary=vocabulary
+        features=parts[0],
+        days_late=late[train_rows],
+        moments=train_moments,
+        settings=settings,
+        vocabulary=vocabulary,
     )
     metrics = _point_metrics(fitted, parts[1], late[test_rows])
     metrics.update(_overdue_metrics(fitted, parts[2], late[overdue_rows]))
@@ -235,7 +244,7 @@ def evaluate_payment_model(
     *,
     invoices: Sequence[InvoiceRecord],
     split_date: date | None = None,
-    settings: TrainingSettings = TrainingSettings(),
+    settings: TrainingSettings = DEFAULT_SETTINGS,
 ) -> EvaluationReport:
     """Evaluate on ``invoices`` (paid ones are scored; open ones still shape exposure features)."""
     report, _ = evaluate_on_table(table=invoice_table(invoices), split_date=split_date, settings=settings)

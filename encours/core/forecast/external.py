@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from encours.core.errors import (
@@ -35,7 +36,7 @@ from encours.core.errors import (
     RowError,
     ValidationFailed,
 )
-from encours.core.forecast.estimators import TrainingSettings
+from encours.core.forecast.estimators import DEFAULT_SETTINGS, TrainingSettings
 from encours.core.forecast.evaluation import EvaluationReport, evaluate_payment_model
 from encours.core.forecast.records import InvoiceRecord
 from encours.core.money import D
@@ -57,7 +58,8 @@ def parse_column_mapping(text: str) -> dict[str, str]:
             raise ValidationFailed(f"column mapping {pair!r}: expected NAME=COLUMN")
         if name not in REQUIRED_FIELDS + OPTIONAL_FIELDS:
             raise ValidationFailed(
-                f"column mapping: unknown name {name!r} (known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"
+                f"column mapping: unknown name {name!r} "
+                f"(known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"
             )
         if name in mapping:
             raise ValidationFailed(f"column mapping: {name!r} is mapped twice")
@@ -114,7 +116,8 @@ class _Row:
 
     def day(self, field: str, date_format: str) -> date | None:
         try:
-            return datetime.strptime(self.text(field), date_format).date()
+            parsed = time.strptime(self.text(field), date_format)
+            return date(parsed.tm_year, parsed.tm_mon, parsed.tm_mday)
         except ValueError:
             reason = "missing date" if not self.text(field) else f"not a date in format {date_format}"
             self.fail(field, reason)
@@ -165,7 +168,9 @@ def load_paid_invoices_csv(
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
         raise InvalidFile("empty file: expected a header line")
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(header_line))
+    reader = csv.DictReader(
+        io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(header_line)
+    )
     header = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
     absent = tuple(
@@ -197,7 +202,7 @@ def evaluate_external_csv(
     decimal_separator: str | None = None,
     split_date: date | None = None,
     skip_invalid_rows: bool = False,
-    settings: TrainingSettings = TrainingSettings(),
+    settings: TrainingSettings = DEFAULT_SETTINGS,
 ) -> EvaluationReport:
     """What ``payment_model_eval --csv`` runs: load, refuse row errors unless told to skip
     them, then evaluate exactly as on the ledger's own paid invoices."""

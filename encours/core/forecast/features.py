@@ -83,6 +83,9 @@ class CategoryVocabulary:
     country: tuple[str, ...] = ()
 
 
+NO_CATEGORIES = CategoryVocabulary()
+
+
 @dataclass(frozen=True, slots=True)
 class FeatureMatrix:
     """One row per query, columns in ``FEATURE_NAMES`` order (float64, NaN = unknown)."""
@@ -208,7 +211,9 @@ def _invoice_features(
     }
 
 
-def _window_features(index: HistoryIndex, start: IntArray, end: IntArray, now: IntArray) -> dict[str, FloatArray]:
+def _window_features(
+    index: HistoryIndex, start: IntArray, end: IntArray, now: IntArray
+) -> dict[str, FloatArray]:
     timeline = index.customer_settled
     late = timeline.last_values(index.settled_late, start, end, HISTORY_WINDOW)
     issued = timeline.last_values(index.settled_invoice, start, end, HISTORY_WINDOW) / 30.0
@@ -275,10 +280,12 @@ def _exposure_features(
     first_issue = index.customer_issued.times[np.minimum(issued_start, max(table.size - 1, 0))]
     return {
         "amount_to_customer_median": _ratio(table.amount[rows], row_quantiles(amounts, 0.5)),
-        "customer_tenure_days": np.where(
-            issued_end > issued_start, moments - first_issue, math.nan
-        ).astype(np.float64),
-        "customer_invoices_last_90d": (issued_end - np.maximum(recent_start, issued_start)).astype(np.float64),
+        "customer_tenure_days": np.where(issued_end > issued_start, moments - first_issue, math.nan).astype(
+            np.float64
+        ),
+        "customer_invoices_last_90d": (issued_end - np.maximum(recent_start, issued_start)).astype(
+            np.float64
+        ),
         "customer_open_count": (issued_end - issued_start) - paid_count,
         "customer_overdue_count": ((due_end - due_start) - (cleared_end - cleared_start)).astype(np.float64),
         "customer_overdue_amount_log": np.log1p(np.maximum(overdue_amount, 0.0)),
@@ -303,7 +310,9 @@ def _peer_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -> di
     start, end = index.portfolio_settled.bounds(keys=everyone, times=moments)
     recent, _ = index.portfolio_settled.bounds(keys=everyone, times=moments - RECENT_DAYS)
     late = index.sums["portfolio"]["late"]
-    features["portfolio_mean_days_late_90d"] = _ratio(_between(late, recent, end), (end - recent).astype(float))
+    features["portfolio_mean_days_late_90d"] = _ratio(
+        _between(late, recent, end), (end - recent).astype(float)
+    )
     features["portfolio_mean_days_late"] = _ratio(_between(late, start, end), (end - start).astype(float))
     return features
 
@@ -313,7 +322,7 @@ def build_features(
     index: HistoryIndex,
     rows: IntArray,
     moments: IntArray,
-    vocabulary: CategoryVocabulary = CategoryVocabulary(),
+    vocabulary: CategoryVocabulary = NO_CATEGORIES,
 ) -> FeatureMatrix:
     """Features of invoice ``rows[k]`` of the indexed table as known at ordinal ``moments[k]``."""
     blocks = []
@@ -332,11 +341,10 @@ def features_at(
     *,
     invoices: Sequence[InvoiceRecord],
     queries: Sequence[tuple[int, date]],
-    vocabulary: CategoryVocabulary = CategoryVocabulary(),
+    vocabulary: CategoryVocabulary = NO_CATEGORIES,
 ) -> FeatureMatrix:
     """Convenience form: ``queries`` are (position in ``invoices``, prediction date) pairs."""
     index = HistoryIndex(invoice_table(invoices))
     rows = np.fromiter((row for row, _ in queries), np.int64, len(queries))
     moments = np.fromiter((moment.toordinal() for _, moment in queries), np.int64, len(queries))
     return build_features(index=index, rows=rows, moments=moments, vocabulary=vocabulary)
-

@@ -12,7 +12,8 @@ they beat the customer-average baseline, and the baseline otherwise.
 ...                             settings=TrainingSettings(max_iter=40))
 >>> model.trained_on
 datetime.date(2025, 1, 1)
->>> model.source == ("model" if model.evaluation.mae_model < model.evaluation.mae_customer_mean else "customer_mean")
+>>> beats_baseline = model.evaluation.mae_model < model.evaluation.mae_customer_mean
+>>> model.source == ("model" if beats_baseline else "customer_mean")
 True
 >>> predictions = predict_payments(model=model, invoices=portfolio.invoices, as_of=portfolio.as_of)
 >>> all(p.payment_date_p10 <= p.expected_payment_date <= p.payment_date_p90 for p in predictions)
@@ -38,6 +39,7 @@ import sklearn  # type: ignore[import-untyped]
 
 from encours.core.forecast.errors import InvalidModel
 from encours.core.forecast.estimators import (
+    DEFAULT_SETTINGS,
     DaysLateEstimate,
     FittedEstimators,
     TrainingSettings,
@@ -106,7 +108,7 @@ def train_payment_model(
     invoices: Sequence[InvoiceRecord],
     as_of: date,
     split_date: date | None = None,
-    settings: TrainingSettings = TrainingSettings(),
+    settings: TrainingSettings = DEFAULT_SETTINGS,
 ) -> TrainedPaymentModel:
     """Evaluate on a time split of what was known at ``as_of``, then refit on all of it."""
     table = invoice_table(as_known_on(invoices, as_of))
@@ -118,7 +120,11 @@ def train_payment_model(
     vocabulary = learn_vocabulary(table=table, rows=np.flatnonzero(candidates))
     features = build_features(index=HistoryIndex(table), rows=rows, moments=moments, vocabulary=vocabulary)
     fitted = fit_estimators(
-        features=features, days_late=table.days_late[rows], moments=moments, settings=settings, vocabulary=vocabulary
+        features=features,
+        days_late=table.days_late[rows],
+        moments=moments,
+        settings=settings,
+        vocabulary=vocabulary,
     )
     return TrainedPaymentModel(
         trained_on=as_of,
@@ -154,7 +160,9 @@ def order_as_invoice(order: OpenOrder, *, as_of: date, profile: InvoiceRecord | 
     )  # fmt: skip
 
 
-def _estimate(model: TrainedPaymentModel, index: HistoryIndex, rows: np.ndarray, as_of: date) -> DaysLateEstimate:
+def _estimate(
+    model: TrainedPaymentModel, index: HistoryIndex, rows: np.ndarray, as_of: date
+) -> DaysLateEstimate:
     moments = np.full(len(rows), as_of.toordinal(), dtype=np.int64)
     features = build_features(index=index, rows=rows, moments=moments, vocabulary=model.estimators.vocabulary)
     if model.use_model:
@@ -188,9 +196,13 @@ def predict_payments(
         invoice = ledger[row]
         predictions.append(
             PaymentPrediction(
-                item_id=invoice.invoice_id, kind="invoice" if row < len(known) else "order",
-                customer_id=invoice.customer_id, entity=invoice.entity, currency=invoice.currency,
-                open_amount=invoice.remaining_amount, due_date=invoice.due_date,
+                item_id=invoice.invoice_id,
+                kind="invoice" if row < len(known) else "order",
+                customer_id=invoice.customer_id,
+                entity=invoice.entity,
+                currency=invoice.currency,
+                open_amount=invoice.remaining_amount,
+                due_date=invoice.due_date,
                 expected_days_late=float(estimate.median[k]),
                 expected_payment_date=_day(invoice.due_date, estimate.median[k]),
                 payment_date_p10=_day(invoice.due_date, estimate.low[k]),
@@ -198,7 +210,7 @@ def predict_payments(
                 probability_late=float(estimate.probability_late[k]),
                 probability_late_over_30=float(estimate.probability_late_over_30[k]),
                 source=model.source,
-            )  # fmt: skip
+            )
         )
     return tuple(predictions)
 
@@ -245,11 +257,12 @@ def model_from_bytes(data: bytes) -> TrainedPaymentModel:
         raise InvalidModel(f"model format {header.get('format')} is not {MODEL_FORMAT}: retrain the model")
     if header.get("sklearn") != sklearn.__version__:
         raise InvalidModel(
-            f"model trained with scikit-learn {header.get('sklearn')}, running {sklearn.__version__}: retrain it"
+            f"model trained with scikit-learn {header.get('sklearn')}, "
+            f"running {sklearn.__version__}: retrain it"
         )
     if header.get("sha256") != hashlib.sha256(payload).hexdigest():
         raise InvalidModel("model bytes are corrupt (checksum mismatch)")
-    model = pickle.loads(payload)  # noqa: S301 - our own bytes, checksum verified above
+    model = pickle.loads(payload)  # our own bytes, checksum verified above
     if not isinstance(model, TrainedPaymentModel):
         raise InvalidModel("the stored object is not a payment model")
     return model

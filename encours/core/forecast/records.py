@@ -31,6 +31,7 @@ from decimal import Decimal
 from encours.core.terms import PaymentTerms
 
 GRADES = ("A", "B", "C", "D", "E")
+NET_30 = PaymentTerms(30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,7 @@ class OpenOrder:
     amount: Decimal
     currency: str = "EUR"
     entity: str = ""
-    terms: PaymentTerms = PaymentTerms()
+    terms: PaymentTerms = NET_30
 
 
 def grade_ordinal(grade: str | None) -> float:

@@ -96,8 +96,9 @@ def _dunning_date(due: date, offset: int) -> date:
     return planned + timedelta(days=(7 - planned.weekday()) % 7)  # the next Monday run
 
 
-def _natural_days_late(customer: SyntheticCustomer, invoice_day: date, due: date, amount_ratio: float,
-                       rng: np.random.Generator) -> float:  # fmt: skip
+def _natural_days_late(
+    customer: SyntheticCustomer, invoice_day: date, due: date, amount_ratio: float, rng: np.random.Generator
+) -> float:
     late = customer.base_days_late + float(rng.normal(0, 3))
     if customer.behaviour == "deteriorating" and invoice_day > customer.break_day:
         late += min(5.0 * (invoice_day - customer.break_day).days / 30, 80.0)
@@ -112,8 +113,14 @@ def _natural_days_late(customer: SyntheticCustomer, invoice_day: date, due: date
     return late
 
 
-def _settlement(customer: SyntheticCustomer, invoice_day: date, due: date, amount_ratio: float,
-                disputed: bool, rng: np.random.Generator) -> date:  # fmt: skip
+def _settlement(
+    customer: SyntheticCustomer,
+    invoice_day: date,
+    due: date,
+    amount_ratio: float,
+    disputed: bool,
+    rng: np.random.Generator,
+) -> date:
     late = _natural_days_late(customer, invoice_day, due, amount_ratio, rng)
     if disputed:
         late += float(rng.uniform(40, 90))
@@ -126,7 +133,9 @@ def _settlement(customer: SyntheticCustomer, invoice_day: date, due: date, amoun
     return max(invoice_day, due + timedelta(days=round(late)))
 
 
-def _steps(due: date, settled: date | None, as_of: date, dispute: tuple[date, date] | None) -> tuple[DunningStep, ...]:
+def _steps(
+    due: date, settled: date | None, as_of: date, dispute: tuple[date, date] | None
+) -> tuple[DunningStep, ...]:
     steps = []
     for stage, offset, channel in DUNNING_SCENARIO:
         executed = _dunning_date(due, offset)
@@ -138,8 +147,9 @@ def _steps(due: date, settled: date | None, as_of: date, dispute: tuple[date, da
     return tuple(steps)
 
 
-def _invoice(customer: SyntheticCustomer, number: int, invoice_day: date, as_of: date,
-             rng: np.random.Generator) -> InvoiceRecord:  # fmt: skip
+def _invoice(
+    customer: SyntheticCustomer, number: int, invoice_day: date, as_of: date, rng: np.random.Generator
+) -> InvoiceRecord:
     amount_ratio = float(np.exp(rng.normal(0, 0.6)))
     amount = quantize(Decimal(str(round(customer.typical_amount * amount_ratio, 2))), customer.currency)
     due = due_date(invoice_day, customer.terms)
@@ -155,7 +165,9 @@ def _invoice(customer: SyntheticCustomer, number: int, invoice_day: date, as_of:
     dispute = (disputed_on, settled or as_of) if disputed_on is not None else None
     open_amount = None
     if settled is None and customer.behaviour == "partial" and rng.random() < 0.5:
-        open_amount = quantize(amount * Decimal(str(round(float(rng.uniform(0.3, 0.8)), 2))), customer.currency)
+        open_amount = quantize(
+            amount * Decimal(str(round(float(rng.uniform(0.3, 0.8)), 2))), customer.currency
+        )
     return InvoiceRecord(
         invoice_id=f"{customer.customer_id}-{number:05d}", customer_id=customer.customer_id,
         invoice_date=invoice_day, due_date=due, amount=amount, currency=customer.currency,
@@ -170,11 +182,14 @@ def _invoice(customer: SyntheticCustomer, number: int, invoice_day: date, as_of:
 def _orders(customer: SyntheticCustomer, as_of: date, rng: np.random.Generator) -> list[OpenOrder]:
     return [
         OpenOrder(
-            order_id=f"{customer.customer_id}-O{k}", customer_id=customer.customer_id,
+            order_id=f"{customer.customer_id}-O{k}",
+            customer_id=customer.customer_id,
             expected_ship_date=as_of + timedelta(days=int(rng.integers(0, 60))),
             amount=quantize(Decimal(str(round(customer.typical_amount * float(rng.uniform(0.5, 2)), 2)))),
-            currency=customer.currency, entity=customer.entity, terms=customer.terms,
-        )  # fmt: skip
+            currency=customer.currency,
+            entity=customer.entity,
+            terms=customer.terms,
+        )
         for k in range(int(rng.integers(0, 3)))
     ]
 
