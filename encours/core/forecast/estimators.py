@@ -112,6 +112,15 @@ class FittedEstimators:
     baseline: BaselineCalibration
     band_widening: float = 0.0
     threads: int | None = 1
+    empty_columns: tuple[int, ...] = ()
+
+    def model_inputs(self, values: FloatArray) -> FloatArray:
+        """Columns that were entirely unknown in training are zeroed, as they were then."""
+        if not self.empty_columns:
+            return values
+        inputs = values.copy()
+        inputs[:, list(self.empty_columns)] = 0.0
+        return inputs
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +243,10 @@ def fit_estimators(
         keep = np.linspace(0, len(values) - 1, settings.max_training_rows).astype(np.int64)
         values, labels, moments = values[keep], labels[keep], moments[keep]
         features = FeatureMatrix(names=features.names, values=values)
+    # scikit-learn cannot bin a column with no known value (no grade, no group anywhere...)
+    empty = tuple(int(c) for c in np.flatnonzero(np.isnan(values).all(axis=0))) if len(values) else ()
+    values = values.copy()
+    values[:, list(empty)] = 0.0
     with threadpool_limits(limits=settings.threads, user_api="openmp"):
         low, high, widening = _fit_band(settings, values, labels, moments)
         return FittedEstimators(
@@ -247,6 +260,7 @@ def fit_estimators(
             baseline=_calibrate_baseline(features, labels),
             band_widening=widening,
             threads=settings.threads,
+            empty_columns=empty,
         )
 
 
@@ -275,7 +289,7 @@ def _consistent(raw: DaysLateEstimate, features: FeatureMatrix) -> DaysLateEstim
 def estimate_days_late(*, estimators: FittedEstimators, features: FeatureMatrix) -> DaysLateEstimate:
     if features.names != estimators.feature_names:
         raise InvalidModel("feature columns differ from the ones the model was trained on: retrain it")
-    values = features.values
+    values = estimators.model_inputs(features.values)
     with threadpool_limits(limits=estimators.threads, user_api="openmp"):
         raw = DaysLateEstimate(
             median=np.asarray(estimators.median.predict(values), dtype=np.float64),
