@@ -141,19 +141,31 @@ class HistoryIndex:
         )
         self.due_amount = self.customer_due.cumulative(table.amount)
         self.cleared_amount = self.customer_cleared.cumulative(table.amount[paid])
+        # issued and settled before t <=> max(invoice, settled) before t (a prepaid invoice
+        # issued later is not part of the open items yet)
+        self.customer_closed = KeyedTimeline(
+            keys=table.customer[paid], times=np.maximum(table.settled[paid], table.invoice[paid])
+        )
+        # a paid invoice counts as disputed from the later of its settlement and its dispute
+        disputed_paid = paid[table.dispute_start[paid] < NEVER]
+        self.customer_disputed_paid = KeyedTimeline(
+            keys=table.customer[disputed_paid],
+            times=np.maximum(table.settled[disputed_paid], table.dispute_start[disputed_paid]),
+        )
         opened = table.dispute_start < NEVER
         closed = opened & (table.dispute_end < NEVER)
         self.dispute_opened = KeyedTimeline(keys=table.customer[opened], times=table.dispute_start[opened])
-        self.dispute_closed = KeyedTimeline(keys=table.customer[closed], times=table.dispute_end[closed])
+        self.dispute_closed = KeyedTimeline(
+            keys=table.customer[closed], times=np.maximum(table.dispute_start[closed], table.dispute_end[closed])
+        )
         self.steps = KeyedTimeline(keys=table.step_invoice, times=table.step_time)
         self.stage_so_far = self._running_max_stage()
 
     def _settled_sums(self, paid: IntArray, late: FloatArray) -> dict[str, dict[str, FloatArray]]:
-        disputed = (self.table.dispute_start[paid] < NEVER).astype(np.float64)
         amount = self.table.amount[paid]
         values = {
             "late": late, "late_pos": (late > 0).astype(np.float64),
-            "late_30": (late > 30).astype(np.float64), "disputed": disputed,
+            "late_30": (late > 30).astype(np.float64),
             "amount": amount, "amount_late": amount * late,
         }  # fmt: skip
         timelines = {
@@ -242,7 +254,7 @@ def _customer_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -
     table = index.table
     customer = table.customer[rows]
     start, end = index.customer_settled.bounds(keys=customer, times=moments)
-    year_start, _ = index.customer_settled.bounds(keys=customer, times=moments - TRAILING_YEAR_DAYS)
+    _, year_start = index.customer_settled.bounds(keys=customer, times=moments - TRAILING_YEAR_DAYS)
     year_start = np.maximum(year_start, start)
     sums = index.sums["customer"]
     count = (end - start).astype(np.float64)
@@ -254,29 +266,31 @@ def _customer_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -
         ),
         "customer_share_late": _ratio(_between(sums["late_pos"], start, end), count),
         "customer_share_late_over_30": _ratio(_between(sums["late_30"], start, end), count),
-        "customer_share_disputed": _ratio(_between(sums["disputed"], start, end), count),
     }
+    disputed_start, disputed_end = index.customer_disputed_paid.bounds(keys=customer, times=moments)
+    features["customer_share_disputed"] = _ratio((disputed_end - disputed_start).astype(np.float64), count)
     features.update(_window_features(index, start, end, moments.astype(np.float64)))
-    features.update(_exposure_features(index, rows, moments, paid_count=count))
+    features.update(_exposure_features(index, rows, moments))
     return features
 
 
 def _exposure_features(
-    index: HistoryIndex, rows: IntArray, moments: IntArray, *, paid_count: FloatArray
+    index: HistoryIndex, rows: IntArray, moments: IntArray
 ) -> dict[str, FloatArray]:
     table = index.table
     customer = table.customer[rows]
     issued_start, issued_end = index.customer_issued.bounds(keys=customer, times=moments)
-    recent_start, _ = index.customer_issued.bounds(keys=customer, times=moments - RECENT_DAYS)
+    _, recent_start = index.customer_issued.bounds(keys=customer, times=moments - RECENT_DAYS)
     amounts = index.customer_issued.last_values(table.amount, issued_start, issued_end, HISTORY_WINDOW)
     due_start, due_end = index.customer_due.bounds(keys=customer, times=moments)
     cleared_start, cleared_end = index.customer_cleared.bounds(keys=customer, times=moments)
+    closed_start, closed_end = index.customer_closed.bounds(keys=customer, times=moments)
     overdue_amount = _between(index.due_amount, due_start, due_end) - _between(
         index.cleared_amount, cleared_start, cleared_end
     )
     opened_start, opened_end = index.dispute_opened.bounds(keys=customer, times=moments)
-    closed_start, closed_end = index.dispute_closed.bounds(keys=customer, times=moments)
-    open_disputes = (opened_end - opened_start) - (closed_end - closed_start)
+    resolved_start, resolved_end = index.dispute_closed.bounds(keys=customer, times=moments)
+    open_disputes = (opened_end - opened_start) - (resolved_end - resolved_start)
     first_issue = index.customer_issued.times[np.minimum(issued_start, max(table.size - 1, 0))]
     return {
         "amount_to_customer_median": _ratio(table.amount[rows], row_quantiles(amounts, 0.5)),
@@ -286,7 +300,7 @@ def _exposure_features(
         "customer_invoices_last_90d": (issued_end - np.maximum(recent_start, issued_start)).astype(
             np.float64
         ),
-        "customer_open_count": (issued_end - issued_start) - paid_count,
+        "customer_open_count": ((issued_end - issued_start) - (closed_end - closed_start)).astype(np.float64),
         "customer_overdue_count": ((due_end - due_start) - (cleared_end - cleared_start)).astype(np.float64),
         "customer_overdue_amount_log": np.log1p(np.maximum(overdue_amount, 0.0)),
         "customer_open_disputes": np.maximum(open_disputes, 0).astype(np.float64),
@@ -308,7 +322,7 @@ def _peer_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -> di
         features[f"{scope}_share_late_over_30"] = _ratio(_between(sums["late_30"], start, end), count)
     everyone = np.zeros(len(rows), np.int64)
     start, end = index.portfolio_settled.bounds(keys=everyone, times=moments)
-    recent, _ = index.portfolio_settled.bounds(keys=everyone, times=moments - RECENT_DAYS)
+    _, recent = index.portfolio_settled.bounds(keys=everyone, times=moments - RECENT_DAYS)
     late = index.sums["portfolio"]["late"]
     features["portfolio_mean_days_late_90d"] = _ratio(
         _between(late, recent, end), (end - recent).astype(float)
