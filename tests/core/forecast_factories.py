@@ -37,7 +37,9 @@ def step(stage: int, executed_on: date, channel: str = "email") -> DunningStep:
     return DunningStep(stage=stage, executed_on=executed_on, channel=channel)
 
 
-def monthly(customer: str, lateness: list[int], *, start: date = date(2025, 1, 1), **fields: object) -> list[InvoiceRecord]:
+def monthly(
+    customer: str, lateness: list[int], *, start: date = date(2025, 1, 1), **fields: object
+) -> list[InvoiceRecord]:
     """One invoice a month from ``start``, each paid with the given days late."""
     return [
         invoice(

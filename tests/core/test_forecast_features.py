@@ -17,7 +17,10 @@ def _ledger() -> list[InvoiceRecord]:
     an open one of 1 May worth three times the usual amount."""
     lateness = [10, 20, 0, 40]
     issued = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1), date(2025, 4, 1)]
-    paid = [invoice(f"F{k}", issued=d, late=late, group_id="G", sector="47") for k, (d, late) in enumerate(zip(issued, lateness, strict=True))]
+    paid = [
+        invoice(f"F{k}", issued=d, late=late, group_id="G", sector="47")
+        for k, (d, late) in enumerate(zip(issued, lateness, strict=True))
+    ]
     open_one = invoice("F4", issued=date(2025, 5, 1), amount="300.00", group_id="G", sector="47")
     return [*paid, open_one]
 
@@ -170,7 +173,9 @@ def _rewrite_future(record: InvoiceRecord, moment: date, shift: int) -> InvoiceR
     """Change everything about ``record`` that is not yet known at ``moment``."""
     settled_before = record.settled_date is not None and record.settled_date < moment
     if record.invoice_date >= moment and not settled_before:  # a prepaid invoice is history already
-        record = replace(record, amount=record.amount * 7 + Decimal(1), due_date=record.due_date + timedelta(days=shift))
+        record = replace(
+            record, amount=record.amount * 7 + Decimal(1), due_date=record.due_date + timedelta(days=shift)
+        )
     settled = record.settled_date
     if settled is not None and settled >= moment:
         record = replace(record, settled_date=None if shift % 2 else settled + timedelta(days=shift))
@@ -180,7 +185,9 @@ def _rewrite_future(record: InvoiceRecord, moment: date, shift: int) -> InvoiceR
         record = replace(record, disputed_on=record.disputed_on + timedelta(days=shift))
     elif record.disputed_on is None and shift % 2 == 0:
         record = replace(record, disputed=True, disputed_on=moment + timedelta(days=1 + shift))
-    steps = tuple(s if s.executed_on < moment else replace(s, stage=s.stage + 5) for s in record.dunning_steps)
+    steps = tuple(
+        s if s.executed_on < moment else replace(s, stage=s.stage + 5) for s in record.dunning_steps
+    )
     future_step = step(9, moment + timedelta(days=shift))
     return replace(record, dunning_steps=(*steps, future_step))
 
@@ -190,11 +197,16 @@ def _rewrite_future(record: InvoiceRecord, moment: date, shift: int) -> InvoiceR
 def test_no_feature_uses_information_from_the_prediction_date_on(case, shift):
     records, target, moment = case
     # an invoice issued on the prediction date is known (it is the one predicted, or a sibling)
-    rewritten = [r if r.invoice_date == moment and k == target else _rewrite_future(r, moment, shift) for k, r in enumerate(records)]
+    rewritten = [
+        r if r.invoice_date == moment and k == target else _rewrite_future(r, moment, shift)
+        for k, r in enumerate(records)
+    ]
     original = features_at(invoices=records, queries=[(target, moment)]).values
     changed = features_at(invoices=rewritten, queries=[(target, moment)]).values
     assert np.array_equal(original, changed, equal_nan=True), [
-        name for name, a, b in zip(FEATURE_NAMES, original[0], changed[0], strict=True) if not (a == b or (a != a and b != b))
+        name
+        for name, a, b in zip(FEATURE_NAMES, original[0], changed[0], strict=True)
+        if not (a == b or (a != a and b != b))
     ]
 
 
@@ -204,7 +216,9 @@ def test_vectorised_history_features_agree_with_a_direct_computation(case):
     records, target, moment = case
     row = features_at(invoices=records, queries=[(target, moment)]).row(0)
     mine = records[target]
-    history = [r for r in records if r.customer_id == mine.customer_id and r.settled_date and r.settled_date < moment]
+    history = [
+        r for r in records if r.customer_id == mine.customer_id and r.settled_date and r.settled_date < moment
+    ]
     late = [r.days_late for r in history]
     assert row["customer_paid_count"] == len(history)
     if late:
@@ -212,8 +226,16 @@ def test_vectorised_history_features_agree_with_a_direct_computation(case):
         assert row["customer_share_late_over_30"] == sum(1 for d in late if d > 30) / len(late)
         assert math.isclose(row["customer_median_days_late"], float(np.median(late[-24:])))
     issued_before = [r for r in records if r.customer_id == mine.customer_id and r.invoice_date < moment]
-    overdue = [r for r in issued_before if r.due_date < moment and not (r.settled_date and r.settled_date < moment)]
-    assert row["customer_open_count"] == len([r for r in issued_before if not (r.settled_date and r.settled_date < moment)])
+    overdue = [
+        r for r in issued_before if r.due_date < moment and not (r.settled_date and r.settled_date < moment)
+    ]
+    assert row["customer_open_count"] == len(
+        [r for r in issued_before if not (r.settled_date and r.settled_date < moment)]
+    )
     assert row["customer_overdue_count"] == len(overdue)
-    group = [r for r in records if mine.group_id and r.group_id == mine.group_id and r.settled_date and r.settled_date < moment]
+    group = [
+        r
+        for r in records
+        if mine.group_id and r.group_id == mine.group_id and r.settled_date and r.settled_date < moment
+    ]
     assert row["group_paid_count"] == len(group)

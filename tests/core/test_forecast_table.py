@@ -47,12 +47,16 @@ def test_empty_timeline_answers_zero_counts():
 
 
 @given(
-    st.lists(st.lists(st.one_of(st.none(), st.integers(-50, 200)), min_size=1, max_size=8), min_size=1, max_size=6),
+    st.lists(
+        st.lists(st.one_of(st.none(), st.integers(-50, 200)), min_size=1, max_size=8), min_size=1, max_size=6
+    ),
     st.sampled_from([0.1, 0.25, 0.5, 0.75, 0.9]),
 )
 def test_row_quantiles_agree_with_numpy_nanquantile(rows, quantile):
     width = max(len(r) for r in rows)
-    matrix = np.array([[math.nan if v is None else float(v) for v in r] + [math.nan] * (width - len(r)) for r in rows])
+    matrix = np.array(
+        [[math.nan if v is None else float(v) for v in r] + [math.nan] * (width - len(r)) for r in rows]
+    )
     ours = row_quantiles(matrix, quantile)
     for k, row in enumerate(matrix):
         if np.isnan(row).all():
@@ -71,7 +75,8 @@ def test_prefix_sums_match_a_direct_count(events, queries):
     values = np.array([float(v) for _, _, v in events])
     timeline = KeyedTimeline(keys=keys, times=times)
     start, end = timeline.bounds(
-        keys=np.array([k for k, _ in queries], dtype=np.int64), times=np.array([t for _, t in queries], dtype=np.int64)
+        keys=np.array([k for k, _ in queries], dtype=np.int64),
+        times=np.array([t for _, t in queries], dtype=np.int64),
     )
     sums = timeline.window_sum(values, start, end)
     for q, (key, moment) in enumerate(queries):

@@ -273,16 +273,18 @@ def _probability(
 
 def _consistent(raw: DaysLateEstimate, features: FeatureMatrix) -> DaysLateEstimate:
     """An unpaid invoice cannot be paid before the prediction date: days late are at least
-    the days already past due, and probabilities of lateness it already has are 1."""
+    the days already past due, and probabilities of lateness it already has are 1. Paying
+    over 30 days late is paying late, so P(late) is at least P(late > 30)."""
     floor = features.column("days_past_due_at_prediction")
     stacked = np.sort(np.column_stack([raw.low, raw.median, raw.high]), axis=1)
     stacked = np.maximum(stacked, floor[:, None])
+    late_over_30 = np.where(floor > LATE_OVER_DAYS, 1.0, raw.probability_late_over_30)
     return DaysLateEstimate(
         median=stacked[:, 1],
         low=stacked[:, 0],
         high=stacked[:, 2],
-        probability_late=np.where(floor > 0, 1.0, raw.probability_late),
-        probability_late_over_30=np.where(floor > LATE_OVER_DAYS, 1.0, raw.probability_late_over_30),
+        probability_late=np.maximum(np.where(floor > 0, 1.0, raw.probability_late), late_over_30),
+        probability_late_over_30=late_over_30,
     )
 
 
