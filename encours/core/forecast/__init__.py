@@ -11,6 +11,13 @@ The modules, in the order data flows through them:
 * ``adaptive``: which dunning step makes each customer pay, and what to change;
 * ``external``: external CSV of paid invoices for the same evaluation;
 * ``synthetic``: a portfolio with known behaviours for tests and benchmarks.
+
+>>> from datetime import date
+>>> from decimal import Decimal
+>>> item = CashInItem(item_id="F1", kind="invoice", entity="E1", currency="EUR", amount=Decimal("120.00"),
+...                   date_p10=date(2026, 3, 9), date_p50=date(2026, 3, 9), date_p90=date(2026, 3, 9))
+>>> weekly_cash_in(items=[item], as_of=date(2026, 3, 2), scenarios=50).series[0].weeks[1].expected
+Decimal('120.00')
 """
 
 from encours.core.forecast.accuracy import ForecastAccuracy, WeekAccuracy, forecast_accuracy

@@ -214,6 +214,32 @@ def _to_units(amount: Decimal, currency: str) -> int:
     return int(quantize(amount, currency).scaleb(minor_unit(currency)))
 
 
+def _week(
+    start: date, k: int, expected: IntArray, from_orders: IntArray, simulated: FloatArray, currency: str
+) -> WeekForecast:
+    """Week k from the exact allocation (minor units) and the simulated totals."""
+    weekly, running = simulated[:, k], simulated[:, : k + 1].sum(axis=1)
+    total, cumulative = int(expected[k]), int(expected[: k + 1].sum())
+
+    def band(values: FloatArray, level: float, centre: int) -> Decimal:
+        # the mean can sit outside a simulated p10-p90 only through sampling noise
+        simulated_units = round(float(np.quantile(values, level)))
+        return _to_amount(
+            min(simulated_units, centre) if level < 0.5 else max(simulated_units, centre), currency
+        )
+
+    return WeekForecast(
+        week_start=start,
+        expected=_to_amount(total, currency),
+        expected_from_orders=_to_amount(int(from_orders[k]), currency),
+        low=band(weekly, 0.1, total),
+        high=band(weekly, 0.9, total),
+        cumulative_expected=_to_amount(cumulative, currency),
+        cumulative_low=band(running, 0.1, cumulative),
+        cumulative_high=band(running, 0.9, cumulative),
+    )
+
+
 def _series(
     items: Sequence[CashInItem],
     as_of: date,
@@ -232,27 +258,12 @@ def _series(
         knots, units.astype(np.float64), boundaries, scenarios=scenarios, correlation=correlation, seed=seed
     )
     expected = allocated.sum(axis=0)
-    weeks = []
-    for k in range(len(boundaries) - 1):
-        weekly, running = simulated[:, k], simulated[:, : k + 1].sum(axis=1)
-        total, cumulative = int(expected[k]), int(expected[: k + 1].sum())
-        weeks.append(
-            WeekForecast(
-                week_start=date.fromordinal(int(boundaries[k])),
-                expected=_to_amount(total, currency),
-                expected_from_orders=_to_amount(int(from_orders[k]), currency),
-                # the mean can sit outside a simulated p10-p90 only through sampling noise
-                low=_to_amount(min(round(float(np.quantile(weekly, 0.1))), total), currency),
-                high=_to_amount(max(round(float(np.quantile(weekly, 0.9))), total), currency),
-                cumulative_expected=_to_amount(cumulative, currency),
-                cumulative_low=_to_amount(min(round(float(np.quantile(running, 0.1))), cumulative), currency),
-                cumulative_high=_to_amount(
-                    max(round(float(np.quantile(running, 0.9))), cumulative), currency
-                ),
-            )
-        )
+    weeks = tuple(
+        _week(date.fromordinal(int(boundaries[k])), k, expected, from_orders, simulated, currency)
+        for k in range(len(boundaries) - 1)
+    )
     return CashInSeries(
-        entity=items[0].entity, currency=currency, weeks=tuple(weeks),
+        entity=items[0].entity, currency=currency, weeks=weeks,
         beyond_horizon=_to_amount(int(expected[-1]), currency),
         open_amount=_to_amount(int(units.sum()), currency),
     )  # fmt: skip

@@ -127,12 +127,18 @@ class HistoryIndex:
         self.settled_late = late
         self.settled_invoice = table.invoice[paid].astype(np.float64)
         self.settled_time = table.settled[paid].astype(np.float64)
-        self.settled_amount = table.amount[paid]
         self.customer_settled = KeyedTimeline(keys=table.customer[paid], times=table.settled[paid])
         self.group_settled = KeyedTimeline(keys=table.group[paid], times=table.settled[paid])
         self.sector_settled = KeyedTimeline(keys=table.sector[paid], times=table.settled[paid])
         self.portfolio_settled = KeyedTimeline(keys=np.zeros(len(paid), np.int64), times=table.settled[paid])
         self.sums = self._settled_sums(paid, late)
+        self._index_exposure(paid)
+        self.steps = KeyedTimeline(keys=table.step_invoice, times=table.step_time)
+        self.stage_so_far = self._running_max_stage()
+
+    def _index_exposure(self, paid: IntArray) -> None:
+        """Timelines of open items, overdue items and disputes at any moment."""
+        table = self.table
         self.customer_issued = KeyedTimeline(keys=table.customer, times=table.invoice)
         self.customer_due = KeyedTimeline(keys=table.customer, times=table.due)
         # settled and due both before t <=> max(settled, due) before t: "overdue, since paid"
@@ -156,10 +162,9 @@ class HistoryIndex:
         closed = opened & (table.dispute_end < NEVER)
         self.dispute_opened = KeyedTimeline(keys=table.customer[opened], times=table.dispute_start[opened])
         self.dispute_closed = KeyedTimeline(
-            keys=table.customer[closed], times=np.maximum(table.dispute_start[closed], table.dispute_end[closed])
+            keys=table.customer[closed],
+            times=np.maximum(table.dispute_start[closed], table.dispute_end[closed]),
         )
-        self.steps = KeyedTimeline(keys=table.step_invoice, times=table.step_time)
-        self.stage_so_far = self._running_max_stage()
 
     def _settled_sums(self, paid: IntArray, late: FloatArray) -> dict[str, dict[str, FloatArray]]:
         amount = self.table.amount[paid]
@@ -274,9 +279,7 @@ def _customer_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -
     return features
 
 
-def _exposure_features(
-    index: HistoryIndex, rows: IntArray, moments: IntArray
-) -> dict[str, FloatArray]:
+def _exposure_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -> dict[str, FloatArray]:
     table = index.table
     customer = table.customer[rows]
     issued_start, issued_end = index.customer_issued.bounds(keys=customer, times=moments)
