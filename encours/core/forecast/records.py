@@ -51,7 +51,9 @@ class InvoiceRecord:
     ``sector`` is the NAF division ('47'). A dispute without ``disputed_on`` is taken as
     known from the invoice date (public data sets only carry a flag); it stops being open
     at ``dispute_resolved_on`` or at settlement. ``dunning_steps`` carry their dates so that
-    the stage reached can be read at any past date without leaking the outcome.
+    the stage reached can be read at any past date without leaking the outcome. ``grade``
+    should be the customer's grade when the invoice was issued: today's grade, lowered
+    because of the very late payments being predicted, would leak a little.
     """
 
     invoice_id: str
@@ -147,14 +149,15 @@ def grade_ordinal(grade: str | None) -> float:
 def as_known_on(invoices: Sequence[InvoiceRecord], moment: date) -> tuple[InvoiceRecord, ...]:
     """The ledger as it stood at the start of ``moment``: later invoices dropped, later
     settlements, disputes, resolutions and dunning steps erased. Used to train "as of" a
-    past date and to backtest forecasts without looking ahead."""
+    past date and to backtest forecasts without looking ahead. A partial payment has no
+    date here: an invoice settled later counts as wholly open."""
     known = []
     for invoice in invoices:
         if invoice.invoice_date > moment:
             continue
         changes: dict[str, object] = {}
         if invoice.settled_date is not None and invoice.settled_date >= moment:
-            changes["settled_date"] = None
+            changes.update(settled_date=None, open_amount=None)
         if invoice.disputed_on is not None and invoice.disputed_on > moment:
             changes.update(disputed=False, disputed_on=None, dispute_resolved_on=None)
         elif invoice.dispute_resolved_on is not None and invoice.dispute_resolved_on >= moment:
