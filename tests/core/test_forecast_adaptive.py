@@ -1,10 +1,10 @@
 from datetime import date, timedelta
 
 import pytest
-from forecast_factories import invoice, step
 
 from encours.core.forecast.adaptive import dunning_response_profiles, suggest_dunning_changes
 from encours.core.forecast.synthetic import synthetic_portfolio
+from tests.core.forecast_factories import invoice, step
 
 
 def paid(k: int, late: int, steps: tuple[tuple[int, int, str], ...], customer: str = "C1"):
@@ -53,9 +53,7 @@ def test_profile_measures_trigger_rate_and_lift_on_each_side_of_the_step():
     [profile] = dunning_response_profiles(invoices=history)
     [response] = profile.steps
     assert (response.n_reached, response.n_paid_within_window, response.trigger_rate) == (4, 4, 1.0)
-    assert response.rate_before_step == pytest.approx(
-        1 / 5
-    )  # one of five unpaid at due + 10 paid before + 14
+    assert response.rate_before_step == pytest.approx(1 / 5)  # one of five unpaid at due + 10 paid before + 14
     assert response.rate_after_step == 1.0 and response.lift == pytest.approx(5.0)
     assert response.median_response_days == 2
     assert profile.share_paid_before_first_step == pytest.approx(1 / 5)

@@ -91,9 +91,7 @@ def test_orders_are_shown_apart_within_the_expected_amount():
 
 def test_a_certain_payment_has_no_band():
     day = MONDAY + timedelta(days=9)
-    week = (
-        weekly_cash_in(items=[item("70.00", day, day, day)], as_of=MONDAY, scenarios=100).series[0].weeks[1]
-    )
+    week = weekly_cash_in(items=[item("70.00", day, day, day)], as_of=MONDAY, scenarios=100).series[0].weeks[1]
     assert week.low == week.expected == week.high == Decimal("70.00")
 
 
@@ -111,9 +109,7 @@ def test_common_shock_widens_the_cumulative_band():
 
     def width(correlation):
         week = (
-            weekly_cash_in(items=items, as_of=MONDAY, scenarios=400, shock_correlation=correlation)
-            .series[0]
-            .weeks[3]
+            weekly_cash_in(items=items, as_of=MONDAY, scenarios=400, shock_correlation=correlation).series[0].weeks[3]
         )
         return week.cumulative_high - week.cumulative_low
 
@@ -149,17 +145,13 @@ def test_weeks_plus_beyond_horizon_equal_the_open_amounts_exactly(rows):
     for week in series.weeks:
         assert week.low <= week.expected <= week.high
         assert week.cumulative_low <= week.cumulative_expected <= week.cumulative_high
-    assert [w.cumulative_expected for w in series.weeks] == sorted(
-        w.cumulative_expected for w in series.weeks
-    )
+    assert [w.cumulative_expected for w in series.weeks] == sorted(w.cumulative_expected for w in series.weeks)
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.tuples(amounts, st.integers(-60, 80)), min_size=1, max_size=20))
 def test_amounts_due_inside_the_horizon_are_all_forecast_inside_it(rows):
-    items = [
-        item(str(a), *(MONDAY + timedelta(days=d),) * 3, item_id=f"F{k}") for k, (a, d) in enumerate(rows)
-    ]
+    items = [item(str(a), *(MONDAY + timedelta(days=d),) * 3, item_id=f"F{k}") for k, (a, d) in enumerate(rows)]
     series = weekly_cash_in(items=items, as_of=MONDAY, scenarios=50).series[0]
     assert series.beyond_horizon == 0
     assert sum(w.expected for w in series.weeks) == sum((Decimal(str(a)) for a, _ in rows), Decimal(0))
@@ -183,11 +175,7 @@ def test_forecast_of_a_portfolio_accounts_for_every_open_invoice_and_order():
             Decimal(0),
         )
         orders = sum(
-            (
-                o.amount
-                for o in portfolio.orders
-                if (o.entity, o.currency) == (series.entity, series.currency)
-            ),
+            (o.amount for o in portfolio.orders if (o.entity, o.currency) == (series.entity, series.currency)),
             Decimal(0),
         )
         assert sum(w.expected for w in series.weeks) + series.beyond_horizon == open_invoices + orders

@@ -3,7 +3,6 @@ from datetime import date
 
 import numpy as np
 import pytest
-from forecast_factories import invoice, monthly
 
 from encours.core.forecast.errors import InvalidModel
 from encours.core.forecast.estimators import (
@@ -19,6 +18,7 @@ from encours.core.forecast.estimators import (
 )
 from encours.core.forecast.features import FEATURE_NAMES, FeatureMatrix, features_at
 from encours.core.forecast.table import invoice_table
+from tests.core.forecast_factories import invoice, monthly
 
 FAST = TrainingSettings(max_iter=30)
 
@@ -37,8 +37,7 @@ def test_training_queries_add_checkpoints_after_due_date_while_still_unpaid():
 
 def test_label_maturity_is_the_quantile_of_issue_to_settlement_delays_before_the_cutoff():
     ledger = [
-        invoice(f"F{k}", issued=date(2026, 1, 1), terms=0, late=delay)
-        for k, delay in enumerate([10, 20, 30, 40, 50])
+        invoice(f"F{k}", issued=date(2026, 1, 1), terms=0, late=delay) for k, delay in enumerate([10, 20, 30, 40, 50])
     ]
     ledger.append(invoice("LATE", issued=date(2026, 1, 1), terms=0, late=500))  # settled after the cut-off
     table = invoice_table(ledger)
@@ -99,9 +98,7 @@ def test_a_column_unknown_everywhere_does_not_break_training_or_prediction():
     assert FEATURE_NAMES.index("country") in fitted.empty_columns
     later = features.values.copy()
     later[:, FEATURE_NAMES.index("country")] = 1.0  # a level seen only after training is ignored
-    estimate = estimate_days_late(
-        estimators=fitted, features=FeatureMatrix(names=FEATURE_NAMES, values=later)
-    )
+    estimate = estimate_days_late(estimators=fitted, features=FeatureMatrix(names=FEATURE_NAMES, values=later))
     assert np.array_equal(estimate.median, estimate_days_late(estimators=fitted, features=features).median)
 
 

@@ -3,7 +3,6 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from forecast_factories import monthly
 
 from encours.core.forecast.errors import InsufficientHistory
 from encours.core.forecast.estimators import TrainingSettings, estimate_days_late
@@ -17,6 +16,7 @@ from encours.core.forecast.evaluation import (
 from encours.core.forecast.features import FEATURE_NAMES, FeatureMatrix
 from encours.core.forecast.synthetic import synthetic_portfolio
 from encours.core.forecast.table import invoice_table
+from tests.core.forecast_factories import monthly
 
 FAST = TrainingSettings(max_iter=40)
 REQUIRED = (
@@ -74,9 +74,7 @@ def test_training_invoices_are_settled_before_the_split_date():
 
 
 def test_changing_test_period_outcomes_does_not_change_the_trained_model():
-    ledger = list(
-        synthetic_portfolio(customers=25, start=date(2024, 1, 1), as_of=date(2025, 3, 1), seed=4).invoices
-    )
+    ledger = list(synthetic_portfolio(customers=25, start=date(2024, 1, 1), as_of=date(2025, 3, 1), seed=4).invoices)
     split = date(2024, 12, 1)
     moved = [
         replace(r, settled_date=r.settled_date + timedelta(days=17))
@@ -84,12 +82,8 @@ def test_changing_test_period_outcomes_does_not_change_the_trained_model():
         else r
         for r in ledger
     ]
-    fitted = [
-        evaluate_on_table(table=invoice_table(x), split_date=split, settings=FAST)[1] for x in (ledger, moved)
-    ]
-    probe = FeatureMatrix(
-        names=FEATURE_NAMES, values=np.random.default_rng(0).normal(size=(50, len(FEATURE_NAMES)))
-    )
+    fitted = [evaluate_on_table(table=invoice_table(x), split_date=split, settings=FAST)[1] for x in (ledger, moved)]
+    probe = FeatureMatrix(names=FEATURE_NAMES, values=np.random.default_rng(0).normal(size=(50, len(FEATURE_NAMES))))
     first, second = (estimate_days_late(estimators=f, features=probe) for f in fitted)
     assert np.array_equal(first.median, second.median)
     assert np.array_equal(first.probability_late, second.probability_late)

@@ -9,9 +9,7 @@ from encours.core.forecast.evaluation import evaluate_payment_model
 from encours.core.forecast.external import evaluate_external_csv, load_paid_invoices_csv, parse_column_mapping
 from encours.core.forecast.synthetic import synthetic_portfolio
 
-MAPPING = (
-    "customer=client,invoice_date=date_facture,due_date=echeance,amount=montant,settled_date=date_reglement"
-)
+MAPPING = "customer=client,invoice_date=date_facture,due_date=echeance,amount=montant,settled_date=date_reglement"
 HEADER = "client;date_facture;echeance;montant;date_reglement;litige;canal;pays"
 
 
@@ -84,9 +82,7 @@ def test_empty_file_is_refused():
 
 def test_latin1_bytes_are_decoded():
     content = (HEADER + "\nSociété Générale;05/01/2026;04/02/2026;10;04/02/2026;;;\n").encode("latin-1")
-    rows, _ = load_paid_invoices_csv(
-        content=content, columns=parse_column_mapping(MAPPING), date_format="%d/%m/%Y"
-    )
+    rows, _ = load_paid_invoices_csv(content=content, columns=parse_column_mapping(MAPPING), date_format="%d/%m/%Y")
     assert rows[0].customer_id == "Société Générale"
 
 
@@ -112,9 +108,7 @@ def _synthetic_csv():
 def test_external_csv_is_evaluated_like_the_ledger():
     content, columns, invoices = _synthetic_csv()
     settings = TrainingSettings(max_iter=30)
-    report = evaluate_external_csv(
-        content=content, columns=columns, date_format="%m/%d/%Y", settings=settings
-    )
+    report = evaluate_external_csv(content=content, columns=columns, date_format="%m/%d/%Y", settings=settings)
     rows, _ = load_paid_invoices_csv(content=content, columns=columns, date_format="%m/%d/%Y")
     assert report == evaluate_payment_model(invoices=rows, settings=settings)
     assert report.n_train + report.n_test <= len(invoices)

@@ -4,12 +4,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
-from forecast_factories import invoice, step
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from encours.core.forecast.features import FEATURE_NAMES, CategoryVocabulary, features_at
 from encours.core.forecast.records import InvoiceRecord
+from tests.core.forecast_factories import invoice, step
 
 
 def _ledger() -> list[InvoiceRecord]:
@@ -185,9 +185,7 @@ def _rewrite_future(record: InvoiceRecord, moment: date, shift: int) -> InvoiceR
         record = replace(record, disputed_on=record.disputed_on + timedelta(days=shift))
     elif record.disputed_on is None and shift % 2 == 0:
         record = replace(record, disputed=True, disputed_on=moment + timedelta(days=1 + shift))
-    steps = tuple(
-        s if s.executed_on < moment else replace(s, stage=s.stage + 5) for s in record.dunning_steps
-    )
+    steps = tuple(s if s.executed_on < moment else replace(s, stage=s.stage + 5) for s in record.dunning_steps)
     future_step = step(9, moment + timedelta(days=shift))
     return replace(record, dunning_steps=(*steps, future_step))
 
@@ -216,9 +214,7 @@ def test_vectorised_history_features_agree_with_a_direct_computation(case):
     records, target, moment = case
     row = features_at(invoices=records, queries=[(target, moment)]).row(0)
     mine = records[target]
-    history = [
-        r for r in records if r.customer_id == mine.customer_id and r.settled_date and r.settled_date < moment
-    ]
+    history = [r for r in records if r.customer_id == mine.customer_id and r.settled_date and r.settled_date < moment]
     late = [r.days_late for r in history]
     assert row["customer_paid_count"] == len(history)
     if late:
@@ -226,9 +222,7 @@ def test_vectorised_history_features_agree_with_a_direct_computation(case):
         assert row["customer_share_late_over_30"] == sum(1 for d in late if d > 30) / len(late)
         assert math.isclose(row["customer_median_days_late"], float(np.median(late[-24:])))
     issued_before = [r for r in records if r.customer_id == mine.customer_id and r.invoice_date < moment]
-    overdue = [
-        r for r in issued_before if r.due_date < moment and not (r.settled_date and r.settled_date < moment)
-    ]
+    overdue = [r for r in issued_before if r.due_date < moment and not (r.settled_date and r.settled_date < moment)]
     assert row["customer_open_count"] == len(
         [r for r in issued_before if not (r.settled_date and r.settled_date < moment)]
     )

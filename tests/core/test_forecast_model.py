@@ -4,7 +4,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from forecast_factories import invoice, monthly
 
 from encours.core.forecast.errors import InvalidModel
 from encours.core.forecast.estimators import TrainingSettings
@@ -20,6 +19,7 @@ from encours.core.forecast.model import (
 from encours.core.forecast.records import OpenOrder
 from encours.core.forecast.synthetic import synthetic_portfolio
 from encours.core.terms import PaymentTerms
+from tests.core.forecast_factories import invoice, monthly
 
 FAST = TrainingSettings(max_iter=60)
 AS_OF = date(2025, 7, 1)
@@ -43,9 +43,7 @@ def test_model_carries_its_training_date_evaluation_and_library_version(model):
 
 
 def test_predictions_cover_open_invoices_then_orders(portfolio, model):
-    predictions = predict_payments(
-        model=model, invoices=portfolio.invoices, as_of=AS_OF, orders=portfolio.orders
-    )
+    predictions = predict_payments(model=model, invoices=portfolio.invoices, as_of=AS_OF, orders=portfolio.orders)
     open_ids = [i.invoice_id for i in portfolio.invoices if i.settled_date is None]
     assert [p.item_id for p in predictions if p.kind == "invoice"] == open_ids
     assert [p.item_id for p in predictions if p.kind == "order"] == [o.order_id for o in portfolio.orders]
@@ -71,9 +69,7 @@ def test_an_invoice_already_overdue_is_predicted_late_with_certainty(portfolio, 
 
 def test_open_amount_is_what_remains_due(portfolio, model):
     partial = next(i for i in portfolio.invoices if i.settled_date is None and i.open_amount is not None)
-    predictions = {
-        p.item_id: p for p in predict_payments(model=model, invoices=portfolio.invoices, as_of=AS_OF)
-    }
+    predictions = {p.item_id: p for p in predict_payments(model=model, invoices=portfolio.invoices, as_of=AS_OF)}
     assert predictions[partial.invoice_id].open_amount == partial.open_amount
 
 
@@ -103,9 +99,7 @@ def test_training_twice_gives_the_same_predictions(portfolio, model):
 
 
 def test_an_order_becomes_an_invoice_at_its_ship_date_with_the_customer_profile():
-    profile = invoice(
-        "F1", customer="C1", group_id="G", sector="47", grade="B", channel="portal", country="BE"
-    )
+    profile = invoice("F1", customer="C1", group_id="G", sector="47", grade="B", channel="portal", country="BE")
     order = OpenOrder(
         order_id="O1",
         customer_id="C1",

@@ -1,9 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
-from forecast_factories import invoice, step
-
 from encours.core.forecast.records import as_known_on, grade_ordinal
+from tests.core.forecast_factories import invoice, step
 
 
 def test_days_late_is_settlement_minus_due_date_and_none_while_open():

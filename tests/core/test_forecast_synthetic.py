@@ -25,9 +25,7 @@ def test_every_behaviour_is_represented_in_a_large_enough_portfolio():
 
 def test_on_time_customers_pay_near_terms_and_chronic_late_ones_a_month_late():
     grouped = _by_behaviour(synthetic_portfolio(customers=150))
-    median = {
-        b: statistics.median(i.days_late for i in grouped[b] if i.days_late is not None) for b in grouped
-    }
+    median = {b: statistics.median(i.days_late for i in grouped[b] if i.days_late is not None) for b in grouped}
     assert -3 <= median["on_time"] <= 3
     assert median["chronic_late"] >= 20
 
@@ -36,9 +34,7 @@ def test_deteriorating_customers_pay_later_over_time():
     portfolio = synthetic_portfolio(customers=150)
     for customer in (c for c in portfolio.customers if c.behaviour == "deteriorating"):
         late = [
-            i.days_late
-            for i in portfolio.invoices
-            if i.customer_id == customer.customer_id and i.days_late is not None
+            i.days_late for i in portfolio.invoices if i.customer_id == customer.customer_id and i.days_late is not None
         ]
         if len(late) >= 20:
             assert statistics.mean(late[-5:]) > statistics.mean(late[:5])
@@ -59,9 +55,7 @@ def test_reminder_responders_mostly_pay_within_days_of_the_first_reminder():
     answered = [
         i
         for i in grouped["reminder_responder"]
-        if i.settled_date
-        and i.dunning_steps
-        and 1 <= (i.settled_date - i.dunning_steps[0].executed_on).days <= 3
+        if i.settled_date and i.dunning_steps and 1 <= (i.settled_date - i.dunning_steps[0].executed_on).days <= 3
     ]
     paid = [i for i in grouped["reminder_responder"] if i.settled_date]
     assert len(answered) >= 0.7 * len(paid)

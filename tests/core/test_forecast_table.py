@@ -47,16 +47,12 @@ def test_empty_timeline_answers_zero_counts():
 
 
 @given(
-    st.lists(
-        st.lists(st.one_of(st.none(), st.integers(-50, 200)), min_size=1, max_size=8), min_size=1, max_size=6
-    ),
+    st.lists(st.lists(st.one_of(st.none(), st.integers(-50, 200)), min_size=1, max_size=8), min_size=1, max_size=6),
     st.sampled_from([0.1, 0.25, 0.5, 0.75, 0.9]),
 )
 def test_row_quantiles_agree_with_numpy_nanquantile(rows, quantile):
     width = max(len(r) for r in rows)
-    matrix = np.array(
-        [[math.nan if v is None else float(v) for v in r] + [math.nan] * (width - len(r)) for r in rows]
-    )
+    matrix = np.array([[math.nan if v is None else float(v) for v in r] + [math.nan] * (width - len(r)) for r in rows])
     ours = row_quantiles(matrix, quantile)
     for k, row in enumerate(matrix):
         if np.isnan(row).all():

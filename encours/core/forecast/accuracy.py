@@ -81,9 +81,7 @@ def forecast_accuracy(
     )
     total_forecast = sum((w.forecast for w in weeks), ZERO)
     total_actual = sum((w.actual for w in weeks), ZERO)
-    percentage_errors = [
-        w.absolute_percentage_error for w in weeks if w.absolute_percentage_error is not None
-    ]
+    percentage_errors = [w.absolute_percentage_error for w in weeks if w.absolute_percentage_error is not None]
     return ForecastAccuracy(
         weeks=weeks,
         total_forecast=total_forecast,

@@ -194,9 +194,7 @@ def dunning_response_profiles(
     )
 
 
-def _days_saved(
-    invoices: Sequence[_Paid], stage: int, proposed_offset: int, window: int
-) -> tuple[float, float]:
+def _days_saved(invoices: Sequence[_Paid], stage: int, proposed_offset: int, window: int) -> tuple[float, float]:
     """(mean days saved over all paid invoices, share of invoices improved) if ``stage``
     had gone out at due + ``proposed_offset`` and been answered after the same delay."""
     gained = []
@@ -269,9 +267,7 @@ def _spare_reminders(
     usable = first.n_reached >= min_invoices and first.has_no_effect
     if not usable or profile.p80_days_late > postpone_max_days_late or proposed <= first.median_offset_days:
         return None
-    spared = [
-        inv for inv in invoices if inv.first_execution(first.stage) is not None and inv.days_late < proposed
-    ]
+    spared = [inv for inv in invoices if inv.first_execution(first.stage) is not None and inv.days_late < proposed]
     return DunningSuggestion(
         customer_id=profile.customer_id,
         kind="later",

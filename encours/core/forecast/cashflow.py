@@ -199,9 +199,7 @@ def _simulated_totals(
         times = _inverse_distribution(knots[part], levels)
         bucket = np.searchsorted(boundaries[1:], times, side="right")
         cells = np.arange(scenarios)[None, :] * buckets + bucket
-        totals += np.bincount(
-            cells.ravel(), weights=np.repeat(amounts[part], scenarios), minlength=len(totals)
-        )
+        totals += np.bincount(cells.ravel(), weights=np.repeat(amounts[part], scenarios), minlength=len(totals))
     result: FloatArray = totals.reshape(scenarios, buckets)
     return result
 
@@ -224,9 +222,7 @@ def _week(
     def band(values: FloatArray, level: float, centre: int) -> Decimal:
         # the mean can sit outside a simulated p10-p90 only through sampling noise
         simulated_units = round(float(np.quantile(values, level)))
-        return _to_amount(
-            min(simulated_units, centre) if level < 0.5 else max(simulated_units, centre), currency
-        )
+        return _to_amount(min(simulated_units, centre) if level < 0.5 else max(simulated_units, centre), currency)
 
     return WeekForecast(
         week_start=start,

@@ -30,7 +30,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.ensemble import (  # type: ignore[import-untyped]
+from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
@@ -89,9 +89,7 @@ class ConstantProbability:
     probability: float
 
     def predict_proba(self, values: FloatArray) -> FloatArray:
-        return np.column_stack(
-            [np.full(len(values), 1 - self.probability), np.full(len(values), self.probability)]
-        )
+        return np.column_stack([np.full(len(values), 1 - self.probability), np.full(len(values), self.probability)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,9 +248,7 @@ def fit_estimators(
         features = FeatureMatrix(names=features.names, values=values)
     # scikit-learn cannot bin a column with no known value (no grade, no group anywhere...)
     unknown = np.flatnonzero(np.isnan(values).all(axis=0)) if len(values) else np.array([], np.int64)
-    empty = tuple(
-        sorted({int(c) for c in unknown} | {FEATURE_NAMES.index(n) for n in BASELINE_ONLY_FEATURES})
-    )
+    empty = tuple(sorted({int(c) for c in unknown} | {FEATURE_NAMES.index(n) for n in BASELINE_ONLY_FEATURES}))
     values = values.copy()
     values[:, list(empty)] = 0.0
     # An unpaid invoice already past a threshold is late for certain (see _consistent): each
@@ -276,9 +272,7 @@ def fit_estimators(
         )
 
 
-def _probability(
-    model: HistGradientBoostingClassifier | ConstantProbability, values: FloatArray
-) -> FloatArray:
+def _probability(model: HistGradientBoostingClassifier | ConstantProbability, values: FloatArray) -> FloatArray:
     result: FloatArray = np.asarray(model.predict_proba(values)[:, 1], dtype=np.float64)
     return result
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 import numpy as np
-from sklearn.metrics import roc_auc_score  # type: ignore[import-untyped]
+from sklearn.metrics import roc_auc_score
 
 from encours.core.forecast.errors import InsufficientHistory
 from encours.core.forecast.estimators import (
@@ -127,15 +127,11 @@ class _Split:
     maturity_days: int
 
 
-def training_candidates(
-    *, table: InvoiceTable, cutoff: date, settings: TrainingSettings
-) -> tuple[BoolArray, int]:
+def training_candidates(*, table: InvoiceTable, cutoff: date, settings: TrainingSettings) -> tuple[BoolArray, int]:
     """Invoices settled before ``cutoff`` and issued before the label-maturity horizon;
     the horizon is dropped when it would leave too few invoices to learn from."""
     settled = table.paid & (table.settled < cutoff.toordinal())
-    maturity = label_maturity_days(
-        table=table, cutoff=cutoff.toordinal(), quantile=settings.label_maturity_quantile
-    )
+    maturity = label_maturity_days(table=table, cutoff=cutoff.toordinal(), quantile=settings.label_maturity_quantile)
     mature = settled & (table.invoice < cutoff.toordinal() - maturity)
     if mature.sum() < MIN_TRAIN_INVOICES:
         return settled, 0
@@ -146,9 +142,7 @@ def _time_split(table: InvoiceTable, split_date: date | None, settings: Training
     paid = table.paid
     if not paid.any():
         raise InsufficientHistory("no paid invoice to evaluate on")
-    split = split_date or default_split_date(
-        latest_settlement=date.fromordinal(int(table.settled[paid].max()))
-    )
+    split = split_date or default_split_date(latest_settlement=date.fromordinal(int(table.settled[paid].max())))
     train, maturity = training_candidates(table=table, cutoff=split, settings=settings)
     test = paid & (table.settled >= split.toordinal())
     if train.sum() < MIN_TRAIN_INVOICES or test.sum() < MIN_TEST_INVOICES:
@@ -167,9 +161,7 @@ def _overdue_queries(table: InvoiceTable, test: BoolArray) -> tuple[IntArray, In
     return rows[keep], moment[keep]
 
 
-def _point_metrics(
-    fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray
-) -> dict[str, float | int]:
+def _point_metrics(fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray) -> dict[str, float | int]:
     model = estimate_days_late(estimators=fitted, features=features)
     baseline = customer_mean_baseline(features)
     late, late_30 = actual > 0, actual > LATE_OVER_DAYS
@@ -190,9 +182,7 @@ def _point_metrics(
     }
 
 
-def _overdue_metrics(
-    fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray
-) -> dict[str, float | int]:
+def _overdue_metrics(fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray) -> dict[str, float | int]:
     model = estimate_days_late(estimators=fitted, features=features)
     baseline = estimate_with_baseline(calibration=fitted.baseline, features=features)
     return {

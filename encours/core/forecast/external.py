@@ -58,8 +58,7 @@ def parse_column_mapping(text: str) -> dict[str, str]:
             raise ValidationFailed(f"column mapping {pair!r}: expected NAME=COLUMN")
         if name not in REQUIRED_FIELDS + OPTIONAL_FIELDS:
             raise ValidationFailed(
-                f"column mapping: unknown name {name!r} "
-                f"(known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"
+                f"column mapping: unknown name {name!r} (known: {', '.join(REQUIRED_FIELDS + OPTIONAL_FIELDS)})"
             )
         if name in mapping:
             raise ValidationFailed(f"column mapping: {name!r} is mapped twice")
@@ -168,9 +167,7 @@ def load_paid_invoices_csv(
     header_line = text.split("\n", 1)[0]
     if not header_line.strip():
         raise InvalidFile("empty file: expected a header line")
-    reader = csv.DictReader(
-        io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(header_line)
-    )
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter or _sniff_delimiter(header_line))
     header = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
     absent = tuple(

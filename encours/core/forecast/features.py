@@ -218,9 +218,9 @@ def _invoice_features(
         "due_day_of_month": table.due_day[rows].astype(np.float64),
         "due_at_quarter_end": ((due_month % 3 == 0) & (table.due_day[rows] >= 21)).astype(np.float64),
         "days_past_due_at_prediction": (now - table.due[rows]).astype(np.float64),
-        "dispute_open_at_prediction": (
-            (table.dispute_start[rows] <= now) & (table.dispute_end[rows] >= now)
-        ).astype(np.float64),
+        "dispute_open_at_prediction": ((table.dispute_start[rows] <= now) & (table.dispute_end[rows] >= now)).astype(
+            np.float64
+        ),
         "dunning_stage_at_prediction": stage.astype(np.float64),
         "grade": table.grade[rows],
         "channel": _encode(table.channel, vocabulary.channel, rows),
@@ -228,9 +228,7 @@ def _invoice_features(
     }
 
 
-def _window_features(
-    index: HistoryIndex, start: IntArray, end: IntArray, now: IntArray
-) -> dict[str, FloatArray]:
+def _window_features(index: HistoryIndex, start: IntArray, end: IntArray, now: IntArray) -> dict[str, FloatArray]:
     timeline = index.customer_settled
     late = timeline.last_values(index.settled_late, start, end, HISTORY_WINDOW)
     issued = timeline.last_values(index.settled_invoice, start, end, HISTORY_WINDOW) / 30.0
@@ -297,12 +295,8 @@ def _exposure_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -
     first_issue = index.customer_issued.times[np.minimum(issued_start, max(table.size - 1, 0))]
     return {
         "amount_to_customer_median": _ratio(table.amount[rows], row_quantiles(amounts, 0.5)),
-        "customer_tenure_days": np.where(issued_end > issued_start, moments - first_issue, math.nan).astype(
-            np.float64
-        ),
-        "customer_invoices_last_90d": (issued_end - np.maximum(recent_start, issued_start)).astype(
-            np.float64
-        ),
+        "customer_tenure_days": np.where(issued_end > issued_start, moments - first_issue, math.nan).astype(np.float64),
+        "customer_invoices_last_90d": (issued_end - np.maximum(recent_start, issued_start)).astype(np.float64),
         "customer_open_count": ((issued_end - issued_start) - (closed_end - closed_start)).astype(np.float64),
         "customer_overdue_count": ((due_end - due_start) - (cleared_end - cleared_start)).astype(np.float64),
         "customer_overdue_amount_log": np.log1p(np.maximum(overdue_amount, 0.0)),
@@ -327,9 +321,7 @@ def _peer_features(index: HistoryIndex, rows: IntArray, moments: IntArray) -> di
     start, end = index.portfolio_settled.bounds(keys=everyone, times=moments)
     _, recent = index.portfolio_settled.bounds(keys=everyone, times=moments - RECENT_DAYS)
     late = index.sums["portfolio"]["late"]
-    features["portfolio_mean_days_late_90d"] = _ratio(
-        _between(late, recent, end), (end - recent).astype(float)
-    )
+    features["portfolio_mean_days_late_90d"] = _ratio(_between(late, recent, end), (end - recent).astype(float))
     features["portfolio_mean_days_late"] = _ratio(_between(late, start, end), (end - start).astype(float))
     return features
 

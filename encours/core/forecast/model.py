@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import numpy as np
-import sklearn  # type: ignore[import-untyped]
+import sklearn
 
 from encours.core.forecast.errors import InvalidModel
 from encours.core.forecast.estimators import (
@@ -114,9 +114,7 @@ def train_payment_model(
     table = invoice_table(as_known_on(invoices, as_of))
     report, _ = evaluate_on_table(table=table, split_date=split_date, settings=settings)
     candidates, maturity = training_candidates(table=table, cutoff=as_of, settings=settings)
-    rows, moments = training_queries(
-        table=table, candidates=candidates, checkpoints=settings.checkpoint_days_after_due
-    )
+    rows, moments = training_queries(table=table, candidates=candidates, checkpoints=settings.checkpoint_days_after_due)
     vocabulary = learn_vocabulary(table=table, rows=np.flatnonzero(candidates))
     features = build_features(index=HistoryIndex(table), rows=rows, moments=moments, vocabulary=vocabulary)
     fitted = fit_estimators(
@@ -160,9 +158,7 @@ def order_as_invoice(order: OpenOrder, *, as_of: date, profile: InvoiceRecord | 
     )  # fmt: skip
 
 
-def _estimate(
-    model: TrainedPaymentModel, index: HistoryIndex, rows: np.ndarray, as_of: date
-) -> DaysLateEstimate:
+def _estimate(model: TrainedPaymentModel, index: HistoryIndex, rows: np.ndarray, as_of: date) -> DaysLateEstimate:
     moments = np.full(len(rows), as_of.toordinal(), dtype=np.int64)
     features = build_features(index=index, rows=rows, moments=moments, vocabulary=model.estimators.vocabulary)
     if model.use_model:
@@ -257,8 +253,7 @@ def model_from_bytes(data: bytes) -> TrainedPaymentModel:
         raise InvalidModel(f"model format {header.get('format')} is not {MODEL_FORMAT}: retrain the model")
     if header.get("sklearn") != sklearn.__version__:
         raise InvalidModel(
-            f"model trained with scikit-learn {header.get('sklearn')}, "
-            f"running {sklearn.__version__}: retrain it"
+            f"model trained with scikit-learn {header.get('sklearn')}, running {sklearn.__version__}: retrain it"
         )
     if header.get("sha256") != hashlib.sha256(payload).hexdigest():
         raise InvalidModel("model bytes are corrupt (checksum mismatch)")

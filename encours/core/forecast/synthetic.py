@@ -133,9 +133,7 @@ def _settlement(
     return max(invoice_day, due + timedelta(days=round(late)))
 
 
-def _steps(
-    due: date, settled: date | None, as_of: date, dispute: tuple[date, date] | None
-) -> tuple[DunningStep, ...]:
+def _steps(due: date, settled: date | None, as_of: date, dispute: tuple[date, date] | None) -> tuple[DunningStep, ...]:
     steps = []
     for stage, offset, channel in DUNNING_SCENARIO:
         executed = _dunning_date(due, offset)
@@ -165,9 +163,7 @@ def _invoice(
     dispute = (disputed_on, settled or as_of) if disputed_on is not None else None
     open_amount = None
     if settled is None and customer.behaviour == "partial" and rng.random() < 0.5:
-        open_amount = quantize(
-            amount * Decimal(str(round(float(rng.uniform(0.3, 0.8)), 2))), customer.currency
-        )
+        open_amount = quantize(amount * Decimal(str(round(float(rng.uniform(0.3, 0.8)), 2))), customer.currency)
     return InvoiceRecord(
         invoice_id=f"{customer.customer_id}-{number:05d}", customer_id=customer.customer_id,
         invoice_date=invoice_day, due_date=due, amount=amount, currency=customer.currency,
