@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "encours.audit",
     "encours.jobs",
     "encours.ledger",
+    "encours.reports",
     "encours.api",
 ]
 

@@ -1,0 +1,407 @@
+"""The DSO family, CEI, overdue and unpaid rates per dimension, and their monthly series.
+
+SQL aggregates the ledger (aged balance, monthly movements, litigation, balance sheets); the
+formulas are ``encours.core.kpi``'s. Conventions (issue 4): sales are invoices net of credit
+notes incl. VAT; the countback walks back calendar months from the month of the date, which
+counts its days up to the date; simple DSO, BPDSO, ADD and CEI use the three calendar months
+ending with the month of the date (cut at the date); the unpaid rate uses twelve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Q, QuerySet
+
+from encours.core.aging import AgedBalance
+from encours.core.kpi import (
+    CountbackDSO,
+    PeriodDSO,
+    collection_effectiveness_index,
+    countback_dso,
+    overdue_rate,
+    period_dso,
+    receivables_share_of_assets,
+    simple_dso,
+    unpaid_rate,
+)
+from encours.core.money import ZERO, quantize
+from encours.core.periods import Month, Period, calendar_months_period, month_ends_between
+from encours.ledger.models import Customer, LegalEntity
+from encours.reports.dimensions import Dimension, dimension
+from encours.reports.registry import providers
+from encours.reports.selectors.aging import AgedReport, aged_balance
+from encours.reports.selectors.movements import (
+    GroupKey,
+    GroupMovements,
+    monthly_movements,
+)
+from encours.reports.selectors.movements import history_starts_before as _history_before
+from encours.reports.sql import allocations_after, functional, items_open_on, money_sum
+
+PERIOD_MONTHS = 3
+UNPAID_MONTHS = 12
+COUNTBACK_WINDOWS = (3, 12, 24)  # months fetched, widened only for the groups that need it
+_FILTER_LIMIT = 500  # above this many groups to widen, re-read them all rather than list them
+
+
+@dataclass(frozen=True, slots=True)
+class KpiFigures:
+    """Every KPI of one group (or the whole scope) in one currency, as of a date."""
+
+    as_of: date
+    currency: str
+    balance: AgedBalance
+    countback: CountbackDSO
+    period: Period
+    period_sales: Decimal
+    period_dso: PeriodDSO | None
+    opening_receivables: Decimal
+    cei: Decimal | None
+    unpaid_period: Period
+    unpaid_sales: Decimal
+    written_off: Decimal
+    litigation: Decimal | None
+    total_assets: Decimal | None = None
+
+    @property
+    def open_ar(self) -> Decimal:
+        return self.balance.total
+
+    @property
+    def current_ar(self) -> Decimal:
+        return self.balance.not_due
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.balance.overdue
+
+    @property
+    def overdue_rate(self) -> Decimal | None:
+        return overdue_rate(overdue_receivables=self.balance.overdue, total_receivables=self.balance.total)
+
+    @property
+    def unpaid_rate(self) -> Decimal | None:
+        return unpaid_rate(written_off=self.written_off, in_litigation=self.litigation or ZERO, sales=self.unpaid_sales)
+
+    @property
+    def share_of_assets(self) -> Decimal | None:
+        if self.total_assets is None:
+            return None
+        return receivables_share_of_assets(receivables=self.balance.total, total_assets=self.total_assets)
+
+    @property
+    def dso_simple(self) -> Decimal | None:
+        return self.period_dso.dso if self.period_dso else None
+
+    @property
+    def bpdso(self) -> Decimal | None:
+        return self.period_dso.best_possible_dso if self.period_dso else None
+
+    @property
+    def add(self) -> Decimal | None:
+        return self.period_dso.average_days_delinquent if self.period_dso else None
+
+
+@dataclass(frozen=True, slots=True)
+class KpiRow:
+    ident: str
+    key: str
+    name: str
+    figures: KpiFigures
+
+
+@dataclass(frozen=True, slots=True)
+class KpiReport:
+    as_of: date
+    dimension: Dimension
+    rows: tuple[KpiRow, ...]
+    litigation_known: bool
+
+
+def _aged_groups(report: AgedReport) -> dict[GroupKey, tuple[str, str, str, AgedBalance]]:
+    """Aged rows keyed like movements: (dimension identity…, currency)."""
+    return {(row.ident, row.currency): (row.ident, row.key, row.name, row.balance) for row in report.rows}
+
+
+def kpis(
+    *,
+    customers: QuerySet[Customer],
+    as_of: date,
+    by: str | None = None,
+    months: int = PERIOD_MONTHS,
+    unpaid_months: int = UNPAID_MONTHS,
+) -> KpiReport:
+    """Every KPI per ``by`` (None: the whole scope, one row per currency), as of ``as_of``."""
+    dim = dimension(by)
+    current = not allocations_after(as_of)
+    aged = aged_balance(customers=customers, as_of=as_of, by=by, current_state=current)
+    window = max(months, unpaid_months, COUNTBACK_WINDOWS[0])
+    start = Month.of(as_of).shifted(-(window - 1)).first_day
+    movements = _by_ident(dim, monthly_movements(customers=customers, dim=dim, start=start, end=as_of))
+    receivables = {group: balance.total for group, (_, _, _, balance) in _aged_groups(aged).items()}
+    countbacks = _countbacks(customers, dim, as_of, receivables, movements, window)
+    litigation = _litigation(customers, dim, as_of, current)
+    assets = _total_assets(customers, dim)
+    period = calendar_months_period(as_of=as_of, months=months)
+    unpaid_period = calendar_months_period(as_of=as_of, months=unpaid_months)
+    rows = []
+    for group, (ident, key, name, balance) in _aged_groups(aged).items():
+        moved = movements.get(group)
+        figures = _figures(
+            as_of=as_of,
+            balance=balance,
+            moved=moved,
+            countback=countbacks[group],
+            period=period,
+            months=months,
+            unpaid_period=unpaid_period,
+            litigation=None if litigation is None else litigation.get(group, ZERO),
+            total_assets=assets.get(group),
+        )
+        rows.append(KpiRow(ident, key, name, figures))
+    return KpiReport(as_of, dim, tuple(rows), litigation is not None)
+
+
+def _figures(
+    *,
+    as_of: date,
+    balance: AgedBalance,
+    moved: GroupMovements | None,
+    countback: CountbackDSO,
+    period: Period,
+    months: int,
+    unpaid_period: Period,
+    litigation: Decimal | None,
+    total_assets: Decimal | None,
+) -> KpiFigures:
+    def total(of: Period, field: str) -> Decimal:
+        return quantize(moved.total(of, field), balance.currency) if moved else ZERO
+
+    sales = total(period, "sales")
+    opening = balance.total - total(period, "net")
+    cei = collection_effectiveness_index(
+        opening_receivables=opening,
+        period_sales=sales,
+        months=months,
+        closing_receivables=balance.total,
+        closing_current_receivables=balance.not_due,
+    )
+    return KpiFigures(
+        as_of=as_of,
+        currency=balance.currency,
+        balance=balance,
+        countback=countback,
+        period=period,
+        period_sales=sales,
+        period_dso=period_dso(
+            receivables=balance.total, current_receivables=balance.not_due, period_sales=sales, period=period
+        ),
+        opening_receivables=opening,
+        cei=cei,
+        unpaid_period=unpaid_period,
+        unpaid_sales=total(unpaid_period, "sales"),
+        written_off=total(unpaid_period, "written_off"),
+        litigation=None if litigation is None else quantize(litigation, balance.currency),
+        total_assets=total_assets,
+    )
+
+
+def _by_ident(dim: Dimension, groups: dict[GroupKey, GroupMovements]) -> dict[GroupKey, GroupMovements]:
+    return {(dim.ident(moved.row), moved.currency): moved for moved in groups.values()}
+
+
+def _countbacks(
+    customers: QuerySet[Customer],
+    dim: Dimension,
+    as_of: date,
+    receivables: dict[GroupKey, Decimal],
+    movements: dict[GroupKey, GroupMovements],
+    fetched_months: int,
+) -> dict[GroupKey, CountbackDSO]:
+    """Countback DSO per group, reading older months only for the groups whose AR needs them."""
+    results: dict[GroupKey, CountbackDSO] = {}
+    pending = dict(receivables)
+    wider = [months for months in COUNTBACK_WINDOWS if months > fetched_months]
+    while True:
+        start = Month.of(as_of).shifted(-(fetched_months - 1))
+        older = _history_before(customers=customers, day=start.first_day)
+        # before the first item of the book, months are unknown (not zero-sales months)
+        history = start if older else min((m for moved in movements.values() for m in moved.months), default=start)
+        for group, ar in pending.items():
+            moved = movements.get(group)
+            sales = moved.sales_by_month() if moved else {}
+            results[group] = countback_dso(receivables=ar, monthly_sales=sales, as_of=as_of, history_start=history)
+        pending = {group: ar for group, ar in pending.items() if results[group].history_exhausted}
+        if not (older and wider and pending):
+            return results
+        fetched_months = wider.pop(0)
+        only = _only(dim, pending) if len(pending) <= _FILTER_LIMIT else None
+        movements = _by_ident(
+            dim,
+            monthly_movements(
+                customers=customers,
+                dim=dim,
+                start=Month.of(as_of).shifted(-(fetched_months - 1)).first_day,
+                end=as_of,
+                only=only,
+            ),
+        )
+
+
+def _only(dim: Dimension, groups: Iterable[GroupKey]) -> Q:
+    condition = Q(pk__in=[])
+    for ident in {group[0] for group in groups}:
+        condition |= dim.filter(ident)
+    return condition
+
+
+def _litigation(
+    customers: QuerySet[Customer], dim: Dimension, as_of: date, current: bool
+) -> dict[GroupKey, Decimal] | None:
+    """Open amount on ``as_of`` of the items in litigation per group; None without a provider."""
+    if providers.litigation_items is None:
+        return None
+    in_litigation = providers.litigation_items(as_of=as_of).values("item_id")
+    items = items_open_on(customers=customers, as_of=as_of, current_state=current).filter(pk__in=in_litigation)
+    amount = functional(F("open_on")) if dim.functional else F("open_on")
+    rows = items.values(**dim.fields, row_currency=F(dim.currency_field)).annotate(amount=money_sum(amount))
+    return {(dim.ident(row), row["row_currency"]): row["amount"] for row in rows.order_by()}
+
+
+def _total_assets(customers: QuerySet[Customer], dim: Dimension) -> dict[GroupKey, Decimal]:
+    """Total assets of the last balance sheet: per entity, or summed over the entities in scope."""
+    if dim.name not in {"entity", "total"}:
+        return {}
+    entities = list(
+        LegalEntity.objects.filter(pk__in=customers.values("entity_id")).values("pk", "currency", "total_assets")
+    )
+    if dim.name == "entity":
+        return {(str(e["pk"]), e["currency"]): e["total_assets"] for e in entities if e["total_assets"] is not None}
+    currencies = {e["currency"] for e in entities}
+    if not entities or len(currencies) != 1 or any(e["total_assets"] is None for e in entities):
+        return {}
+    return {("all", currencies.pop()): sum((e["total_assets"] for e in entities), ZERO)}
+
+
+@dataclass(frozen=True, slots=True)
+class KpiPoint:
+    """The KPIs at one month end (or the as-of date, the last point) of a series."""
+
+    on: date
+    receivables: Decimal
+    countback: CountbackDSO
+    simple_dso: Decimal | None
+    balance: AgedBalance | None = None
+    best_possible_dso: Decimal | None = None
+    average_days_delinquent: Decimal | None = None
+    cei: Decimal | None = None
+    overdue_rate: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KpiSeries:
+    currency: str
+    points: tuple[KpiPoint, ...]
+    movements: GroupMovements | None
+
+
+def kpi_series(
+    *,
+    customers: QuerySet[Customer],
+    as_of: date,
+    months: int = 12,
+    period_months: int = PERIOD_MONTHS,
+    full: bool = False,
+    aged_now: AgedReport | None = None,
+) -> dict[str, KpiSeries]:
+    """Monthly KPIs per currency at each month end of the last ``months`` months, and ``as_of``.
+
+    AR at a month end = AR on ``as_of`` − net movements of the items dated after it. ``full``
+    ages the ledger again at every point for the current AR (BPDSO, ADD, CEI, overdue rate).
+    """
+    first_point = Month.of(as_of).shifted(-(months - 1))
+    points = month_ends_between(start=first_point.first_day, end=as_of, include_end=True)
+    aged_now = aged_now or aged_balance(customers=customers, as_of=as_of)
+    start = first_point.shifted(-(max(period_months, COUNTBACK_WINDOWS[1]) - 1))
+    total = dimension(None)
+    movements = {
+        moved.currency: moved
+        for moved in monthly_movements(customers=customers, dim=total, start=start.first_day, end=as_of).values()
+    }
+    older = _history_before(customers=customers, day=start.first_day)
+    history = start if older else min((m for moved in movements.values() for m in moved.months), default=None)
+    aged_at = _aged_points(customers, points, aged_now) if full else {}
+    series = {}
+    for currency, now in aged_now.totals.items():
+        moved = movements.get(currency)
+        series[currency] = KpiSeries(
+            currency,
+            tuple(
+                _point(day, now.total, moved, history, period_months, aged_at.get(day, {}).get(currency))
+                for day in points
+            ),
+            moved,
+        )
+    return series
+
+
+def _aged_points(
+    customers: QuerySet[Customer], points: tuple[date, ...], aged_now: AgedReport
+) -> dict[date, dict[str, AgedBalance]]:
+    aged: dict[date, dict[str, AgedBalance]] = {aged_now.as_of: aged_now.totals}
+    for day in points:
+        if day not in aged:
+            aged[day] = aged_balance(customers=customers, as_of=day).totals
+    return aged
+
+
+def _point(
+    day: date,
+    receivables_now: Decimal,
+    moved: GroupMovements | None,
+    history: Month | None,
+    period_months: int,
+    balance: AgedBalance | None,
+) -> KpiPoint:
+    month = Month.of(day)
+    if balance is not None:
+        receivables = balance.total
+    else:
+        receivables = receivables_now - (moved.net_after(month) if moved else ZERO)
+    sales = moved.sales_by_month(up_to=month) if moved else {}
+    first = history or min(sales, default=month)
+    countback = countback_dso(receivables=receivables, monthly_sales=sales, as_of=day, history_start=first)
+    period = calendar_months_period(as_of=day, months=period_months)
+    period_sales = moved.total(period, "sales") if moved else ZERO
+    if balance is None:
+        simple = simple_dso(receivables=receivables, period_sales=period_sales, period_days=period.days)
+        return KpiPoint(day, receivables, countback, simple)
+    figures = period_dso(
+        receivables=receivables, current_receivables=balance.not_due, period_sales=period_sales, period=period
+    )
+    opening = receivables - (moved.total(period, "net") if moved else ZERO)
+    return KpiPoint(
+        on=day,
+        receivables=receivables,
+        countback=countback,
+        simple_dso=figures.dso if figures else None,
+        balance=balance,
+        best_possible_dso=figures.best_possible_dso if figures else None,
+        average_days_delinquent=figures.average_days_delinquent if figures else None,
+        cei=collection_effectiveness_index(
+            opening_receivables=opening,
+            period_sales=period_sales,
+            months=period_months,
+            closing_receivables=receivables,
+            closing_current_receivables=balance.not_due,
+        ),
+        overdue_rate=overdue_rate(overdue_receivables=balance.overdue, total_receivables=balance.total),
+    )
+
+
+def week_before(as_of: date) -> date:
+    return as_of - timedelta(days=7)
