@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
 from encours.core.aging import AgedBalance
+from encours.core.errors import ValidationFailed
 from encours.core.kpi import (
     CountbackDSO,
     PeriodDSO,
@@ -34,12 +36,7 @@ from encours.ledger.models import Customer, LegalEntity
 from encours.reports.dimensions import Dimension, dimension
 from encours.reports.registry import providers
 from encours.reports.selectors.aging import AgedReport, aged_balance
-from encours.reports.selectors.movements import (
-    GroupKey,
-    GroupMovements,
-    monthly_movements,
-)
-from encours.reports.selectors.movements import history_starts_before as _history_before
+from encours.reports.selectors.movements import GroupKey, GroupMovements, MovementWindow, movement_window
 from encours.reports.sql import allocations_after, functional, items_open_on, money_sum
 
 PERIOD_MONTHS = 3
@@ -122,11 +119,6 @@ class KpiReport:
     litigation_known: bool
 
 
-def _aged_groups(report: AgedReport) -> dict[GroupKey, tuple[str, str, str, AgedBalance]]:
-    """Aged rows keyed like movements: (dimension identity…, currency)."""
-    return {(row.ident, row.currency): (row.ident, row.key, row.name, row.balance) for row in report.rows}
-
-
 def kpis(
     *,
     customers: QuerySet[Customer],
@@ -134,27 +126,34 @@ def kpis(
     by: str | None = None,
     months: int = PERIOD_MONTHS,
     unpaid_months: int = UNPAID_MONTHS,
+    window: MovementWindow | None = None,
+    aged: AgedReport | None = None,
 ) -> KpiReport:
-    """Every KPI per ``by`` (None: the whole scope, one row per currency), as of ``as_of``."""
+    """Every KPI per ``by`` (None: the whole scope, one row per currency), as of ``as_of``.
+
+    ``window`` and ``aged`` may be passed when the caller already read them (same ``by``).
+    """
     dim = dimension(by)
     current = not allocations_after(as_of)
-    aged = aged_balance(customers=customers, as_of=as_of, by=by, current_state=current)
-    window = max(months, unpaid_months, COUNTBACK_WINDOWS[0])
-    start = Month.of(as_of).shifted(-(window - 1)).first_day
-    movements = _by_ident(dim, monthly_movements(customers=customers, dim=dim, start=start, end=as_of))
-    receivables = {group: balance.total for group, (_, _, _, balance) in _aged_groups(aged).items()}
-    countbacks = _countbacks(customers, dim, as_of, receivables, movements, window)
+    aged = aged or aged_balance(customers=customers, as_of=as_of, by=by, current_state=current)
+    if window is None or window.months < max(months, unpaid_months):
+        window = movement_window(customers=customers, dim=dim, as_of=as_of, months=max(months, unpaid_months))
+    entries = {(row.ident, row.currency): (row.key, row.name, row.balance) for row in aged.rows}
+    for group, moved in window.groups.items():
+        if group not in entries:  # nothing open, but sales in the window: DSO 0, CEI and rates still mean something
+            entries[group] = (dim.key(moved.row) or "", dim.title(moved.row), AgedBalance.empty(moved.currency))
+    receivables = {group: balance.total for group, (_, _, balance) in entries.items()}
+    countbacks = countbacks_by(customers=customers, dim=dim, receivables=receivables, window=window)
     litigation = _litigation(customers, dim, as_of, current)
     assets = _total_assets(customers, dim)
     period = calendar_months_period(as_of=as_of, months=months)
     unpaid_period = calendar_months_period(as_of=as_of, months=unpaid_months)
     rows = []
-    for group, (ident, key, name, balance) in _aged_groups(aged).items():
-        moved = movements.get(group)
+    for group, (key, name, balance) in sorted(entries.items(), key=lambda entry: (entry[1][0], entry[1][1], entry[0])):
         figures = _figures(
             as_of=as_of,
             balance=balance,
-            moved=moved,
+            moved=window.groups.get(group),
             countback=countbacks[group],
             period=period,
             months=months,
@@ -162,7 +161,7 @@ def kpis(
             litigation=None if litigation is None else litigation.get(group, ZERO),
             total_assets=assets.get(group),
         )
-        rows.append(KpiRow(ident, key, name, figures))
+        rows.append(KpiRow(group[0], key, name, figures))
     return KpiReport(as_of, dim, tuple(rows), litigation is not None)
 
 
@@ -210,46 +209,31 @@ def _figures(
     )
 
 
-def _by_ident(dim: Dimension, groups: dict[GroupKey, GroupMovements]) -> dict[GroupKey, GroupMovements]:
-    return {(dim.ident(moved.row), moved.currency): moved for moved in groups.values()}
-
-
-def _countbacks(
+def countbacks_by(
+    *,
     customers: QuerySet[Customer],
     dim: Dimension,
-    as_of: date,
     receivables: dict[GroupKey, Decimal],
-    movements: dict[GroupKey, GroupMovements],
-    fetched_months: int,
+    window: MovementWindow,
 ) -> dict[GroupKey, CountbackDSO]:
     """Countback DSO per group, reading older months only for the groups whose AR needs them."""
     results: dict[GroupKey, CountbackDSO] = {}
     pending = dict(receivables)
-    wider = [months for months in COUNTBACK_WINDOWS if months > fetched_months]
+    wider = [months for months in COUNTBACK_WINDOWS if months > window.months]
     while True:
-        start = Month.of(as_of).shifted(-(fetched_months - 1))
-        older = _history_before(customers=customers, day=start.first_day)
-        # before the first item of the book, months are unknown (not zero-sales months)
-        history = start if older else min((m for moved in movements.values() for m in moved.months), default=start)
         for group, ar in pending.items():
-            moved = movements.get(group)
-            sales = moved.sales_by_month() if moved else {}
-            results[group] = countback_dso(receivables=ar, monthly_sales=sales, as_of=as_of, history_start=history)
+            moved = window.groups.get(group)
+            results[group] = countback_dso(
+                receivables=ar,
+                monthly_sales=moved.sales_by_month() if moved else {},
+                as_of=window.as_of,
+                history_start=window.history_start,
+            )
         pending = {group: ar for group, ar in pending.items() if results[group].history_exhausted}
-        if not (older and wider and pending):
+        if not (window.older_history and wider and pending):
             return results
-        fetched_months = wider.pop(0)
         only = _only(dim, pending) if len(pending) <= _FILTER_LIMIT else None
-        movements = _by_ident(
-            dim,
-            monthly_movements(
-                customers=customers,
-                dim=dim,
-                start=Month.of(as_of).shifted(-(fetched_months - 1)).first_day,
-                end=as_of,
-                only=only,
-            ),
-        )
+        window = movement_window(customers=customers, dim=dim, as_of=window.as_of, months=wider.pop(0), only=only)
 
 
 def _only(dim: Dimension, groups: Iterable[GroupKey]) -> Q:
@@ -317,36 +301,46 @@ def kpi_series(
     period_months: int = PERIOD_MONTHS,
     full: bool = False,
     aged_now: AgedReport | None = None,
+    window: MovementWindow | None = None,
 ) -> dict[str, KpiSeries]:
     """Monthly KPIs per currency at each month end of the last ``months`` months, and ``as_of``.
 
     AR at a month end = AR on ``as_of`` − net movements of the items dated after it. ``full``
     ages the ledger again at every point for the current AR (BPDSO, ADD, CEI, overdue rate).
+    ``window`` (whole scope, ≥ ``series_window_months(months)``) may be passed when already read.
     """
     first_point = Month.of(as_of).shifted(-(months - 1))
     points = month_ends_between(start=first_point.first_day, end=as_of, include_end=True)
     aged_now = aged_now or aged_balance(customers=customers, as_of=as_of)
-    start = first_point.shifted(-(max(period_months, COUNTBACK_WINDOWS[1]) - 1))
-    total = dimension(None)
-    movements = {
-        moved.currency: moved
-        for moved in monthly_movements(customers=customers, dim=total, start=start.first_day, end=as_of).values()
-    }
-    older = _history_before(customers=customers, day=start.first_day)
-    history = start if older else min((m for moved in movements.values() for m in moved.months), default=None)
+    needed = series_window_months(months, period_months)
+    if window is None or window.months < needed:
+        window = movement_window(customers=customers, dim=dimension(None), as_of=as_of, months=needed)
+    by_currency = {currency: moved for (_, currency), moved in window.groups.items()}
     aged_at = _aged_points(customers, points, aged_now) if full else {}
-    series = {}
-    for currency, now in aged_now.totals.items():
-        moved = movements.get(currency)
-        series[currency] = KpiSeries(
+    return {
+        currency: KpiSeries(
             currency,
             tuple(
-                _point(day, now.total, moved, history, period_months, aged_at.get(day, {}).get(currency))
+                _point(
+                    day,
+                    now.total,
+                    by_currency.get(currency),
+                    window.history_start,
+                    period_months,
+                    aged_at.get(day, {}).get(currency),
+                )
                 for day in points
             ),
-            moved,
+            by_currency.get(currency),
         )
-    return series
+        for currency, now in aged_now.totals.items()
+    }
+
+
+def series_window_months(months: int, period_months: int = PERIOD_MONTHS) -> int:
+    """Months of movements a series needs: its own, plus a year before its first point for
+    the countback and the period of the first point."""
+    return months + max(period_months, COUNTBACK_WINDOWS[1])
 
 
 def _aged_points(
@@ -363,7 +357,7 @@ def _point(
     day: date,
     receivables_now: Decimal,
     moved: GroupMovements | None,
-    history: Month | None,
+    history: Month,
     period_months: int,
     balance: AgedBalance | None,
 ) -> KpiPoint:
@@ -373,8 +367,7 @@ def _point(
     else:
         receivables = receivables_now - (moved.net_after(month) if moved else ZERO)
     sales = moved.sales_by_month(up_to=month) if moved else {}
-    first = history or min(sales, default=month)
-    countback = countback_dso(receivables=receivables, monthly_sales=sales, as_of=day, history_start=first)
+    countback = countback_dso(receivables=receivables, monthly_sales=sales, as_of=day, history_start=history)
     period = calendar_months_period(as_of=day, months=period_months)
     period_sales = moved.total(period, "sales") if moved else ZERO
     if balance is None:
@@ -403,5 +396,26 @@ def _point(
     )
 
 
-def week_before(as_of: date) -> date:
-    return as_of - timedelta(days=7)
+def scope_figures(*, customers: QuerySet[Customer], as_of: date, **options: Any) -> KpiFigures:
+    """The KPIs of a whole single-currency scope (a KPI file); zeros when the book is empty."""
+    report = kpis(customers=customers, as_of=as_of, **options)
+    if len(report.rows) > 1:
+        currencies = ", ".join(row.figures.currency for row in report.rows)
+        raise ValidationFailed(f"the scope mixes currencies ({currencies}): choose one legal entity")
+    if report.rows:
+        return report.rows[0].figures
+    currency = LegalEntity.objects.filter(pk__in=customers.values("entity_id")).values_list("currency", flat=True)
+    empty = AgedBalance.empty(next(iter(currency), "EUR"))
+    period = calendar_months_period(as_of=as_of, months=options.get("months", PERIOD_MONTHS))
+    unpaid_period = calendar_months_period(as_of=as_of, months=options.get("unpaid_months", UNPAID_MONTHS))
+    return _figures(
+        as_of=as_of,
+        balance=empty,
+        moved=None,
+        countback=countback_dso(receivables=ZERO, monthly_sales={}, as_of=as_of),
+        period=period,
+        months=options.get("months", PERIOD_MONTHS),
+        unpaid_period=unpaid_period,
+        litigation=None if not report.litigation_known else ZERO,
+        total_assets=None,
+    )

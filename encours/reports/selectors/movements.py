@@ -19,7 +19,7 @@ from django.db.models.functions import TruncMonth
 from encours.core.money import ZERO, quantize
 from encours.core.periods import Month, Period
 from encours.ledger.models import Customer, Item, ItemType
-from encours.reports.dimensions import Dimension
+from encours.reports.dimensions import Dimension, dimension
 from encours.reports.sql import SALES_TYPES, money_sum
 
 GroupKey = tuple[Any, ...]
@@ -63,6 +63,15 @@ class GroupMovements:
     def net_after(self, month: Month) -> Decimal:
         return sum((v.net for m, v in self.months.items() if m > month), ZERO)
 
+    def summed(self) -> MonthMovement:
+        """Every month of the group added up."""
+        return MonthMovement(
+            *(
+                sum((getattr(v, field) for v in self.months.values()), ZERO)
+                for field in ("sales", "invoiced", "collected", "written_off", "net")
+            )
+        )
+
 
 def _within(month: Month, period: Period) -> bool:
     return Month.of(period.start) <= month <= Month.of(period.end)
@@ -103,3 +112,44 @@ def monthly_movements(
 def history_starts_before(*, customers: QuerySet[Customer], day: date) -> bool:
     """Whether the ledger of ``customers`` holds items dated before ``day``."""
     return Item.objects.filter(customer__in=customers, document_date__lt=day).exists()
+
+
+@dataclass(frozen=True, slots=True)
+class MovementWindow:
+    """The monthly movements of ``months`` calendar months ending with the month of ``as_of``,
+    per group keyed by (dimension identifier, currency)."""
+
+    as_of: date
+    months: int
+    groups: dict[GroupKey, GroupMovements]
+    older_history: bool
+
+    @property
+    def start(self) -> Month:
+        return Month.of(self.as_of).shifted(-(self.months - 1))
+
+    @property
+    def history_start(self) -> Month:
+        """The first month the countback may count: months before the book's first item are
+        unknown, not months without sales."""
+        if self.older_history:
+            return self.start
+        return min((month for moved in self.groups.values() for month in moved.months), default=self.start)
+
+
+def movement_window(
+    *, customers: QuerySet[Customer], dim: Dimension, as_of: date, months: int, only: Q | None = None
+) -> MovementWindow:
+    start = Month.of(as_of).shifted(-(months - 1)).first_day
+    groups = monthly_movements(customers=customers, dim=dim, start=start, end=as_of, only=only)
+    keyed = {(dim.ident(moved.row), moved.currency): moved for moved in groups.values()}
+    return MovementWindow(as_of, months, keyed, history_starts_before(customers=customers, day=start))
+
+
+def movements_between(*, customers: QuerySet[Customer], start: date, end: date) -> dict[str, GroupMovements]:
+    """The whole scope's movements of the items dated in [start, end], per currency."""
+    total = dimension(None)
+    return {
+        moved.currency: moved
+        for moved in monthly_movements(customers=customers, dim=total, start=start, end=end).values()
+    }
