@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -190,6 +191,17 @@ CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TIMEZONE = TIME_ZONE
 JOBS_MODE = env_str("JOBS_MODE", "celery" if CELERY_BROKER_URL else "thread")  # celery|thread|sync
+CELERY_BEAT_SCHEDULE = {
+    # the weekly receivables report, Monday 07:00, to REPORTS_WEEKLY_RECIPIENTS
+    "reports-weekly-report": {
+        "task": "reports.send_weekly_report",
+        "schedule": crontab(
+            day_of_week=env_str("REPORTS_WEEKLY_DAY", "mon"),
+            hour=env_int("REPORTS_WEEKLY_HOUR", 7),
+            minute=0,
+        ),
+    },
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
@@ -199,6 +211,10 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "encours <no-reply@encours.example>")
+
+# Reports: the weekly report's distribution list (comma-separated) and language
+REPORTS_WEEKLY_RECIPIENTS = env_list("REPORTS_WEEKLY_RECIPIENTS")
+REPORTS_WEEKLY_LANGUAGE = env_str("REPORTS_WEEKLY_LANGUAGE", LANGUAGE_CODE)
 
 # Imports
 IMPORT_MAX_UPLOAD_MB = env_int("IMPORT_MAX_UPLOAD_MB", 200)

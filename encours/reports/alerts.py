@@ -26,7 +26,7 @@ NAMES_SHOWN = 5
 
 def _names(rows: list[dict[str, Any]], language: str) -> str:
     shown = [
-        f"{row['customer__name']} ({format_amount(row['amount'], row['currency'], lang=language)})"
+        f"{row['customer__name']} ({format_amount(row['amount'], row['row_currency'], lang=language)})"
         for row in rows[:NAMES_SHOWN]
     ]
     return ", ".join(shown) + ("…" if len(rows) > NAMES_SHOWN else "")
@@ -50,7 +50,7 @@ def newly_overdue_beyond_threshold(*, customers: QuerySet[Customer], user: Any, 
         due_date__gte=as_of - timedelta(days=THRESHOLD_DAYS + WEEK),
     )
     rows = list(
-        crossed.values("customer_id", "customer__name", currency=F("entity__currency"))
+        crossed.values("customer_id", "customer__name", row_currency=F("entity__currency"))
         .annotate(amount=money_sum(functional(F("open_on"))))
         .order_by("-amount", "customer__name")
     )
@@ -104,9 +104,9 @@ def unapplied_cash(*, customers: QuerySet[Customer], user: Any, as_of: date) -> 
         type=ItemType.PAYMENT, amount__lt=0, document_date__lt=as_of - timedelta(days=STALE_CASH_DAYS)
     )
     totals = (
-        stale.values(currency=F("entity__currency"))
+        stale.values(row_currency=F("entity__currency"))
         .annotate(amount=money_sum(functional(F("open_on"))), payments=Count("pk"))
-        .order_by("currency")
+        .order_by("row_currency")
     )
     language = _language()
     for row in totals:
@@ -118,7 +118,7 @@ def unapplied_cash(*, customers: QuerySet[Customer], user: Any, as_of: date) -> 
                 row["payments"],
             )
             % {"count": row["payments"], "days": STALE_CASH_DAYS},
-            detail=format_amount(-row["amount"], row["currency"], lang=language),
+            detail=format_amount(-row["amount"], row["row_currency"], lang=language),
             url=_aged_url(as_of, "unapplied"),
             count=row["payments"],
             source="ledger",

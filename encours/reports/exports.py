@@ -65,37 +65,37 @@ def _aged_amounts(balance: Any) -> list[str]:
     return [_two_places(amount) for amount in amounts]
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str = "", font: Font | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
+def cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str = "", font: Font | None = None) -> WriteOnlyCell:
+    written = WriteOnlyCell(sheet, value=value)
     if number_format:
-        cell.number_format = number_format
+        written.number_format = number_format
     if font is not None:
-        cell.font = font
-    return cell
+        written.font = font
+    return written
 
 
-def _header(sheet: WriteOnlyWorksheet, titles: Sequence[str]) -> list[WriteOnlyCell]:
+def header_row(sheet: WriteOnlyWorksheet, titles: Sequence[str]) -> list[WriteOnlyCell]:
     cells = []
     for title in titles:
-        cell = _cell(sheet, title, font=HEADER_FONT)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cells.append(cell)
+        written = cell(sheet, title, font=HEADER_FONT)
+        written.fill = HEADER_FILL
+        written.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cells.append(written)
     return cells
 
 
-def _widths(sheet: WriteOnlyWorksheet, widths: Sequence[float]) -> None:
+def set_widths(sheet: WriteOnlyWorksheet, widths: Sequence[float]) -> None:
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
-def _parameters(workbook: Workbook, parameters: Iterable[tuple[str, Any]]) -> None:
+def parameters_sheet(workbook: Workbook, parameters: Iterable[tuple[str, Any]]) -> None:
     sheet = workbook.create_sheet(_("Parameters"))
-    _widths(sheet, (28, 50))
+    set_widths(sheet, (28, 50))
     for label, value in parameters:
         number_format = DATE_FORMAT if isinstance(value, date) else ""
-        sheet.append([_cell(sheet, str(label), font=BOLD), _cell(sheet, value, number_format)])
-    sheet.append([_cell(sheet, _("Generated at"), font=BOLD), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+        sheet.append([cell(sheet, str(label), font=BOLD), cell(sheet, value, number_format)])
+    sheet.append([cell(sheet, _("Generated at"), font=BOLD), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
@@ -110,26 +110,26 @@ def aged_balance_xlsx(report: AgedReport, *, parameters: Iterable[tuple[str, Any
     sheet.freeze_panes = "C2"
     labels = [_("not due") if b.key == "not_due" else b.label for b in report.buckets]
     titles = [_("Key"), _("Name"), _("Currency"), *labels, _("Unapplied"), _("Total"), _("of which disputed")]
-    _widths(sheet, (14, 42, 9, *([15] * (len(titles) - 3))))
-    sheet.append(_header(sheet, titles))
+    set_widths(sheet, (14, 42, 9, *([15] * (len(titles) - 3))))
+    sheet.append(header_row(sheet, titles))
     for row in report.rows:
         sheet.append([row.key, row.name, row.currency, *_xlsx_amounts(sheet, row.balance)])
     for currency, balance in report.totals.items():
         sheet.append(
             [
-                _cell(sheet, "TOTAL", font=BOLD),
-                _cell(sheet, _("Total"), font=BOLD),
-                _cell(sheet, currency, font=BOLD),
+                cell(sheet, "TOTAL", font=BOLD),
+                cell(sheet, _("Total"), font=BOLD),
+                cell(sheet, currency, font=BOLD),
                 *_xlsx_amounts(sheet, balance, BOLD),
             ]
         )
-    _parameters(workbook, [(_("As of"), report.as_of), (_("By"), str(report.dimension.label)), *parameters])
+    parameters_sheet(workbook, [(_("As of"), report.as_of), (_("By"), str(report.dimension.label)), *parameters])
     return workbook_bytes(workbook)
 
 
 def _xlsx_amounts(sheet: WriteOnlyWorksheet, balance: Any, font: Font | None = None) -> list[WriteOnlyCell]:
     amounts = [*balance.buckets, balance.unapplied, balance.total, balance.disputed]
-    return [_cell(sheet, amount, AMOUNT_FORMAT, font) for amount in amounts]
+    return [cell(sheet, amount, AMOUNT_FORMAT, font) for amount in amounts]
 
 
 KPI_ROWS = (

@@ -7,7 +7,7 @@ overdue customers, and what the alert providers read.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -49,6 +49,13 @@ class WeekComparison:
     def overdue_change(self) -> Decimal:
         return self.now.overdue - self.before.overdue
 
+    @property
+    def countback_change(self) -> Decimal | None:
+        """Days the countback DSO moved in the week (None when last week's is unknown)."""
+        if self.countback_before is None or self.countback_before.history_exhausted:
+            return None
+        return self.countback_now.days - self.countback_before.days
+
 
 @dataclass(frozen=True, slots=True)
 class CurrencyDashboard:
@@ -64,9 +71,9 @@ class Dashboard:
     week_ago: date
     currencies: tuple[CurrencyDashboard, ...]  # largest receivables first
     top_overdue: tuple[OverdueCustomer, ...]
-    alerts: tuple[registry.Alert, ...]
     disputes_known: bool
     litigation_known: bool
+    alerts: tuple[registry.Alert, ...] = ()
 
     @property
     def main(self) -> CurrencyDashboard | None:
@@ -86,6 +93,14 @@ def countback_before(
 
 
 def dashboard(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Dashboard:
+    overview = week_overview(customers=customers, as_of=as_of, top=TOP_OVERDUE)
+    alerts = tuple(registry.alerts(customers=customers, user=user, as_of=as_of))
+    return replace(overview, alerts=alerts)
+
+
+def week_overview(*, customers: QuerySet[Customer], as_of: date, top: int) -> Dashboard:
+    """The scope's receivables and KPIs on ``as_of`` against a week earlier, the DSO trend and
+    the ``top`` overdue customers."""
     week_ago = as_of - timedelta(days=7)
     current = not allocations_after(as_of)
     aged = aged_balance(customers=customers, as_of=as_of, current_state=current)
@@ -118,10 +133,7 @@ def dashboard(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Dashb
         as_of=as_of,
         week_ago=week_ago,
         currencies=tuple(currencies),
-        top_overdue=tuple(
-            top_overdue_customers(customers=customers, as_of=as_of, limit=TOP_OVERDUE, current_state=current)
-        ),
-        alerts=tuple(registry.alerts(customers=customers, user=user, as_of=as_of)),
+        top_overdue=tuple(top_overdue_customers(customers=customers, as_of=as_of, limit=top, current_state=current)),
         disputes_known=aged.disputes_known,
         litigation_known=figures.litigation_known,
     )

@@ -349,7 +349,8 @@ def _aged_points(
     aged: dict[date, dict[str, AgedBalance]] = {aged_now.as_of: aged_now.totals}
     for day in points:
         if day not in aged:
-            aged[day] = aged_balance(customers=customers, as_of=day).totals
+            # a past month end: allocations dated after it exist, read the ledger as of the day
+            aged[day] = aged_balance(customers=customers, as_of=day, current_state=False).totals
     return aged
 
 
