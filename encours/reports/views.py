@@ -21,6 +21,7 @@ from encours.core.payment_behaviour import sector_of
 from encours.ledger.models import Customer
 from encours.ledger.selectors import customers_for
 from encours.reports import charts
+from encours.reports.caching import kept
 from encours.reports.documents import weekly_context, weekly_pdf, weekly_xlsx
 from encours.reports.exports import aged_balance_csv, aged_balance_xlsx
 from encours.reports.forms import ReportForm, ReportParams
@@ -63,7 +64,14 @@ def _download(content: str | bytes, name: str, content_type: str) -> HttpRespons
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
-    data = dashboard_of(customers=customers_for(request.user), user=request.user, as_of=as_of)
+    customers = customers_for(request.user)
+    data = kept(
+        "dashboard",
+        customers=customers,
+        parts=(as_of, request.user.pk),
+        compute=lambda: dashboard_of(customers=customers, user=request.user, as_of=as_of),
+        fresh=bool(request.GET.get("refresh")),
+    )
     context: dict[str, Any] = {
         "data": data,
         "as_of": as_of,

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import DateField, F, Min, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DateField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Least
 
 from encours.core.aging import (
@@ -16,18 +16,14 @@ from encours.core.aging import (
     AgedBalance,
     AgingBucket,
     aging_buckets,
-    consolidate_by_currency,
     validate_horizons,
 )
 from encours.core.errors import ValidationFailed
-from encours.core.money import ZERO, quantize
+from encours.core.money import ZERO, quantize, quantum
 from encours.ledger.models import Customer, Item
 from encours.reports.dimensions import Dimension, dimension
 from encours.reports.registry import providers
-from encours.reports.sql import MONEY, DaysBetween, bucket_case, functional, items_open_on, money_sum
-
-UNAPPLIED = -1
-NOT_DUE = 100
+from encours.reports.sql import MONEY, DaysBetween, fetch, functional, items_open_on, money_sum
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,23 +49,6 @@ class AgedReport:
     totals: dict[str, AgedBalance]
     disputes_known: bool
 
-    @property
-    def edges(self) -> tuple[int, ...]:
-        return tuple(bucket.last_day for bucket in self.buckets[1:-1] if bucket.last_day is not None)
-
-    @property
-    def horizons(self) -> tuple[int, ...]:
-        first = next(iter(self.totals.values()), None)
-        return first.horizons if first else DEFAULT_HORIZONS
-
-
-@dataclass(slots=True)
-class _Accumulator:
-    buckets: list[Decimal]
-    due_within: list[Decimal]
-    unapplied: Decimal = ZERO
-    disputed: Decimal = ZERO
-
 
 def _amount(dim: Dimension, expression: Any) -> Any:
     return functional(expression) if dim.functional else expression
@@ -77,6 +56,27 @@ def _amount(dim: Dimension, expression: Any) -> Any:
 
 def _group_key(dim: Dimension, row: dict[str, Any]) -> tuple[Any, ...]:
     return (*(row[alias] for alias in dim.fields), row["row_currency"])
+
+
+def column_filters(*, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> dict[str, Q]:
+    """The aged-balance columns as conditions on an open item, from boundary dates.
+
+    ``b0`` not due (due date on or after ``as_of``), ``b1``… one per edge (days past due ≤ edge
+    ⇔ due date ≥ as_of − edge), the last one open-ended; ``h0``… not due and falling due within
+    each horizon; ``unapplied`` the credits. The same cut as ``encours.core.aging.bucket_for``.
+    """
+    debit = Q(amount__gte=0)
+    filters = {"b0": debit & Q(due_date__gte=as_of)}
+    later = as_of
+    for index, edge in enumerate(edges, start=1):
+        earliest = as_of - timedelta(days=edge)
+        filters[f"b{index}"] = debit & Q(due_date__lt=later, due_date__gte=earliest)
+        later = earliest
+    filters[f"b{len(edges) + 1}"] = debit & Q(due_date__lt=later)
+    for index, horizon in enumerate(horizons):
+        filters[f"h{index}"] = debit & Q(due_date__gte=as_of, due_date__lte=as_of + timedelta(days=horizon))
+    filters["unapplied"] = Q(amount__lt=0)
+    return filters
 
 
 def aged_balance(
@@ -88,64 +88,61 @@ def aged_balance(
     horizons: tuple[int, ...] = DEFAULT_HORIZONS,
     current_state: bool | None = None,
 ) -> AgedReport:
-    """Open debits by days past due, unapplied credits and disputed amounts, per ``by`` and currency."""
+    """Open debits by days past due, unapplied credits and disputed amounts, per ``by`` and currency.
+
+    One row per group comes out of the database, each column a filtered sum: an item's open
+    amount (on a past date, its allocation subqueries) is computed once, in its one column.
+    """
     buckets = aging_buckets(edges=edges)
     validate_horizons(horizons)
     dim = dimension(by)
     items = items_open_on(customers=customers, as_of=as_of, current_state=current_state)
+    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
+    columns = {name: money_sum(_amount(dim, F("open_on")), filter=q) for name, q in filters.items()}
     grouped = (
-        items.values(
-            **dim.fields,
-            row_currency=F(dim.currency_field),
-            bucket=bucket_case(as_of=as_of, edges=edges, horizons=horizons),
-        )
-        .annotate(amount=money_sum(_amount(dim, F("open_on"))))
+        items.values(**dim.fields, row_currency=F(dim.currency_field))
+        .annotate(**dim.label_aggregates(), **columns)
         .order_by()
     )
-    accumulators: dict[tuple[Any, ...], _Accumulator] = {}
-    rows_seen: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in grouped:
-        group = _group_key(dim, row)
-        rows_seen.setdefault(group, row)
-        acc = accumulators.setdefault(group, _Accumulator([ZERO] * len(buckets), [ZERO] * len(horizons)))
-        _add(acc, row["bucket"], row["amount"], len(horizons))
     disputes_known = providers.disputed_amounts is not None
-    if disputes_known:
-        for group, amount in _disputed(items, dim, as_of).items():
-            if group in accumulators:
-                accumulators[group].disputed += amount
-    rows = []
-    for group, acc in accumulators.items():
-        balance = _balance(acc, group[-1], edges, horizons)
+    disputed = _disputed(items, dim, as_of) if disputes_known else {}
+    bucket_names = [f"b{i}" for i in range(len(buckets))]
+    horizon_names = [f"h{i}" for i in range(len(horizons))]
+    steps: dict[str, Decimal] = {}
+    rows: list[AgedRow] = []
+    for row in fetch(grouped):
+        currency = row["row_currency"]
+        step = steps.get(currency) or steps.setdefault(currency, quantum(currency))
+        balance = AgedBalance(
+            currency,
+            tuple(row[name].quantize(step, ROUND_HALF_UP) for name in bucket_names),
+            row["unapplied"].quantize(step, ROUND_HALF_UP),
+            disputed.get(_group_key(dim, row), ZERO).quantize(step, ROUND_HALF_UP) if disputed else ZERO,
+            tuple(row[name].quantize(step, ROUND_HALF_UP) for name in horizon_names),
+            edges,
+            horizons,
+        )
         if balance.total or balance.open_debits:
-            row = rows_seen[group]
             rows.append(AgedRow(dim.ident(row), dim.key(row) or "", dim.title(row), balance))
     rows.sort(key=lambda line: (line.key, line.name, line.currency))
-    totals = consolidate_by_currency(balances=(row.balance for row in rows))
-    return AgedReport(as_of, dim, buckets, tuple(rows), totals, disputes_known)
+    return AgedReport(as_of, dim, buckets, tuple(rows), _totals(rows, edges, horizons), disputes_known)
 
 
-def _add(acc: _Accumulator, code: int, amount: Decimal, horizon_count: int) -> None:
-    if code == UNAPPLIED:
-        acc.unapplied += amount
-    elif code >= NOT_DUE:
-        acc.buckets[0] += amount
-        for position in range(code - NOT_DUE, horizon_count):
-            acc.due_within[position] += amount
-    else:
-        acc.buckets[code] += amount
-
-
-def _balance(acc: _Accumulator, currency: str, edges: tuple[int, ...], horizons: tuple[int, ...]) -> AgedBalance:
-    return AgedBalance(
-        currency=currency,
-        buckets=tuple(quantize(amount, currency) for amount in acc.buckets),
-        unapplied=quantize(acc.unapplied, currency),
-        disputed=quantize(acc.disputed, currency),
-        due_within=tuple(quantize(amount, currency) for amount in acc.due_within),
-        edges=edges,
-        horizons=horizons,
-    )
+def _totals(rows: list[AgedRow], edges: tuple[int, ...], horizons: tuple[int, ...]) -> dict[str, AgedBalance]:
+    """Σ rows per currency (``consolidate_by_currency``'s result, in one pass over many rows)."""
+    sums: dict[str, list[Decimal]] = {}
+    width = len(edges) + 2
+    for row in rows:
+        b = row.balance
+        values = [*b.buckets, b.unapplied, b.disputed, *b.due_within]
+        current = sums.get(b.currency)
+        sums[b.currency] = values if current is None else [x + y for x, y in zip(current, values, strict=True)]
+    return {
+        currency: AgedBalance(
+            currency, tuple(v[:width]), v[width], v[width + 1], tuple(v[width + 2 :]), edges, horizons
+        )
+        for currency, v in sorted(sums.items())
+    }
 
 
 def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[Any, ...], Decimal]:
@@ -168,25 +165,21 @@ def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[
     return {_group_key(dim, row): row["amount"] for row in grouped.order_by()}
 
 
-def bucket_codes(*, column: str, edges: tuple[int, ...], horizons: tuple[int, ...]) -> tuple[int, ...] | None:
-    """The SQL bucket codes behind an aged-balance column; None = every open item."""
+def column_filter(*, column: str, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> Q | None:
+    """The condition behind one aged-balance column (``d31_60``, ``overdue``…); None = all."""
     keys = [bucket.key for bucket in aging_buckets(edges=edges)]
-    overdue = tuple(range(1, len(keys)))
-    not_due = tuple(range(NOT_DUE, NOT_DUE + len(horizons) + 1))
+    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
     if column in {"", "total"}:
         return None
     if column == "unapplied":
-        return (UNAPPLIED,)
+        return filters["unapplied"]
     if column == "overdue":
-        return overdue
-    if column in {"not_due", keys[0]}:
-        return not_due
-    if column.startswith("due_within_"):
-        days = column.removeprefix("due_within_")
-        if days.isdigit() and int(days) in horizons:
-            return tuple(range(NOT_DUE, NOT_DUE + horizons.index(int(days)) + 1))
+        return Q(amount__gte=0, due_date__lt=as_of)
     if column in keys:
-        return (keys.index(column),)
+        return filters[f"b{keys.index(column)}"]
+    days = column.removeprefix("due_within_")
+    if days.isdigit() and int(days) in horizons:
+        return filters[f"h{horizons.index(int(days))}"]
     raise ValidationFailed(f"unknown aged-balance column {column!r}")
 
 
@@ -201,19 +194,15 @@ def aged_items(
     horizons: tuple[int, ...] = DEFAULT_HORIZONS,
 ) -> QuerySet[Item]:
     """The items behind one cell of the aged balance, oldest due date first, with their open
-    amount on the date (``open_on``, and ``open_functional``), ``bucket`` and ``days_late``."""
+    amount on the date (``open_on``, and ``open_functional``) and ``days_late``."""
     dim = dimension(by)
+    condition = column_filter(column=column, as_of=as_of, edges=edges, horizons=horizons)
     items = items_open_on(customers=customers, as_of=as_of).exclude(open_on=0)
     if by:
         items = items.filter(dim.filter(ident))
-    items = items.annotate(
-        bucket=bucket_case(as_of=as_of, edges=edges, horizons=horizons),
-        days_late=DaysBetween(_date(as_of), F("due_date")),
-        open_functional=functional(F("open_on")),
-    )
-    codes = bucket_codes(column=column, edges=edges, horizons=horizons)
-    if codes is not None:
-        items = items.filter(bucket__in=codes)
+    if condition is not None:
+        items = items.filter(condition)
+    items = items.annotate(days_late=DaysBetween(_date(as_of), F("due_date")), open_functional=functional(F("open_on")))
     return items.select_related("customer", "entity").order_by("due_date", "number", "pk")
 
 

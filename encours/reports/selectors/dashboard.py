@@ -8,11 +8,12 @@ overdue customers, and what the alert providers read.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from encours.core.aging import AgedBalance
 from encours.core.kpi import CountbackDSO, countback_dso
@@ -74,6 +75,7 @@ class Dashboard:
     disputes_known: bool
     litigation_known: bool
     alerts: tuple[registry.Alert, ...] = ()
+    computed_at: datetime | None = None
 
     @property
     def main(self) -> CurrencyDashboard | None:
@@ -95,7 +97,7 @@ def countback_before(
 def dashboard(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Dashboard:
     overview = week_overview(customers=customers, as_of=as_of, top=TOP_OVERDUE)
     alerts = tuple(registry.alerts(customers=customers, user=user, as_of=as_of))
-    return replace(overview, alerts=alerts)
+    return replace(overview, alerts=alerts, computed_at=timezone.now())
 
 
 def week_overview(*, customers: QuerySet[Customer], as_of: date, top: int) -> Dashboard:
@@ -108,7 +110,7 @@ def week_overview(*, customers: QuerySet[Customer], as_of: date, top: int) -> Da
     window = movement_window(
         customers=customers, dim=dimension(None), as_of=as_of, months=series_window_months(TREND_MONTHS)
     )
-    figures = kpis(customers=customers, as_of=as_of, window=window, aged=aged)
+    figures = kpis(customers=customers, as_of=as_of, movements=window, aged=aged)
     series = kpi_series(customers=customers, as_of=as_of, months=TREND_MONTHS, aged_now=aged, window=window)
     week = movements_between(customers=customers, start=week_ago + timedelta(days=1), end=as_of)
     currencies = []

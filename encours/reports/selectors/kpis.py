@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -36,13 +36,25 @@ from encours.ledger.models import Customer, LegalEntity
 from encours.reports.dimensions import Dimension, dimension
 from encours.reports.registry import providers
 from encours.reports.selectors.aging import AgedReport, aged_balance
-from encours.reports.selectors.movements import GroupKey, GroupMovements, MovementWindow, movement_window
+from encours.reports.selectors.movements import (
+    GroupKey,
+    GroupMovements,
+    GroupSales,
+    MovementWindow,
+    SalesWindow,
+    history_starts_before,
+    monthly_sales,
+    movement_window,
+    sales_window,
+)
 from encours.reports.sql import allocations_after, functional, items_open_on, money_sum
 
 PERIOD_MONTHS = 3
 UNPAID_MONTHS = 12
-COUNTBACK_WINDOWS = (3, 12, 24)  # months fetched, widened only for the groups that need it
+COUNTBACK_WINDOWS = (4, 12, 24)  # months read, older ones only for the groups that need them
+SERIES_HISTORY_MONTHS = 6
 _FILTER_LIMIT = 500  # above this many groups to widen, re-read them all rather than list them
+_IDS_LIMIT = 30_000  # customer ids listed in one IN (below SQLite's 32 766 parameters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,34 +138,39 @@ def kpis(
     by: str | None = None,
     months: int = PERIOD_MONTHS,
     unpaid_months: int = UNPAID_MONTHS,
-    window: MovementWindow | None = None,
+    movements: MovementWindow | None = None,
     aged: AgedReport | None = None,
 ) -> KpiReport:
     """Every KPI per ``by`` (None: the whole scope, one row per currency), as of ``as_of``.
 
-    ``window`` and ``aged`` may be passed when the caller already read them (same ``by``).
+    ``aged`` (same ``by``) and, for the whole scope, ``movements`` (≥ ``unpaid_months``) may be
+    passed when the caller already read them.
     """
     dim = dimension(by)
     current = not allocations_after(as_of)
+    period = calendar_months_period(as_of=as_of, months=months)
+    unpaid_period = calendar_months_period(as_of=as_of, months=unpaid_months)
+    sums = {"net_period": ("net", period), "written_off": ("written_off", unpaid_period)}
+    window_months = max(months, unpaid_months)
     aged = aged or aged_balance(customers=customers, as_of=as_of, by=by, current_state=current)
-    if window is None or window.months < max(months, unpaid_months):
-        window = movement_window(customers=customers, dim=dim, as_of=as_of, months=max(months, unpaid_months))
+    if movements is not None and dim.name == "total" and movements.months >= window_months:
+        window = SalesWindow.of_movements(movements, sums)
+    else:
+        window = sales_window(customers=customers, dim=dim, as_of=as_of, months=window_months, sums=sums)
     entries = {(row.ident, row.currency): (row.key, row.name, row.balance) for row in aged.rows}
-    for group, moved in window.groups.items():
+    for group, sold in window.groups.items():
         if group not in entries:  # nothing open, but sales in the window: DSO 0, CEI and rates still mean something
-            entries[group] = (dim.key(moved.row) or "", dim.title(moved.row), AgedBalance.empty(moved.currency))
+            entries[group] = (dim.key(sold.row) or "", dim.title(sold.row), AgedBalance.empty(sold.currency))
     receivables = {group: balance.total for group, (_, _, balance) in entries.items()}
     countbacks = countbacks_by(customers=customers, dim=dim, receivables=receivables, window=window)
     litigation = _litigation(customers, dim, as_of, current)
     assets = _total_assets(customers, dim)
-    period = calendar_months_period(as_of=as_of, months=months)
-    unpaid_period = calendar_months_period(as_of=as_of, months=unpaid_months)
     rows = []
     for group, (key, name, balance) in sorted(entries.items(), key=lambda entry: (entry[1][0], entry[1][1], entry[0])):
         figures = _figures(
             as_of=as_of,
             balance=balance,
-            moved=window.groups.get(group),
+            sold=window.groups.get(group),
             countback=countbacks[group],
             period=period,
             months=months,
@@ -169,7 +186,7 @@ def _figures(
     *,
     as_of: date,
     balance: AgedBalance,
-    moved: GroupMovements | None,
+    sold: GroupSales | None,
     countback: CountbackDSO,
     period: Period,
     months: int,
@@ -177,11 +194,8 @@ def _figures(
     litigation: Decimal | None,
     total_assets: Decimal | None,
 ) -> KpiFigures:
-    def total(of: Period, field: str) -> Decimal:
-        return quantize(moved.total(of, field), balance.currency) if moved else ZERO
-
-    sales = total(period, "sales")
-    opening = balance.total - total(period, "net")
+    sales = sold.sales_in(period) if sold else ZERO
+    opening = balance.total - (sold.sums["net_period"] if sold else ZERO)
     cei = collection_effectiveness_index(
         opening_receivables=opening,
         period_sales=sales,
@@ -202,8 +216,8 @@ def _figures(
         opening_receivables=opening,
         cei=cei,
         unpaid_period=unpaid_period,
-        unpaid_sales=total(unpaid_period, "sales"),
-        written_off=total(unpaid_period, "written_off"),
+        unpaid_sales=sold.sales_in(unpaid_period) if sold else ZERO,
+        written_off=sold.sums["written_off"] if sold else ZERO,
         litigation=None if litigation is None else quantize(litigation, balance.currency),
         total_assets=total_assets,
     )
@@ -214,31 +228,48 @@ def countbacks_by(
     customers: QuerySet[Customer],
     dim: Dimension,
     receivables: dict[GroupKey, Decimal],
-    window: MovementWindow,
+    window: SalesWindow,
 ) -> dict[GroupKey, CountbackDSO]:
-    """Countback DSO per group, reading older months only for the groups whose AR needs them."""
+    """Countback DSO per group; the months before the window are read only for the groups
+    whose receivables outlast it, and only those months."""
+    as_of = window.as_of
+    sales = {group: dict(sold.sales) for group, sold in window.groups.items()}
+    fetched, older, history = window.months, window.older_history, window.history_start
+    wider = [months for months in COUNTBACK_WINDOWS if months > fetched]
     results: dict[GroupKey, CountbackDSO] = {}
     pending = dict(receivables)
-    wider = [months for months in COUNTBACK_WINDOWS if months > window.months]
     while True:
         for group, ar in pending.items():
-            moved = window.groups.get(group)
             results[group] = countback_dso(
-                receivables=ar,
-                monthly_sales=moved.sales_by_month() if moved else {},
-                as_of=window.as_of,
-                history_start=window.history_start,
+                receivables=ar, monthly_sales=sales.get(group, {}), as_of=as_of, history_start=history
             )
         pending = {group: ar for group, ar in pending.items() if results[group].history_exhausted}
-        if not (window.older_history and wider and pending):
+        if not (older and wider and pending):
             return results
-        only = _only(dim, pending) if len(pending) <= _FILTER_LIMIT else None
-        window = movement_window(customers=customers, dim=dim, as_of=window.as_of, months=wider.pop(0), only=only)
+        months = wider.pop(0)
+        first = Month.of(as_of).shifted(-(months - 1))
+        extra = monthly_sales(
+            customers=customers,
+            dim=dim,
+            start=first.first_day,
+            end=Month.of(as_of).shifted(-(fetched - 1)).first_day - timedelta(days=1),
+            only=_only(dim, pending),
+        )
+        for group, by_month in extra.items():
+            sales.setdefault(group, {}).update(by_month)
+        fetched, older = months, history_starts_before(customers=customers, day=first.first_day)
+        history = first if older else min((m for by_month in sales.values() for m in by_month), default=first)
 
 
-def _only(dim: Dimension, groups: Iterable[GroupKey]) -> Q:
+def _only(dim: Dimension, groups: Iterable[GroupKey]) -> Q | None:
+    """A filter on the pending groups, or None (read them all) when they are too many to list."""
+    idents = {group[0] for group in groups}
+    if dim.name == "customer" and len(idents) <= _IDS_LIMIT:
+        return Q(customer_id__in=sorted(int(ident) for ident in idents))
+    if len(idents) > _FILTER_LIMIT:
+        return None
     condition = Q(pk__in=[])
-    for ident in {group[0] for group in groups}:
+    for ident in idents:
         condition |= dim.filter(ident)
     return condition
 
@@ -338,9 +369,9 @@ def kpi_series(
 
 
 def series_window_months(months: int, period_months: int = PERIOD_MONTHS) -> int:
-    """Months of movements a series needs: its own, plus a year before its first point for
-    the countback and the period of the first point."""
-    return months + max(period_months, COUNTBACK_WINDOWS[1])
+    """Months of movements a series needs: its own, plus half a year before its first point for
+    the countback and the period of the first point (a longer countback there is a floor)."""
+    return months + max(period_months, SERIES_HISTORY_MONTHS)
 
 
 def _aged_points(
@@ -412,7 +443,7 @@ def scope_figures(*, customers: QuerySet[Customer], as_of: date, **options: Any)
     return _figures(
         as_of=as_of,
         balance=empty,
-        moved=None,
+        sold=None,
         countback=countback_dso(receivables=ZERO, monthly_sales={}, as_of=as_of),
         period=period,
         months=options.get("months", PERIOD_MONTHS),
