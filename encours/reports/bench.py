@@ -92,11 +92,11 @@ def _timed(client: Client, url: str) -> float:
 
 PANDAS_ITEMS = (
     "SELECT i.id, i.customer_id, i.document_date, i.due_date, CAST(i.amount AS DOUBLE PRECISION) AS amount, "
-    "CAST(i.fx_rate AS DOUBLE PRECISION) AS fx_rate FROM ledger_item i WHERE i.document_date <= %(as_of)s"
+    "CAST(i.fx_rate AS DOUBLE PRECISION) AS fx_rate FROM ledger_item i WHERE i.document_date <= {as_of}"
 )
 PANDAS_ALLOCATIONS = (
     "SELECT debit_id, credit_id, CAST(amount AS DOUBLE PRECISION) AS amount "
-    "FROM ledger_allocation WHERE date <= %(as_of)s"
+    "FROM ledger_allocation WHERE date <= {as_of}"
 )
 
 
@@ -108,8 +108,10 @@ def pandas_aged_balance(as_of: date) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # pandas prefers SQLAlchemy; a DB-API connection works
         raw = connection.connection
-        items = pd.read_sql_query(PANDAS_ITEMS, raw, params={"as_of": as_of}, parse_dates=["due_date"])
-        allocations = pd.read_sql_query(PANDAS_ALLOCATIONS, raw, params={"as_of": as_of})
+        placeholder = "%(as_of)s" if connection.vendor == "postgresql" else ":as_of"
+        params = {"as_of": as_of if connection.vendor == "postgresql" else as_of.isoformat()}
+        items = pd.read_sql_query(PANDAS_ITEMS.format(as_of=placeholder), raw, params=params, parse_dates=["due_date"])
+        allocations = pd.read_sql_query(PANDAS_ALLOCATIONS.format(as_of=placeholder), raw, params=params)
     paid = allocations.groupby("debit_id")["amount"].sum()
     used = allocations.groupby("credit_id")["amount"].sum()
     items["open"] = items["amount"] - items["id"].map(paid).fillna(0) + items["id"].map(used).fillna(0)
