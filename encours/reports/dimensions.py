@@ -14,11 +14,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, F, Max, Q, When
+from django.db.models import Case, F, Max, Q, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
 from encours.core.errors import ValidationFailed
-from encours.ledger.models import Category
+from encours.ledger.models import Category, Customer, Item
 
 Row = Mapping[str, Any]
 
@@ -176,3 +176,25 @@ def dimension(name: str | None) -> Dimension:
         return DIMENSIONS[name]
     except KeyError:
         raise ValidationFailed(f"unknown dimension {name!r}: choose one of {', '.join(DIMENSIONS)}") from None
+
+
+def customers_in(dim: Dimension, ident: str, customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """The customers of one group of ``dim`` (a region, a rep, a customer group…) within ``customers``."""
+    condition = dim.filter(ident)
+    translated = Q()
+    for child in condition.children:
+        if not isinstance(child, tuple):
+            break
+        lookup, value = child
+        if lookup.startswith("customer__"):
+            translated &= Q(**{lookup.removeprefix("customer__"): value})
+        elif lookup == "customer_id":
+            translated &= Q(pk=value)
+        elif lookup == "entity_id":
+            translated &= Q(entity_id=value)
+        else:
+            break
+    else:
+        return customers.filter(translated)
+    # an item-level cut (the currency): the customers with items in it
+    return customers.filter(pk__in=Item.objects.filter(condition).values("customer_id"))

@@ -22,6 +22,7 @@ from encours.ledger.models import Customer
 from encours.ledger.selectors import customers_for
 from encours.reports import charts
 from encours.reports.caching import kept
+from encours.reports.dimensions import customers_in
 from encours.reports.documents import weekly_context, weekly_pdf, weekly_xlsx
 from encours.reports.exports import aged_balance_csv, aged_balance_xlsx
 from encours.reports.forms import ReportForm, ReportParams
@@ -157,20 +158,30 @@ def kpis(request: HttpRequest) -> HttpResponse:
     params = form.params()
     customers = _scope(request, params)
     report = kpis_of(customers=customers, as_of=params.as_of, by=params.by)
+    totals = kpis_of(customers=customers, as_of=params.as_of)
     sort = request.GET.get("sort", "key")
     page = Paginator(sort_kpi_rows(report.rows, sort), PAGE_SIZE).get_page(request.GET.get("page"))
-    series = kpi_series(customers=customers, as_of=params.as_of, full=True)
+    focus = _focus(report, request.GET.get("key", ""))
+    series_scope = customers_in(report.dimension, focus.ident, customers) if focus else customers
+    series = kpi_series(customers=series_scope, as_of=params.as_of, full=True)
     main = max(series.values(), key=lambda s: abs(s.points[-1].receivables), default=None) if series else None
     context = {
         "form": form,
         "params": params,
         "report": report,
+        "totals": totals.rows,
         "page": page,
         "sort": sort,
+        "focus": focus,
         "series": main,
         "chart_data": {"dso": charts.dso_data(main)} if main else None,
     }
     return render(request, "reports/kpis.html", context)
+
+
+def _focus(report: Any, ident: str) -> Any:
+    """The row whose monthly series is shown (``?key=``), None for the whole scope."""
+    return next((row for row in report.rows if ident and row.ident == ident), None)
 
 
 @login_required

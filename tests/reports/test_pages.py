@@ -157,3 +157,29 @@ def test_the_customer_page_shows_days_late_against_the_sector(client, credit_man
     # 20 days late; sector 10: (1 000 × 20 + 3 000 × 0) / 4 000 = 5
     assert "20,0" in panel and "5,0" in panel
     assert Decimal(1)
+
+
+def test_the_kpi_page_shows_the_months_of_the_chosen_row_and_the_totals(client, credit_manager, scoped_book):
+    client.force_login(credit_manager)
+    whole = _get(client, "reports:kpis", by="region")
+    assert [row.key for row in whole.context["report"].rows] == ["Bretagne", "Occitanie"]
+    assert whole.context["series"].points[-1].receivables == Decimal("1977.00")
+    assert [row.figures.open_ar for row in whole.context["totals"]] == [Decimal("1977.00")]
+    focused = _get(client, "reports:kpis", by="region", key="Bretagne")
+    assert focused.context["focus"].name == "Bretagne"
+    assert focused.context["series"].points[-1].receivables == Decimal("1200.00")
+
+
+def test_drill_down_by_group_and_for_the_whole_book(client, credit_manager, book, scoped_book, rep_customer):
+    from encours.ledger.models import CustomerGroup
+
+    group = CustomerGroup.objects.create(code="GRP", name="Groupe Martin")
+    rep_customer.group = group
+    rep_customer.save()
+    client.force_login(credit_manager)
+    grouped = _get(client, "reports:aged_items", by="group", key=f"g{group.pk}", column="total")
+    assert [item.customer_id for item in grouped.context["page"]] == [rep_customer.pk]
+    everything = _get(client, "reports:aged_items", column="not_due")
+    assert [str(item.open_on) for item in everything.context["page"]] == ["777.000"]
+    refused = _get(client, "reports:aged_items", by="group", key="x1", column="total")
+    assert refused.context["page"] is None and "not a group or customer identifier" in refused.content.decode()

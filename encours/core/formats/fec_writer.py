@@ -57,6 +57,7 @@ def fec_lines(entries: Iterable[FecEntry]) -> Iterator[str]:
         day = entry.on.strftime("%Y%m%d")
         let_date = entry.letter_date.strftime("%Y%m%d") if entry.letter_date else ""
         name = entry.customer_name.replace("|", " ")
+        sides: tuple[tuple[str, str, Decimal, Decimal, bool], ...]
         if entry.type == "payment":
             journal, label = ("BQ", "Banque"), f"Règlement {entry.customer}"
             sides = (

@@ -290,22 +290,29 @@ def sales_window(
 def monthly_sales(
     *, customers: QuerySet[Customer], dim: Dimension, start: date, end: date, only: Q | None = None
 ) -> dict[GroupKey, dict[Month, Decimal]]:
-    """Sales per group and calendar month of the items dated in [start, end] (no labels): the
-    older months a countback reads for the few groups whose receivables need them."""
+    """Sales per group of each calendar month from the month of ``start`` to that of ``end``
+    (items dated in [start, end]), one row per group: the older months a countback reads for
+    the groups whose receivables need them."""
     amount = F("amount_functional") if dim.functional else F("amount")
+    months: dict[str, Month] = {}
+    month = Month.of(start)
+    while month <= Month.of(end):
+        months[f"m{len(months)}"] = month
+        month = month.shifted(1)
+    columns = {
+        name: money_sum(
+            amount,
+            filter=Q(document_date__gte=max(month.first_day, start), document_date__lte=min(month.last_day, end)),
+        )
+        for name, month in months.items()
+    }
     items = Item.objects.filter(
         customer__in=customers, type__in=SALES_TYPES, document_date__gte=start, document_date__lte=end
     )
     if only is not None:
         items = items.filter(only)
-    rows = (
-        items.values(**dim.fields, row_currency=F(dim.currency_field), month=TruncMonth("document_date"))
-        .annotate(sales=money_sum(amount))
-        .order_by()
-    )
-    rounded = Rounder()
-    found: defaultdict[GroupKey, dict[Month, Decimal]] = defaultdict(dict)
-    for row in rows:
-        currency = row["row_currency"]
-        found[(dim.ident(row), currency)][Month.of(row["month"])] = rounded(row["sales"], currency)
-    return dict(found)
+    rows = items.values(**dim.fields, row_currency=F(dim.currency_field)).annotate(**columns).order_by()
+    return {
+        (dim.ident(row), row["row_currency"]): {month: row[name] for name, month in months.items() if row[name]}
+        for row in fetch(rows)
+    }
