@@ -274,3 +274,9 @@ def test_the_current_state_shortcut_and_the_allocation_subqueries_agree(book):
     fast = _report(current_state=True, by="customer")
     slow = _report(current_state=False, by="customer")
     assert fast.rows == slow.rows
+
+
+def test_an_empty_scope_gives_an_empty_report_on_every_database(book):
+    book.invoice(book.customer(), "100.00", date(2026, 10, 1))
+    assert aged_balance(customers=Customer.objects.none(), as_of=AS_OF, by="customer").rows == ()
+    assert aged_balance(customers=Customer.objects.filter(pk__in=[]), as_of=AS_OF).totals == {}
