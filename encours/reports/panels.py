@@ -7,7 +7,6 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from encours.ledger.selectors import entities_for
 from encours.reports.selectors.behaviour import customer_behaviour, sector_figures
 from encours.reports.selectors.scope import sector_customers
 from encours.web.extensions import Panel, customer_panel
@@ -15,7 +14,6 @@ from encours.web.extensions import Panel, customer_panel
 
 @customer_panel(50)
 def payment_behaviour_card(request: HttpRequest, customer: Any, as_of: date) -> Panel:
-    entities = ",".join(str(pk) for pk in sorted(entities_for(request.user).values_list("pk", flat=True)))
-    sectors = sector_figures(customers=sector_customers(user=request.user), as_of=as_of, scope_key=entities or "none")
+    sectors = sector_figures(customers=sector_customers(user=request.user), as_of=as_of)
     behaviour = customer_behaviour(customer=customer, as_of=as_of, sectors=sectors)
     return Panel("reports/_panel_behaviour.html", {"behaviour": behaviour, "customer": customer}, slot="header")

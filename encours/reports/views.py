@@ -191,7 +191,7 @@ def payment_behaviour(request: HttpRequest) -> HttpResponse:
     params = form.params()
     customers = _scope(request, params)
     by_customer = behaviour_selectors.days_late_by_customer(customers=customers, as_of=params.as_of)
-    sectors = behaviour_selectors.days_late_by_sector(customers=sector_customers(user=request.user), as_of=params.as_of)
+    sectors = behaviour_selectors.sector_figures(customers=sector_customers(user=request.user), as_of=params.as_of)
     ranked = sorted(
         by_customer.items(),
         key=lambda entry: -(entry[1][0].weighted_days_late if entry[1][0] else Decimal(-(10**6))),

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 
 from encours.core.money import ZERO
@@ -27,11 +26,11 @@ from encours.core.payment_behaviour import (
 )
 from encours.core.periods import Period, trailing_window
 from encours.ledger.models import Allocation, Customer, ItemType
+from encours.reports.caching import kept
 from encours.reports.sql import DaysBetween, money_sum
 
 YEAR_MONTHS = 12
 TREND_MONTHS = 3
-SECTOR_CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,17 +138,15 @@ class _Pool:
     customers: int = 0
 
 
-def sector_figures(*, customers: QuerySet[Customer], as_of: date, scope_key: str) -> dict[str, SectorDaysLate]:
-    """``days_late_by_sector``, kept an hour: a year of payments across the book moves slowly.
-
-    ``scope_key`` names the pool (e.g. the entities) so that two pools never share an entry.
-    """
-    key = f"reports:sector-days-late:{scope_key}:{as_of.isoformat()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = days_late_by_sector(customers=customers, as_of=as_of)
-        cache.set(key, figures, SECTOR_CACHE_SECONDS)
-    return figures
+def sector_figures(*, customers: QuerySet[Customer], as_of: date) -> dict[str, SectorDaysLate]:
+    """``days_late_by_sector``, kept while the ledger does not change: a year of payments of the
+    whole book is read once, not on every customer page."""
+    return kept(
+        "sector-days-late",
+        customers=customers,
+        parts=(as_of,),
+        compute=lambda: days_late_by_sector(customers=customers, as_of=as_of),
+    )
 
 
 def customer_behaviour(*, customer: Customer, as_of: date, sectors: dict[str, SectorDaysLate]) -> CustomerBehaviour:
