@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", include("encours.ledger.urls")),
+    path("", include("encours.reports.urls")),
 ]

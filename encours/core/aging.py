@@ -57,11 +57,25 @@ class AgingBucket:
     last_day: int | None
 
 
+# Tuples already found valid, by identity (a tuple never changes; the entry keeps it alive so
+# its id is not reused): a report builds thousands of balances on the same edges, and checking
+# them each time was most of its Python time.
+_VALIDATED: dict[tuple[str, int, int], tuple[int, ...]] = {}
+_VALIDATED_MAX = 256
+
+
 def _check_increasing(values: tuple[int, ...], *, what: str, minimum: int) -> None:
+    key = (what, minimum, id(values))
+    if isinstance(values, tuple) and _VALIDATED.get(key) is values:
+        return
     if any(not isinstance(v, int) or isinstance(v, bool) for v in values):
         raise ValidationFailed(f"{what} must be whole days, got {values!r}")
     if any(v < minimum for v in values) or any(a >= b for a, b in pairwise(values)):
         raise ValidationFailed(f"{what} must be strictly increasing days ≥ {minimum}, got {values!r}")
+    if isinstance(values, tuple):
+        if len(_VALIDATED) >= _VALIDATED_MAX:  # fresh tuples on every request must not pile up
+            _VALIDATED.clear()
+        _VALIDATED[key] = values
 
 
 def validate_edges(edges: tuple[int, ...]) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from encours.core.errors import ValidationFailed
 
@@ -42,7 +43,7 @@ class Month:
 
     @classmethod
     def of(cls, day: date) -> Month:
-        return cls(day.year, day.month)
+        return _shifted(day.year, day.month, 0)
 
     @property
     def first_day(self) -> date:
@@ -54,18 +55,30 @@ class Month:
 
     @property
     def days(self) -> int:
-        return calendar.monthrange(self.year, self.month)[1]
+        return _days_in(self.year, self.month)
 
     def shifted(self, months: int) -> Month:
         """The month ``months`` later (earlier when negative)."""
-        index = self.year * 12 + (self.month - 1) + months
-        return Month(index // 12, index % 12 + 1)
+        return _shifted(self.year, self.month, months)
 
     def previous(self) -> Month:
         return self.shifted(-1)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+# Countbacks over thousands of customers walk the same few months again and again: a month and
+# its length are computed once.
+@lru_cache(maxsize=4096)
+def _shifted(year: int, month: int, months: int) -> Month:
+    index = year * 12 + (month - 1) + months
+    return Month(index // 12, index % 12 + 1)
+
+
+@lru_cache(maxsize=4096)
+def _days_in(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
 
 
 @dataclass(frozen=True, slots=True)

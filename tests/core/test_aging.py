@@ -21,8 +21,9 @@ from encours.core.aging import (
     bucket_keys,
     consolidate_by_currency,
     days_past_due,
+    validate_edges,
 )
-from encours.core.errors import EncoursError
+from encours.core.errors import EncoursError, ValidationFailed
 from encours.core.money import ZERO
 from encours.core.open_items import (
     Allocation,
@@ -472,3 +473,12 @@ def test_disputed_and_horizon_amounts_stay_within_what_they_are_part_of(ledger, 
         assert ZERO <= balance.disputed <= balance.open_debits
         assert ZERO <= balance.due_within[0] <= balance.due_within[1] <= balance.not_due
         assert balance.unapplied <= ZERO
+
+
+def test_edges_found_valid_once_are_still_refused_when_a_bool_or_a_wrong_order_comes_later():
+    validate_edges((30, 60))
+    with pytest.raises(ValidationFailed):
+        validate_edges((30, True))  # True == 1 and hashes like it: the cache must not confuse them
+    with pytest.raises(ValidationFailed):
+        validate_edges((1, 30, 30))
+    validate_edges((1, 30))

@@ -114,3 +114,30 @@ def test_missing_columns_are_reported_on_line_one():
 def test_the_legal_file_name_gives_the_siren_and_closing_date():
     assert file_name_identity("/tmp/595401761FEC20261031.txt") == ("595401761", date(2026, 10, 31))
     assert file_name_identity("export.txt") == (None, None)
+
+
+def test_a_letter_code_reused_a_year_later_dates_each_settlement_by_its_own_datelet():
+    first = (
+        "VT|Ventes|1|20250427|411000|Clients|C1|Garnier|FA1|20250427|Facture FA1|300,00|0,00|AKH|20250602|20250427||",
+        "VT|Ventes|1|20250427|706000|Ventes|||FA1|20250427|Facture FA1|0,00|300,00|||20250427||",
+        "BQ|Banque|2|20250602|411000|Clients|C1|Garnier|VIR1|20250602|Reglement|0,00|300,00|AKH|20250602|20250602||",
+        "BQ|Banque|2|20250602|512000|Banque|||VIR1|20250602|Reglement|300,00|0,00|||20250602||",
+    )
+    again = tuple(
+        line.replace("FA1", "FA9").replace("VIR1", "VIR9").replace("2025", "2026").replace("300,00", "120,00")
+        for line in first
+    )
+    result = parse_fec(fec(*first, *again).encode())
+    assert sorted((a.debit_key[1], a.credit_key[1], a.amount, a.date) for a in result.allocations) == [
+        ("FA1", "VIR1", Decimal("300.00"), date(2025, 6, 2)),
+        ("FA9", "VIR9", Decimal("120.00"), date(2026, 6, 2)),
+    ]
+
+
+def test_a_group_settled_over_several_datelets_is_still_paired_as_one_group():
+    part_1 = tuple(line.replace("|AB|20260220|", "|AB|20260201|") for line in PART_1)
+    result = parse_fec(fec(*INVOICE, *part_1, *PART_2).encode())
+    assert sorted((a.credit_key[1], a.amount, a.date) for a in result.allocations) == [
+        ("VIR1", Decimal("500.00"), date(2026, 2, 20)),
+        ("VIR2", Decimal("700.00"), date(2026, 2, 20)),
+    ]

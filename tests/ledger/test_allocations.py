@@ -90,3 +90,16 @@ def test_allocations_never_exceed_item_amounts(credit_manager, entity, invoices,
             else item.open_amount == item.amount + allocated
         )
         assert (item.settled_on is None) == (item.open_amount != 0)
+
+
+def test_cents_allocated_in_two_steps_settle_the_invoice_exactly(credit_manager, entity):
+    """0.01 + 0.28 against 0.29: on SQLite the sum is a float, 0.29000000000000004."""
+    customer = CustomerFactory(entity=entity)
+    invoice = ItemFactory(customer=customer, amount=Decimal("0.29"))
+    first, second = _payment(customer, "-0.01", "VIR1"), _payment(customer, "-0.28", "VIR2")
+    for payment, amount in ((first, "0.01"), (second, "0.28")):
+        allocation_create(
+            debit=invoice, credit=payment, amount=Decimal(amount), on=date(2026, 2, 1), user=credit_manager
+        )
+    invoice.refresh_from_db()
+    assert (invoice.open_amount, invoice.settled_on) == (Decimal("0"), date(2026, 2, 1))

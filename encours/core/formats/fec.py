@@ -442,23 +442,39 @@ def _add_line(item: FecItem, amount: Decimal, functional: Decimal, line: _Line) 
 
 
 def _allocations_from_letters(lines: list[_Line], items: dict[ItemKey, FecItem]) -> tuple[FecAllocation, ...]:
-    """Pair the debits and credits of each lettering group, oldest first."""
+    """Pair the debits and credits of each lettering group, oldest first.
+
+    A pair counts from the later DateLet of its two lines (else the later document date), not
+    from the group's last one: exports that reuse a letter code over the years would otherwise
+    date a 2025 settlement in 2026.
+    """
     groups: dict[tuple[str, str], list[_Line]] = defaultdict(list)
     for line in lines:
         if line.letter:
             groups[(line.account, line.letter)].append(line)
     pairs: dict[tuple[ItemKey, ItemKey], FecAllocation] = {}
     for (_, letter), members in groups.items():
-        debits = sorted((m for m in members if m.debit), key=lambda m: (m.document_date, m.line))
-        credits = sorted((m for m in members if m.credit), key=lambda m: (m.document_date, m.line))
-        letter_date = max((m.letter_date for m in members if m.letter_date), default=None)
-        for debit, credit, amount in _greedy_pairs(debits, credits):
-            on = letter_date or max(debit.document_date, credit.document_date)
-            key = ((debit.item_type, debit.number), (credit.item_type, credit.number))
-            if key in pairs:
-                amount += pairs[key].amount
-            pairs[key] = FecAllocation(key[0], key[1], amount, on, letter)
+        for group in _by_letter_date(members):
+            debits = sorted((m for m in group if m.debit), key=lambda m: (m.document_date, m.line))
+            credits = sorted((m for m in group if m.credit), key=lambda m: (m.document_date, m.line))
+            for debit, credit, amount in _greedy_pairs(debits, credits):
+                lettered = [d for d in (debit.letter_date, credit.letter_date) if d]
+                on = max(lettered) if lettered else max(debit.document_date, credit.document_date)
+                key = ((debit.item_type, debit.number), (credit.item_type, credit.number))
+                if key in pairs:
+                    amount += pairs[key].amount
+                pairs[key] = FecAllocation(key[0], key[1], amount, on, letter)
     return tuple(pairs.values())
+
+
+def _by_letter_date(members: list[_Line]) -> list[list[_Line]]:
+    """A letter code reused on several dates is several groups when each date's lines balance."""
+    by_date: dict[date | None, list[_Line]] = defaultdict(list)
+    for member in members:
+        by_date[member.letter_date].append(member)
+    if len(by_date) > 1 and all(sum(m.debit - m.credit for m in group) == 0 for group in by_date.values()):
+        return list(by_date.values())
+    return [members]
 
 
 def _greedy_pairs(debits: list[_Line], credits: list[_Line]) -> Iterator[tuple[_Line, _Line, Decimal]]:

@@ -15,11 +15,13 @@ from encours.core.errors import ValidationFailed
 from encours.ledger.models import Allocation, Item
 from encours.ledger.services.bulk import chunks
 
+# ROUND to the stored 3 decimals: SQLite adds REALs, and 0.01 + 0.28 is 0.29000000000000004 there,
+# which left a fully paid 0.29 invoice at -0.00000000000000004, refused as over-allocated.
 _REFRESH_SQL = """
 UPDATE ledger_item SET
-  open_amount = amount
+  open_amount = ROUND(amount
     - COALESCE((SELECT SUM(a.amount) FROM ledger_allocation a WHERE a.debit_id = ledger_item.id), 0)
-    + COALESCE((SELECT SUM(a.amount) FROM ledger_allocation a WHERE a.credit_id = ledger_item.id), 0)
+    + COALESCE((SELECT SUM(a.amount) FROM ledger_allocation a WHERE a.credit_id = ledger_item.id), 0), 3)
 WHERE id IN ({ids})
 """
 _SETTLED_SQL = """

@@ -1,0 +1,260 @@
+"""Aged balance as of any date, cut by any dimension, computed in one grouped SQL query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import DateField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Least
+
+from encours.core.aging import (
+    DEFAULT_EDGES,
+    DEFAULT_HORIZONS,
+    AgedBalance,
+    AgingBucket,
+    aging_buckets,
+    validate_horizons,
+)
+from encours.core.errors import ValidationFailed
+from encours.core.money import ZERO, quantize, quantum
+from encours.ledger.models import Customer, Item
+from encours.reports.dimensions import Dimension, dimension
+from encours.reports.registry import providers
+from encours.reports.sql import MONEY, DaysBetween, fetch, functional, items_open_on, money_sum
+
+
+@dataclass(frozen=True, slots=True)
+class AgedRow:
+    """One line of the aged balance: a customer, a group, a region… in one currency."""
+
+    ident: str
+    key: str
+    name: str
+    balance: AgedBalance
+
+    @property
+    def currency(self) -> str:
+        return self.balance.currency
+
+
+@dataclass(frozen=True, slots=True)
+class AgedReport:
+    as_of: date
+    dimension: Dimension
+    buckets: tuple[AgingBucket, ...]
+    rows: tuple[AgedRow, ...]
+    totals: dict[str, AgedBalance]
+    disputes_known: bool
+
+
+def _amount(dim: Dimension, expression: Any) -> Any:
+    return functional(expression) if dim.functional else expression
+
+
+def _group_key(dim: Dimension, row: dict[str, Any]) -> tuple[Any, ...]:
+    return (*(row[alias] for alias in dim.fields), row["row_currency"])
+
+
+def column_filters(*, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> dict[str, Q]:
+    """The aged-balance columns as conditions on an open item, from boundary dates.
+
+    ``b0`` not due (due date on or after ``as_of``), ``b1``… one per edge (days past due ≤ edge
+    ⇔ due date ≥ as_of − edge), the last one open-ended; ``h0``… not due and falling due within
+    each horizon; ``unapplied`` the credits. The same cut as ``encours.core.aging.bucket_for``.
+    """
+    debit = Q(amount__gte=0)
+    filters = {"b0": debit & Q(due_date__gte=as_of)}
+    later = as_of
+    for index, edge in enumerate(edges, start=1):
+        earliest = as_of - timedelta(days=edge)
+        filters[f"b{index}"] = debit & Q(due_date__lt=later, due_date__gte=earliest)
+        later = earliest
+    filters[f"b{len(edges) + 1}"] = debit & Q(due_date__lt=later)
+    for index, horizon in enumerate(horizons):
+        filters[f"h{index}"] = debit & Q(due_date__gte=as_of, due_date__lte=as_of + timedelta(days=horizon))
+    filters["unapplied"] = Q(amount__lt=0)
+    return filters
+
+
+def aged_balance(
+    *,
+    customers: QuerySet[Customer],
+    as_of: date,
+    by: str | None = None,
+    edges: tuple[int, ...] = DEFAULT_EDGES,
+    horizons: tuple[int, ...] = DEFAULT_HORIZONS,
+    current_state: bool | None = None,
+) -> AgedReport:
+    """Open debits by days past due, unapplied credits and disputed amounts, per ``by`` and currency.
+
+    One row per group comes out of the database, each column a filtered sum: an item's open
+    amount (on a past date, its allocation subqueries) is computed once, in its one column.
+    """
+    buckets = aging_buckets(edges=edges)
+    validate_horizons(horizons)
+    dim = dimension(by)
+    items = items_open_on(customers=customers, as_of=as_of, current_state=current_state)
+    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
+    columns = {name: money_sum(_amount(dim, F("open_on")), filter=q) for name, q in filters.items()}
+    grouped = (
+        items.values(**dim.fields, row_currency=F(dim.currency_field))
+        .annotate(**dim.label_aggregates(), **columns)
+        .order_by()
+    )
+    disputes_known = providers.disputed_amounts is not None
+    disputed = _disputed(items, dim, as_of) if disputes_known else {}
+    bucket_names = [f"b{i}" for i in range(len(buckets))]
+    horizon_names = [f"h{i}" for i in range(len(horizons))]
+    steps: dict[str, Decimal] = {}
+    rows: list[AgedRow] = []
+    for row in fetch(grouped):
+        currency = row["row_currency"]
+        step = steps.get(currency) or steps.setdefault(currency, quantum(currency))
+        balance = AgedBalance(
+            currency,
+            tuple(row[name].quantize(step, ROUND_HALF_UP) for name in bucket_names),
+            row["unapplied"].quantize(step, ROUND_HALF_UP),
+            disputed.get(_group_key(dim, row), ZERO).quantize(step, ROUND_HALF_UP) if disputed else ZERO,
+            tuple(row[name].quantize(step, ROUND_HALF_UP) for name in horizon_names),
+            edges,
+            horizons,
+        )
+        if balance.total or balance.open_debits:
+            rows.append(AgedRow(dim.ident(row), dim.key(row) or "", dim.title(row), balance))
+    rows.sort(key=lambda line: (line.key, line.name, line.currency))
+    return AgedReport(as_of, dim, buckets, tuple(rows), _totals(rows, edges, horizons), disputes_known)
+
+
+def _totals(rows: list[AgedRow], edges: tuple[int, ...], horizons: tuple[int, ...]) -> dict[str, AgedBalance]:
+    """Σ rows per currency (``consolidate_by_currency``'s result, in one pass over many rows)."""
+    sums: dict[str, list[Decimal]] = {}
+    width = len(edges) + 2
+    for row in rows:
+        b = row.balance
+        values = [*b.buckets, b.unapplied, b.disputed, *b.due_within]
+        current = sums.get(b.currency)
+        sums[b.currency] = values if current is None else [x + y for x, y in zip(current, values, strict=True)]
+    return {
+        currency: AgedBalance(
+            currency, tuple(v[:width]), v[width], v[width + 1], tuple(v[width + 2 :]), edges, horizons
+        )
+        for currency, v in sorted(sums.items())
+    }
+
+
+def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[Any, ...], Decimal]:
+    """Disputed part of the open debits per group: each dispute capped at its item's open amount."""
+    assert providers.disputed_amounts is not None
+    disputes = providers.disputed_amounts(as_of=as_of)
+    per_item = (
+        disputes.filter(item_id=OuterRef("pk"))
+        .order_by()
+        .values("item_id")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    contested = items.filter(amount__gt=0, pk__in=disputes.values("item_id")).annotate(
+        disputed=Least(Subquery(per_item, output_field=MONEY), F("open_on"), output_field=MONEY)
+    )
+    grouped = contested.values(**dim.fields, row_currency=F(dim.currency_field)).annotate(
+        amount=money_sum(_amount(dim, F("disputed")))
+    )
+    return {_group_key(dim, row): row["amount"] for row in grouped.order_by()}
+
+
+def column_filter(*, column: str, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> Q | None:
+    """The condition behind one aged-balance column (``d31_60``, ``overdue``…); None = all."""
+    keys = [bucket.key for bucket in aging_buckets(edges=edges)]
+    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
+    if column in {"", "total"}:
+        return None
+    if column == "unapplied":
+        return filters["unapplied"]
+    if column == "overdue":
+        return Q(amount__gte=0, due_date__lt=as_of)
+    if column in keys:
+        return filters[f"b{keys.index(column)}"]
+    days = column.removeprefix("due_within_")
+    if days.isdigit() and int(days) in horizons:
+        return filters[f"h{horizons.index(int(days))}"]
+    raise ValidationFailed(f"unknown aged-balance column {column!r}")
+
+
+def aged_items(
+    *,
+    customers: QuerySet[Customer],
+    as_of: date,
+    by: str | None = None,
+    ident: str = "",
+    column: str = "",
+    edges: tuple[int, ...] = DEFAULT_EDGES,
+    horizons: tuple[int, ...] = DEFAULT_HORIZONS,
+) -> QuerySet[Item]:
+    """The items behind one cell of the aged balance, oldest due date first, with their open
+    amount on the date (``open_on``, and ``open_functional``) and ``days_late``."""
+    dim = dimension(by)
+    condition = column_filter(column=column, as_of=as_of, edges=edges, horizons=horizons)
+    items = items_open_on(customers=customers, as_of=as_of).exclude(open_on=0)
+    if by:
+        items = items.filter(dim.filter(ident))
+    if condition is not None:
+        items = items.filter(condition)
+    items = items.annotate(days_late=DaysBetween(_date(as_of), F("due_date")), open_functional=functional(F("open_on")))
+    return items.select_related("customer", "entity").order_by("due_date", "number", "pk")
+
+
+def _date(day: date) -> Value:
+    return Value(day, output_field=DateField())
+
+
+@dataclass(frozen=True, slots=True)
+class OverdueCustomer:
+    customer_id: int
+    account: str
+    name: str
+    currency: str
+    overdue: Decimal
+    oldest_due: date
+    weighted_days_late: Decimal | None
+
+    def days_late(self, as_of: date) -> int:
+        return (as_of - self.oldest_due).days
+
+
+def top_overdue_customers(
+    *, customers: QuerySet[Customer], as_of: date, limit: int = 10, current_state: bool | None = None
+) -> list[OverdueCustomer]:
+    """The customers with the most overdue on ``as_of`` (open debits past their due date)."""
+    overdue = items_open_on(customers=customers, as_of=as_of, current_state=current_state).filter(
+        amount__gt=0, due_date__lt=as_of
+    )
+    rows = (
+        overdue.values("customer_id", "customer__account_number", "customer__name", "entity__currency")
+        .annotate(
+            overdue=money_sum(functional(F("open_on"))),
+            late_weight=money_sum(functional(F("open_on")) * DaysBetween(_date(as_of), F("due_date"))),
+            oldest=Min("due_date"),
+        )
+        .filter(overdue__gt=0)
+        .order_by("-overdue", "customer__name")[:limit]
+    )
+    result = []
+    for row in rows:
+        currency = row["entity__currency"]
+        amount = quantize(row["overdue"], currency)
+        weighted = (row["late_weight"] / row["overdue"]).quantize(Decimal("0.1")) if row["overdue"] else None
+        result.append(
+            OverdueCustomer(
+                row["customer_id"],
+                row["customer__account_number"],
+                row["customer__name"],
+                currency,
+                amount,
+                row["oldest"],
+                weighted,
+            )
+        )
+    return result

@@ -1,0 +1,76 @@
+"""Display of KPI values in the current language: days, percents, signed changes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.template.defaultfilters import floatformat
+from django.utils import translation
+
+from encours.core.money import format_amount
+
+register = template.Library()
+DASH = "—"
+
+
+@register.filter
+def days(value: Any, places: int = 1) -> str:
+    """41.328 → '41,3' (fr) / '41.3' (en); None → '—'."""
+    if value is None or value == "":
+        return DASH
+    return floatformat(value, places)
+
+
+@register.filter
+def pct(value: Any, places: int = 1) -> str:
+    """A fraction as a percent: 0.3545 → '35,5 %' (fr) / '35.5%' (en)."""
+    if value is None or value == "":
+        return DASH
+    number = floatformat(Decimal(value) * 100, places)
+    return f"{number}\u00a0%" if (translation.get_language() or "fr").startswith("fr") else f"{number}%"
+
+
+@register.filter
+def percent_value(value: Any, places: int = 1) -> str:
+    """A value already in percent (CEI): 77.36 → '77,4 %'."""
+    if value is None or value == "":
+        return DASH
+    return pct(Decimal(value) / 100, places)
+
+
+@register.filter
+def signed_money(value: Any, currency: str = "EUR") -> str:
+    """A change of amount with its sign: '+1 234,00 €', '−50,00 €', '0,00 €'."""
+    if value is None or value == "":
+        return DASH
+    amount = Decimal(value)
+    text = format_amount(abs(amount), currency or "EUR", lang=translation.get_language() or "fr")
+    return ("+" if amount > 0 else "\u2212" if amount < 0 else "") + text
+
+
+@register.filter
+def signed_days(value: Any, places: int = 1) -> str:
+    if value is None or value == "":
+        return DASH
+    number = Decimal(value)
+    text = floatformat(abs(number), places)
+    return ("+" if number > 0 else "\u2212" if number < 0 else "") + text
+
+
+@register.filter
+def trend_class(value: Any) -> str:
+    """Badge class of a change where up is bad (overdue, days late, DSO)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(value)
+    return "bad" if number > 0 else "ok" if number < 0 else ""
+
+
+@register.filter
+def at(sequence: Any, index: int) -> Any:
+    try:
+        return sequence[index]
+    except (IndexError, KeyError, TypeError):
+        return None

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from encours.accounts.permissions import can
+from encours.core.aging import aging_buckets
+from encours.core.errors import EncoursError
+from encours.core.payment_behaviour import sector_of
+from encours.ledger.models import Customer
+from encours.ledger.selectors import customers_for
+from encours.reports import charts
+from encours.reports.caching import kept
+from encours.reports.dimensions import customers_in
+from encours.reports.documents import weekly_context, weekly_pdf, weekly_xlsx
+from encours.reports.exports import aged_balance_csv, aged_balance_xlsx
+from encours.reports.forms import ReportForm, ReportParams
+from encours.reports.selectors import behaviour as behaviour_selectors
+from encours.reports.selectors.aging import aged_balance as aged_balance_of
+from encours.reports.selectors.aging import aged_items as aged_items_of
+from encours.reports.selectors.dashboard import dashboard as dashboard_of
+from encours.reports.selectors.kpis import kpi_series
+from encours.reports.selectors.kpis import kpis as kpis_of
+from encours.reports.selectors.scope import sector_customers
+from encours.reports.selectors.weekly import weekly_report
+from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
+
+PAGE_SIZE = 100
+
+
+def _require_reports(request: HttpRequest) -> None:
+    if not can(request.user, "reports.view"):  # type: ignore[arg-type]
+        raise PermissionDenied
+
+
+def _scope(request: HttpRequest, params: ReportParams) -> QuerySet[Customer]:
+    customers = customers_for(request.user)
+    return customers.filter(entity=params.entity) if params.entity else customers
+
+
+def _as_of(request: HttpRequest) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("as_of", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+def _download(content: str | bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    as_of = _as_of(request)
+    customers = customers_for(request.user)
+    data = kept(
+        "dashboard",
+        customers=customers,
+        parts=(as_of, request.user.pk),
+        compute=lambda: dashboard_of(customers=customers, user=request.user, as_of=as_of),
+        fresh=bool(request.GET.get("refresh")),
+    )
+    context: dict[str, Any] = {
+        "data": data,
+        "as_of": as_of,
+        "main": data.main,
+        "can_reports": can(request.user, "reports.view"),  # type: ignore[arg-type]
+    }
+    if data.main is not None:
+        balance = data.main.figures.balance
+        context["chart_data"] = {
+            "aging": charts.aging_data(balance, aging_buckets(edges=balance.edges)),
+            "dso": charts.dso_data(data.main.series) if data.main.series else None,
+        }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+def aged_balance(request: HttpRequest) -> HttpResponse:
+    _require_reports(request)
+    form = ReportForm(request.GET or None, user=request.user)
+    params = form.params()
+    report = aged_balance_of(customers=_scope(request, params), as_of=params.as_of, by=params.by, edges=params.edges)
+    sort = request.GET.get("sort", "key")
+    rows = sort_aged_rows(report.rows, sort)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "params": params, "report": report, "page": page, "sort": sort}
+    return render(request, "reports/aged_balance.html", context)
+
+
+@login_required
+def aged_balance_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    _require_reports(request)
+    params = ReportForm(request.GET or None, user=request.user).params()
+    report = aged_balance_of(customers=_scope(request, params), as_of=params.as_of, by=params.by, edges=params.edges)
+    name = f"aged-balance-{params.by}-{params.as_of.isoformat()}"
+    if fmt == "csv":
+        return _download(aged_balance_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
+    entity = params.entity.name if params.entity else _("All entities")
+    content = aged_balance_xlsx(report, parameters=[(_("Legal entity"), entity)])
+    return _download(content, f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def aged_items(request: HttpRequest) -> HttpResponse:
+    _require_reports(request)
+    params = ReportForm(request.GET or None, user=request.user).params()
+    by = request.GET.get("by") or ""
+    column = request.GET.get("column", "")
+    try:
+        items = aged_items_of(
+            customers=_scope(request, params),
+            as_of=params.as_of,
+            by=by or None,
+            ident=request.GET.get("key", ""),
+            column=column,
+            edges=params.edges,
+        )
+    except EncoursError as exc:
+        messages.error(request, str(exc))
+        items = None
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")) if items is not None else None
+    labels = dict(
+        zip(
+            [b.key for b in aging_buckets(edges=params.edges)],
+            charts.bucket_labels(aging_buckets(edges=params.edges)),
+            strict=True,
+        )
+    )
+    labels.update({"unapplied": _("Unapplied"), "overdue": _("Overdue"), "total": _("Total"), "": _("Total")})
+    context = {
+        "params": params,
+        "page": page,
+        "column_label": labels.get(column, column),
+        "name": request.GET.get("name", ""),
+        "back": params.encoded(by=by) if by else params.encoded(),
+    }
+    return render(request, "reports/aged_items.html", context)
+
+
+@login_required
+def kpis(request: HttpRequest) -> HttpResponse:
+    _require_reports(request)
+    form = ReportForm(request.GET or None, user=request.user, default_by="entity")
+    params = form.params()
+    customers = _scope(request, params)
+    report = kpis_of(customers=customers, as_of=params.as_of, by=params.by)
+    totals = kpis_of(customers=customers, as_of=params.as_of)
+    sort = request.GET.get("sort", "key")
+    page = Paginator(sort_kpi_rows(report.rows, sort), PAGE_SIZE).get_page(request.GET.get("page"))
+    focus = _focus(report, request.GET.get("key", ""))
+    series_scope = customers_in(report.dimension, focus.ident, customers) if focus else customers
+    series = kpi_series(customers=series_scope, as_of=params.as_of, full=True)
+    main = max(series.values(), key=lambda s: abs(s.points[-1].receivables), default=None) if series else None
+    context = {
+        "form": form,
+        "params": params,
+        "report": report,
+        "totals": totals.rows,
+        "page": page,
+        "sort": sort,
+        "focus": focus,
+        "series": main,
+        "chart_data": {"dso": charts.dso_data(main)} if main else None,
+    }
+    return render(request, "reports/kpis.html", context)
+
+
+def _focus(report: Any, ident: str) -> Any:
+    """The row whose monthly series is shown (``?key=``), None for the whole scope."""
+    return next((row for row in report.rows if ident and row.ident == ident), None)
+
+
+@login_required
+def payment_behaviour(request: HttpRequest) -> HttpResponse:
+    _require_reports(request)
+    form = ReportForm(request.GET or None, user=request.user)
+    params = form.params()
+    customers = _scope(request, params)
+    by_customer = behaviour_selectors.days_late_by_customer(customers=customers, as_of=params.as_of)
+    sectors = behaviour_selectors.sector_figures(customers=sector_customers(user=request.user), as_of=params.as_of)
+    ranked = sorted(
+        by_customer.items(),
+        key=lambda entry: -(entry[1][0].weighted_days_late if entry[1][0] else Decimal(-(10**6))),
+    )
+    page = Paginator(ranked, PAGE_SIZE).get_page(request.GET.get("page"))
+    names = customers.filter(pk__in=[pk for pk, _ in page]).select_related("entity").in_bulk()
+    lines = []
+    for pk, (year, trend) in page:
+        customer = names[pk]
+        sector = sector_of(customer.naf_code)
+        lines.append(
+            {"customer": customer, "year": year, "trend": trend, "sector": sectors.get(sector), "division": sector}
+        )
+    context = {"form": form, "params": params, "page": page, "lines": lines, "sectors": sectors.values()}
+    return render(request, "reports/behaviour.html", context)
+
+
+@login_required
+def weekly(request: HttpRequest) -> HttpResponse:
+    _require_reports(request)
+    form = ReportForm(request.GET or None, user=request.user)
+    params = form.params()
+    title = params.entity.name if params.entity else _("All legal entities in your scope")
+    report = weekly_report(customers=_scope(request, params), as_of=params.as_of, title=title)
+    fmt = request.GET.get("format", "")
+    name = f"weekly-report-{params.as_of.isoformat()}"
+    if fmt == "pdf":
+        return _download(weekly_pdf(report), f"{name}.pdf", "application/pdf")
+    if fmt == "xlsx":
+        return _download(
+            weekly_xlsx(report), f"{name}.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    context = {**weekly_context(report, charts=False), "form": form, "params": params}
+    main = report.overview.main
+    if main is not None:
+        balance = main.figures.balance
+        context["chart_data"] = {
+            "aging": charts.aging_data(balance, aging_buckets(edges=balance.edges)),
+            "dso": charts.dso_data(main.series) if main.series else None,
+        }
+    return render(request, "reports/weekly.html", context)
