@@ -45,7 +45,7 @@ lint: venv-test
 	$(BIN)/mypy
 
 messages: venv-test
-	cd encours && ../$(BIN)/python ../manage.py makemessages -l fr -l en --no-obsolete --add-location file
+	scripts/makemessages.sh $(BIN)/python
 	@scripts/compile_messages.sh $(BIN)/python
 
 lock: venv-test

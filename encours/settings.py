@@ -82,6 +82,12 @@ INSTALLED_APPS = [
     "encours.jobs",
     "encours.ledger",
     "encours.reports",
+    "encours.risk",
+    "encours.insurance",
+    "encours.collections",
+    "encours.disputes",
+    "encours.cash",
+    "encours.forecast",
     "encours.api",
 ]
 

@@ -14,4 +14,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("encours.ledger.urls")),
     path("", include("encours.reports.urls")),
+    path("", include("encours.risk.urls")),
+    path("", include("encours.insurance.urls")),
+    path("", include("encours.collections.urls")),
+    path("", include("encours.disputes.urls")),
+    path("", include("encours.cash.urls")),
+    path("", include("encours.forecast.urls")),
 ]

@@ -8,11 +8,18 @@ import polib
 import pytest
 from django.urls import reverse
 
-CATALOG = Path(__file__).resolve().parents[2] / "encours" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+PACKAGE = Path(__file__).resolve().parents[2] / "encours"
+# the project catalog, then one per app that keeps its own (see scripts/makemessages.sh)
+CATALOGS = sorted(PACKAGE.glob("**/locale/fr/LC_MESSAGES/django.po"))
 
 
-def test_the_french_catalog_has_no_untranslated_or_fuzzy_entry():
-    catalog = polib.pofile(str(CATALOG))
+def test_there_is_a_project_catalog():
+    assert PACKAGE / "locale" / "fr" / "LC_MESSAGES" / "django.po" in CATALOGS
+
+
+@pytest.mark.parametrize("catalog_path", CATALOGS, ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_every_french_catalog_has_no_untranslated_or_fuzzy_entry(catalog_path):
+    catalog = polib.pofile(str(catalog_path))
     missing = [entry.msgid for entry in catalog.untranslated_entries()]
     fuzzy = [entry.msgid for entry in catalog.fuzzy_entries()]
     assert (missing, fuzzy) == ([], [])

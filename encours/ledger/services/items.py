@@ -12,7 +12,8 @@ from django.db.models import Q
 
 from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
-from encours.ledger.models import Allocation, Item
+from encours.core.money import quantize
+from encours.ledger.models import Allocation, Customer, Item, ItemType
 from encours.ledger.services.bulk import chunks
 
 # ROUND to the stored 3 decimals: SQLite adds REALs, and 0.01 + 0.28 is 0.29000000000000004 there,
@@ -58,6 +59,66 @@ def _check_open_signs(ids: Sequence[int]) -> None:
 
 def _item_state(item: Item) -> dict[str, Any]:
     return {"open_amount": item.open_amount, "settled_on": item.settled_on}
+
+
+_SIGNS = {ItemType.INVOICE: 1, ItemType.CREDIT_NOTE: -1, ItemType.PAYMENT: -1}
+
+
+@transaction.atomic
+def item_create(
+    *,
+    customer: Customer,
+    type: str,
+    number: str,
+    document_date: date,
+    due_date: date | None = None,
+    amount: Decimal,
+    currency: str | None = None,
+    fx_rate: Decimal = Decimal(1),
+    reference: str = "",
+    label: str = "",
+    source_file: str = "",
+    user: Any,
+) -> Item:
+    """Create one ledger item outside an import (a payment applied from a bank line, a penalty
+    invoice, a write-off adjustment). ``amount`` is signed like the ledger: debits > 0, credits
+    < 0; invoices must be positive, credit notes and payments negative, adjustments either."""
+    currency = currency or customer.entity.currency
+    amount = quantize(Decimal(amount), currency)
+    if amount == 0:
+        raise ValidationFailed(f"item {number}: the amount may not be zero")
+    sign = _SIGNS.get(ItemType(type))
+    if sign is not None and amount * sign < 0:
+        raise ValidationFailed(
+            f"item {number}: a {ItemType(type).label} must be {'positive' if sign > 0 else 'negative'}"
+        )
+    if Item.objects.filter(entity_id=customer.entity_id, type=type, number=number).exists():
+        raise ValidationFailed(f"item {number}: a {ItemType(type).label} with this number already exists")
+    item = Item.objects.create(
+        entity_id=customer.entity_id,
+        customer=customer,
+        type=type,
+        number=number,
+        document_date=document_date,
+        due_date=due_date or document_date,
+        amount=amount,
+        currency=currency,
+        fx_rate=fx_rate,
+        amount_functional=quantize(amount * fx_rate, customer.entity.currency),
+        open_amount=amount,
+        reference=reference,
+        label=label,
+        source_file=source_file,
+    )
+    audit_record(
+        actor=user,
+        action="item.create",
+        obj=item,
+        customer_id=customer.pk,
+        entity_id=customer.entity_id,
+        after={"type": type, "number": number, "amount": amount, "currency": currency, "date": document_date},
+    )
+    return item
 
 
 @transaction.atomic
