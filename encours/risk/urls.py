@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from encours.risk import views
 
 app_name = "risk"
-urlpatterns: list = []
+urlpatterns = [
+    path("risk/", views.portfolio, name="portfolio"),
+    path("risk/customers/<int:pk>/", views.customer_risk, name="customer"),
+]
