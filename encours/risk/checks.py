@@ -24,7 +24,7 @@ from encours.core.payer import OpenItem
 from encours.ledger.models import Item, ItemType
 from encours.ledger.selectors import customers_for
 from encours.risk import selectors
-from encours.risk.models import HeldOrder, LegalEvent
+from encours.risk.models import Guarantee, HeldOrder, LegalEvent
 from encours.risk.services import held_order_create
 from encours.web import hooks
 
@@ -68,6 +68,7 @@ def credit_check_order(
         customers_for(user)
         .select_related("entity")
         .filter(account_number=account_number, entity__siren=entity_siren)
+        .annotate(**selectors.exposure_annotations())
         .first()
     )
     if customer is None:
@@ -75,7 +76,13 @@ def credit_check_order(
     if currency.upper() != customer.entity.currency:
         raise ValidationFailed(f"the order must be in {customer.entity.currency}, the entity's currency")
     settings = selectors.current_settings()
-    exposure = selectors.exposures([customer.pk], as_of=as_of).get(customer.pk) or selectors.empty_exposure(as_of)
+    exposure = core_credit.compute_exposure(
+        open_ar=quantize(customer.exposure_open_ar),
+        open_orders=quantize(customer.exposure_open_orders),
+        uninvoiced_deliveries=quantize(customer.exposure_deliveries),
+        guarantees=[selectors.core_guarantee(g) for g in Guarantee.objects.filter(customer=customer)],
+        as_of=as_of,
+    )
     limit_row = selectors.current_limits([customer.pk], as_of=as_of).get(customer.pk)
     limit = selectors.core_limit(limit_row) if limit_row else None
     overdue = tuple(

@@ -14,8 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 
 from encours.core import credit as core_credit
 from encours.core.grading import (
@@ -63,6 +63,8 @@ from encours.risk.models import (
     Rating,
     RiskSettings,
 )
+
+MONEY = DecimalField(max_digits=24, decimal_places=6)
 
 # ---------------------------------------------------------------- settings
 
@@ -174,6 +176,25 @@ def exposure_figures(customer_ids: Sequence[int] | QuerySet[Any]) -> dict[int, E
             uninvoiced_deliveries=quantize(orders[customer_id].get(OpenOrder.Status.DELIVERED, ZERO)),
         )
     return result
+
+
+def _sum_for_customer(queryset: QuerySet[Any], expression: Any) -> Coalesce:
+    total = queryset.order_by().values("customer").annotate(total=Sum(expression, output_field=MONEY)).values("total")
+    return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal(0), output_field=MONEY))
+
+
+def exposure_annotations() -> dict[str, Any]:
+    """Open AR, open orders and uninvoiced deliveries as subqueries on a customer queryset (one query)."""
+    orders = OpenOrder.objects.filter(customer=OuterRef("pk"))
+    return {
+        "exposure_open_ar": _sum_for_customer(
+            Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True), F("open_amount") * F("fx_rate")
+        ),
+        "exposure_open_orders": _sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
+        "exposure_deliveries": _sum_for_customer(
+            orders.filter(status=OpenOrder.Status.DELIVERED), F("amount_functional")
+        ),
+    }
 
 
 def core_guarantee(row: Guarantee) -> core_credit.Guarantee:
