@@ -19,7 +19,7 @@ from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from encours.core.insurance import uncovered_exposure
-from encours.core.money import ZERO
+from encours.core.money import ZERO, quantize
 from encours.insurance.models import CoverDecision, InsurancePolicy
 from encours.ledger.models import Customer, ItemType, OpenOrder
 from encours.reports.sql import MONEY, Rounder, fetch, functional, items_open_on, money_sum
@@ -70,7 +70,7 @@ def cover_of(decision: CoverDecision | None, as_of: date) -> Decimal:
         return ZERO
     if decision.expires_on is not None and decision.expires_on < as_of:
         return ZERO
-    return decision.granted_amount
+    return quantize(decision.granted_amount, decision.currency)
 
 
 def policies_in_force(*, entity_ids: Iterable[int], as_of: date) -> dict[int, InsurancePolicy]:
