@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from encours.api.auth import TokenAuth
+from encours.api.insurance import router as insurance_router
 from encours.api.ledger import router as ledger_router
 
 api = NinjaAPI(
@@ -13,3 +14,4 @@ api = NinjaAPI(
 )
 api.add_router("/", ledger_router)
 api.add_router("/", "encours.risk.api.router")
+api.add_router("/", insurance_router)
