@@ -8,4 +8,4 @@ class CashConfig(AppConfig):
     verbose_name = _("Cash application")
 
     def ready(self) -> None:
-        from encours.cash import alerts, jobs  # noqa: F401  (job handler, dashboard alert)
+        from encours.cash import alerts, demo, jobs  # noqa: F401  (dashboard alert, demo hook, job handler)

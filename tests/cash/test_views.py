@@ -120,6 +120,8 @@ def test_a_sales_rep_may_not_apply_cash(client, sales_rep, line) -> None:
     assert client.post(reverse("cash:accept", args=[line.pk, proposal.pk])).status_code == 403
 
 
+# the job runner closes a connection left in a test's transaction (PostgreSQL): commit for real
+@pytest.mark.django_db(transaction=True)
 def test_uploading_a_statement_runs_the_import_job_and_shows_the_counts(client, credit_manager, entity) -> None:
     from encours.ledger.services.import_fec import fec_import
 
@@ -144,6 +146,8 @@ def test_uploading_a_statement_runs_the_import_job_and_shows_the_counts(client, 
     assert "EcritureLet" in fec_body.splitlines()[0]
 
 
+# the job runner closes a connection left in a test's transaction (PostgreSQL): commit for real
+@pytest.mark.django_db(transaction=True)
 def test_a_bad_upload_fails_the_job_with_a_clear_error(client, credit_manager, entity) -> None:
     client.force_login(credit_manager)
     upload = SimpleUploadedFile("bad.xml", b"<Document><BkToCstmrStmt><Stmt></Document>")

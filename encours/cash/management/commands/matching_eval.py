@@ -19,13 +19,18 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--lines", type=int, default=5000)
+        parser.add_argument(
+            "--lines",
+            type=int,
+            default=None,
+            help="lines to generate (default: 5000 on a synthetic portfolio, half the open items on the database's)",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--entity", help="SIREN of the legal entity whose portfolio to use")
         parser.add_argument("--synthetic", action="store_true", help="use a generated portfolio even if the DB has one")
 
     def handle(self, *args, **options):
-        if options["lines"] < 1:
+        if options["lines"] is not None and options["lines"] < 1:
             raise CommandError("--lines must be at least 1")
         entities = LegalEntity.objects.annotate(open_items=Count("items", filter=~Q(items__open_amount=0)))
         if options["entity"]:
@@ -50,10 +55,11 @@ class Command(BaseCommand):
                 f"portfolio: database, {entity.name} ({entity.siren}): "
                 f"{len(portfolio.customers)} customers, {len(portfolio.items)} open items"
             )
+        count = options["lines"] or (5000 if config is None else min(5000, max(50, len(portfolio.items) // 2)))
         simulated = generate_bank_lines(
             customers=portfolio.customers,
             items=portfolio.items,
-            count=options["lines"],
+            count=count,
             seed=options["seed"],
             as_of=as_of,
         )
