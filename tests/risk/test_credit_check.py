@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -156,23 +155,20 @@ def test_scoped_by_the_tokens_user(client, customer, other_customer, outsider, s
     assert _check(client, rep_token, other_customer).status_code == 404
 
 
-def test_latency_under_50_ms(client, token, customer, credit_manager, django_assert_max_num_queries):
+def test_a_check_costs_a_fixed_number_of_queries_whatever_the_history(
+    client, token, customer, credit_manager, django_assert_max_num_queries
+):
+    # the < 50 ms latency is a benchmark figure (`make bench`: "credit-check API"), not a timed
+    # test; what a test can hold fixed is the work done per check
     today = timezone.localdate()
     _limit(customer, "50000", credit_manager, valid_from=today - timedelta(days=1))
+    with django_assert_max_num_queries(14) as short:
+        assert _check(client, token, customer).status_code == 200
     for day in range(40):
         pay(customer, "900.00", today - timedelta(days=200 - day), today - timedelta(days=190 - day))
     ItemFactory(customer=customer, amount=Decimal("1000.00"), due_date=today + timedelta(days=5))
-    _check(client, token, customer)  # warm up
-    timings = []
-    for _ in range(20):
-        start = time.perf_counter()
+    with django_assert_max_num_queries(len(short.captured_queries)):
         assert _check(client, token, customer).status_code == 200
-        timings.append(time.perf_counter() - start)
-    timings.sort()
-    # the best run is the cost of a check; the median allows for the other processes sharing the CPU
-    assert timings[0] < 0.050 and timings[len(timings) // 2] < 0.150, timings
-    with django_assert_max_num_queries(14):
-        _check(client, token, customer)
 
 
 def test_limit_approval_thresholds_by_role(customer, credit_manager, regional_director):
