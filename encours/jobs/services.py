@@ -74,13 +74,15 @@ def job_start(*, kind: str, params: dict[str, Any], user: Any = None, label: str
 
 def _run_in_thread(job_id: int) -> None:
     try:
+        close_old_connections()
         job_execute(job_id)
     finally:
         connection.close()
 
 
 def job_execute(job_id: int) -> Job:
-    close_old_connections()
+    """Run a job where we are. Threads and workers drop stale connections before calling this;
+    here it must not, as a synchronous job runs inside the caller's transaction."""
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
     try:
