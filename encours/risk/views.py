@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError, ImportRejected
+from encours.core.money import D
 from encours.ledger.selectors import customer_get, customers_for
 from encours.risk import pages, selectors, services
 from encours.risk.forms import GuaranteeForm, LimitRequestForm, SettingsForm, StatementForm, UploadForm
@@ -182,6 +184,14 @@ def alert_action(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- limits and guarantees
 
 
+def _decimal(text: str) -> Decimal | None:
+    try:
+        value = D(text) if text.strip() else None
+    except EncoursError:
+        return None
+    return value if value is not None and value >= 0 else None
+
+
 @login_required
 @require_POST
 def limit_request(request: HttpRequest, pk: int) -> HttpResponse:
@@ -196,7 +206,7 @@ def limit_request(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user, amount=data["amount"], customer=None if data["for_group"] else customer,
             group=customer.group if data["for_group"] else None, valid_from=data["valid_from"],
             expires_on=data["expires_on"], comment=data["comment"],
-            recommended=request.POST.get("recommended") or None,
+            recommended=_decimal(request.POST.get("recommended", "")),
         )  # fmt: skip
         messages.success(request, _("Limit request recorded; it awaits approval."))
     except (EncoursError, ValueError) as exc:

@@ -46,3 +46,12 @@ def healthy_customer(entity, sales_rep):
         naf_code="47.11F",
         created_on=date(2015, 1, 1),
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(request):
+    """Page tests read the English wording; one test checks the French one explicitly."""
+    if "client" in request.fixturenames:
+        from django.conf import settings
+
+        request.getfixturevalue("client").cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

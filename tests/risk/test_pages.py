@@ -148,3 +148,12 @@ def test_customer_page_shows_the_risk_card(client, credit_manager, graded):
     client.force_login(credit_manager)
     html = client.get(reverse("ledger:customer", args=[graded.pk])).content.decode()
     assert 'id="risk-card"' in html and "25" in html
+
+
+def test_the_risk_page_speaks_french(client, credit_manager, graded):
+    from django.conf import settings
+
+    client.force_login(credit_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(reverse("risk:customer", args=[graded.pk])).content.decode()
+    assert "Explication de la note" in html and "pas d'information de garantie" in html
