@@ -114,6 +114,7 @@ def test_collector_cannot_write(imported, client, collector):
     assert client.get(reverse("insurance:import")).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the job closes the old connections, as in a worker
 def test_decision_upload_runs_as_a_job(book, manager_client, entity):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
