@@ -26,12 +26,25 @@ PAGE_SAMPLES = 5
 def exposure_csv(context: BenchContext) -> Iterator[Figure]:
     output = Path(context.workdir) / "insurance_exposure.csv"
     with stopwatch() as elapsed:
-        call_command("insurance_exposure", "--as-of", context.as_of.isoformat(), "--format", "csv",
-                     "--output", str(output), stderr=io.StringIO())
+        call_command(
+            "insurance_exposure",
+            "--as-of",
+            context.as_of.isoformat(),
+            "--format",
+            "csv",
+            "--output",
+            str(output),
+            stderr=io.StringIO(),
+        )
     lines = sum(1 for _ in output.open()) - 1
     customers = Customer.objects.count()
-    yield Figure("insurance_exposure CSV, whole portfolio", elapsed[0], "s", "< 5 s",
-                 detail=f"{lines} buyers written of {customers} customers")
+    yield Figure(
+        "insurance_exposure CSV, whole portfolio",
+        elapsed[0],
+        "s",
+        "< 5 s",
+        detail=f"{lines} buyers written of {customers} customers",
+    )
 
 
 def pages(context: BenchContext) -> Iterator[Figure]:
