@@ -11,7 +11,9 @@ from playwright.sync_api import expect
 from encours.insurance.models import CoverRequest, InsurancePolicy
 from encours.insurance.services.covers import decisions_import
 from tests.e2e.conftest import login
-from tests.insurance.conftest import book  # noqa: F401 (the four-buyer fixture)
+from tests.insurance import conftest as insurance_fixtures
+
+book = insurance_fixtures.book  # the four-buyer fixture of tests/insurance
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
