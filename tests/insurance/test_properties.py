@@ -29,8 +29,11 @@ decisions = st.lists(
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(history=decisions, open_amount=st.integers(min_value=0, max_value=80_000),
-       on=st.integers(min_value=0, max_value=365))
+@given(
+    history=decisions,
+    open_amount=st.integers(min_value=0, max_value=80_000),
+    on=st.integers(min_value=0, max_value=365),
+)
 def test_sql_cover_matches_the_core(entity, history, open_amount, on):
     as_of = START + timedelta(days=on)
     with transaction.atomic():
@@ -40,8 +43,12 @@ def test_sql_cover_matches_the_core(entity, history, open_amount, on):
             ItemFactory(customer=customer, amount=Decimal(open_amount), document_date=START)
         rows = [
             CoverDecision.objects.create(
-                policy=policy, customer=customer, decision=status, granted_amount=Decimal(granted),
-                decided_on=START + timedelta(days=effective), effective_on=START + timedelta(days=effective),
+                policy=policy,
+                customer=customer,
+                decision=status,
+                granted_amount=Decimal(granted),
+                decided_on=START + timedelta(days=effective),
+                effective_on=START + timedelta(days=effective),
                 expires_on=None if lasts is None else START + timedelta(days=effective + lasts),
             )
             for status, granted, effective, lasts in history
