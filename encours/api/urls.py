@@ -13,4 +13,5 @@ api = NinjaAPI(
     "(create one with `manage.py api_token USERNAME`).",
 )
 api.add_router("/", ledger_router)
+api.add_router("/", "encours.risk.api.router")
 api.add_router("/", insurance_router)
