@@ -10,4 +10,4 @@ class InsuranceConfig(AppConfig):
     def ready(self) -> None:
         # registers the hooks (covers, factored items, worklist tasks), alerts, the customer panel,
         # the background jobs, the weekly-report section and the demo data
-        from encours.insurance import demo, jobs, panels, providers  # noqa: F401
+        from encours.insurance import demo, jobs, panels, providers, weekly  # noqa: F401

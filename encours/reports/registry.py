@@ -156,3 +156,35 @@ def alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> list[Alert]:
     for _, provider in providers.alerts:
         found.extend(provider(customers=customers, user=user, as_of=as_of))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class WeeklySection:
+    """A section another app adds to the weekly report: a title and (label, value) lines."""
+
+    key: str
+    title: str
+    lines: tuple[tuple[str, str], ...]
+    note: str = ""
+
+
+WeeklySectionProvider = Callable[..., WeeklySection | None]
+_weekly_sections: list[tuple[int, WeeklySectionProvider]] = []
+
+
+def weekly_section_provider(order: int) -> Callable[[WeeklySectionProvider], WeeklySectionProvider]:
+    """``(*, customers: QuerySet[Customer], as_of: date, since: date) -> WeeklySection | None``:
+    a section of the weekly report (``since`` = first day of the week reported)."""
+
+    def decorator(function: WeeklySectionProvider) -> WeeklySectionProvider:
+        if all(existing is not function for _, existing in _weekly_sections):
+            _weekly_sections.append((order, function))
+            _weekly_sections.sort(key=lambda pair: pair[0])
+        return function
+
+    return decorator
+
+
+def weekly_sections(*, customers: QuerySet[Any], as_of: date, since: date) -> tuple[WeeklySection, ...]:
+    found = (provider(customers=customers, as_of=as_of, since=since) for _, provider in _weekly_sections)
+    return tuple(section for section in found if section is not None)

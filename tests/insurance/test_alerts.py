@@ -3,6 +3,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils import translation
+
 from encours.insurance.services.covers import decisions_import
 from encours.ledger.models import Customer
 from encours.reports import registry
@@ -10,9 +12,9 @@ from encours.web import hooks
 
 
 def _alerts(as_of, user):
-    return [
-        a for a in registry.alerts(customers=Customer.objects.all(), user=user, as_of=as_of) if a.source == "insurance"
-    ]
+    with translation.override("en"):
+        found = registry.alerts(customers=Customer.objects.all(), user=user, as_of=as_of)
+    return [a for a in found if a.source == "insurance"]
 
 
 def test_insurer_cancellation_raises_alert_with_uncovered_amount_the_same_day(book, entity, credit_manager):
@@ -30,7 +32,7 @@ def test_insurer_cancellation_raises_alert_with_uncovered_amount_the_same_day(bo
     )
     assert not any("cancelled" in a.title for a in _alerts(date(2026, 10, 30), credit_manager))
     (alert,) = [a for a in _alerts(date(2026, 10, 31), credit_manager) if "cancelled" in a.title]
-    assert alert.severity == "bad" and "7" in alert.title and "000" in alert.title  # 7 000 € now uncovered
+    assert alert.severity == "bad" and "€7,000.00 now uncovered" in alert.title
     assert "Bravo BTP" in alert.detail
 
 

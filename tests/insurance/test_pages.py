@@ -88,7 +88,7 @@ def test_request_queue_prepare_and_export(imported, manager_client):
     assert manager_client.post(reverse("insurance:requests") + f"?as_of={AS_OF}").status_code == 302
     request = CoverRequest.objects.get()
     html = manager_client.get(reverse("insurance:requests")).content.decode()
-    assert f'id="request-{request.pk}"' in html and "grade not available" in html
+    assert f'id="request-{request.pk}"' in html and "note non disponible" in html
     response = manager_client.post(reverse("insurance:request_action", args=[request.pk]), {"action": "export"})
     assert response.status_code == 302 and response.url == reverse("insurance:request_export", args=[request.pk])
     rows = list(csv.DictReader(io.StringIO(manager_client.get(response.url).content.decode())))
@@ -114,6 +114,7 @@ def test_collector_cannot_write(imported, client, collector):
     assert client.get(reverse("insurance:import")).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the job closes the old connections, as in a worker
 def test_decision_upload_runs_as_a_job(book, manager_client, entity):
     from django.core.files.uploadedfile import SimpleUploadedFile
 

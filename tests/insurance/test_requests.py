@@ -33,7 +33,7 @@ def test_prepare_when_exposure_approaches_cover(imported):
     )
     assert request.outstanding == Decimal("1300.00") and request.open_orders == Decimal("3000.00")
     assert request.overdue == Decimal("1000.00")
-    assert request.grade == ""  # no risk app: grade not available, never a guess
+    assert request.grade == ""  # no grade computed for this buyer: not available, never a guess
     assert cover_requests_prepare(customers=Customer.objects.all(), as_of=AS_OF) == []  # one open request per buyer
 
 

@@ -68,6 +68,7 @@ class WeeklyReport:
     last_actions_known: bool
     disputes: registry.DisputesSummary | None
     title: str = ""
+    sections: tuple[registry.WeeklySection, ...] = ()
 
     @property
     def week_start(self) -> date:
@@ -133,4 +134,7 @@ def weekly_report(*, customers: QuerySet[Customer], as_of: date, title: str = ""
         last_actions_known=actions_known,
         disputes=disputes,
         title=title,
+        sections=registry.weekly_sections(
+            customers=customers, as_of=as_of, since=overview.week_ago + timedelta(days=1)
+        ),
     )
