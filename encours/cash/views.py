@@ -337,10 +337,6 @@ def export(request: HttpRequest) -> HttpResponse:
     entities = entities_for(request.user)
     entity_pk = request.GET.get("entity")
     entity = get_object_or_404(entities, pk=entity_pk) if entity_pk else None
-    if entity is None and not request.user.sees_all_entities:
-        entity = entities.first()
-        if entity is None:
-            raise Http404("no legal entity")
     since = None
     if request.GET.get("since"):
         try:
@@ -350,10 +346,10 @@ def export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     buffer = io.StringIO()
     if fmt == "fec":
-        allocations_fec(buffer, entity=entity, since=since)
+        allocations_fec(buffer, entity=entity, since=since, entities=entities)
         name, content_type = "lettrage-fec.txt", "text/plain; charset=utf-8"
     else:
-        allocations_csv(buffer, entity=entity, since=since)
+        allocations_csv(buffer, entity=entity, since=since, entities=entities)
         name, content_type = "lettrage.csv", "text/csv; charset=utf-8"
     response = HttpResponse(buffer.getvalue(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
