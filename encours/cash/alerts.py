@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from encours.cash.models import LineStatus
+from encours.cash.models import BankLine, LineStatus
 from encours.cash.selectors import lines_for
 from encours.core.money import format_amount
 from encours.reports.registry import Alert, alert_provider
@@ -20,7 +20,9 @@ from encours.reports.registry import Alert, alert_provider
 
 @alert_provider(60)
 def lines_in_review(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[Alert]:
-    totals = lines_for(user).filter(status=LineStatus.REVIEW).aggregate(n=Count("id"), amount=Sum("amount"))
+    # without a user (a report built for the whole book), the entities of the customers asked about
+    lines = lines_for(user) if user is not None else BankLine.objects.filter(entity__in=customers.values("entity_id"))
+    totals = lines.filter(status=LineStatus.REVIEW).aggregate(n=Count("id"), amount=Sum("amount"))
     count = totals["n"] or 0
     if not count:
         return []

@@ -208,6 +208,10 @@ def test_the_dashboard_alert_counts_lines_in_review(collector, line) -> None:
     from encours.cash.alerts import lines_in_review
 
     (alert,) = lines_in_review(customers=None, user=collector, as_of=date(2026, 11, 30))
+    from encours.ledger.models import Customer
+
+    (same,) = lines_in_review(customers=Customer.objects.all(), user=None, as_of=date(2026, 11, 30))
+    assert same.count == 1
     assert alert.count == 1 and alert.url == reverse("cash:queue")
 
 
@@ -219,3 +223,26 @@ def test_the_export_only_holds_the_users_entities(client, collector, outsider, l
     assert len(client.get(reverse("cash:export")).content.decode().splitlines()) == 2
     client.force_login(outsider)
     assert client.get(reverse("cash:export")).content.decode().splitlines() == ["entry_ref,customer,invoice,amount"]
+
+
+def test_the_customer_page_shows_bank_receipts_and_unapplied_cash(client, collector, line, customer) -> None:
+    from encours.cash.services.apply import line_assign
+
+    client.force_login(collector)
+    page = client.get(reverse("ledger:customer", args=[customer.pk])).content.decode()
+    assert 'id="bank-receipts"' in page and reverse("cash:line", args=[line.pk]) in page
+    line_assign(line=line, customer=customer, user=collector)
+    page = client.get(reverse("ledger:customer", args=[customer.pk])).content.decode()
+    assert "500,00" in page or "500.00" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_matching_the_queue_again_applies_a_line_once_its_invoice_is_known(client, collector, entity, bank_account):
+    customer = CustomerFactory(entity=entity, name="Garage Lemoine SARL", account_number="C02002")
+    bank_file_import(raw=camt(credit("NT9", "730.00", name="GARAGE LEMOINE", text="FACTURE FA2026-07777")), user=None)
+    assert BankLine.objects.get(entry_ref="NT9").status == LineStatus.REVIEW
+    ItemFactory(customer=customer, number="FA2026-07777", amount=Decimal("730.00"), document_date=date(2026, 10, 1))
+    client.force_login(collector)
+    response = client.post(reverse("cash:rematch"))
+    assert "applied=1 review=0 other=0" in client.get(response["Location"]).content.decode()
+    assert BankLine.objects.get(entry_ref="NT9").status == LineStatus.APPLIED
