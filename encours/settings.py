@@ -236,3 +236,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Risk: the daily grading / early-warning run and its email digest (06:30), and who may approve
+# how large a credit limit (role → ceiling in the functional currency; None: no ceiling).
+CELERY_BEAT_SCHEDULE["risk-daily-run"] = {
+    "task": "risk.daily_run",
+    "schedule": crontab(hour=env_int("RISK_DAILY_HOUR", 6), minute=30),
+}
+RISK_LIMIT_APPROVAL_THRESHOLDS = {"regional_director": 50_000, "credit_manager": 500_000, "admin": None}

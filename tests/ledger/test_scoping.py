@@ -82,7 +82,9 @@ def test_customer_page_query_count_does_not_grow_with_items(
     client.force_login(credit_manager)
     for _ in range(3):
         ItemFactory(customer=customer)
-    with django_assert_max_num_queries(20) as small:
+    # each app's panel (behaviour, risk, cover, timeline…) costs a constant few queries;
+    # what matters is the second check: the count does not grow with the items
+    with django_assert_max_num_queries(45) as small:
         client.get(reverse("ledger:customer", args=[customer.pk]))
     ItemFactory.create_batch(40, customer=customer)
     with django_assert_max_num_queries(len(small.captured_queries)):

@@ -1,0 +1,1 @@
+"""Demo data of the insurance app (filled in slice 3)."""

@@ -1,0 +1,36 @@
+"""The risk lines of the dashboard's alerts area (``reports.registry.alert_provider``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from encours.reports.registry import Alert, alert_provider
+from encours.risk.models import HeldOrder, RiskAlert
+
+
+@alert_provider(30)
+def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable[Alert]:
+    counts = RiskAlert.objects.filter(customer__in=customers, acknowledged_at__isnull=True).aggregate(
+        critical=Count("pk", filter=Q(severity=RiskAlert.Severity.CRITICAL)), total=Count("pk")
+    )
+    found = []
+    if counts["total"]:
+        found.append(Alert(
+            severity="bad" if counts["critical"] else "warn",
+            title=ngettext("%(n)d open risk alert", "%(n)d open risk alerts", counts["total"]) % {"n": counts["total"]},
+            detail=_("%(n)d critical") % {"n": counts["critical"]} if counts["critical"] else "",
+            url=reverse("risk:alerts"), count=counts["total"], source="risk",
+        ))  # fmt: skip
+    held = HeldOrder.objects.filter(customer__in=customers, status=HeldOrder.Status.HELD).count()
+    if held:
+        found.append(Alert(severity="warn", title=ngettext("%(n)d order held by the credit check",
+                                                           "%(n)d orders held by the credit check", held) % {"n": held},
+                           url=reverse("risk:held_orders"), count=held, source="risk"))  # fmt: skip
+    return found

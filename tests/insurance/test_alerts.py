@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from encours.insurance.services.covers import decisions_import
+from encours.ledger.models import Customer
+from encours.reports import registry
+from encours.web import hooks
+
+
+def _alerts(as_of, user):
+    return [
+        a for a in registry.alerts(customers=Customer.objects.all(), user=user, as_of=as_of) if a.source == "insurance"
+    ]
+
+
+def test_insurer_cancellation_raises_alert_with_uncovered_amount_the_same_day(book, entity, credit_manager):
+    decisions_import(
+        raw=book["csv"].replace(b"C-B,cancelled,0,0,EUR,2026-10-31", b"C-B,approved,1,10000,EUR,2026-02-01"),
+        file_name="d.csv",
+        entity_siren=entity.siren,
+        policy_number="P-77",
+        today=date(2026, 10, 1),
+    )
+    assert not any("cancelled" in a.title for a in _alerts(date(2026, 10, 31), credit_manager))
+    cancel = b"customer,decision,granted_amount,effective_date,decision_ref\nC-B,cancelled,0,2026-10-31,D-CANCEL\n"
+    decisions_import(
+        raw=cancel, file_name="c.csv", entity_siren=entity.siren, policy_number="P-77", today=date(2026, 10, 31)
+    )
+    assert not any("cancelled" in a.title for a in _alerts(date(2026, 10, 30), credit_manager))
+    (alert,) = [a for a in _alerts(date(2026, 10, 31), credit_manager) if "cancelled" in a.title]
+    assert alert.severity == "bad" and "7" in alert.title and "000" in alert.title  # 7 000 € now uncovered
+    assert "Bravo BTP" in alert.detail
+
+
+def test_over_cover_near_cover_expiry_and_deadline_alerts(imported, credit_manager):
+    titles = [a.title for a in _alerts(date(2026, 10, 31), credit_manager)]
+    assert any("over its insured cover" in t for t in titles)  # A: 4300 against 4000
+    titles = [a.title for a in _alerts(date(2026, 10, 28), credit_manager)]
+    assert any("close to its insured cover" in t for t in titles)  # A: 3800 ≥ 90 % of 4000
+    assert any("overdue declaration" in t for t in titles)  # A's deadline 10-30 within the week
+    expiring = _alerts(date(2026, 9, 15), credit_manager)
+    assert any("expire" in a.title for a in expiring)  # C expires 09-30
+
+
+def test_work_task_before_the_declaration_deadline(imported, credit_manager):
+    tasks = hooks.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=date(2026, 10, 20))
+    by_customer = {t.customer_id: t for t in tasks if t.source == "insurance"}
+    assert by_customer[imported["a"].pk].due_on == date(2026, 10, 30)
+    assert by_customer[imported["d"].pk].due_on == date(2026, 8, 29)  # already late: still on the list
+
+
+def test_covers_hook(imported):
+    ids = [imported[k].pk for k in "abcd"]
+    covers = hooks.covers(customer_ids=ids, as_of=date(2026, 10, 30))
+    assert covers[imported["a"].pk].granted == Decimal("4000") and covers[imported["a"].pk].insurer == "Coface"
+    assert covers[imported["b"].pk].granted == Decimal("10000")
+    assert hooks.covers(customer_ids=ids, as_of=date(2026, 10, 31))[imported["b"].pk].granted == 0
