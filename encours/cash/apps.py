@@ -8,4 +8,4 @@ class CashConfig(AppConfig):
     verbose_name = _("Cash application")
 
     def ready(self) -> None:
-        from encours.cash import alerts, demo, jobs  # noqa: F401  (dashboard alert, demo hook, job handler)
+        from encours.cash import alerts, demo, jobs, panels  # noqa: F401  (alert, demo hook, job, customer panel)

@@ -36,3 +36,19 @@ def run_bank_import(job: Job, progress: Progress) -> dict[str, Any]:
         "created_accounts": [a.account_id for a in result.created_accounts],
         "warnings": result.warnings[:20],
     }
+
+
+@register_job("cash.rematch")
+def run_rematch(job: Job, progress: Progress) -> dict[str, Any]:
+    """Match the lines waiting in review again (new invoices imported, settings changed…)."""
+    from encours.cash.models import BankLine, LineStatus
+    from encours.cash.services.matching import lines_match
+
+    totals = {"applied": 0, "review": 0, "other": 0}
+    entities = list(LegalEntity.objects.filter(pk__in=job.params.get("entities", [])))
+    for done, entity in enumerate(entities):
+        progress(done, len(entities), f"matching {entity.name}")
+        lines = list(BankLine.objects.filter(entity=entity, status=LineStatus.REVIEW))
+        for key, value in lines_match(entity=entity, lines=lines, user=job.created_by).items():
+            totals[key] += value
+    return {"message": f"applied={totals['applied']} review={totals['review']} other={totals['other']}", **totals}

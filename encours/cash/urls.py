@@ -11,6 +11,7 @@ urlpatterns = [
     path("cash/lines/<int:pk>/assign/", views.assign, name="assign"),
     path("cash/lines/<int:pk>/not-customer/", views.not_customer, name="not_customer"),
     path("cash/lines/<int:pk>/undo/", views.undo, name="undo"),
+    path("cash/rematch/", views.rematch, name="rematch"),
     path("cash/statements/", views.statements, name="statements"),
     path("cash/statements/<int:pk>/", views.statement_detail, name="statement"),
     path("cash/imports/<int:pk>/", views.import_job, name="import_job"),

@@ -226,6 +226,18 @@ def undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def rematch(request: HttpRequest) -> HttpResponse:
+    """Run the matching again over the lines waiting in review, as a background job."""
+    _require(request, "cash.apply")
+    entities = list(entities_for(request.user).values_list("pk", flat=True))
+    job = job_start(
+        kind="cash.rematch", params={"entities": entities}, user=request.user, label=_("Re-match the queue")
+    )
+    return redirect("cash:import_job", pk=job.pk)
+
+
+@login_required
 def statements(request: HttpRequest) -> HttpResponse:
     statements = selectors.with_counts(
         selectors.statements_for(request.user).select_related("account", "account__entity")
@@ -266,8 +278,7 @@ def _start_import(request: HttpRequest, form: UploadForm) -> Job:
 
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "ledger.import")
-    job = get_object_or_404(Job, pk=pk, kind="cash.import_bank", created_by=request.user)
+    job = get_object_or_404(Job, pk=pk, kind__in=("cash.import_bank", "cash.rematch"), created_by=request.user)
     template = "jobs/_job.html" if request.htmx else "cash/import_job.html"
     return render(request, template, {"job": job})
 
@@ -337,10 +348,6 @@ def export(request: HttpRequest) -> HttpResponse:
     entities = entities_for(request.user)
     entity_pk = request.GET.get("entity")
     entity = get_object_or_404(entities, pk=entity_pk) if entity_pk else None
-    if entity is None and not request.user.sees_all_entities:
-        entity = entities.first()
-        if entity is None:
-            raise Http404("no legal entity")
     since = None
     if request.GET.get("since"):
         try:
@@ -350,10 +357,10 @@ def export(request: HttpRequest) -> HttpResponse:
     fmt = request.GET.get("format", "csv")
     buffer = io.StringIO()
     if fmt == "fec":
-        allocations_fec(buffer, entity=entity, since=since)
+        allocations_fec(buffer, entity=entity, since=since, entities=entities)
         name, content_type = "lettrage-fec.txt", "text/plain; charset=utf-8"
     else:
-        allocations_csv(buffer, entity=entity, since=since)
+        allocations_csv(buffer, entity=entity, since=since, entities=entities)
         name, content_type = "lettrage.csv", "text/csv; charset=utf-8"
     response = HttpResponse(buffer.getvalue(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -50,7 +50,7 @@ def test_the_queue_lists_lines_in_review_with_their_best_suggestion(
     assert response.status_code == 200
     assert "QUINCAILLERIE FONTAINE" in body and "Quincaillerie Fontaine SA" in body
     panel = client.get(reverse("cash:line", args=[line.pk]), **HTMX).content.decode()
-    assert "FA2026-0101" in panel and "Accept" in panel
+    assert "FA2026-0101" in panel and "Accepter" in panel
 
 
 def test_the_queue_query_count_does_not_grow_with_lines(
@@ -69,10 +69,10 @@ def test_accept_then_undo_over_htmx(client, collector, line) -> None:
     response = client.post(reverse("cash:accept", args=[line.pk, proposal.pk]), **HTMX)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "Suggestion applied." in body and 'hx-swap-oob="true"' in body
+    assert "Proposition lettrée." in body and 'hx-swap-oob="true"' in body
     assert BankLine.objects.get(pk=line.pk).status == LineStatus.APPLIED
     response = client.post(reverse("cash:undo", args=[line.pk]), **HTMX)
-    assert "back in the review queue" in response.content.decode()
+    assert "de retour dans la file de revue" in response.content.decode()
     assert BankLine.objects.get(pk=line.pk).status == LineStatus.REVIEW
 
 
@@ -165,7 +165,7 @@ def test_bank_accounts_page_validates_the_iban_and_the_csv_mapping(client, credi
     wrong_mapping = client.post(
         url, {"entity": entity.pk, "iban": ACCOUNT, "currency": "EUR", "csv_mapping_text": '{"x": 1}'}
     )
-    assert "Invalid mapping" in wrong_mapping.content.decode()
+    assert "Correspondance invalide" in wrong_mapping.content.decode()
     ok = client.post(
         url,
         {
@@ -208,4 +208,41 @@ def test_the_dashboard_alert_counts_lines_in_review(collector, line) -> None:
     from encours.cash.alerts import lines_in_review
 
     (alert,) = lines_in_review(customers=None, user=collector, as_of=date(2026, 11, 30))
+    from encours.ledger.models import Customer
+
+    (same,) = lines_in_review(customers=Customer.objects.all(), user=None, as_of=date(2026, 11, 30))
+    assert same.count == 1
     assert alert.count == 1 and alert.url == reverse("cash:queue")
+
+
+def test_the_export_only_holds_the_users_entities(client, collector, outsider, line) -> None:
+    from encours.cash.services.apply import line_accept
+
+    line_accept(line=line, proposal=line.proposals.get(rank=1), user=collector)
+    client.force_login(collector)
+    assert len(client.get(reverse("cash:export")).content.decode().splitlines()) == 2
+    client.force_login(outsider)
+    assert client.get(reverse("cash:export")).content.decode().splitlines() == ["entry_ref,customer,invoice,amount"]
+
+
+def test_the_customer_page_shows_bank_receipts_and_unapplied_cash(client, collector, line, customer) -> None:
+    from encours.cash.services.apply import line_assign
+
+    client.force_login(collector)
+    page = client.get(reverse("ledger:customer", args=[customer.pk])).content.decode()
+    assert 'id="bank-receipts"' in page and reverse("cash:line", args=[line.pk]) in page
+    line_assign(line=line, customer=customer, user=collector)
+    page = client.get(reverse("ledger:customer", args=[customer.pk])).content.decode()
+    assert "500,00" in page or "500.00" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_matching_the_queue_again_applies_a_line_once_its_invoice_is_known(client, collector, entity, bank_account):
+    customer = CustomerFactory(entity=entity, name="Garage Lemoine SARL", account_number="C02002")
+    bank_file_import(raw=camt(credit("NT9", "730.00", name="GARAGE LEMOINE", text="FACTURE FA2026-07777")), user=None)
+    assert BankLine.objects.get(entry_ref="NT9").status == LineStatus.REVIEW
+    ItemFactory(customer=customer, number="FA2026-07777", amount=Decimal("730.00"), document_date=date(2026, 10, 1))
+    client.force_login(collector)
+    response = client.post(reverse("cash:rematch"))
+    assert "applied=1 review=0 other=0" in client.get(response["Location"]).content.decode()
+    assert BankLine.objects.get(entry_ref="NT9").status == LineStatus.APPLIED

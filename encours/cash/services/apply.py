@@ -62,7 +62,8 @@ def _customer_of(line: BankLine, customer_id: int) -> Customer:
 
 def _check_items(line: BankLine, customer: Customer, parts: Sequence[Part]) -> dict[int, Item]:
     """The items exist in the line's entity, are open enough, and belong to the customer or its group."""
-    items = {i.pk: i for i in Item.objects.select_for_update().filter(pk__in=[p.item_id for p in parts])}
+    rows = Item.objects.select_for_update(of=("self",)).select_related("customer")
+    items = {i.pk: i for i in rows.filter(pk__in=[p.item_id for p in parts])}
     for part in parts:
         item = items.get(part.item_id)
         if item is None or item.entity_id != line.entity_id:

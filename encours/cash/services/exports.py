@@ -15,21 +15,31 @@ from encours.ledger.models import LegalEntity
 CSV_COLUMNS = ("entry_ref", "customer", "invoice", "amount")
 
 
-def applied_allocations(*, entity: LegalEntity | None = None, since: date | None = None) -> QuerySet[AppliedAllocation]:
+def applied_allocations(
+    *, entity: LegalEntity | None = None, since: date | None = None, entities: QuerySet[LegalEntity] | None = None
+) -> QuerySet[AppliedAllocation]:
     rows = AppliedAllocation.objects.filter(application__undone_at__isnull=True, allocation__isnull=False)
     if entity is not None:
         rows = rows.filter(invoice__entity=entity)
+    if entities is not None:
+        rows = rows.filter(invoice__entity__in=entities)
     if since is not None:
         rows = rows.filter(allocation__date__gte=since)
     return rows.order_by("application_id", "id")
 
 
-def allocations_csv(handle: IO[str], *, entity: LegalEntity | None = None, since: date | None = None) -> int:
+def allocations_csv(
+    handle: IO[str],
+    *,
+    entity: LegalEntity | None = None,
+    since: date | None = None,
+    entities: QuerySet[LegalEntity] | None = None,
+) -> int:
     """One row per allocation of cash from a bank line: entry_ref,customer,invoice,amount."""
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
-    rows = applied_allocations(entity=entity, since=since).filter(from_payment=True)
+    rows = applied_allocations(entity=entity, since=since, entities=entities).filter(from_payment=True)
     for entry_ref, key, account, number, amount in rows.values_list(
         "application__line__entry_ref",
         "application__line__key",
@@ -46,13 +56,19 @@ def _fec_amount(value: object) -> str:
     return f"{value:.2f}".replace(".", ",")
 
 
-def allocations_fec(handle: IO[str], *, entity: LegalEntity | None = None, since: date | None = None) -> int:
+def allocations_fec(
+    handle: IO[str],
+    *,
+    entity: LegalEntity | None = None,
+    since: date | None = None,
+    entities: QuerySet[LegalEntity] | None = None,
+) -> int:
     """FEC-style lettrage lines on the customer account (411): the invoice and the credit
     (bank payment, credit note, write-off) that settles it share the application's
     EcritureLet code, dated by the allocation (DateLet)."""
     handle.write(HEADER + "\n")
     count = 0
-    rows = applied_allocations(entity=entity, since=since).values_list(
+    rows = applied_allocations(entity=entity, since=since, entities=entities).values_list(
         "application__letter",
         "application__line__entry_ref",
         "invoice__customer__account_number",
