@@ -1,0 +1,1 @@
+"""Customer-page panels of the collections app (timeline, penalties)."""
