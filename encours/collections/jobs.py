@@ -10,13 +10,16 @@ from encours.collections.execution import run_execute
 from encours.collections.models import DunningRun
 from encours.jobs.models import Job
 from encours.jobs.services import Progress, register_job
+from encours.ledger.selectors import customers_for
 
 
 @register_job("collections.dunning_run")
 def dunning_run_job(job: Job, progress: Progress) -> dict[str, Any]:
     run = DunningRun.objects.get(pk=job.params["run_id"])
     user = get_user_model().objects.filter(pk=job.created_by_id).first() if job.created_by_id else None
-    outcome = run_execute(run=run, user=user, progress=progress)
+    # a run started from the page covers the customers its author may see
+    base = customers_for(user) if user is not None else None
+    outcome = run_execute(run=run, user=user, progress=progress, base=base)
     return {
         "message": f"{outcome.sent} sent, {outcome.skipped} undeliverable, {outcome.failed} failed, "
         f"{outcome.already_done} already done",
