@@ -236,3 +236,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Collections: the daily dunning run (Celery beat, 06:30) — or cron, see README:
+#   30 6 * * *  cd /srv/encours && .venv/bin/python manage.py dunning_run --as-of $(date +\%F) --execute
+COLLECTIONS_DAILY_RUN = env_bool("COLLECTIONS_DAILY_RUN", False)
+CELERY_BEAT_SCHEDULE["collections-daily-dunning"] = {
+    "task": "collections.daily_dunning_run",
+    "schedule": crontab(hour=env_int("COLLECTIONS_DAILY_HOUR", 6), minute=30),
+}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from encours.collections.models import Action, CallTask, Channel, DunningScenario, PenaltyRate
 from encours.ledger.models import Category, Item
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CallForm(forms.Form):
