@@ -1,5 +1,6 @@
-"""The customer page's collections panels: dunning status and penalties beside the identity,
-the collections timeline with its actions below."""
+"""The customer page's collections panels: penalties beside the identity, the collections
+timeline with its actions below. Both load with htmx once the page is shown, so the customer
+page itself pays no query for them."""
 
 from __future__ import annotations
 
@@ -18,7 +19,16 @@ from encours.web.extensions import Panel, customer_panel
 
 
 @customer_panel(30)
-def penalties_card(request: HttpRequest, customer: Any, as_of: date) -> Panel | None:
+def penalties_card(request: HttpRequest, customer: Any, as_of: date) -> Panel:
+    return Panel("collections/_panel_lazy.html", {"customer": customer, "kind": "penalties"}, slot="header")
+
+
+@customer_panel(60)
+def collections_timeline(request: HttpRequest, customer: Any, as_of: date) -> Panel:
+    return Panel("collections/_panel_lazy.html", {"customer": customer, "kind": "timeline"})
+
+
+def penalties_context(customer: Any, as_of: date) -> dict[str, Any] | None:
     late = list(Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0, due_date__lt=as_of))
     if not late:
         return None
@@ -26,19 +36,18 @@ def penalties_card(request: HttpRequest, customer: Any, as_of: date) -> Panel | 
         statement = documents.penalties_for(items=late, as_of=as_of, category=customer.category)
     except EncoursError:
         return None
-    return Panel("collections/_panel_penalties.html", {"statement": statement, "customer": customer}, slot="header")
+    return {"statement": statement, "customer": customer}
 
 
-@customer_panel(60)
-def collections_timeline(request: HttpRequest, customer: Any, as_of: date) -> Panel:
-    settings = CustomerDunning.objects.filter(customer=customer).select_related("scenario", "preferred_contact").first()
+def timeline_context(request: HttpRequest, customer: Any, as_of: date) -> dict[str, Any]:
+    settings = CustomerDunning.objects.filter(customer=customer).first()
     initial = {}
     if settings:
         initial = {
             "scenario": settings.scenario_id, "paused_until": settings.paused_until, "language": settings.language,
             "preferred_contact": settings.preferred_contact_id,
         }  # fmt: skip
-    context = {
+    return {
         "customer": customer,
         "as_of": as_of,
         "timeline": selectors.customer_timeline(customer=customer, as_of=as_of),
@@ -49,4 +58,3 @@ def collections_timeline(request: HttpRequest, customer: Any, as_of: date) -> Pa
         "can_act": can(request.user, "collections.act"),  # type: ignore[arg-type]
         "can_invoice": can(request.user, "collections.configure"),  # type: ignore[arg-type]
     }
-    return Panel("collections/_panel_timeline.html", context)

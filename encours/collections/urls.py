@@ -12,6 +12,7 @@ urlpatterns = [
     path("collections/customers/<int:pk>/statement.<str:fmt>", views.statement, name="statement"),
     path("collections/customers/<int:pk>/settings/", views.customer_settings, name="customer_settings"),
     path("collections/customers/<int:pk>/penalties/invoice/", views.penalties_invoice, name="penalties_invoice"),
+    path("collections/customers/<int:pk>/panels/<str:kind>/", views.customer_panel, name="customer_panel"),
     path("collections/messages/<int:pk>/<str:kind>/", views.message_file, name="message_file"),
     path("collections/runs/", views.runs, name="runs"),
     path("collections/runs/<int:pk>/", views.run_detail, name="run"),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from encours.accounts.permissions import can
-from encours.collections import documents, execution, selectors, services
+from encours.collections import documents, execution, panels, selectors, services
 from encours.collections.forms import (
     CallForm,
     CustomerDunningForm,
@@ -220,6 +220,22 @@ def penalties_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     except EncoursError as exc:
         messages.error(request, str(exc))
     return redirect("ledger:customer", pk=customer.pk)
+
+
+@login_required
+def customer_panel(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The customer page's collections panels, loaded by htmx after the page."""
+    customer = customer_get(user=request.user, pk=pk)
+    as_of = _as_of(request)
+    if kind == "penalties":
+        context = panels.penalties_context(customer, as_of)
+        if context is None:
+            return HttpResponse("")
+        return render(request, "collections/_panel_penalties.html", {"panel": context})
+    if kind == "timeline":
+        context = panels.timeline_context(request, customer, as_of)
+        return render(request, "collections/_panel_timeline.html", {"panel": context})
+    raise Http404("unknown panel")
 
 
 # Runs: plan → review (exclude) → execute in the background

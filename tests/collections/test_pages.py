@@ -122,6 +122,7 @@ def test_a_user_cannot_reach_another_portfolio_by_url(client, sales_rep, outside
         assert client.get(reverse("collections:statement", args=[acme.pk, "pdf"])).status_code == 404
         assert client.get(reverse("collections:message_file", args=[message.pk, "eml"])).status_code == 404
         assert client.post(reverse("collections:snooze", args=[acme.pk])).status_code == 404
+        assert client.get(reverse("collections:customer_panel", args=[acme.pk, "timeline"])).status_code == 404
         html = client.get(reverse("collections:worklist")).content.decode()
         assert "Acme" not in html
 
@@ -132,6 +133,7 @@ def test_auditor_cannot_act(client, auditor, acme):
     assert client.get(reverse("collections:runs")).status_code == 403
 
 
+@pytest.mark.django_db(transaction=True)  # the job runs inline and manages its own connection
 def test_run_page_plans_excludes_and_executes_in_the_background(client, credit_manager, book, smtp_sink):
     client.force_login(credit_manager)
     response = client.post(reverse("collections:runs"), {"as_of": TODAY.isoformat()})
@@ -184,8 +186,13 @@ def test_customer_page_shows_timeline_penalties_and_settings(client, credit_mana
 
     run_execute(run=run_create(as_of=date(2026, 2, 5), user=None), user=None)
     client.force_login(credit_manager)
-    html = client.get(reverse("ledger:customer", args=[acme.pk])).content.decode()
+    page = client.get(reverse("ledger:customer", args=[acme.pk])).content.decode()
+    for kind in ("penalties", "timeline"):
+        assert reverse("collections:customer_panel", args=[acme.pk, kind]) in page
+    html = client.get(reverse("collections:customer_panel", args=[acme.pk, "timeline"])).content.decode()
     assert 'id="collections-panel"' in html and "Relance de paiement" in html
-    assert 'id="penalties-card"' in html
+    card = client.get(reverse("collections:customer_panel", args=[acme.pk, "penalties"]), {"as_of": "2026-03-02"})
+    # 1 000 € × 12.15 % × 30/365 = 9.99 € of interest + 40 € indemnity
+    assert 'id="penalties-card"' in card.content.decode() and "49,99" in card.content.decode()
     client.post(reverse("collections:customer_settings", args=[acme.pk]), {"paused_until": "2026-12-31"})
     assert CustomerDunning.objects.get(customer=acme).paused_until == date(2026, 12, 31)
