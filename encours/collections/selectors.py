@@ -17,6 +17,7 @@ from encours.core.money import ZERO, quantize
 from encours.core.worklist import WorklistCustomer, WorklistLine, rank_worklist
 from encours.ledger.models import Customer, Item
 from encours.ledger.selectors import customers_for
+from encours.reports.caching import kept
 from encours.reports.sql import DaysBetween
 from encours.web import hooks
 
@@ -81,7 +82,10 @@ def worklist(
     customers, collector_id = worklist_scope(user=user, collector_id=collector_id)
     snoozed = CustomerDunning.objects.filter(snoozed_until__gte=as_of).values("customer_id")
     active = customers.exclude(pk__in=snoozed)
-    overdue = _overdue_by_customer(active, as_of)
+    # kept under the ledger's version: any write (payment, dispute, call, promise…) recomputes it
+    overdue = kept(
+        "collections_overdue", customers=active, parts=(as_of,), compute=lambda: _overdue_by_customer(active, as_of)
+    )
     broken = _counts(
         Promise.objects.filter(
             customer__in=active,

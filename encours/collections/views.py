@@ -60,9 +60,11 @@ def dispute_url(customer_id: int) -> str:
 def worklist(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
     collector = request.GET.get("collector")
+    limit = min(max(int(request.GET["limit"]), 10), 500) if request.GET.get("limit", "").isdigit() else 50
     page = selectors.worklist(
-        user=request.user, as_of=as_of, collector_id=int(collector) if collector and collector.isdigit() else None
-    )
+        user=request.user, as_of=as_of, collector_id=int(collector) if collector and collector.isdigit() else None,
+        limit=limit,
+    )  # fmt: skip
     collectors = (
         customers_for(request.user)
         .exclude(collector=None)
@@ -76,6 +78,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "collectors": collectors,
         "can_act": can(request.user, "collections.act"),  # type: ignore[arg-type]
         "dispute_base": dispute_url(0).rsplit("?", 1)[0],
+        # one reverse() per page, not six per line: the list is the collector's hot path
+        "action_base": reverse("collections:call", args=[0]).removesuffix("0/call/"),
+        "customer_base": reverse("ledger:customer", args=[0]).removesuffix("0/"),
+        "limit": limit,
     }
     return render(request, "collections/worklist.html", context)
 

@@ -12,8 +12,11 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _restore_registries():
+    from django.core.cache import cache
+
     from encours.reports import registry
 
+    cache.clear()  # the worklist keeps figures under the ledger's version (ids reused on SQLite)
     saved = copy.copy(registry.providers.__dict__)
     saved["last_actions"] = list(registry.providers.last_actions)
     saved["alerts"] = list(registry.providers.alerts)
