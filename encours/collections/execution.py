@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -24,6 +24,7 @@ from encours.collections.models import (
     Action,
     CallTask,
     Channel,
+    CustomerDunning,
     DunningMessage,
     DunningRun,
     ExecutedStep,
@@ -98,7 +99,13 @@ def run_execute(*, run: DunningRun, user: Any, progress: Progress = _noop, base:
     outcome = RunOutcome(broken_promises=broken)
     total = len(plan.messages)
     customers = Customer.objects.select_related("entity", "collector").in_bulk({m.customer_id for m in plan.messages})
+    preferred = dict(
+        CustomerDunning.objects.filter(customer_id__in=list(customers))
+        .exclude(preferred_channel="")
+        .values_list("customer_id", "preferred_channel")
+    )
     for index, planned in enumerate(plan.messages, start=1):
+        planned = with_preferred_channel(planned, preferred.get(int(planned.customer_id)))
         if not planned.deliverable:
             outcome.skipped += 1
         else:
@@ -129,6 +136,18 @@ def run_execute(*, run: DunningRun, user: Any, progress: Progress = _noop, base:
                "already_done": outcome.already_done},
     )  # fmt: skip
     return outcome
+
+
+def with_preferred_channel(planned: core.PlannedMessage, preferred: str | None) -> core.PlannedMessage:
+    """A customer's preferred channel replaces the email/call channel of a step (adaptive dunning);
+    letters stay letters: a formal notice or a hand-over must be in writing."""
+    if not preferred or planned.channel == core.Channel.LETTER or preferred == planned.channel.value:
+        return planned
+    channel = core.Channel(preferred)
+    contact = planned.contact
+    if channel == core.Channel.EMAIL and (contact is None or not contact.email):
+        return planned  # nobody to email: keep the step's own channel
+    return replace(planned, channel=channel)
 
 
 def _is_user(user: Any) -> bool:

@@ -71,6 +71,9 @@ def test_timing_applier_shifts_the_dunning_and_is_audited(acme, credit_manager, 
     # +4 days past due, shifted by 5: the friendly reminder (+3) is not due yet
     assert run_execute(run=run_create(as_of=AS_OF, user=None), user=None).sent == 0
     assert run_execute(run=run_create(as_of=AS_OF + timedelta(days=4), user=None), user=None).sent == 1
+    # the preferred channel replaces the friendly email: a call task, no email
+    assert CallTask.objects.get(customer=acme).due_on == AS_OF + timedelta(days=4)
+    assert smtp_sink.messages == []
     with pytest.raises(ValidationFailed):
         hooks.apply_dunning_timing(customer_id=acme.pk, shift_days=400, channel=None, user=credit_manager, reason="")
 
@@ -86,6 +89,45 @@ def test_history_last_actions_litigation_and_alerts_are_provided(acme, credit_ma
     CallTask.objects.create(customer=acme, title="Call", due_on=AS_OF)
     alerts = registry.alerts(customers=Customer.objects.all(), user=credit_manager, as_of=AS_OF)
     assert any(a.source == "collections" and a.count == 1 for a in alerts)
+
+
+def test_factored_invoices_say_where_to_pay_and_other_apps_tasks_reach_the_worklist(acme, collector, smtp_sink):
+    from encours.collections.selectors import worklist
+
+    item = invoice(acme, "FA-001", AS_OF - timedelta(days=4))
+    saved_factored, saved_tasks = hooks._factored_items.function, list(hooks._work_tasks)
+    try:
+        hooks.factored_items_provider(
+            lambda *, item_ids, as_of: {item.pk: hooks.FactoringInfo("BPI Factor", "FR7612345000019876543210146")}
+        )
+        hooks.work_tasks_provider(
+            lambda *, customers, user, as_of: [hooks.WorkTask(acme.pk, as_of, "Declare overdue to insurer")]
+        )
+        run_execute(run=run_create(as_of=AS_OF, user=None), user=None)
+        body = smtp_sink.messages[0][2].get_body(("plain",)).get_content()
+        assert "BPI Factor" in body and "FR7612345000019876543210146" in body
+        page = worklist(user=collector, as_of=AS_OF)
+        assert [t.title for t in page.tasks] == ["Declare overdue to insurer"]
+    finally:
+        hooks._factored_items.function = saved_factored
+        hooks._work_tasks[:] = saved_tasks
+
+
+def test_grade_raises_the_priority(acme, collector):
+    from encours.collections.selectors import worklist
+
+    bolt = CustomerFactory(entity=acme.entity, name="Bolt SAS", collector=collector)
+    invoice(acme, "FA-001", AS_OF - timedelta(days=10), "1000.00")
+    invoice(bolt, "FB-001", AS_OF - timedelta(days=10), "1200.00")
+    assert worklist(user=collector, as_of=AS_OF).lines[0].name == "Bolt SAS"
+    saved = hooks._grades.function
+    try:
+        hooks.grades_provider(lambda *, customer_ids, as_of: {acme.pk: hooks.GradeInfo("E")})
+        lines = worklist(user=collector, as_of=AS_OF).lines
+        assert lines[0].name == "Acme Bâtiment SARL"  # 1 000 × 2.2 > 1 200 × 1.0
+        assert "grade E" in lines[0].contributions[2].explanation
+    finally:
+        hooks._grades.function = saved
 
 
 def test_statement_is_sent_now_with_its_pdf(acme, collector, smtp_sink):
