@@ -244,3 +244,11 @@ CELERY_BEAT_SCHEDULE["risk-daily-run"] = {
     "schedule": crontab(hour=env_int("RISK_DAILY_HOUR", 6), minute=30),
 }
 RISK_LIMIT_APPROVAL_THRESHOLDS = {"regional_director": 50_000, "credit_manager": 500_000, "admin": None}
+
+# Collections: the daily dunning run (Celery beat, 06:30) — or cron, see README:
+#   30 6 * * *  cd /srv/encours && .venv/bin/python manage.py dunning_run --as-of $(date +\%F) --execute
+COLLECTIONS_DAILY_RUN = env_bool("COLLECTIONS_DAILY_RUN", False)
+CELERY_BEAT_SCHEDULE["collections-daily-dunning"] = {
+    "task": "collections.daily_dunning_run",
+    "schedule": crontab(hour=env_int("COLLECTIONS_DAILY_HOUR", 6), minute=30),
+}

@@ -1,0 +1,266 @@
+"""What a customer receives: account statements (PDF, XLSX), reminder emails, PDF letters.
+
+Every document is rendered in the customer's language (``translation.override``) from one
+template whose strings live in the collections catalog.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from encours.collections.models import Letterhead, PenaltyInvoicing
+from encours.collections.planning import penalty_terms_for, rate_tables
+from encours.core.money import ZERO, quantize
+from encours.core.penalties import InvoiceSettlement, LateInvoice, PenaltyStatement, penalty_statement
+from encours.ledger.models import Allocation, Customer, Item, LegalEntity
+from encours.reports.sql import items_open_on
+from encours.web import hooks
+
+# Subject and opening paragraph per step code; unknown steps read as a plain reminder.
+STEP_WORDING: dict[str, tuple[Any, Any]] = {
+    "pre_due_reminder": (
+        gettext_lazy("Upcoming due date"),
+        gettext_lazy("For your convenience, we remind you that the invoices below fall due shortly."),
+    ),
+    "friendly_reminder": (
+        gettext_lazy("Payment reminder"),
+        gettext_lazy(
+            "Unless we are mistaken, the invoices below remain unpaid although they are past due. "
+            "It may be an oversight: we would be grateful if you could settle them."
+        ),
+    ),
+    "second_reminder": (
+        gettext_lazy("Second reminder: invoices past due"),
+        gettext_lazy(
+            "Despite our previous reminder, the invoices below are still unpaid. "
+            "Please settle them without delay or tell us what prevents their payment."
+        ),
+    ),
+    "account_on_hold": (
+        gettext_lazy("Your account is on hold"),
+        gettext_lazy(
+            "As the invoices below remain unpaid, your account is on hold: no new order will be "
+            "shipped until they are paid."
+        ),
+    ),
+    "formal_notice": (
+        gettext_lazy("Formal notice to pay"),
+        gettext_lazy("Please find attached our formal notice to pay the invoices below."),
+    ),
+    "litigation_handover": (
+        gettext_lazy("Final notice before legal action"),
+        gettext_lazy("Please find attached our letter: your file has been handed over to our litigation department."),
+    ),
+    "agency_handover": (
+        gettext_lazy("Your file is handed over to a collection agency"),
+        gettext_lazy("Please find attached our letter: your file has been handed over to a collection agency."),
+    ),
+}
+DEFAULT_WORDING = (
+    gettext_lazy("Payment reminder"),
+    gettext_lazy("Please find below the invoices that remain unpaid on your account."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    item_id: int
+    type: str
+    type_label: str
+    number: str
+    document_date: date
+    due_date: date
+    amount: Decimal
+    open_amount: Decimal
+    currency: str
+    days_past_due: int
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    customer: Customer
+    entity: LegalEntity
+    as_of: date
+    lines: tuple[StatementLine, ...]
+    totals: tuple[tuple[str, Decimal], ...]
+    overdue_totals: tuple[tuple[str, Decimal], ...]
+
+
+def statement_for(*, customer: Customer, as_of: date) -> Statement:
+    """The customer's open items as they stood on ``as_of`` (allocations dated later ignored)."""
+    rows = (
+        items_open_on(customers=Customer.objects.filter(pk=customer.pk), as_of=as_of)
+        .order_by("due_date", "number")
+        .values("id", "type", "number", "document_date", "due_date", "amount", "open_on", "currency")
+    )
+    labels = dict(Item._meta.get_field("type").choices)  # type: ignore[arg-type]
+    lines = []
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    overdue: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for row in rows:
+        open_amount = quantize(Decimal(row["open_on"]), row["currency"])
+        if open_amount == 0:
+            continue
+        days = (as_of - row["due_date"]).days
+        lines.append(
+            StatementLine(
+                row["id"], row["type"], str(labels.get(row["type"], row["type"])), row["number"],
+                row["document_date"], row["due_date"], quantize(row["amount"], row["currency"]), open_amount,
+                row["currency"], days,
+            )
+        )  # fmt: skip
+        totals[row["currency"]] += open_amount
+        if days > 0 and open_amount > 0:
+            overdue[row["currency"]] += open_amount
+    return Statement(
+        customer, customer.entity, as_of, tuple(lines), tuple(sorted(totals.items())), tuple(sorted(overdue.items()))
+    )
+
+
+def _letterhead(entity: LegalEntity) -> Letterhead:
+    return Letterhead.objects.filter(entity=entity).first() or Letterhead(entity=entity, sender_name=entity.name)
+
+
+def statement_pdf(*, customer: Customer, as_of: date, language: str | None = None) -> bytes:
+    from weasyprint import HTML
+
+    statement = statement_for(customer=customer, as_of=as_of)
+    with translation.override(language or customer.language or "fr"):
+        html = render_to_string(
+            "collections/documents/statement.html",
+            {"statement": statement, "letterhead": _letterhead(customer.entity), "entity": customer.entity},
+        )
+    return HTML(string=html).write_pdf()
+
+
+def statement_xlsx(*, customer: Customer, as_of: date, language: str | None = None) -> bytes:
+    statement = statement_for(customer=customer, as_of=as_of)
+    workbook = Workbook()
+    sheet = workbook.active
+    with translation.override(language or customer.language or "fr"):
+        sheet.title = _("Statement")[:31]
+        sheet.append([_("Account statement"), customer.name, customer.account_number])
+        sheet.append([_("As of"), as_of])
+        sheet.append([])
+        header = [_("Type"), _("Number"), _("Date"), _("Due date"), _("Amount"), _("Open amount"), _("Currency")]
+        header.append(_("Days past due"))
+        sheet.append(header)
+        for cell in sheet[4]:
+            cell.font = Font(bold=True)
+        for line in statement.lines:
+            sheet.append([
+                line.type_label, line.number, line.document_date, line.due_date, line.amount,
+                line.open_amount, line.currency, max(line.days_past_due, 0),
+            ])  # fmt: skip
+        sheet.append([])
+        for currency, total in statement.totals:
+            sheet.append([_("Balance"), "", "", "", "", total, currency])
+    for column, width in zip("ABCDEFGH", (16, 18, 12, 12, 14, 14, 9, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def penalties_for(*, items: Sequence[Item], as_of: date, category: str) -> PenaltyStatement:
+    """L441-10 interest and D441-5 indemnities on these invoices, following their partial payments."""
+    ids = [item.pk for item in items]
+    settlements: dict[int, list[InvoiceSettlement]] = defaultdict(list)
+    for debit_id, on, amount in Allocation.objects.filter(debit_id__in=ids).values_list("debit_id", "date", "amount"):
+        settlements[debit_id].append(InvoiceSettlement(on, amount))
+    invoiced = {row.item_id: row for row in PenaltyInvoicing.objects.filter(item_id__in=ids)}
+    late = []
+    for item in items:
+        if item.amount <= 0 or item.due_date >= as_of:
+            continue
+        already = invoiced.get(item.pk)
+        late.append(
+            LateInvoice(
+                item.pk, item.number, item.due_date, item.amount, item.currency, tuple(settlements.get(item.pk, ())),
+                already.interest_invoiced_until if already else None, already.indemnity_invoiced if already else False,
+            )
+        )  # fmt: skip
+    mro, legal = rate_tables()
+    return penalty_statement(
+        invoices=late, as_of=as_of, terms=penalty_terms_for(category), mro_rates=mro, legal_rates=legal
+    )
+
+
+def factoring_notes(*, item_ids: Iterable[int], as_of: date) -> list[hooks.FactoringInfo]:
+    infos = hooks.factored_items(item_ids=list(item_ids), as_of=as_of)
+    unique: dict[tuple[str, str], hooks.FactoringInfo] = {}
+    for info in infos.values():
+        unique.setdefault((info.factor_name, info.iban), info)
+    return list(unique.values())
+
+
+def document_context(
+    *, customer: Customer, items: Sequence[Item], step_code: str, as_of: date, language: str, collector: Any = None
+) -> dict[str, Any]:
+    subject, intro = STEP_WORDING.get(step_code, DEFAULT_WORDING)
+    with translation.override(language):
+        subject, intro = str(subject), str(intro)
+    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for item in items:
+        totals[item.currency] += item.open_amount
+    return {
+        "customer": customer,
+        "entity": customer.entity,
+        "letterhead": _letterhead(customer.entity),
+        "items": items,
+        "totals": sorted(totals.items()),
+        "as_of": as_of,
+        "step_code": step_code,
+        "subject": subject,
+        "intro": intro,
+        "collector": collector,
+        "factoring": factoring_notes(item_ids=[item.pk for item in items], as_of=as_of),
+    }
+
+
+def letter_pdf(*, context: dict[str, Any], language: str, penalties: PenaltyStatement | None) -> bytes:
+    """A formal notice (with penalties) or a hand-over letter, on the entity's letterhead."""
+    from weasyprint import HTML
+
+    with translation.override(language):
+        html = render_to_string("collections/documents/letter.html", {**context, "penalties": penalties})
+    return HTML(string=html).write_pdf()
+
+
+def reminder_email(
+    *,
+    context: dict[str, Any],
+    language: str,
+    recipient: str,
+    reply_to: str,
+    attachments: Sequence[tuple[str, bytes, str]],
+) -> EmailMessage:
+    with translation.override(language):
+        subject = f"{context['subject']} – {context['entity'].name} – {context['customer'].account_number}"
+        body = render_to_string("collections/email/reminder.txt", context)
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"Content-Language": language},
+    )
+    for name, content, mimetype in attachments:
+        message.attach(name, content, mimetype)
+    return message

@@ -1,0 +1,117 @@
+"""What collections tells the other apps: dunning history and timing, last actions,
+litigation, dashboard alerts (contracts in ``encours.web.hooks`` and ``encours.reports.registry``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from encours.collections.models import CallTask, DunningMessage, LitigationCase, Promise
+from encours.collections.services import dunning_timing_apply
+from encours.reports.registry import Alert, LastAction, alert_provider, last_actions_provider, litigation_provider
+from encours.web import hooks
+
+STEP_LABELS = {
+    "pre_due_reminder": gettext_lazy("Pre-due reminder"),
+    "friendly_reminder": gettext_lazy("Friendly reminder"),
+    "second_reminder": gettext_lazy("Second reminder"),
+    "call_task": gettext_lazy("Call task"),
+    "formal_notice": gettext_lazy("Formal notice"),
+    "account_on_hold": gettext_lazy("Account on hold"),
+    "litigation_handover": gettext_lazy("Litigation hand-over"),
+    "agency_handover": gettext_lazy("Collection agency hand-over"),
+    "statement": gettext_lazy("Account statement"),
+}
+
+
+@hooks.dunning_history_provider
+def dunning_history(*, customer_ids: Sequence[int] | None, since: date, until: date) -> Iterable[hooks.DunningEvent]:
+    messages = DunningMessage.objects.filter(
+        executed_on__gte=since, executed_on__lte=until, status=DunningMessage.Status.SENT
+    ).exclude(step_code="statement")
+    if customer_ids is not None:
+        messages = messages.filter(customer_id__in=customer_ids)
+    for row in messages.order_by("executed_on", "pk").values(
+        "customer_id", "item_ids", "step_code", "step_order", "channel", "executed_on", "total"
+    ):
+        yield hooks.DunningEvent(
+            customer_id=row["customer_id"],
+            item_ids=tuple(row["item_ids"]),
+            step_code=row["step_code"],
+            step_label=str(STEP_LABELS.get(row["step_code"], row["step_code"])),
+            step_order=row["step_order"],
+            channel=row["channel"],
+            on=row["executed_on"],
+            amount=row["total"],
+        )
+
+
+hooks.dunning_timing_applier(dunning_timing_apply)
+
+
+@last_actions_provider
+def last_actions(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, LastAction]:
+    latest: dict[int, LastAction] = {}
+    messages = (
+        DunningMessage.objects.filter(customer_id__in=customer_ids, executed_on__lte=as_of, status="sent")
+        .order_by("customer_id", "-executed_on", "-pk")
+        .values_list("customer_id", "executed_on", "step_code")
+    )
+    for customer_id, on, step in messages:
+        if customer_id not in latest:
+            latest[customer_id] = LastAction(on, _("%(step)s sent") % {"step": STEP_LABELS.get(step, step)})
+    calls = (
+        CallTask.objects.filter(customer_id__in=customer_ids, done_on__lte=as_of)
+        .order_by("customer_id", "-done_on", "-pk")
+        .values_list("customer_id", "done_on", "outcome")
+    )
+    for customer_id, on, outcome in calls:
+        known = latest.get(customer_id)
+        if known is None or on > known.on:
+            label = _("Call") + ": " + str(CallTask.Outcome(outcome).label if outcome else "")
+            latest[customer_id] = LastAction(on, label)
+    return latest
+
+
+@litigation_provider
+def litigation_items(*, as_of: date) -> QuerySet[Any]:
+    return LitigationCase.objects.filter(opened_on__lte=as_of).filter(
+        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
+    )
+
+
+@alert_provider(40)
+def collections_alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[Alert]:
+    since = as_of - timedelta(days=14)
+    failed = Promise.objects.filter(
+        customer__in=customers,
+        status__in=[Promise.Status.BROKEN, Promise.Status.PARTIALLY_KEPT],
+        status_on__gte=since,
+        status_on__lte=as_of,
+    ).aggregate(count=Count("pk"), last=Max("status_on"))
+    worklist = _worklist_url()
+    if failed["count"]:
+        yield Alert(
+            "bad",
+            _("Broken promises to pay"),
+            _("promises not kept in the last 14 days: dunning has resumed"),
+            worklist,
+            failed["count"],
+            "collections",
+        )
+    calls = CallTask.objects.filter(customer__in=customers, done_on__isnull=True, due_on__lte=as_of).count()
+    if calls:
+        yield Alert("warn", _("Calls due"), _("call tasks due today or overdue"), worklist, calls, "collections")
+
+
+def _worklist_url() -> str:
+    try:
+        return reverse("collections:worklist")
+    except Exception:  # the URL exists once the pages are in
+        return ""

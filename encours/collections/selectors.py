@@ -1,0 +1,219 @@
+"""Reads of the collections app, always starting from the user's customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.utils.translation import gettext_lazy
+
+from encours.accounts.models import Role
+from encours.collections.models import CallTask, CustomerDunning, DunningMessage, LitigationCase, Promise
+from encours.collections.planning import disputed_by_item
+from encours.core.money import ZERO, quantize
+from encours.core.worklist import WorklistCustomer, WorklistLine, rank_worklist
+from encours.ledger.models import Customer, Item
+from encours.ledger.selectors import customers_for
+from encours.reports.caching import kept
+from encours.reports.sql import DaysBetween
+from encours.web import hooks
+
+MONEY = DecimalField(max_digits=24, decimal_places=6)
+BROKEN_PROMISE_DAYS = 14
+
+
+@dataclass
+class WorklistPage:
+    as_of: date
+    lines: tuple[WorklistLine, ...]
+    customers: dict[int, dict[str, Any]]
+    calls: list[CallTask]
+    tasks: list[hooks.WorkTask]
+    collector_id: int | None
+    total_customers: int = 0
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def worklist_scope(*, user: Any, collector_id: int | None = None) -> tuple[QuerySet[Customer], int | None]:
+    """The user's customers; a collector sees their own portfolio unless they pick another."""
+    customers = customers_for(user)
+    if collector_id is None and getattr(user, "role", None) == Role.COLLECTOR:
+        collector_id = user.pk
+    if collector_id:
+        customers = customers.filter(collector_id=collector_id)
+    return customers, collector_id
+
+
+def _overdue_by_customer(customers: QuerySet[Customer], as_of: date) -> dict[int, list[Decimal]]:
+    """Σ functional overdue and Σ amount × days past due per customer, disputed parts taken out."""
+    overdue = Item.objects.filter(
+        customer__in=customers, settled_on__isnull=True, open_amount__gt=0, due_date__lt=as_of, document_date__lte=as_of
+    )
+    functional = ExpressionWrapper(F("open_amount") * F("fx_rate"), output_field=MONEY)
+    weighted = ExpressionWrapper(
+        F("open_amount") * F("fx_rate") * DaysBetween(as_of, F("due_date")), output_field=MONEY
+    )
+    rows = overdue.order_by().values("customer_id").annotate(amount=Sum(functional), weighted=Sum(weighted))
+    totals = {r["customer_id"]: [Decimal(r["amount"] or 0), Decimal(r["weighted"] or 0)] for r in rows}
+    disputed = disputed_by_item(as_of=as_of, item_ids=overdue.values("id"))
+    if disputed:
+        for item in Item.objects.filter(pk__in=list(disputed)).values(
+            "id", "customer_id", "fx_rate", "due_date", "open_amount"
+        ):
+            part = min(disputed[item["id"]], item["open_amount"]) * item["fx_rate"]
+            entry = totals.get(item["customer_id"])
+            if entry is not None:
+                entry[0] -= part
+                entry[1] -= part * (as_of - item["due_date"]).days
+    return totals
+
+
+def _counts(queryset: QuerySet[Any]) -> dict[int, int]:
+    return dict(queryset.order_by().values("customer_id").annotate(n=Count("pk")).values_list("customer_id", "n"))
+
+
+def worklist(
+    *, user: Any, as_of: date, collector_id: int | None = None, limit: int = 100, grades: bool = True
+) -> WorklistPage:
+    """The collector's ranked customers with the reasons, their calls due and other apps' tasks."""
+    customers, collector_id = worklist_scope(user=user, collector_id=collector_id)
+    snoozed = CustomerDunning.objects.filter(snoozed_until__gte=as_of).values("customer_id")
+    active = customers.exclude(pk__in=snoozed)
+    # kept under the ledger's version: any write (payment, dispute, call, promise…) recomputes it
+    overdue = kept(
+        "collections_overdue", customers=active, parts=(as_of,), compute=lambda: _overdue_by_customer(active, as_of)
+    )
+    broken = _counts(
+        Promise.objects.filter(
+            customer__in=active,
+            status__in=[Promise.Status.BROKEN, Promise.Status.PARTIALLY_KEPT],
+            status_on__gt=as_of - timedelta(days=BROKEN_PROMISE_DAYS),
+            status_on__lte=as_of,
+        )
+    )
+    promised_today = _counts(Promise.objects.filter(customer__in=active, status="pending", promised_date=as_of))
+    calls_due = _counts(CallTask.objects.filter(customer__in=active, done_on__isnull=True, due_on__lte=as_of))
+    ids = set(overdue) | set(broken) | set(promised_today) | set(calls_due)
+    info = {
+        row["id"]: row
+        for row in Customer.objects.filter(pk__in=ids).values(
+            "id", "name", "account_number", "is_strategic", "collector_id", "is_blocked", "entity__currency"
+        )
+    }
+    grade_letters = _grades(list(info), as_of) if grades and info else {}
+    for customer_id, row in info.items():
+        row["broken"] = broken.get(customer_id, 0)
+        row["promised_today"] = promised_today.get(customer_id, 0)
+        row["calls_due"] = calls_due.get(customer_id, 0)
+        row["grade"] = grade_letters.get(customer_id)
+    candidates = []
+    for customer_id, row in info.items():
+        amount, weighted = overdue.get(customer_id, [ZERO, ZERO])
+        amount = max(amount, ZERO)
+        days = (weighted / amount).quantize(Decimal("0.1")) if amount > 0 else ZERO
+        candidates.append(
+            WorklistCustomer(
+                customer_id, row["name"], quantize(amount, row["entity__currency"]), days, row["collector_id"],
+                grade_letters.get(customer_id), None, row["is_strategic"], None, broken.get(customer_id, 0),
+                promised_today.get(customer_id, 0), calls_due.get(customer_id, 0), row["entity__currency"],
+            )
+        )  # fmt: skip
+    lines = rank_worklist(customers=candidates, limit=limit)
+    calls = list(
+        CallTask.objects.filter(customer_id__in=[line.customer_id for line in lines], done_on__isnull=True)
+        .filter(due_on__lte=as_of + timedelta(days=1))
+        .select_related("customer", "contact", "assigned_to")
+        .order_by("due_on")
+    )
+    tasks = hooks.work_tasks(customers=active, user=user, as_of=as_of)
+    return WorklistPage(as_of, lines, info, calls, tasks, collector_id, len(info))
+
+
+def _grades(customer_ids: list[int], as_of: date) -> dict[int, str]:
+    found = hooks.grades(customer_ids=customer_ids, as_of=as_of)
+    return {customer_id: grade.letter for customer_id, grade in found.items() if grade.letter in "ABCDE"}
+
+
+KIND_LABELS = {
+    "email": gettext_lazy("Email"),
+    "letter": gettext_lazy("Letter"),
+    "call": gettext_lazy("Call"),
+    "promise": gettext_lazy("Promise"),
+    "promise_status": gettext_lazy("Promise"),
+    "payment": gettext_lazy("Payment"),
+    "litigation": gettext_lazy("Litigation"),
+    "dispute": gettext_lazy("Dispute"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    on: date
+    kind: str
+    title: str
+    detail: str = ""
+    badge: str = ""
+    url: str = ""
+    message_id: int | None = None
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> list[TimelineEntry]:
+    """Every contact, run, promise, call, payment and hand-over of a customer, newest first."""
+    entries: list[TimelineEntry] = []
+    for m in DunningMessage.objects.filter(customer=customer, executed_on__lte=as_of).order_by("-executed_on")[:limit]:
+        badge = "ok" if m.status == "sent" else "bad" if m.status == "failed" else "info"
+        entries.append(TimelineEntry(m.executed_on, m.channel, m.subject or m.step_code, m.recipient, badge, "", m.pk))
+    for task in CallTask.objects.filter(customer=customer, done_on__lte=as_of).order_by("-done_on")[:limit]:
+        outcome = CallTask.Outcome(task.outcome).label if task.outcome else ""
+        entries.append(TimelineEntry(task.done_on or as_of, "call", f"{outcome}", task.note, "info"))
+    for promise in Promise.objects.filter(customer=customer, created_on__lte=as_of).order_by("-created_on")[:limit]:
+        badge = {"kept": "ok", "broken": "bad", "partially_kept": "warn"}.get(promise.status, "info")
+        title = f"{quantize(promise.amount, promise.currency)} {promise.currency} → {promise.promised_date:%d/%m/%Y}"
+        entries.append(TimelineEntry(promise.created_on, "promise", title, promise.note, badge))
+        if promise.status != "pending" and promise.status_on:
+            entries.append(
+                TimelineEntry(promise.status_on, "promise_status", str(promise.get_status_display()), "", badge)
+            )
+    payments = Item.objects.filter(customer=customer, type="payment", document_date__lte=as_of)
+    for p in payments.order_by("-document_date")[:limit]:
+        entries.append(TimelineEntry(p.document_date, "payment", f"{-p.amount} {p.currency}", p.number, "ok"))
+    for case in LitigationCase.objects.filter(customer=customer, opened_on__lte=as_of).select_related("item")[:limit]:
+        entries.append(
+            TimelineEntry(case.opened_on, "litigation", str(case.get_kind_display()), case.item.number, "bad")
+        )
+    open_items = Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0)
+    disputed = disputed_by_item(as_of=as_of, item_ids=open_items.values("id"))
+    if disputed:
+        numbers = dict(open_items.filter(pk__in=list(disputed)).values_list("pk", "number"))
+        for item_id, amount in disputed.items():
+            entries.append(TimelineEntry(as_of, "dispute", numbers.get(item_id, ""), f"{amount}", "warn"))
+    entries.sort(key=lambda e: e.on, reverse=True)
+    return entries[:limit]
+
+
+def open_calls_for(*, customer: Customer) -> QuerySet[CallTask]:
+    return CallTask.objects.filter(customer=customer, done_on__isnull=True).order_by("due_on")
+
+
+def promisable_items(*, customer: Customer) -> QuerySet[Item]:
+    return Item.objects.filter(customer=customer, settled_on__isnull=True, open_amount__gt=0).order_by("due_date")
+
+
+def messages_for(*, user: Any) -> QuerySet[DunningMessage]:
+    return DunningMessage.objects.filter(customer__in=customers_for(user))
+
+
+def message_get(*, user: Any, pk: int) -> DunningMessage:
+    from django.http import Http404
+
+    message = messages_for(user=user).select_related("customer").filter(pk=pk).first()
+    if message is None:
+        raise Http404("message not found")
+    return message

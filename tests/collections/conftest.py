@@ -1,0 +1,66 @@
+"""Fixtures of the collections tests: a customer with a dunning contact, a collector and
+invoices at known ages; the provider registries restored after each test."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _restore_registries():
+    from django.core.cache import cache
+
+    from encours.reports import registry
+
+    cache.clear()  # the worklist keeps figures under the ledger's version (ids reused on SQLite)
+    saved = copy.copy(registry.providers.__dict__)
+    saved["last_actions"] = list(registry.providers.last_actions)
+    saved["alerts"] = list(registry.providers.alerts)
+    yield
+    registry.providers.__dict__.update(saved)
+
+
+@pytest.fixture
+def lettered_entity(entity):
+    entity.address, entity.postal_code, entity.city = "12 rue des Forges", "69007", "Lyon"
+    entity.iban, entity.bic = "FR7630006000011234567890189", "AGRIFRPP"
+    entity.save()
+    return entity
+
+
+@pytest.fixture
+def acme(lettered_entity, collector):
+    from tests.factories import ContactFactory, CustomerFactory
+
+    customer = CustomerFactory(
+        entity=lettered_entity, name="Acme Bâtiment SARL", account_number="411ACME", category="sme",
+        collector=collector, address="3 avenue Foch", postal_code="75016", city="Paris", language="fr",
+    )  # fmt: skip
+    ContactFactory(customer=customer, name="Claire Petit", email="compta@acme.example.fr")
+    return customer
+
+
+def invoice(customer, number: str, due: date, amount: str = "1200.00", **kwargs):
+    from tests.factories import ItemFactory
+
+    return ItemFactory(
+        customer=customer, number=number, document_date=due - timedelta(days=30), due_date=due,
+        amount=Decimal(amount), **kwargs,
+    )  # fmt: skip
+
+
+def register_disputes(item_ids) -> None:
+    """A stand-in for the disputes app's provider: those invoices disputed in full."""
+    from django.db.models import F
+
+    from encours.ledger.models import Item
+    from encours.reports.registry import disputed_amounts_provider
+
+    def provider(*, as_of):
+        return Item.objects.filter(pk__in=list(item_ids)).annotate(item_id=F("pk"))
+
+    disputed_amounts_provider(provider)
