@@ -1,0 +1,1 @@
+"""Demo disputes: filled in below."""

@@ -1,0 +1,1 @@
+"""Customer page panel: filled in below."""
