@@ -1,6 +1,7 @@
 from ninja import NinjaAPI
 
 from encours.api.auth import TokenAuth
+from encours.api.disputes import router as disputes_router
 from encours.api.ledger import router as ledger_router
 
 api = NinjaAPI(
@@ -12,3 +13,4 @@ api = NinjaAPI(
     "(create one with `manage.py api_token USERNAME`).",
 )
 api.add_router("/", ledger_router)
+api.add_router("/", disputes_router)

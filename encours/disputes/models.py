@@ -180,6 +180,10 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.on} {self.kind}"
 
+    @property
+    def to_status_label(self) -> str:
+        return str(dict(Status.choices).get(self.to_status, self.to_status))
+
 
 class Attachment(models.Model):
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="attachments")
@@ -263,8 +267,11 @@ class Committee(models.Model):
         verbose_name_plural = _("unpaid committees")
 
     def __str__(self) -> str:
-        scope = self.region or (self.entity.name if self.entity_id else "")
-        return f"{scope} {self.month:%m/%Y}"
+        return f"{self.scope_label} {self.month:%m/%Y}"
+
+    @property
+    def scope_label(self) -> str:
+        return self.region or (self.entity.name if self.entity_id else "")
 
 
 class CommitteeCase(models.Model):

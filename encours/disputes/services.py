@@ -177,7 +177,7 @@ def dispute_transition(
     """Move a dispute along its workflow; closing it records the resolution date."""
     if not isinstance(user, str):
         require(user, "disputes.manage")
-    dispute = Dispute.objects.select_for_update().select_related("reason", "owner").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("reason", "owner").get(pk=dispute.pk)
     rules.check_transition(dispute.status, status)
     before = _snapshot(dispute)
     on = on or timezone.localdate()
@@ -206,7 +206,7 @@ def dispute_transition(
 @transaction.atomic
 def dispute_assign(*, dispute: Dispute, user: Any, owner: Any, department: str = "") -> Dispute:
     require(user, "disputes.manage")
-    dispute = Dispute.objects.select_for_update().select_related("reason", "owner").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("reason", "owner").get(pk=dispute.pk)
     before = _snapshot(dispute)
     dispute.owner = owner
     if department:
@@ -230,7 +230,7 @@ def dispute_update(*, dispute: Dispute, user: Any, **changes: Any) -> Dispute:
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise ValidationFailed(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
-    dispute = Dispute.objects.select_for_update().select_related("reason", "owner").get(pk=dispute.pk)
+    dispute = Dispute.objects.select_for_update(of=("self",)).select_related("reason", "owner").get(pk=dispute.pk)
     if dispute.is_closed:
         raise ValidationFailed("a closed dispute cannot be edited")
     before = _snapshot(dispute)

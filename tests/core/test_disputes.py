@@ -90,3 +90,22 @@ def test_credit_note_matches_by_reference_before_amount():
         rules.CreditNoteCandidate(102, 11, Decimal("500.00"), "AV-11 FA-1"),
     ]
     assert set(rules.match_credit_notes(disputes, notes)) == {(2, 100, "reference"), (1, 101, "amount")}
+
+
+def test_committee_proposals_follow_the_escalation_ladder():
+    from encours.core.committees import CaseFacts, propose
+
+    def decide(**facts):
+        base = {"days_late": 70, "overdue": Decimal("20000"), "disputed": Decimal(0)}
+        return propose(CaseFacts(**{**base, **facts}))
+
+    assert decide().decision == "continue"
+    assert decide(previous="continue").decision == "credit_block"
+    assert decide(days_late=95).decision == "formal_notice"
+    assert decide(days_late=95, previous="formal_notice").decision == "litigation"
+    assert decide(days_late=130, overdue=Decimal("6000")).decision == "agency"
+    provision = decide(days_late=200, previous="litigation")
+    assert (provision.decision, provision.provision_percent) == ("provision", Decimal(50))
+    assert decide(days_late=400, previous="agency").provision_percent == Decimal(100)
+    assert decide(days_late=400, previous="provision").decision == "write_off"
+    assert decide(days_late=400, disputed=Decimal("12000")).decision == "continue"  # dispute first
