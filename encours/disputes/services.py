@@ -21,6 +21,29 @@ from encours.core.money import quantize
 from encours.disputes.models import ACTIVE_STATUSES, Dispute, DisputeLine, Event, Notification, ReasonCode, Status
 from encours.ledger.models import Customer, Item, ItemType
 
+SHIPPED_REASONS = (  # code, label, SLA days, department — also created by migration 0002
+    ("price", "Price", 15, "sales"),
+    ("quantity", "Quantity", 10, "logistics"),
+    ("quality", "Quality", 20, "quality"),
+    ("delivery", "Delivery", 10, "logistics"),
+    ("not_received", "Not received", 7, "logistics"),
+    ("duplicate", "Duplicate billing", 5, "billing"),
+    ("vat_error", "VAT / invoice error", 5, "billing"),
+    ("credit_note", "Credit note expected", 10, "billing"),
+    ("other", "Other", 15, "customer_service"),
+)
+
+
+def reasons_ensure() -> int:
+    """Create the shipped reasons that are missing (after a database flush); returns how many."""
+    created = 0
+    for position, (code, label, sla, department) in enumerate(SHIPPED_REASONS):
+        _, new = ReasonCode.objects.get_or_create(
+            code=code, defaults={"label": label, "sla_days": sla, "department": department, "position": position}
+        )
+        created += new
+    return created
+
 
 @dataclass(frozen=True, slots=True)
 class DisputedPart:

@@ -11,7 +11,9 @@ import pytest
 @pytest.fixture
 def reasons(db):
     from encours.disputes.models import ReasonCode
+    from encours.disputes.services import reasons_ensure
 
+    reasons_ensure()  # a transactional test elsewhere may have flushed the migration's rows
     return {reason.code: reason for reason in ReasonCode.objects.all()}
 
 
