@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from encours.accounts.permissions import require
-from encours.audit.services import audit_record
+from encours.audit.services import audit_record, audit_record_many
 from encours.core import disputes as rules
 from encours.core.errors import ValidationFailed
 from encours.core.money import quantize
@@ -341,18 +341,34 @@ def credit_notes_link(*, actor: Any = "system", customer_ids: Sequence[int] | No
     by_id = {d.pk: d for d in waiting}
     pairs = rules.match_credit_notes(awaiting, candidates)
     found = Item.objects.in_bulk([item_id for _, item_id, _ in pairs])
+    linked_disputes, events, audits = [], [], []
     for dispute_id, item_id, rule in pairs:
-        dispute = by_id[dispute_id]
-        before = _snapshot(dispute)
+        dispute, note = by_id[dispute_id], found[item_id]
         dispute.credit_note_id = item_id
-        dispute.save(update_fields=["credit_note", "updated_at"])
-        note = found[item_id]
-        event_add(
-            dispute=dispute,
-            kind=Event.Kind.CREDIT_NOTE,
-            user=actor,
-            on=note.document_date,
-            body=f"{note.number} ({rule})",
+        linked_disputes.append(dispute)
+        events.append(
+            Event(
+                dispute=dispute,
+                kind=Event.Kind.CREDIT_NOTE,
+                on=note.document_date,
+                actor=_actor(actor),
+                actor_label=_label(actor),
+                body=f"{note.number} ({rule})",
+            )
         )
-        _audit(dispute, actor, "dispute.credit_note_link", before, note=f"{note.number} matched by {rule}")
+        audits.append(
+            {
+                "actor": actor,
+                "action": "dispute.credit_note_link",
+                "obj": dispute,
+                "customer_id": dispute.customer_id,
+                "entity_id": dispute.entity_id,
+                "before": {"credit_note": None},
+                "after": {"credit_note": note.number, "rule": rule},
+                "note": f"{note.number} matched by {rule}",
+            }
+        )
+    Dispute.objects.bulk_update(linked_disputes, ["credit_note"], batch_size=1000)
+    Event.objects.bulk_create(events, batch_size=2000)
+    audit_record_many(audits)
     return len(pairs)

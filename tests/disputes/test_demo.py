@@ -24,3 +24,18 @@ def test_demo_has_every_reason_and_status_with_histories_and_a_signed_committee(
     committee = Committee.objects.get()
     assert committee.state == "signed" and committee.signed_by.username == "director-idf"
     assert committee.cases.exclude(decision="").exists()
+
+
+def test_bench_figures_run_on_a_small_demo(db, tmp_path):
+    from encours.disputes.bench import disputes_figures
+    from encours.web.bench import BenchContext
+
+    as_of = date(2026, 10, 31)
+    demo_load(portfolio=generate_portfolio(customers=40, invoices=600, seed=1, as_of=as_of))
+    context = BenchContext(customers=40, invoices=600, seed=1, as_of=as_of, small=True, workdir=str(tmp_path))
+    names = [figure.line().split(":")[0] for figure in disputes_figures(context)]
+    assert names == [
+        "disputes report by reason, whole portfolio",
+        "disputed amounts as of a date (provider)",
+        "dispute list page p95",
+    ]
