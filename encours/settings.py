@@ -252,3 +252,16 @@ CELERY_BEAT_SCHEDULE["collections-daily-dunning"] = {
     "task": "collections.daily_dunning_run",
     "schedule": crontab(hour=env_int("COLLECTIONS_DAILY_HOUR", 6), minute=30),
 }
+
+# Disputes: attachment limit, SLA escalation (owner, then manager) and the owners' daily digest
+DISPUTES_ATTACHMENT_MAX_MB = env_int("DISPUTES_ATTACHMENT_MAX_MB", 10)
+CELERY_BEAT_SCHEDULE["disputes-escalate"] = {"task": "disputes.escalate", "schedule": crontab(hour=7, minute=30)}
+CELERY_BEAT_SCHEDULE["disputes-digest"] = {
+    "task": "disputes.digest",
+    "schedule": crontab(day_of_week="mon-fri", hour=7, minute=45),
+}
+CELERY_BEAT_SCHEDULE["disputes-link-credit-notes"] = {
+    "task": "disputes.link_credit_notes",
+    "schedule": crontab(minute=15),
+}
+DISPUTES_REPORT_CURRENCY = env_str("DISPUTES_REPORT_CURRENCY", "EUR")  # the weekly report's disputes section

@@ -2,6 +2,8 @@ from ninja import NinjaAPI
 
 from encours.api.auth import TokenAuth
 from encours.api.insurance import router as insurance_router
+
+from encours.api.disputes import router as disputes_router
 from encours.api.ledger import router as ledger_router
 
 api = NinjaAPI(
@@ -15,3 +17,5 @@ api = NinjaAPI(
 api.add_router("/", ledger_router)
 api.add_router("/", "encours.risk.api.router")
 api.add_router("/", insurance_router)
+
+api.add_router("/", disputes_router)

@@ -6,3 +6,7 @@ class DisputesConfig(AppConfig):
     name = "encours.disputes"
     label = "disputes"
     verbose_name = _("Disputes")
+
+    def ready(self) -> None:
+        # registers the reports providers, the work tasks, the customer panel and the demo hook
+        from encours.disputes import demo, panels, providers  # noqa: F401

@@ -57,6 +57,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_the_pdf_holds_the_comparison_the_top_customers_the_charts_and_says_there_is_no_dispute_data(week, tmp_path):
+    registry.providers.disputes_report = None  # as without the disputes app (restored by conftest)
     text = _pdf_text(_weekly(tmp_path, "pdf", "--language", "en").read_bytes())
     # open AR now: 5 000 + 1 200 + 1 500 = 7 700; a week ago 5 000 + 2 000 = 7 000
     assert "€7,700.00" in text and "€7,000.00" in text and "+€700.00" in text

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from encours.accounts.permissions import can
+from encours.core.errors import EncoursError
+from encours.disputes import committees
+from encours.disputes.models import Decision
+from encours.ledger.selectors import entities_for, regions_for
+
+
+class CommitteeForm(forms.Form):
+    month = forms.DateField(
+        label=gettext_lazy("Month"),
+        widget=forms.DateInput(attrs={"type": "month"}),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+    )
+    region = forms.ChoiceField(label=gettext_lazy("Region"), required=False)
+    entity = forms.ModelChoiceField(label=gettext_lazy("or legal entity"), queryset=None, required=False)
+    min_days_late = forms.IntegerField(label=gettext_lazy("Days past due from"), initial=60, min_value=0)
+    min_amount = forms.DecimalField(label=gettext_lazy("Overdue from"), initial=5000, min_value=0)
+
+    def __init__(self, *args: object, user: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = [("", "—")] + [(r, r) for r in regions_for(user)]
+        self.fields["entity"].queryset = entities_for(user)
+
+
+@login_required
+def committee_list(request: HttpRequest) -> HttpResponse:
+    found = committees.committees_for(request.user).select_related("entity", "signed_by")
+    if not can(request.user, "reports.view"):
+        raise PermissionDenied
+    form = CommitteeForm(request.POST or None, user=request.user)
+    may_prepare = can(request.user, "collections.configure")
+    if request.method == "POST" and may_prepare and form.is_valid():
+        data = form.cleaned_data
+        try:
+            committee = committees.committee_prepare(
+                user=request.user,
+                month=data["month"],
+                as_of=timezone.localdate(),
+                region=data["region"],
+                entity=data["entity"] if not data["region"] else None,
+                min_days_late=data["min_days_late"],
+                min_amount=data["min_amount"],
+            )
+        except EncoursError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("disputes:committee", pk=committee.pk)
+    return render(
+        request, "disputes/committees.html", {"committees": found[:100], "form": form, "may_prepare": may_prepare}
+    )
+
+
+@login_required
+def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = committees.committee_get(user=request.user, pk=pk)
+    pack = committees.committee_pack(committee=committee)
+    context = {
+        "pack": pack,
+        "committee": committee,
+        "decisions": Decision.choices,
+        "may_record": can(request.user, "collections.configure") and committee.state != committee.State.SIGNED,
+        "may_sign": can(request.user, "committee.sign") and committee.state == committee.State.HELD,
+        "today": timezone.localdate(),
+    }
+    return render(request, "disputes/committee.html", context)
+
+
+@login_required
+@require_POST
+def committee_record(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = committees.committee_get(user=request.user, pk=pk)
+    decisions = {}
+    try:
+        for case in committee.cases.all():
+            decision = request.POST.get(f"decision_{case.pk}", "")
+            if not decision:
+                continue
+            percent_text = request.POST.get(f"percent_{case.pk}", "").strip().replace(",", ".")
+            decisions[case.pk] = committees.CaseDecision(
+                decision, Decimal(percent_text) if percent_text else None, request.POST.get(f"note_{case.pk}", "")
+            )
+        held_on = date.fromisoformat(request.POST.get("held_on", ""))
+        committees.committee_record(
+            committee=committee,
+            user=request.user,
+            held_on=held_on,
+            attendees=request.POST.get("attendees", ""),
+            decisions=decisions,
+        )
+    except (EncoursError, InvalidOperation, ValueError) as exc:
+        messages.error(request, str(exc) or _("Invalid value."))
+    else:
+        messages.success(request, _("Decisions recorded."))
+    return redirect("disputes:committee", pk=committee.pk)
+
+
+@login_required
+@require_POST
+def committee_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = committees.committee_get(user=request.user, pk=pk)
+    try:
+        committees.committee_sign(committee=committee, user=request.user)
+    except EncoursError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Committee signed off."))
+    return redirect("disputes:committee", pk=committee.pk)
+
+
+def committee_pdf_bytes(committee: committees.Committee) -> bytes:
+    from weasyprint import HTML
+
+    pack = committees.committee_pack(committee=committee)
+    html = render_to_string("disputes/committee_document.html", {"pack": pack, "committee": committee})
+    return HTML(string=html).write_pdf()
+
+
+@login_required
+def committee_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    committee = committees.committee_get(user=request.user, pk=pk)
+    response = HttpResponse(committee_pdf_bytes(committee), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="committee-{committee.pk}-{committee.month:%Y-%m}.pdf"'
+    return response
