@@ -202,6 +202,11 @@ CELERY_TIMEZONE = TIME_ZONE
 JOBS_MODE = env_str("JOBS_MODE", "celery" if CELERY_BROKER_URL else "thread")  # celery|thread|sync
 CELERY_BEAT_SCHEDULE = {
     # the weekly receivables report, Monday 07:00, to REPORTS_WEEKLY_RECIPIENTS
+    # forecast: retrain the payment model and keep the week's cash forecast, Monday 05:30
+    "forecast-weekly-retrain": {
+        "task": "forecast.weekly_retrain",
+        "schedule": crontab(day_of_week="mon", hour=5, minute=30),
+    },
     "reports-weekly-report": {
         "task": "reports.send_weekly_report",
         "schedule": crontab(
@@ -236,3 +241,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Forecast: boosting rounds of the payment model (lower it for quick trials)
+FORECAST_MAX_ITER = env_int("FORECAST_MAX_ITER", 300)
