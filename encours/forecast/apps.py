@@ -9,4 +9,4 @@ class ForecastConfig(AppConfig):
 
     def ready(self) -> None:
         # registers the training job, the predictions provider, the customer panel and the demo hook
-        from encours.forecast import jobs, providers  # noqa: F401
+        from encours.forecast import demo, jobs, panels, providers  # noqa: F401

@@ -15,14 +15,15 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import F, Max, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
-from encours.core.forecast import DunningStep, InvoiceRecord
+from encours.core.forecast import DunningStep, InvoiceRecord, forecast_accuracy
 from encours.core.forecast import OpenOrder as OrderRecord
+from encours.core.forecast.cashflow import monday_of
 from encours.core.forecast.features import unknown_features_of
 from encours.core.terms import PaymentTerms
-from encours.forecast.models import ForecastSnapshot, InvoicePrediction, PaymentModel
+from encours.forecast.models import ForecastSnapshot, ForecastWeek, InvoicePrediction, PaymentModel
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
 from encours.reports.registry import providers as report_providers
 from encours.web import hooks
@@ -244,3 +245,39 @@ def snapshots_before(*, as_of: date, limit: int = 26) -> QuerySet[ForecastSnapsh
 
 def latest_snapshot_date(*, as_of: date) -> date | None:
     return ForecastSnapshot.objects.filter(as_of__lte=as_of).aggregate(latest=Max("as_of"))["latest"]
+
+
+@dataclass(frozen=True, slots=True)
+class AccuracySeries:
+    entity_id: int
+    currency: str
+    accuracy: Any  # core ForecastAccuracy
+
+
+def forecast_accuracy_of(*, entity_ids: Sequence[int], as_of: date, weeks: int = 8) -> list[AccuracySeries]:
+    """Each closed week of the last ``weeks``: what the latest snapshot taken on or before its
+    Monday expected, against the payments actually received (per entity and currency)."""
+    this_week = monday_of(as_of)
+    since = this_week - timedelta(weeks=weeks)
+    rows = (
+        ForecastWeek.objects.filter(entity_id__in=list(entity_ids), week_start__gte=since, week_start__lt=this_week)
+        .filter(snapshot__as_of__lte=F("week_start"))
+        .order_by("snapshot__as_of")
+        .values_list("entity_id", "currency", "week_start", "expected")
+    )
+    expected: dict[tuple[int, str], dict[date, Decimal]] = defaultdict(dict)
+    for entity_id, currency, week, amount in rows:
+        expected[(entity_id, currency)][week] = amount  # later snapshots overwrite earlier ones
+    if not expected:
+        return []
+    receipts = weekly_receipts(
+        customers=Customer.objects.filter(entity_id__in=list(entity_ids)), since=since, until=this_week
+    )
+    return [
+        AccuracySeries(
+            entity_id=key[0],
+            currency=key[1],
+            accuracy=forecast_accuracy(forecast=forecast, receipts=receipts.get(key, []), as_of=as_of),
+        )
+        for key, forecast in sorted(expected.items())
+    ]
