@@ -112,7 +112,7 @@ def test_model_page_says_which_estimate_is_used_and_why(client, credit_manager, 
     assert record.metrics["mae_model"] in body and record.metrics["mae_customer_mean"] in body
     PaymentModel.objects.filter(pk=record.pk).update(source=PaymentModel.Source.BASELINE)
     body = client.get(reverse("forecast:model")).content.decode()
-    assert "The baseline is used because" in body
+    assert "La référence est utilisée car" in body  # the French default
 
 
 @pytest.mark.django_db(transaction=True)  # the job closes stale connections, as a worker does
@@ -137,7 +137,7 @@ def test_customer_page_shows_expected_payments_and_the_invoice_column(client, cr
     customer = trained["Retard Chronique SAS"]
     response = _get(client, credit_manager, reverse("ledger:customer", args=[customer.pk]))
     body = response.content.decode()
-    assert 'id="predicted-payments"' in body and "Expected payment" in body
+    assert 'id="predicted-payments"' in body and "Paiement prévu" in body  # the open-items column
     prediction = InvoicePrediction.objects.filter(item__customer=customer).first()
     assert prediction.item.number in body
 
