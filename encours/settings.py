@@ -207,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forecast.weekly_retrain",
         "schedule": crontab(day_of_week="mon", hour=5, minute=30),
     },
+    # forecast: re-predict open invoices every morning (after the night's imports), no retraining
+    "forecast-daily-predictions": {
+        "task": "forecast.refresh_predictions",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "reports-weekly-report": {
         "task": "reports.send_weekly_report",
         "schedule": crontab(

@@ -22,6 +22,7 @@ from encours.core.forecast import DunningStep, InvoiceRecord, forecast_accuracy
 from encours.core.forecast import OpenOrder as OrderRecord
 from encours.core.forecast.cashflow import monday_of
 from encours.core.forecast.features import unknown_features_of
+from encours.core.money import quantize
 from encours.core.terms import PaymentTerms
 from encours.forecast.models import ForecastSnapshot, ForecastWeek, InvoicePrediction, PaymentModel
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
@@ -235,7 +236,7 @@ def weekly_receipts(
     receipts: dict[tuple[int, str], list[tuple[date, Decimal]]] = defaultdict(list)
     for row in rows:
         week = row["week"].date() if hasattr(row["week"], "date") else row["week"]
-        receipts[(row["entity_id"], row["currency"])].append((week, -row["total"]))
+        receipts[(row["entity_id"], row["currency"])].append((week, quantize(-row["total"], row["currency"])))
     return receipts
 
 

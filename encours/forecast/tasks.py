@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from encours.forecast.services import forecast_snapshot_take, payment_model_train
+from encours.forecast.services import forecast_snapshot_take, payment_model_train, predictions_refresh
 
 
 @shared_task(name="forecast.weekly_retrain")
@@ -14,3 +14,8 @@ def weekly_retrain() -> str:
     record = payment_model_train(as_of=today)
     forecast_snapshot_take(as_of=today)
     return record.reason
+
+
+@shared_task(name="forecast.refresh_predictions")
+def refresh_predictions() -> int:
+    return predictions_refresh(as_of=timezone.localdate())

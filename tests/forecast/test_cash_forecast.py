@@ -119,3 +119,16 @@ def test_predictions_hook_reads_in_one_query(entity, django_assert_num_queries):
         _predict(item, date(2026, 11, 20))
     with django_assert_num_queries(1):
         hooks.payment_predictions(item_ids=[i.pk for i in items], as_of=AS_OF)
+
+
+def test_scheduled_tasks_retrain_keep_a_snapshot_and_refresh_predictions(ledger, settings):
+    from django.utils import timezone
+
+    from encours.forecast import tasks
+    from encours.forecast.models import ForecastSnapshot
+
+    assert "forecast.weekly_retrain" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    tasks.weekly_retrain()
+    assert ForecastSnapshot.objects.filter(as_of=timezone.localdate()).exists()
+    InvoicePrediction.objects.all().delete()
+    assert tasks.refresh_predictions() == InvoicePrediction.objects.count() > 0

@@ -44,7 +44,10 @@ def test_forecast_page_shows_weeks_band_chart_and_the_model_in_use(client, credi
     assert "forecast-chart-" in body and 'id="forecast-charts"' in body
     charts = response.context["chart_data"]["forecasts"]
     assert len(charts) == 1 and len(charts[0]["expected"]) == 13
-    assert all(low <= mid <= high for low, mid, high in zip(charts[0]["low"], charts[0]["expected"], charts[0]["high"]))
+    assert all(
+        low <= mid <= high
+        for low, mid, high in zip(charts[0]["low"], charts[0]["expected"], charts[0]["high"], strict=True)
+    )
 
 
 def test_forecast_page_reads_a_bounded_number_of_queries(
