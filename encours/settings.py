@@ -202,6 +202,16 @@ CELERY_TIMEZONE = TIME_ZONE
 JOBS_MODE = env_str("JOBS_MODE", "celery" if CELERY_BROKER_URL else "thread")  # celery|thread|sync
 CELERY_BEAT_SCHEDULE = {
     # the weekly receivables report, Monday 07:00, to REPORTS_WEEKLY_RECIPIENTS
+    # forecast: retrain the payment model and keep the week's cash forecast, Monday 05:30
+    "forecast-weekly-retrain": {
+        "task": "forecast.weekly_retrain",
+        "schedule": crontab(day_of_week="mon", hour=5, minute=30),
+    },
+    # forecast: re-predict open invoices every morning (after the night's imports), no retraining
+    "forecast-daily-predictions": {
+        "task": "forecast.refresh_predictions",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "reports-weekly-report": {
         "task": "reports.send_weekly_report",
         "schedule": crontab(
@@ -265,3 +275,6 @@ CELERY_BEAT_SCHEDULE["disputes-link-credit-notes"] = {
     "schedule": crontab(minute=15),
 }
 DISPUTES_REPORT_CURRENCY = env_str("DISPUTES_REPORT_CURRENCY", "EUR")  # the weekly report's disputes section
+
+# Forecast: boosting rounds of the payment model (lower it for quick trials)
+FORECAST_MAX_ITER = env_int("FORECAST_MAX_ITER", 300)

@@ -23,7 +23,7 @@ from encours.ledger import selectors
 from encours.ledger.forms import CustomerFilterForm, ImportForm, MappingForm
 from encours.ledger.models import ImportMapping
 from encours.ledger.services import mappings as mapping_services
-from encours.web.extensions import customer_panels
+from encours.web.extensions import annotate_items, customer_panels
 
 
 @login_required
@@ -52,7 +52,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "panels": customer_panels(request, customer, as_of),
     }
     if tab == "open":
-        context["items"] = selectors.open_items(customer=customer)
+        context["items"] = items = list(selectors.open_items(customer=customer))
+        context["item_columns"] = annotate_items(items, as_of)
         context["orders"] = selectors.open_orders_of(customer=customer)
     elif tab == "paid":
         context["items"] = selectors.paid_items(customer=customer)

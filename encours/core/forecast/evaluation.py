@@ -193,7 +193,7 @@ def _overdue_metrics(fitted: FittedEstimators, features: FeatureMatrix, actual: 
 
 
 def evaluate_on_table(
-    *, table: InvoiceTable, split_date: date | None, settings: TrainingSettings
+    *, table: InvoiceTable, split_date: date | None, settings: TrainingSettings, unknown: Sequence[str] = ()
 ) -> tuple[EvaluationReport, FittedEstimators]:
     """Fit on the training side of the split, measure on the test side."""
     split = _time_split(table, split_date, settings)
@@ -205,7 +205,9 @@ def evaluate_on_table(
     rows = np.concatenate([train_rows, test_rows, overdue_rows])
     moments = np.concatenate([train_moments, table.invoice[test_rows], overdue_moments])
     vocabulary = learn_vocabulary(table=table, rows=np.flatnonzero(split.train))
-    features = build_features(index=HistoryIndex(table), rows=rows, moments=moments, vocabulary=vocabulary)
+    features = build_features(
+        index=HistoryIndex(table), rows=rows, moments=moments, vocabulary=vocabulary, unknown=unknown
+    )
     cuts = np.cumsum([len(train_rows), len(test_rows)])
     parts = [FeatureMatrix(names=features.names, values=block) for block in np.split(features.values, cuts)]
     late = table.days_late
@@ -235,7 +237,11 @@ def evaluate_payment_model(
     invoices: Sequence[InvoiceRecord],
     split_date: date | None = None,
     settings: TrainingSettings = DEFAULT_SETTINGS,
+    unknown_features: Sequence[str] = (),
 ) -> EvaluationReport:
-    """Evaluate on ``invoices`` (paid ones are scored; open ones still shape exposure features)."""
-    report, _ = evaluate_on_table(table=invoice_table(invoices), split_date=split_date, settings=settings)
+    """Evaluate on ``invoices`` (paid ones are scored; open ones still shape exposure features);
+    ``unknown_features`` are left NaN (their source is missing)."""
+    report, _ = evaluate_on_table(
+        table=invoice_table(invoices), split_date=split_date, settings=settings, unknown=unknown_features
+    )
     return report

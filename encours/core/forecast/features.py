@@ -73,6 +73,20 @@ FEATURE_NAMES: tuple[str, ...] = (
     "portfolio_mean_days_late_90d", "portfolio_mean_days_late",
 )  # fmt: skip
 CATEGORICAL_FEATURES: tuple[str, ...] = ("channel", "country")
+# Features fed by a source the ledger alone does not hold. When the application has no
+# such source (no disputes app, no dunning history, no grades) they are unknown (NaN), not
+# zero: "no dispute" and "disputes not known" must not look alike to the model.
+SOURCE_FEATURES: dict[str, tuple[str, ...]] = {
+    "disputes": ("dispute_open_at_prediction", "customer_share_disputed", "customer_open_disputes"),
+    "dunning": ("dunning_stage_at_prediction",),
+    "grades": ("grade",),
+}
+
+
+def unknown_features_of(missing_sources: Sequence[str]) -> tuple[str, ...]:
+    """The feature names a set of missing sources leaves unknown, in ``FEATURE_NAMES`` order."""
+    names = {name for source in missing_sources for name in SOURCE_FEATURES[source]}
+    return tuple(name for name in FEATURE_NAMES if name in names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,8 +346,10 @@ def build_features(
     rows: IntArray,
     moments: IntArray,
     vocabulary: CategoryVocabulary = NO_CATEGORIES,
+    unknown: Sequence[str] = (),
 ) -> FeatureMatrix:
-    """Features of invoice ``rows[k]`` of the indexed table as known at ordinal ``moments[k]``."""
+    """Features of invoice ``rows[k]`` of the indexed table as known at ordinal ``moments[k]``;
+    the ``unknown`` columns (see ``SOURCE_FEATURES``) are NaN."""
     blocks = []
     for first in range(0, len(rows), CHUNK):
         chunk_rows = rows[first : first + CHUNK].astype(np.int64)
@@ -341,6 +357,8 @@ def build_features(
         columns = _invoice_features(index, chunk_rows, chunk_moments, vocabulary)
         columns.update(_customer_features(index, chunk_rows, chunk_moments))
         columns.update(_peer_features(index, chunk_rows, chunk_moments))
+        for name in unknown:
+            columns[name] = np.full(len(chunk_rows), math.nan)
         blocks.append(np.column_stack([columns[name] for name in FEATURE_NAMES]))
     values = np.vstack(blocks) if blocks else np.empty((0, len(FEATURE_NAMES)))
     return FeatureMatrix(names=FEATURE_NAMES, values=values.astype(np.float64))
@@ -351,9 +369,10 @@ def features_at(
     invoices: Sequence[InvoiceRecord],
     queries: Sequence[tuple[int, date]],
     vocabulary: CategoryVocabulary = NO_CATEGORIES,
+    unknown: Sequence[str] = (),
 ) -> FeatureMatrix:
     """Convenience form: ``queries`` are (position in ``invoices``, prediction date) pairs."""
     index = HistoryIndex(invoice_table(invoices))
     rows = np.fromiter((row for row, _ in queries), np.int64, len(queries))
     moments = np.fromiter((moment.toordinal() for _, moment in queries), np.int64, len(queries))
-    return build_features(index=index, rows=rows, moments=moments, vocabulary=vocabulary)
+    return build_features(index=index, rows=rows, moments=moments, vocabulary=vocabulary, unknown=unknown)

@@ -68,6 +68,7 @@ class TrainedPaymentModel:
     n_training_invoices: int
     label_maturity_days: int
     sklearn_version: str
+    unknown_features: tuple[str, ...] = ()
 
     @property
     def use_model(self) -> bool:
@@ -109,14 +110,20 @@ def train_payment_model(
     as_of: date,
     split_date: date | None = None,
     settings: TrainingSettings = DEFAULT_SETTINGS,
+    unknown_features: Sequence[str] = (),
 ) -> TrainedPaymentModel:
-    """Evaluate on a time split of what was known at ``as_of``, then refit on all of it."""
+    """Evaluate on a time split of what was known at ``as_of``, then refit on all of it.
+    ``unknown_features`` (a missing source, see ``features.SOURCE_FEATURES``) stay NaN, in
+    training and in every later prediction of this model."""
+    unknown = tuple(unknown_features)
     table = invoice_table(as_known_on(invoices, as_of))
-    report, _ = evaluate_on_table(table=table, split_date=split_date, settings=settings)
+    report, _ = evaluate_on_table(table=table, split_date=split_date, settings=settings, unknown=unknown)
     candidates, maturity = training_candidates(table=table, cutoff=as_of, settings=settings)
     rows, moments = training_queries(table=table, candidates=candidates, checkpoints=settings.checkpoint_days_after_due)
     vocabulary = learn_vocabulary(table=table, rows=np.flatnonzero(candidates))
-    features = build_features(index=HistoryIndex(table), rows=rows, moments=moments, vocabulary=vocabulary)
+    features = build_features(
+        index=HistoryIndex(table), rows=rows, moments=moments, vocabulary=vocabulary, unknown=unknown
+    )
     fitted = fit_estimators(
         features=features,
         days_late=table.days_late[rows],
@@ -131,6 +138,7 @@ def train_payment_model(
         n_training_invoices=int(candidates.sum()),
         label_maturity_days=maturity,
         sklearn_version=sklearn.__version__,
+        unknown_features=unknown,
     )
 
 
@@ -160,7 +168,13 @@ def order_as_invoice(order: OpenOrder, *, as_of: date, profile: InvoiceRecord | 
 
 def _estimate(model: TrainedPaymentModel, index: HistoryIndex, rows: np.ndarray, as_of: date) -> DaysLateEstimate:
     moments = np.full(len(rows), as_of.toordinal(), dtype=np.int64)
-    features = build_features(index=index, rows=rows, moments=moments, vocabulary=model.estimators.vocabulary)
+    features = build_features(
+        index=index,
+        rows=rows,
+        moments=moments,
+        vocabulary=model.estimators.vocabulary,
+        unknown=model.unknown_features,
+    )
     if model.use_model:
         return estimate_days_late(estimators=model.estimators, features=features)
     return estimate_with_baseline(calibration=model.estimators.baseline, features=features)
