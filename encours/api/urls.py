@@ -1,9 +1,8 @@
 from ninja import NinjaAPI
 
 from encours.api.auth import TokenAuth
-from encours.api.insurance import router as insurance_router
-
 from encours.api.disputes import router as disputes_router
+from encours.api.insurance import router as insurance_router
 from encours.api.ledger import router as ledger_router
 
 api = NinjaAPI(
