@@ -1,5 +1,5 @@
 """Fixtures of the forecast tests: a small ledger with known payment behaviours, written in
-bulk, and the cross-app hooks restored after each test."""
+bulk, and the cross-app hooks emptied for each test (then restored)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,10 @@ def _restore_hooks():
         for name in ("_grades", "_predictions", "_dunning_history", "_dunning_timing")
     }
     disputed = registry.providers.disputed_amounts
+    # each test starts with no other app providing anything; those that need a source register a fake
+    for name in ("_grades", "_dunning_history", "_dunning_timing"):  # _predictions is the forecast's own
+        getattr(hooks, name).function = None
+    registry.providers.disputed_amounts = None
     yield
     for name, function in slots.items():
         getattr(hooks, name).function = function
