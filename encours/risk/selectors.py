@@ -178,7 +178,7 @@ def exposure_figures(customer_ids: Sequence[int] | QuerySet[Any]) -> dict[int, E
     return result
 
 
-def _sum_for_customer(queryset: QuerySet[Any], expression: Any) -> Coalesce:
+def sum_for_customer(queryset: QuerySet[Any], expression: Any) -> Coalesce:
     total = queryset.order_by().values("customer").annotate(total=Sum(expression, output_field=MONEY)).values("total")
     return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal(0), output_field=MONEY))
 
@@ -187,11 +187,11 @@ def exposure_annotations() -> dict[str, Any]:
     """Open AR, open orders and uninvoiced deliveries as subqueries on a customer queryset (one query)."""
     orders = OpenOrder.objects.filter(customer=OuterRef("pk"))
     return {
-        "exposure_open_ar": _sum_for_customer(
+        "exposure_open_ar": sum_for_customer(
             Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True), F("open_amount") * F("fx_rate")
         ),
-        "exposure_open_orders": _sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
-        "exposure_deliveries": _sum_for_customer(
+        "exposure_open_orders": sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
+        "exposure_deliveries": sum_for_customer(
             orders.filter(status=OpenOrder.Status.DELIVERED), F("amount_functional")
         ),
     }
