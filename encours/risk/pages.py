@@ -18,6 +18,7 @@ from encours.core.money import ZERO, quantize
 from encours.core.payer import add_months
 from encours.core.scoring import FinancialAnalysis
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
+from encours.reports.caching import kept
 from encours.reports.selectors.scope import sector_customers
 from encours.risk import selectors
 from encours.risk.models import STATEMENT_FIELDS, CreditLimit, FinancialStatement, GradeSnapshot, LimitStatus
@@ -74,8 +75,12 @@ def recommendation(
 def payer_chart(*, customer: Customer, user: Any, as_of: date) -> dict[str, Any]:
     trend = selectors.customer_payer_trend(customer=customer, as_of=as_of)
     division = (customer.naf_code or "").replace(".", "")[:2] or None
-    portfolio, sector = selectors.benchmark_trends(
-        customers=sector_customers(user=user), division=division, as_of=as_of
+    pool = sector_customers(user=user)
+    portfolio, sector = kept(  # the same for every customer of the division: kept until the ledger changes
+        "risk-payer-benchmark",
+        customers=pool,
+        parts=(as_of, division),
+        compute=lambda: selectors.benchmark_trends(customers=pool, division=division, as_of=as_of),
     )
 
     def floats(values: list[Decimal | None]) -> list[float | None]:
