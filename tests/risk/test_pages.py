@@ -159,6 +159,7 @@ def test_the_risk_page_speaks_french(client, credit_manager, graded):
     assert "Explication de la note" in html and "pas d'information de garantie" in html
 
 
+@pytest.mark.django_db(transaction=True)  # the job runner closes connections found inside a transaction
 def test_risk_run_as_a_background_job(client, credit_manager, collector, graded):
     from encours.jobs.models import Job
     from encours.risk.models import GradeSnapshot
