@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError
@@ -60,7 +60,7 @@ def credit_check(request: HttpRequest, payload: CreditCheckIn):
             reference=payload.reference,
         )
     except EncoursError as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     return result.as_dict()
 
 
@@ -110,13 +110,13 @@ def statements(request: HttpRequest, siren: str):
 @router.put("/risk/statements", response={200: StatementIO, 400: ErrorOut, 403: ErrorOut})
 def statement_put(request: HttpRequest, payload: StatementIO):
     if not can(request.user, "risk.edit"):  # type: ignore[arg-type]
-        return 403, {"detail": "you may not edit financial statements"}
+        return Status(403, {"detail": "you may not edit financial statements"})
     values = payload.dict(exclude={"siren", "year", "closed_on"})
     try:
         row = statement_save(siren=payload.siren, year=payload.year, values=values, user=request.user,
                              closed_on=payload.closed_on)  # fmt: skip
     except EncoursError as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     return _statement_out(row)
 
 

@@ -9,4 +9,4 @@ class RiskConfig(AppConfig):
 
     def ready(self) -> None:
         # grades for the other apps, the customer panel, dashboard alerts, demo data and bench figures
-        from encours.risk import alerts, bench, demo, panels, providers  # noqa: F401
+        from encours.risk import alerts, bench, demo, jobs, panels, providers  # noqa: F401

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from encours.accounts.models import Role
 from encours.api.auth import api_token_create
-from encours.ledger.models import Customer
+from encours.ledger.selectors import customers_for
 from encours.risk.daily import risk_daily_run
 from encours.risk.models import CreditLimit, LimitStatus
 from encours.web.bench import BenchContext, Figure, p95, stopwatch
@@ -37,7 +37,7 @@ def credit_check(context: BenchContext) -> Iterator[Figure]:
     if user is None:
         return
     rng = random.Random(context.seed)
-    sample = list(Customer.objects.select_related("entity").order_by("?")[:CHECK_SAMPLES])
+    sample = list(customers_for(user).select_related("entity").order_by("?")[:CHECK_SAMPLES])
     now = timezone.now()
     CreditLimit.objects.bulk_create(
         CreditLimit(customer=c, amount=Decimal(rng.choice((20000, 50000, 100000))), status=LimitStatus.APPROVED,

@@ -9,22 +9,24 @@ consolidated exposure. A hold writes the order to the queue of held orders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from encours.core import credit as core_credit
 from encours.core.errors import ValidationFailed
-from encours.core.grading import open_insolvency
+from encours.core.grading import PROCEEDING_KINDS, LegalEventKind, open_insolvency
+from encours.core.grading import LegalEvent as CoreLegalEvent
 from encours.core.money import ZERO, quantize
 from encours.core.payer import OpenItem
 from encours.ledger.models import Item, ItemType
 from encours.ledger.selectors import customers_for
 from encours.risk import selectors
-from encours.risk.models import Guarantee, HeldOrder, LegalEvent
+from encours.risk.models import CreditLimit, Guarantee, HeldOrder, LegalEvent, LimitStatus
 from encours.risk.services import held_order_create
 from encours.web import hooks
 
@@ -64,38 +66,44 @@ def credit_check_order(
     as_of: date | None = None,
 ) -> CheckResult:
     as_of = as_of or timezone.localdate()
+    settings = selectors.current_settings()
     customer = (
         customers_for(user)
         .select_related("entity")
         .filter(account_number=account_number, entity__siren=entity_siren)
-        .annotate(**selectors.exposure_annotations())
+        .annotate(**selectors.exposure_annotations(), **_check_annotations(as_of, settings.hold_overdue_days))
         .first()
     )
     if customer is None:
         raise Http404("customer not found")
     if currency.upper() != customer.entity.currency:
         raise ValidationFailed(f"the order must be in {customer.entity.currency}, the entity's currency")
-    settings = selectors.current_settings()
+    guarantees = []
+    if customer.guarantees_in_force:
+        guarantees.append(
+            core_credit.Guarantee(core_credit.GuaranteeKind.DEPOSIT, Decimal(customer.guarantees_in_force))
+        )
     exposure = core_credit.compute_exposure(
         open_ar=quantize(customer.exposure_open_ar),
         open_orders=quantize(customer.exposure_open_orders),
         uninvoiced_deliveries=quantize(customer.exposure_deliveries),
-        guarantees=[selectors.core_guarantee(g) for g in Guarantee.objects.filter(customer=customer)],
+        guarantees=guarantees,
         as_of=as_of,
     )
-    limit_row = selectors.current_limits([customer.pk], as_of=as_of).get(customer.pk)
-    limit = selectors.core_limit(limit_row) if limit_row else None
-    overdue = tuple(
-        OpenItem(number, open_amount * fx, due)
-        for number, open_amount, fx, due in Item.objects.filter(
-            customer=customer, type=ItemType.INVOICE, settled_on__isnull=True, due_date__lt=as_of, open_amount__gt=0
-        ).values_list("number", "open_amount", "fx_rate", "due_date")
-    )
-    events = (
-        [selectors.core_event(e) for e in LegalEvent.objects.filter(company__siren=customer.siren)]
-        if customer.siren
-        else []
-    )
+    limit = None
+    if customer.limit_amount is not None:
+        limit = core_credit.CreditLimit(
+            amount=Decimal(customer.limit_amount),
+            approved_on=customer.limit_valid_from,
+            approved_by="",
+            expires_on=customer.limit_expires_on,
+        )
+    overdue: tuple[OpenItem, ...] = ()
+    if customer.late_oldest is not None and customer.late_amount:
+        overdue = (OpenItem("overdue", Decimal(customer.late_amount), customer.late_oldest),)
+    events = []
+    if customer.proceeding_kind:
+        events.append(CoreLegalEvent(LegalEventKind(customer.proceeding_kind), customer.proceeding_on))
     cover = hooks.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
     profile = core_credit.CreditProfile(
         customer_id=customer.account_number,
@@ -104,7 +112,7 @@ def credit_check_order(
         blocked=customer.is_blocked,
         block_reason=customer.blocked_reason,
         overdue_items=overdue,
-        insolvency=open_insolvency(events=events, as_of=as_of),
+        insolvency=open_insolvency(events=events, as_of=as_of),  # the latest proceeding event decides
         insured_cover=cover.granted if cover else None,
         currency=customer.entity.currency,
     )
@@ -121,6 +129,35 @@ def credit_check_order(
             exposure=exposure.net, limit=limit_amount,
         )  # fmt: skip
     return CheckResult(decision, exposure.net, limit_amount, available, customer.entity.currency, held)
+
+
+def _check_annotations(as_of: date, hold_days: int) -> dict[str, Any]:
+    """Everything else the check reads, as subqueries of the one customer query: guarantees in
+    force, the limit in force, invoices overdue beyond the hold threshold, the latest proceeding."""
+    pk = OuterRef("pk")
+    in_force = Guarantee.objects.filter(customer=pk).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=as_of), Q(expires_on__isnull=True) | Q(expires_on__gte=as_of)
+    )
+    limits = CreditLimit.objects.filter(customer=pk, status=LimitStatus.APPROVED, valid_from__lte=as_of).order_by(
+        "-valid_from", "-decided_at", "-pk"
+    )
+    late = Item.objects.filter(
+        customer=pk, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0,
+        due_date__lt=as_of - timedelta(days=hold_days),
+    )  # fmt: skip
+    proceedings = LegalEvent.objects.filter(
+        company__siren=OuterRef("siren"), kind__in=[k.value for k in PROCEEDING_KINDS], published_on__lte=as_of
+    ).order_by("-published_on", "-pk")
+    return {
+        "guarantees_in_force": selectors.sum_for_customer(in_force, F("amount")),
+        "limit_amount": Subquery(limits.values("amount")[:1]),
+        "limit_valid_from": Subquery(limits.values("valid_from")[:1]),
+        "limit_expires_on": Subquery(limits.values("expires_on")[:1]),
+        "late_amount": selectors.sum_for_customer(late, F("open_amount") * F("fx_rate")),
+        "late_oldest": Subquery(late.order_by("due_date").values("due_date")[:1]),
+        "proceeding_kind": Subquery(proceedings.values("kind")[:1]),
+        "proceeding_on": Subquery(proceedings.values("published_on")[:1]),
+    }
 
 
 def _with_group(

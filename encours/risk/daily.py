@@ -70,7 +70,7 @@ def _open_items(ids: list[int], as_of: date) -> dict[int, list[OpenItem]]:
     return found
 
 
-def risk_daily_run(*, as_of: date, customers: Any = None) -> DailyReport:
+def risk_daily_run(*, as_of: date, customers: Any = None, progress: Any = None) -> DailyReport:
     """Grade, store and alert for ``customers`` (default: every customer) on ``as_of``."""
     customers = customers if customers is not None else Customer.objects.all()
     ids = list(customers.order_by("pk").values_list("pk", flat=True))
@@ -79,6 +79,8 @@ def risk_daily_run(*, as_of: date, customers: Any = None) -> DailyReport:
     settings = selectors.current_settings()
     for start in range(0, len(ids), CHUNK):
         _run_chunk(ids[start : start + CHUNK], as_of=as_of, previous_run=previous_run, settings=settings, report=report)
+        if progress is not None:
+            progress(report.customers, len(ids), f"{report.customers} / {len(ids)} customers graded")
     audit_record(actor="risk-daily", action="risk.daily_run", object_type="risk.run", object_id=as_of.isoformat(),
                  after={"customers": report.customers, "graded": report.graded, "alerts": report.alerts})  # fmt: skip
     return report

@@ -18,6 +18,7 @@ from encours.core.money import ZERO, quantize
 from encours.core.payer import add_months
 from encours.core.scoring import FinancialAnalysis
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
+from encours.reports.caching import kept
 from encours.reports.selectors.scope import sector_customers
 from encours.risk import selectors
 from encours.risk.models import STATEMENT_FIELDS, CreditLimit, FinancialStatement, GradeSnapshot, LimitStatus
@@ -74,8 +75,12 @@ def recommendation(
 def payer_chart(*, customer: Customer, user: Any, as_of: date) -> dict[str, Any]:
     trend = selectors.customer_payer_trend(customer=customer, as_of=as_of)
     division = (customer.naf_code or "").replace(".", "")[:2] or None
-    portfolio, sector = selectors.benchmark_trends(
-        customers=sector_customers(user=user), division=division, as_of=as_of
+    pool = sector_customers(user=user)
+    portfolio, sector = kept(  # the same for every customer of the division: kept until the ledger changes
+        "risk-payer-benchmark",
+        customers=pool,
+        parts=(as_of, division),
+        compute=lambda: selectors.benchmark_trends(customers=pool, division=division, as_of=as_of),
     )
 
     def floats(values: list[Decimal | None]) -> list[float | None]:
@@ -149,38 +154,51 @@ def portfolio_map(customers: QuerySet[Customer]) -> PortfolioMap:
 
 def review_list(customers: QuerySet[Customer], *, as_of: date, max_rows: int = 200) -> list[dict[str, Any]]:
     """Customers to review: grade D or E, over their limit, limit expiring within 30 days or
-    expired, exposure without a limit, or accounts older than 18 months."""
-    rows = list(
-        portfolio_rows(customers)
-        .select_related("entity")
-        .filter(Q(open_ar__gt=0) | Q(orders_total__gt=0) | Q(grade__in=("D", "E")))
-        .order_by("-open_ar")[:2000]
-    )
-    ids = [c.pk for c in rows]
-    limits = selectors.current_limits(ids, as_of=as_of)
-    statements = selectors.latest_statements(sirens={c.siren for c in rows if c.siren}, as_of=as_of)
-    found = []
-    for customer in rows:
-        exposure = Decimal(customer.open_ar) + Decimal(customer.orders_total)
-        limit = limits.get(customer.pk)
-        reasons = []
-        if customer.grade in ("D", "E"):
-            reasons.append(("bad", _("grade %(letter)s") % {"letter": customer.grade}))
-        if limit is None and exposure > 0:
-            reasons.append(("warn", _("no credit limit")))
-        elif limit is not None and exposure > limit.amount:
-            reasons.append(("bad", _("over limit")))
-        if limit is not None and limit.expires_on and limit.expires_on <= as_of + timedelta(days=30):
-            reasons.append(("warn", _("limit expired") if limit.expires_on < as_of else _("limit expiring")))
-        statement = statements.get(customer.siren)
-        if statement is None or selectors.closing_date(statement) < add_months(as_of, -18):
-            reasons.append(("info", _("accounts missing or older than 18 months")))
-        if reasons and any(kind != "info" for kind, _ in reasons):
-            found.append({"customer": customer, "exposure": quantize(exposure), "limit": limit, "reasons": reasons,
-                          "url": reverse("risk:customer", args=[customer.pk])})  # fmt: skip
-        if len(found) >= max_rows:
-            break
+    expired, exposure without a limit (accounts older than 18 months are flagged too).
+
+    One grouped read of grade and exposure for the whole scope, then limits and statements read
+    for the largest exposures only, batch by batch, until ``max_rows`` customers are found."""
+    rows = [
+        (pk, grade, Decimal(open_ar or 0) + Decimal(orders or 0))
+        for pk, grade, open_ar, orders in portfolio_rows(customers).values_list(
+            "pk", "grade", "open_ar", "orders_total"
+        )
+    ]
+    candidates = sorted((r for r in rows if r[2] > 0 or r[1] in ("D", "E")), key=lambda r: -r[2])
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(candidates), 300):
+        batch = candidates[start : start + 300]
+        by_pk = Customer.objects.select_related("entity").in_bulk([pk for pk, _grade, _exposure in batch])
+        limits = selectors.current_limits(list(by_pk), as_of=as_of)
+        sirens = {c.siren for c in by_pk.values() if c.siren}
+        statements = selectors.latest_statements(sirens=sirens, as_of=as_of)
+        for pk, grade, exposure in batch:
+            customer = by_pk[pk]
+            customer.grade = grade  # type: ignore[attr-defined]
+            reasons = _review_reasons(grade, exposure, limits.get(pk), statements.get(customer.siren), as_of)
+            if any(kind != "info" for kind, _reason in reasons):
+                found.append({"customer": customer, "exposure": quantize(exposure), "limit": limits.get(pk),
+                              "reasons": reasons, "url": reverse("risk:customer", args=[pk])})  # fmt: skip
+                if len(found) >= max_rows:
+                    return found
     return found
+
+
+def _review_reasons(
+    grade: str | None, exposure: Decimal, limit: CreditLimit | None, statement: FinancialStatement | None, as_of: date
+) -> list[tuple[str, Any]]:
+    reasons: list[tuple[str, Any]] = []
+    if grade in ("D", "E"):
+        reasons.append(("bad", _("grade %(letter)s") % {"letter": grade}))
+    if limit is None and exposure > 0:
+        reasons.append(("warn", _("no credit limit")))
+    elif limit is not None and exposure > limit.amount:
+        reasons.append(("bad", _("over limit")))
+    if limit is not None and limit.expires_on and limit.expires_on <= as_of + timedelta(days=30):
+        reasons.append(("warn", _("limit expired") if limit.expires_on < as_of else _("limit expiring")))
+    if statement is None or selectors.closing_date(statement) < add_months(as_of, -18):
+        reasons.append(("info", _("accounts missing or older than 18 months")))
+    return reasons
 
 
 def pending_limits(customers: QuerySet[Customer]) -> QuerySet[CreditLimit]:

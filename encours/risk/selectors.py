@@ -178,7 +178,7 @@ def exposure_figures(customer_ids: Sequence[int] | QuerySet[Any]) -> dict[int, E
     return result
 
 
-def _sum_for_customer(queryset: QuerySet[Any], expression: Any) -> Coalesce:
+def sum_for_customer(queryset: QuerySet[Any], expression: Any) -> Coalesce:
     total = queryset.order_by().values("customer").annotate(total=Sum(expression, output_field=MONEY)).values("total")
     return Coalesce(Subquery(total, output_field=MONEY), Value(Decimal(0), output_field=MONEY))
 
@@ -187,11 +187,11 @@ def exposure_annotations() -> dict[str, Any]:
     """Open AR, open orders and uninvoiced deliveries as subqueries on a customer queryset (one query)."""
     orders = OpenOrder.objects.filter(customer=OuterRef("pk"))
     return {
-        "exposure_open_ar": _sum_for_customer(
+        "exposure_open_ar": sum_for_customer(
             Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True), F("open_amount") * F("fx_rate")
         ),
-        "exposure_open_orders": _sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
-        "exposure_deliveries": _sum_for_customer(
+        "exposure_open_orders": sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
+        "exposure_deliveries": sum_for_customer(
             orders.filter(status=OpenOrder.Status.DELIVERED), F("amount_functional")
         ),
     }
@@ -368,52 +368,52 @@ def customer_payer_trend(*, customer: Customer, as_of: date, months: int = 24) -
     return payer_index_trend(experiences=experiences, open_items=overdue, as_of=as_of, months=months)
 
 
+def _pooled_by_month(payments: QuerySet[Allocation], scale: PayerScale) -> dict[tuple[int, int], list[Decimal]]:
+    """(year, month) → [Σ score × amount, Σ amount] from payments grouped in SQL by month and days late."""
+    rows = (
+        payments.annotate(month=TruncMonth("credit__document_date"),
+                          late=DaysBetween(F("credit__document_date"), F("debit__due_date")))
+        .values("month", "late")
+        .annotate(total=Sum(F("amount") * F("debit__fx_rate")))
+        .order_by()
+    )  # fmt: skip
+    pooled: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
+    scores: dict[int, Decimal] = {}
+    for row in rows:
+        amount = Decimal(row["total"] or 0)
+        if amount <= 0:
+            continue
+        late = int(row["late"])
+        month = row["month"]
+        key = (month.year, month.month)
+        pooled[key][0] += scores.setdefault(late, scale.score(late)) * amount
+        pooled[key][1] += amount
+    return pooled
+
+
 def benchmark_trends(
     *, customers: QuerySet[Customer], division: str | None, as_of: date, months: int = 24
 ) -> tuple[list[Decimal | None], list[Decimal | None]]:
     """Pooled payer index of the whole portfolio and of one NAF division at each month end.
 
-    Payments are grouped in SQL by payment month, days late and NAF code; each month end
-    reads the twelve months before it. Open overdue invoices are not part of the benchmark.
+    Payments are grouped in SQL by payment month and days late (one query for the portfolio,
+    one for the division); each month end reads the twelve months before it. Open overdue
+    invoices are not part of the benchmark.
     """
     scale = PayerScale()
     start = add_months(as_of, -(months + 12))
-    rows = (
-        Allocation.objects.filter(
-            debit__customer__in=customers,
-            debit__type=ItemType.INVOICE,
-            credit__type=ItemType.PAYMENT,
-            credit__document_date__gte=start,
-            credit__document_date__lte=as_of,
-        )
-        .annotate(
-            month=TruncMonth("credit__document_date"),
-            late=DaysBetween(F("credit__document_date"), F("debit__due_date")),
-        )
-        .values("month", "late", "debit__customer__naf_code")
-        .annotate(total=Sum(F("amount") * F("debit__fx_rate")))
-        .order_by()
+    payments = Allocation.objects.filter(
+        debit__customer__in=customers,
+        debit__type=ItemType.INVOICE,
+        credit__type=ItemType.PAYMENT,
+        credit__document_date__gte=start,
+        credit__document_date__lte=as_of,
     )
-    # month index -> [weighted score, amount] for the portfolio and the division
-    portfolio: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    sector: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    scores: dict[int, Decimal] = {}
-    for row in rows:
-        month = row["month"]
-        if hasattr(month, "date"):
-            month = month.date()
-        amount = Decimal(row["total"] or 0)
-        if amount <= 0:
-            continue
-        late = int(row["late"])
-        score = scores.setdefault(late, scale.score(late))
-        key = (month.year, month.month)
-        portfolio[key][0] += score * amount
-        portfolio[key][1] += amount
-        naf = (row["debit__customer__naf_code"] or "").replace(".", "")[:2]
-        if division and naf == division:
-            sector[key][0] += score * amount
-            sector[key][1] += amount
+    portfolio = _pooled_by_month(payments, scale)
+    sector: dict[tuple[int, int], list[Decimal]] = {}
+    if division:
+        prefixes = Q(debit__customer__naf_code__startswith=division)
+        sector = _pooled_by_month(payments.filter(prefixes), scale)
     ends = [end_of_month(add_months(as_of, -back)) for back in range(months - 1, 0, -1)] + [as_of]
 
     def series(pooled: dict[tuple[int, int], list[Decimal]]) -> list[Decimal | None]:

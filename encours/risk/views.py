@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError, ImportRejected
 from encours.core.money import D
+from encours.jobs.models import Job
+from encours.jobs.services import job_start
 from encours.ledger.selectors import customer_get, customers_for
 from encours.risk import pages, selectors, services
 from encours.risk.forms import GuaranteeForm, LimitRequestForm, SettingsForm, StatementForm, UploadForm
@@ -106,8 +108,27 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "open_alerts": RiskAlert.objects.filter(customer__in=customers, acknowledged_at__isnull=True).count(),
         "held": HeldOrder.objects.filter(customer__in=customers, status=HeldOrder.Status.HELD).count(),
         "pending": pages.pending_limits(customers).count(),
+        "can_edit": can(request.user, "risk.edit"),  # type: ignore[arg-type]
     }
     return render(request, "risk/portfolio.html", context)
+
+
+@login_required
+@require_POST
+def run_now(request: HttpRequest) -> HttpResponse:
+    """Start the daily run (grades and alerts) as a background job and follow its progress."""
+    _require(request, "risk.edit")
+    job = job_start(kind="risk.daily_run", params={"as_of": _as_of(request).isoformat()}, user=request.user,
+                    label=_("Risk run"))  # fmt: skip
+    return redirect("risk:job", pk=job.pk)
+
+
+@login_required
+def job_page(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "risk.edit")
+    job = get_object_or_404(Job, pk=pk, kind="risk.daily_run")
+    template = "jobs/_job.html" if getattr(request, "htmx", False) else "risk/job.html"
+    return render(request, template, {"job": job})
 
 
 @login_required

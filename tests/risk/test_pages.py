@@ -157,3 +157,19 @@ def test_the_risk_page_speaks_french(client, credit_manager, graded):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
     html = client.get(reverse("risk:customer", args=[graded.pk])).content.decode()
     assert "Explication de la note" in html and "pas d'information de garantie" in html
+
+
+@pytest.mark.django_db(transaction=True)  # the job runner closes connections found inside a transaction
+def test_risk_run_as_a_background_job(client, credit_manager, collector, graded):
+    from encours.jobs.models import Job
+    from encours.risk.models import GradeSnapshot
+
+    client.force_login(collector)
+    assert client.post(reverse("risk:run")).status_code == 403
+    client.force_login(credit_manager)
+    response = client.post(reverse("risk:run") + "?as_of=2026-10-31")
+    job = Job.objects.get(kind="risk.daily_run")
+    assert response["Location"] == reverse("risk:job", args=[job.pk])
+    assert job.status == "done" and job.progress_done == job.progress_total
+    assert GradeSnapshot.objects.filter(on=date(2026, 10, 31)).exists()
+    assert "graded" in client.get(response["Location"]).content.decode()
