@@ -21,9 +21,7 @@ from encours.reports.registry import Alert, alert_provider
 @alert_provider(60)
 def lines_in_review(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[Alert]:
     # without a user (the weekly e-mail, scheduled reports) the scope is the customers' entities
-    lines = (
-        lines_for(user) if user is not None else BankLine.objects.filter(entity__in=customers.values("entity_id"))
-    )
+    lines = lines_for(user) if user is not None else BankLine.objects.filter(entity__in=customers.values("entity_id"))
     totals = lines.filter(status=LineStatus.REVIEW).aggregate(n=Count("id"), amount=Sum("amount"))
     count = totals["n"] or 0
     if not count:
