@@ -11,9 +11,9 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from encours.core.money import quantize
-from encours.insurance.models import CoverDecision, FactoringContract
+from encours.insurance.models import CoverDecision
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures
-from encours.insurance.services.factoring import FactoringPosition, factoring_position
+from encours.insurance.services.factoring import FactoringPosition, contracts_for, factoring_position
 from encours.ledger import selectors
 
 router = Router(tags=["insurance"])
@@ -148,7 +148,7 @@ def _position(position: FactoringPosition) -> dict:
 
 
 def _contracts(request: HttpRequest):
-    return FactoringContract.objects.filter(entity__in=selectors.entities_for(request.user)).select_related("entity")
+    return contracts_for(request.user).select_related("entity")
 
 
 @router.get("/factoring/position", response=list[PositionOut])

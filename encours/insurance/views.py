@@ -25,7 +25,6 @@ from encours.insurance.models import (
     CoverRequest,
     DecisionMapping,
     Declaration,
-    FactoringContract,
 )
 from encours.insurance.providers import DEADLINE_ALERT_DAYS, _undeclared
 from encours.insurance.selectors.exposure import buyer_exposures, portfolio_totals
@@ -37,7 +36,7 @@ from encours.insurance.services.covers import decision_record
 from encours.jobs.models import Job
 from encours.jobs.services import job_start
 from encours.ledger.models import Item, ItemType
-from encours.ledger.selectors import customer_get, customers_for, entities_for
+from encours.ledger.selectors import customer_get, customers_for
 
 CHART_BUYERS = 15
 LIST_LIMIT = 200
@@ -355,7 +354,7 @@ def claim_money(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 def _contracts_for(request: HttpRequest) -> Any:
-    return FactoringContract.objects.filter(entity__in=entities_for(request.user))
+    return factoring_services.contracts_for(request.user)
 
 
 @login_required

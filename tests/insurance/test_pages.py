@@ -169,3 +169,14 @@ def test_api_covers_and_factoring_position(imported, client, credit_manager, sal
     rep = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=sales_rep)}"}
     assert client.get(f"/api/v1/insurance/covers/{imported['b'].pk}", **rep).status_code == 404
     assert client.get("/api/v1/insurance/covers", **rep).json() == []
+
+
+def test_sales_rep_sees_no_factoring_account(imported, client, sales_rep, entity):
+    contract = FactoringContract.objects.create(
+        entity=entity, factor="Eurofactor", number="F-8", start_date=date(2026, 1, 1), global_limit=50000
+    )
+    client.force_login(sales_rep)
+    assert "Eurofactor" not in client.get(reverse("insurance:factoring")).content.decode()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {api_token_create(user=sales_rep)}"}
+    assert client.get(f"/api/v1/factoring/{contract.pk}/position", **auth).status_code == 404
+    assert client.get("/api/v1/factoring/position", **auth).json() == []

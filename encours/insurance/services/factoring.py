@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Case, F, Max, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from encours.accounts.models import Role
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core import factoring as core
@@ -30,6 +31,7 @@ from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, quantize
 from encours.insurance.models import AssignedInvoice, Bordereau, DebtorApproval, FactoringContract, FactoringDrawing
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.selectors import entities_for
 from encours.reports.sql import MONEY
 
 BORDEREAU_COLUMNS = (
@@ -350,5 +352,12 @@ def returns_apply(*, contract: FactoringContract, as_of: date, user: Any) -> int
     return len(returned)
 
 
-def contracts_for(*, customers: QuerySet[Customer]) -> QuerySet[FactoringContract]:
-    return FactoringContract.objects.filter(entity__in=customers.values("entity_id")).distinct()
+FACTORING_READERS = frozenset({Role.CREDIT_MANAGER, Role.COLLECTOR, Role.AUDITOR})
+
+
+def contracts_for(user: Any) -> QuerySet[FactoringContract]:
+    """Factoring accounts are entity-wide (every assigned invoice): credit staff and auditors of
+    the entity only, never a portfolio-scoped role such as a sales rep."""
+    if not user.is_authenticated or not (user.is_admin or user.role in FACTORING_READERS):
+        return FactoringContract.objects.none()
+    return FactoringContract.objects.filter(entity__in=entities_for(user))
