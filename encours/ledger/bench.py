@@ -24,7 +24,7 @@ def portfolio(context: BenchContext) -> Iterator[Figure]:
     yield Figure("generate portfolio", invoices / generated[0], "invoices/s", detail=f"{invoices} invoices")
     rows = len(demo.items) + len(demo.allocations)
     with stopwatch() as loaded:
-        context.state["demo"] = demo_load(portfolio=demo)
+        context.state["demo"] = demo_load(portfolio=demo, apps=context.only)
     yield Figure(
         "load portfolio (items + allocations + app demo data)",
         rows / loaded[0],

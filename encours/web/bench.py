@@ -43,6 +43,8 @@ class BenchContext:
     small: bool
     workdir: str
     state: dict[str, Any] = field(default_factory=dict)
+    # app labels asked for with --only (empty: all); the portfolio loads only their demo data
+    only: frozenset[str] = frozenset()
 
 
 Benchmark = Callable[[BenchContext], Iterator[Figure]]

@@ -3,7 +3,7 @@ ledger. Other apps add their demo data (scenarios, disputes, covers…) through 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -91,7 +91,10 @@ class DemoContext:
     notes: list[str] = field(default_factory=list)
 
 
-def demo_load(*, portfolio: DemoPortfolio, progress: Progress = _noop, hooks: bool = True) -> DemoContext:
+def demo_load(
+    *, portfolio: DemoPortfolio, progress: Progress = _noop, hooks: bool = True, apps: Collection[str] = ()
+) -> DemoContext:
+    """Load the portfolio, then every app's demo data (only the apps labelled in ``apps`` when given)."""
     with transaction.atomic():
         entities = _entities(portfolio)
         users = _staff(entities)
@@ -111,8 +114,15 @@ def demo_load(*, portfolio: DemoPortfolio, progress: Progress = _noop, hooks: bo
     context = DemoContext(portfolio, entities, customers, users, portfolio.as_of, progress)
     if hooks:
         for _, hook in _HOOKS:
-            hook(context)
+            if not apps or _app_label(hook) in apps:
+                hook(context)
     return context
+
+
+def _app_label(hook: DemoHook) -> str:
+    """``encours.forecast.demo`` → ``forecast``."""
+    parts = hook.__module__.split(".")
+    return parts[1] if len(parts) > 2 else parts[-1]
 
 
 def _entities(portfolio: DemoPortfolio) -> list[LegalEntity]:

@@ -28,6 +28,7 @@ class Command(BaseCommand):
             workdir=tempfile.mkdtemp(prefix="encours-bench-"),
         )
         only = {label for label in options["only"].split(",") if label}
+        context.only = frozenset(only)
         self.stdout.write(
             f"portfolio: {context.customers} customers, {context.invoices} invoices, as of {context.as_of}"
         )
