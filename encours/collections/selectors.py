@@ -35,6 +35,7 @@ class WorklistPage:
     collector_id: int | None
     total_customers: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
+    task_customers: dict[int, str] = field(default_factory=dict)
 
 
 def worklist_scope(*, user: Any, collector_id: int | None = None) -> tuple[QuerySet[Customer], int | None]:
@@ -78,14 +79,38 @@ def _counts(queryset: QuerySet[Any]) -> dict[int, int]:
 def worklist(
     *, user: Any, as_of: date, collector_id: int | None = None, limit: int = 100, grades: bool = True
 ) -> WorklistPage:
-    """The collector's ranked customers with the reasons, their calls due and other apps' tasks."""
+    """The collector's ranked customers with the reasons, their calls due and other apps' tasks.
+
+    The ranking (overdue, promises, calls, grades) and the other apps' tasks are kept under the
+    ledger's version: any audited write — a payment, a call logged, a promise, a dispute, a risk
+    run, a cover decision — makes the next view recompute them; in between, a view reads them
+    back and only lists the calls due.
+    """
     customers, collector_id = worklist_scope(user=user, collector_id=collector_id)
     snoozed = CustomerDunning.objects.filter(snoozed_until__gte=as_of).values("customer_id")
     active = customers.exclude(pk__in=snoozed)
-    # kept under the ledger's version: any write (payment, dispute, call, promise…) recomputes it
-    overdue = kept(
-        "collections_overdue", customers=active, parts=(as_of,), compute=lambda: _overdue_by_customer(active, as_of)
+    ranked = kept(
+        "collections_worklist",
+        customers=active,
+        parts=(as_of, limit, grades, getattr(user, "pk", None)),
+        compute=lambda: _ranked(active, user=user, as_of=as_of, limit=limit, grades=grades),
     )
+    lines, info, tasks, total, task_customers = ranked
+    calls = list(
+        CallTask.objects.filter(customer_id__in=[line.customer_id for line in lines], done_on__isnull=True)
+        .filter(due_on__lte=as_of + timedelta(days=1))
+        .select_related("customer", "contact", "assigned_to")
+        .order_by("due_on")
+    )
+    return WorklistPage(as_of, lines, info, calls, tasks, collector_id, total, task_customers=task_customers)
+
+
+def _ranked(
+    active: QuerySet[Customer], *, user: Any, as_of: date, limit: int, grades: bool
+) -> tuple[tuple[WorklistLine, ...], dict[int, dict[str, Any]], list[hooks.WorkTask], int, dict[int, str]]:
+    """(the ranked lines, their customers' figures, other apps' tasks, how many customers to work,
+    the tasks' customer names)."""
+    overdue = _overdue_by_customer(active, as_of)
     broken = _counts(
         Promise.objects.filter(
             customer__in=active,
@@ -99,7 +124,7 @@ def worklist(
     ids = set(overdue) | set(broken) | set(promised_today) | set(calls_due)
     info = {
         row["id"]: row
-        for row in Customer.objects.filter(pk__in=ids).values(
+        for row in Customer.objects.filter(pk__in_array=ids).values(
             "id", "name", "account_number", "is_strategic", "collector_id", "is_blocked", "entity__currency"
         )
     }
@@ -122,14 +147,11 @@ def worklist(
             )
         )  # fmt: skip
     lines = rank_worklist(customers=candidates, limit=limit)
-    calls = list(
-        CallTask.objects.filter(customer_id__in=[line.customer_id for line in lines], done_on__isnull=True)
-        .filter(due_on__lte=as_of + timedelta(days=1))
-        .select_related("customer", "contact", "assigned_to")
-        .order_by("due_on")
-    )
     tasks = hooks.work_tasks(customers=active, user=user, as_of=as_of)
-    return WorklistPage(as_of, lines, info, calls, tasks, collector_id, len(info))
+    names = dict(
+        Customer.objects.filter(pk__in_array={task.customer_id for task in tasks}).values_list("pk", "name")
+    ) if tasks else {}  # fmt: skip
+    return lines, {line.customer_id: info[line.customer_id] for line in lines}, tasks, len(info), names
 
 
 def _grades(customer_ids: list[int], as_of: date) -> dict[int, str]:

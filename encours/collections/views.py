@@ -56,6 +56,9 @@ def dispute_url(customer_id: int) -> str:
         return ""
 
 
+TASKS_SHOWN = 25  # the most urgent; the rest behind "show all"
+
+
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
     as_of = _as_of(request)
@@ -72,9 +75,11 @@ def worklist(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("collector__last_name")
     )
+    all_tasks = request.GET.get("tasks") == "all"
     context = {
         "page": page,
         "as_of": as_of,
+        "tasks": page.tasks if all_tasks else page.tasks[:TASKS_SHOWN],
         "collectors": collectors,
         "can_act": can(request.user, "collections.act"),  # type: ignore[arg-type]
         "dispute_base": dispute_url(0).rsplit("?", 1)[0],

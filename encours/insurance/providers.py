@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,8 +23,9 @@ from encours.insurance.models import (
     InsurancePolicy,
 )
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures, cover_of, latest_decision_ids
-from encours.ledger.models import Customer
+from encours.ledger.models import Customer, Item, ItemType
 from encours.reports.registry import Alert, alert_provider
+from encours.reports.sql import open_on
 from encours.web import hooks
 
 RECENT_CHANGE_DAYS = 7
@@ -85,13 +86,32 @@ def _undeclared(rows: list[BuyerExposure]) -> list[BuyerExposure]:
     return [r for r in with_deadline if r.customer_id not in declared]
 
 
+def _declaration_candidates(customers: QuerySet[Customer], as_of: date) -> list[int]:
+    """The customers whose oldest invoice open on the date may reach a deadline within the task
+    window: due on or before the window's end minus the shortest declaration delay of any policy.
+    A superset (the exact deadlines come from ``buyer_exposures``) that spares reading the whole
+    portfolio: a collector's worklist asks for it on every view."""
+    shortest = InsurancePolicy.objects.aggregate(days=Min("declaration_deadline_days"))["days"]
+    if shortest is None:
+        return []
+    cutoff = min(as_of - timedelta(days=1), as_of + timedelta(days=DEADLINE_TASK_DAYS - shortest))
+    candidate, _amount = open_on(as_of=as_of)
+    items = Item.objects.filter(
+        customer__in=customers, type=ItemType.INVOICE, amount__gt=0, due_date__lte=cutoff, document_date__lte=as_of
+    )
+    return list(items.filter(candidate).order_by().values_list("customer_id", flat=True).distinct())
+
+
 @hooks.work_tasks_provider
 def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[hooks.WorkTask]:
     """An insured buyer's oldest overdue invoice reaches its declaration deadline within 15 days."""
-    if not InsurancePolicy.objects.exists():
+    candidates = _declaration_candidates(customers, as_of)
+    if not candidates:
         return
-    rows = _undeclared(buyer_exposures(customers=customers, as_of=as_of))
+    narrowed = Customer.objects.filter(pk__in_array=candidates)  # already within the user's scope
+    rows = _undeclared(buyer_exposures(customers=narrowed, as_of=as_of))
     language = translation.get_language() or "fr"
+    url_head, url_tail = reverse("insurance:buyer", args=[987654321]).split("987654321")
     for row in rows:
         assert row.declaration_deadline is not None
         days_left = (row.declaration_deadline - as_of).days
@@ -107,7 +127,7 @@ def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) 
                 "deadline": row.declaration_deadline.isoformat(),
                 "policy": row.policy,
             },
-            url=_url("insurance:buyer", row.customer_id),
+            url=f"{url_head}{row.customer_id}{url_tail}",
             source="insurance",
             priority=Decimal(100 - min(days_left, 100)) + row.overdue / 1000,
         )

@@ -8,4 +8,4 @@ class LedgerConfig(AppConfig):
     verbose_name = _("Ledger")
 
     def ready(self) -> None:
-        from encours.ledger import jobs  # noqa: F401  (registers the import job handlers)
+        from encours.ledger import jobs, lookups  # noqa: F401  (import job handlers, the in_array lookup)

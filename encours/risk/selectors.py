@@ -257,17 +257,30 @@ def core_limit(row: CreditLimit) -> core_credit.CreditLimit:
     )
 
 
+def _limits_in_force(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> QuerySet[CreditLimit]:
+    return CreditLimit.objects.filter(
+        customer_id__in_array=customer_ids, status=LimitStatus.APPROVED, valid_from__lte=as_of
+    ).order_by("customer_id", "-valid_from", "-decided_at", "-pk")
+
+
 def current_limits(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, CreditLimit]:
     """The approved limit in force per customer: the latest one valid from on or before ``as_of``."""
-    rows = (
-        CreditLimit.objects.filter(customer__in=customer_ids, status=LimitStatus.APPROVED, valid_from__lte=as_of)
-        .select_related("decided_by")
-        .order_by("customer_id", "-valid_from", "-decided_at", "-pk")
-    )
     found: dict[int, CreditLimit] = {}
-    for row in rows:
+    for row in _limits_in_force(customer_ids, as_of=as_of).select_related("decided_by"):
         assert row.customer_id is not None
         found.setdefault(row.customer_id, row)
+    return found
+
+
+def current_limit_amounts(
+    customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date
+) -> dict[int, tuple[Decimal, str]]:
+    """customer id → (amount, currency) of the limit in force: ``current_limits`` without objects."""
+    found: dict[int, tuple[Decimal, str]] = {}
+    for customer_id, amount, currency in _limits_in_force(customer_ids, as_of=as_of).values_list(
+        "customer_id", "amount", "currency"
+    ):
+        found.setdefault(customer_id, (amount, currency))
     return found
 
 
@@ -524,17 +537,22 @@ def customer_risks(
     return result
 
 
-def latest_snapshots(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, GradeSnapshot]:
-    """The latest stored grade per customer on or before ``as_of`` (PostgreSQL: DISTINCT ON)."""
-    from django.db import connection
+def latest_snapshots(
+    customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date, fields: Sequence[str] = ()
+) -> dict[int, GradeSnapshot]:
+    """The latest stored grade per customer on or before ``as_of``.
 
-    rows = GradeSnapshot.objects.filter(customer__in=customer_ids, on__lte=as_of)
-    if connection.vendor == "postgresql":
-        return {s.customer_id: s for s in rows.order_by("customer_id", "-on").distinct("customer_id")}
-    found: dict[int, GradeSnapshot] = {}
-    for snapshot in rows.order_by("customer_id", "-on"):
-        found.setdefault(snapshot.customer_id, snapshot)
-    return found
+    One index probe per customer on (customer, on) — a scan of every snapshot of the customers
+    would read months of daily runs. ``fields`` loads only those columns (the explanation is
+    the heavy one), for callers that read nothing else.
+    """
+    latest = GradeSnapshot.objects.filter(customer=OuterRef("pk"), on__lte=as_of).order_by("-on").values("pk")[:1]
+    customers = Customer.objects.filter(pk__in_array=customer_ids)
+    ids = customers.annotate(snapshot_id=Subquery(latest)).values("snapshot_id")
+    rows = GradeSnapshot.objects.filter(pk__in=ids)
+    if fields:
+        rows = rows.only("customer_id", *fields)
+    return {snapshot.customer_id: snapshot for snapshot in rows}
 
 
 def overdue_amounts(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, Decimal]:

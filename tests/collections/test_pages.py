@@ -197,3 +197,44 @@ def test_customer_page_shows_timeline_penalties_and_settings(client, credit_mana
     assert 'id="penalties-card"' in card.content.decode() and "49,99" in card.content.decode()
     client.post(reverse("collections:customer_settings", args=[acme.pk]), {"paused_until": "2026-12-31"})
     assert CustomerDunning.objects.get(customer=acme).paused_until == date(2026, 12, 31)
+
+
+def test_the_kept_worklist_follows_a_payment_at_once(client, collector, book):
+    from encours.ledger.services.items import allocation_create, item_create
+
+    client.force_login(collector)
+    url = reverse("collections:worklist")
+    assert "Acme Bâtiment SARL" in client.get(url, {"as_of": TODAY.isoformat()}).content.decode()
+    assert "Acme Bâtiment SARL" in client.get(url, {"as_of": TODAY.isoformat()}).content.decode()  # kept
+    acme = book["acme"]
+    payment = item_create(customer=acme, type="payment", number="VIR-1", document_date=TODAY,
+                          amount=Decimal("-6000.00"), user=collector)  # fmt: skip
+    allocation_create(debit=acme.items.get(number="FA-001"), credit=payment, amount=Decimal("6000.00"), on=TODAY,
+                      user=collector)  # fmt: skip
+    html = client.get(url, {"as_of": TODAY.isoformat()}).content.decode()
+    assert "Acme Bâtiment SARL" not in html and "Bolt SAS" in html
+
+
+def test_other_teams_tasks_show_the_most_urgent_with_the_customer(client, collector, book):
+    from encours.web import hooks
+
+    acme = book["acme"]
+
+    def many(*, customers, user, as_of):
+        for n in range(30):
+            yield hooks.WorkTask(customer_id=acme.pk, due_on=as_of + timedelta(days=n - 2), title=f"Task {n:02d}",
+                                 source="test")  # fmt: skip
+
+    saved = list(hooks._work_tasks)
+    try:
+        hooks.work_tasks_provider(many)
+        client.force_login(collector)
+        url = reverse("collections:worklist")
+        html = client.get(url, {"as_of": TODAY.isoformat()}).content.decode()
+        assert "Task 00" in html and "Task 24" in html and "Task 25" not in html
+        assert "25" in html and "30" in html and "tasks=all" in html
+        assert html.count("Acme Bâtiment SARL") >= 25  # each task names its customer
+        html = client.get(url, {"as_of": TODAY.isoformat(), "tasks": "all"}).content.decode()
+        assert "Task 29" in html
+    finally:
+        hooks._work_tasks[:] = saved

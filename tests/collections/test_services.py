@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from encours.collections.execution import run_create, run_execute
 from encours.collections.models import CallTask, CustomerDunning, LitigationCase
@@ -123,6 +124,7 @@ def test_grade_raises_the_priority(acme, collector):
     saved = hooks._grades.function
     try:
         hooks.grades_provider(lambda *, customer_ids, as_of: {acme.pk: hooks.GradeInfo("E")})
+        cache.clear()  # a real grade comes with an audited risk run, which the kept worklist notices
         lines = worklist(user=collector, as_of=AS_OF).lines
         assert lines[0].name == "Acme Bâtiment SARL"  # 1 000 × 2.2 > 1 200 × 1.0
         assert "grade E" in lines[0].contributions[2].explanation
