@@ -12,7 +12,7 @@ from encours.web import hooks
 @hooks.payment_predictions_provider
 def payment_predictions(*, item_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.PaymentPrediction]:
     """Stored predictions (one query); an expected date already past reads as ``as_of``."""
-    rows = InvoicePrediction.objects.filter(item_id__in=list(item_ids)).values_list(
+    rows = InvoicePrediction.objects.filter(item_id__in_array=list(item_ids)).values_list(
         "item_id", "expected_date", "days_late", "probability_late_over_30", "source"
     )
     return {

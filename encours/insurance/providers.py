@@ -42,7 +42,7 @@ def _url(name: str, *args: Any) -> str:
 
 @hooks.covers_provider
 def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.CoverInfo]:
-    customers = Customer.objects.filter(pk__in=list(customer_ids))
+    customers = Customer.objects.filter(pk__in_array=list(customer_ids))
     ids = latest_decision_ids(customers=customers, as_of=as_of)
     decisions = CoverDecision.objects.select_related("policy").in_bulk(list(ids.values()))
     found = {}
@@ -61,7 +61,7 @@ def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Co
 @hooks.factored_items_provider
 def factored_items(*, item_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.FactoringInfo]:
     lines = (
-        AssignedInvoice.objects.filter(item_id__in=list(item_ids), bordereau__assigned_on__lte=as_of)
+        AssignedInvoice.objects.filter(item_id__in_array=list(item_ids), bordereau__assigned_on__lte=as_of)
         .exclude(returned_on__lte=as_of)
         .select_related("bordereau__contract")
     )
@@ -79,7 +79,7 @@ def _undeclared(rows: list[BuyerExposure]) -> list[BuyerExposure]:
     with_deadline = [r for r in rows if r.declaration_deadline is not None]
     declared = set(
         Declaration.objects.filter(
-            customer_id__in=[r.customer_id for r in with_deadline],
+            customer_id__in_array=[r.customer_id for r in with_deadline],
             status__in=[Declaration.Status.DECLARED, Declaration.Status.CLAIM],
         ).values_list("customer_id", flat=True)
     )

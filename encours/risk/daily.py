@@ -63,7 +63,11 @@ def _payer_trend(history: list[GradeSnapshot], today: Decimal | None, as_of: dat
 def _open_items(ids: list[int], as_of: date) -> dict[int, list[OpenItem]]:
     found: dict[int, list[OpenItem]] = defaultdict(list)
     rows = Item.objects.filter(
-        customer__in=ids, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0, document_date__lte=as_of
+        customer_id__in_array=ids,
+        type=ItemType.INVOICE,
+        settled_on__isnull=True,
+        open_amount__gt=0,
+        document_date__lte=as_of,
     ).values_list("customer_id", "number", "open_amount", "fx_rate", "due_date")
     for customer_id, number, amount, fx, due in rows:
         found[customer_id].append(OpenItem(number, amount * fx, due))
@@ -88,7 +92,7 @@ def risk_daily_run(*, as_of: date, customers: Any = None, progress: Any = None) 
 
 @transaction.atomic
 def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settings: Any, report: DailyReport) -> None:
-    chunk = list(Customer.objects.filter(pk__in=ids))
+    chunk = list(Customer.objects.filter(pk__in_array=ids))
     risks = selectors.customer_risks(chunk, as_of=as_of, settings=settings)
     figures = selectors.exposure_figures(ids)
     guarantees = selectors.guarantees_by_customer(ids)
@@ -97,11 +101,13 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
     open_items = _open_items(ids, as_of)
     history: dict[int, list[GradeSnapshot]] = defaultdict(list)
     since = add_months(as_of, -4)
-    for snapshot in GradeSnapshot.objects.filter(customer__in=ids, on__lt=as_of, on__gte=since).order_by("-on"):
+    for snapshot in GradeSnapshot.objects.filter(customer_id__in_array=ids, on__lt=as_of, on__gte=since).order_by(
+        "-on"
+    ):
         history[snapshot.customer_id].append(snapshot)
     previous = selectors.latest_snapshots(ids, as_of=as_of - timedelta(days=1))
     snapshots = []
-    known_keys = set(RiskAlert.objects.filter(customer__in=ids).values_list("key", flat=True))
+    known_keys = set(RiskAlert.objects.filter(customer_id__in_array=ids).values_list("key", flat=True))
     new_alerts = []
     for customer in chunk:
         risk = risks[customer.pk]
@@ -148,7 +154,7 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
                          for c in (grade.contributions if grade else ())],
         ))  # fmt: skip
         report.graded += int(bool(letter))
-    GradeSnapshot.objects.filter(customer__in=ids, on=as_of).delete()
+    GradeSnapshot.objects.filter(customer_id__in_array=ids, on=as_of).delete()
     GradeSnapshot.objects.bulk_create(snapshots, batch_size=1000)
     RiskAlert.objects.bulk_create(new_alerts, batch_size=1000)
     report.customers += len(chunk)
