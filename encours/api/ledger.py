@@ -152,7 +152,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilter]):
     return customers[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/customers/{customer_id}", response=CustomerOut)
+@router.get("/customers/{int:customer_id}", response=CustomerOut)
 def get_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(user=request.user, pk=customer_id)
     summary = selectors.customer_summary(customer=customer, as_of=timezone.localdate())
@@ -176,7 +176,7 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
     return items.order_by("id")[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/items/{item_id}", response=ItemOut)
+@router.get("/items/{int:item_id}", response=ItemOut)
 def get_item(request: HttpRequest, item_id: int):
     return get_object_or_404(selectors.items_for(request.user).select_related("entity", "customer"), pk=item_id)
 
