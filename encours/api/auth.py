@@ -40,13 +40,3 @@ class TokenAuth(HttpBearer):
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
         return found.user
-
-
-class SessionOrToken(TokenAuth):
-    """Browser sessions (the OpenAPI docs page) or bearer tokens."""
-
-    def __call__(self, request: HttpRequest) -> Any:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
-        return super().__call__(request)

@@ -5,21 +5,20 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError, ImportRejected
-from encours.core.money import quantize
-from encours.core.terms import due_date as compute_due_date
 from encours.ledger import selectors
-from encours.ledger.models import Customer, ItemType, LegalEntity
-from encours.ledger.services.customers import customer_update, customers_ensure
-from encours.ledger.services.upsert import IncomingItem, upsert_items_and_allocations
+from encours.ledger.models import CustomerGroup, ItemType, LegalEntity
+from encours.ledger.services import batches
 
 router = Router(tags=["ledger"])
 
@@ -43,11 +42,14 @@ class CustomerOut(Schema):
 
 
 class CustomerFilter(Schema):
-    q: str = ""
-    entity: str = ""
+    q: str = Field("", description="name, account number, SIREN (prefix) or group name")
+    entity: str = Field("", description="SIREN of the legal entity")
+    group: str = Field("", description="customer group code")
     category: str = ""
     region: str = ""
+    sales_rep: str = Field("", description="username of the sales rep")
     overdue_only: bool = False
+    blocked_only: bool = False
     limit: int = Field(100, le=1000)
     offset: int = 0
 
@@ -68,11 +70,13 @@ class ItemOut(Schema):
 
 
 class ItemFilter(Schema):
-    customer: str = ""
-    entity: str = ""
+    customer: str = Field("", description="account number of the customer")
+    customer_id: int | None = None
+    entity: str = Field("", description="SIREN of the legal entity")
     type: str = ""
     open_only: bool = False
-    due_before: date | None = None
+    due_before: date | None = Field(None, description="due strictly before this date")
+    due_after: date | None = Field(None, description="due strictly after this date")
     limit: int = Field(100, le=1000)
     offset: int = 0
 
@@ -101,6 +105,9 @@ class ItemIn(Schema):
     due_date: date | None = None
     amount: Decimal = Field(..., description="positive; credit notes and payments are stored as credits")
     currency: str = "EUR"
+    amount_functional: Decimal | None = Field(
+        None, description="the amount in the entity's currency; required when currency is another one"
+    )
     reference: str = ""
     label: str = ""
 
@@ -121,30 +128,75 @@ class ErrorOut(Schema):
     errors: list[dict] = []
 
 
+class RowErrorOut(Schema):
+    index: int = Field(..., description="0-based position of the row in the batch")
+    field: str
+    value: str
+    reason: str
+
+
+class CustomerRowErrorOut(RowErrorOut):
+    account_number: str
+
+
+class ItemRowErrorOut(RowErrorOut):
+    type: str
+    number: str
+
+
+class CustomerBulkErrorOut(Schema):
+    detail: str
+    errors: list[CustomerRowErrorOut] = []
+
+
+class ItemBulkErrorOut(Schema):
+    detail: str
+    errors: list[ItemRowErrorOut] = []
+
+
 def _entity_for_write(request: HttpRequest, siren: str) -> LegalEntity:
     if not can(request.user, "ledger.import"):
-        raise Http404("not found")
+        raise HttpError(403, "your role may not write customers or items")
     entity = selectors.entities_for(request.user).filter(siren=siren).first()
     if entity is None:
         raise Http404("unknown entity")
     return entity
 
 
+def _id_matching(queryset: QuerySet, **lookup: str) -> int | None:
+    """The id of the one row a filter names, -1 (matches nothing) if unknown, None if no filter."""
+    if not any(lookup.values()):
+        return None
+    return queryset.filter(**lookup).values_list("id", flat=True).first() or -1
+
+
+def _rejected(exc: ImportRejected, keys: list[dict[str, str]]) -> dict:
+    """Each bad row with its index, natural key and field; the detail names the first one."""
+    errors = [
+        {"index": e.line, "field": e.column, "value": e.value, "reason": e.reason, **keys[e.line]} for e in exc.errors
+    ]
+    first = errors[0]
+    key = ", ".join(f"{name} {first[name]}" for name in keys[first["index"]])
+    return {
+        "detail": f"{len(errors)} invalid row(s), nothing written; first: row {first['index']} ({key}), "
+        f"{first['field']}: {first['reason']}",
+        "errors": errors,
+    }
+
+
 @router.get("/customers", response=list[CustomerOut])
 def list_customers(request: HttpRequest, filters: Query[CustomerFilter]):
-    entity_id = None
-    if filters.entity:
-        entity_id = (
-            selectors.entities_for(request.user).filter(siren=filters.entity).values_list("id", flat=True).first() or -1
-        )
     customers = selectors.customer_list(
         user=request.user,
         filters=selectors.CustomerFilters(
             q=filters.q,
-            entity=entity_id,
+            entity=_id_matching(selectors.entities_for(request.user), siren=filters.entity),
+            group=_id_matching(CustomerGroup.objects.all(), code=filters.group),
             category=filters.category,
             region=filters.region,
+            sales_rep=_id_matching(get_user_model().objects.all(), username=filters.sales_rep),
             overdue_only=filters.overdue_only,
+            blocked_only=filters.blocked_only,
             sort="account",
         ),
         as_of=timezone.localdate(),
@@ -152,7 +204,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilter]):
     return customers[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/customers/{customer_id}", response=CustomerOut)
+@router.get("/customers/{int:customer_id}", response=CustomerOut)
 def get_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get(user=request.user, pk=customer_id)
     summary = selectors.customer_summary(customer=customer, as_of=timezone.localdate())
@@ -165,6 +217,8 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
     items = selectors.items_for(request.user).select_related("entity", "customer")
     if filters.customer:
         items = items.filter(customer__account_number=filters.customer)
+    if filters.customer_id:
+        items = items.filter(customer_id=filters.customer_id)
     if filters.entity:
         items = items.filter(entity__siren=filters.entity)
     if filters.type:
@@ -173,89 +227,39 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
         items = items.filter(settled_on__isnull=True)
     if filters.due_before:
         items = items.filter(due_date__lt=filters.due_before)
+    if filters.due_after:
+        items = items.filter(due_date__gt=filters.due_after)
     return items.order_by("id")[filters.offset : filters.offset + filters.limit]
 
 
-@router.get("/items/{item_id}", response=ItemOut)
+@router.get("/items/{int:item_id}", response=ItemOut)
 def get_item(request: HttpRequest, item_id: int):
     return get_object_or_404(selectors.items_for(request.user).select_related("entity", "customer"), pk=item_id)
 
 
-@router.post("/customers/bulk", response={200: BulkOut, 400: ErrorOut})
+@router.post("/customers/bulk", response={200: BulkOut, 400: CustomerBulkErrorOut, 403: ErrorOut})
 def upsert_customers(request: HttpRequest, payload: CustomerBulkIn):
+    """Create or update customers by account number, all or nothing; an empty field keeps the stored value."""
     entity = _entity_for_write(request, payload.entity)
-    updated = unchanged = 0
-    known = set(Customer.objects.filter(entity=entity).values_list("account_number", flat=True))
     try:
-        with transaction.atomic():
-            refs, created = customers_ensure(
-                entity=entity,
-                accounts={c.account_number: c.name for c in payload.customers},
-                user=request.user,
-                source="api",
-            )
-            for incoming in payload.customers:
-                customer = Customer.objects.get(pk=refs[incoming.account_number].id)
-                changes = {
-                    k: v
-                    for k, v in incoming.dict(exclude={"account_number"}).items()
-                    if v not in ("", None) and getattr(customer, k) != v
-                }
-                if changes:
-                    customer_update(customer=customer, user=request.user, **changes)
-                updated += int(bool(changes) and incoming.account_number in known)
-                unchanged += int(not changes and incoming.account_number in known)
-    except (EncoursError, ValidationError) as exc:  # an invalid customer rolls the whole batch back
-        return 400, {"detail": str(exc)}
-    return {"created": created, "updated": updated, "unchanged": unchanged}
+        counts = batches.customers_upsert(entity=entity, rows=[c.dict() for c in payload.customers], user=request.user)
+    except ImportRejected as exc:
+        return Status(400, _rejected(exc, [{"account_number": c.account_number} for c in payload.customers]))
+    except (EncoursError, ValidationError) as exc:
+        return Status(400, {"detail": str(exc)})
+    return counts
 
 
-@router.post("/items/bulk", response={200: BulkOut, 400: ErrorOut})
+@router.post("/items/bulk", response={200: BulkOut, 400: ItemBulkErrorOut, 403: ErrorOut})
 def upsert_items(request: HttpRequest, payload: ItemBulkIn):
+    """Create or update items by type and number, all or nothing; amounts are sent positive."""
     entity = _entity_for_write(request, payload.entity)
-    wanted = {i.customer for i in payload.items}
-    customers = {
-        c.account_number: c
-        for c in Customer.objects.filter(entity=entity, account_number__in=wanted).select_related("entity")
-    }
-    errors = []
-    incoming = []
-    for index, item in enumerate(payload.items):
-        customer = customers.get(item.customer)
-        if customer is None or item.type not in ItemType.values or item.amount <= 0:
-            reason = (
-                "unknown customer"
-                if customer is None
-                else ("unknown type" if item.type not in ItemType.values else "amount must be positive")
-            )
-            errors.append({"index": index, "number": item.number, "reason": reason})
-            continue
-        sign = -1 if item.type in (ItemType.CREDIT_NOTE, ItemType.PAYMENT) else 1
-        amount = quantize(sign * item.amount, item.currency)
-        due = item.due_date or (
-            compute_due_date(item.document_date, customer.payment_terms()) if sign > 0 else item.document_date
-        )
-        incoming.append(
-            IncomingItem(
-                type=item.type,
-                number=item.number,
-                customer_id=customer.pk,
-                document_date=item.document_date,
-                due_date=due,
-                amount=amount,
-                currency=item.currency,
-                amount_functional=amount,
-                label=item.label,
-                reference=item.reference,
-            )
-        )
-    if errors:
-        return 400, {"detail": f"{len(errors)} invalid item(s): nothing written", "errors": errors}
     try:
-        with transaction.atomic():
-            report = upsert_items_and_allocations(
-                entity=entity, items=incoming, allocations=[], source="api", source_file="api", actor=request.user
-            )
-    except (EncoursError, ImportRejected) as exc:
-        return 400, {"detail": str(exc)}
-    return {"created": report.items_created, "updated": report.items_updated, "unchanged": report.items_unchanged}
+        counts = batches.items_upsert(
+            entity=entity, rows=[batches.ItemRow(**i.dict()) for i in payload.items], user=request.user
+        )
+    except ImportRejected as exc:
+        return Status(400, _rejected(exc, [{"type": i.type, "number": i.number} for i in payload.items]))
+    except EncoursError as exc:
+        return Status(400, {"detail": str(exc)})
+    return counts
