@@ -169,8 +169,9 @@ def add_placeholder_rows(model: type[models.Model], count: int = 2) -> None:
                 if not related.exists():
                     add_placeholder_rows(field.related_model)
                 if field.one_to_one:
-                    related = related.exclude(pk__in=model._default_manager.values(field.attname))
-                values[field.name] = related[index % related.count()] if not field.one_to_one else related.first()
+                    values[field.name] = related.exclude(pk__in=model._default_manager.values(field.attname)).first()
+                else:
+                    values[field.name] = related[index % related.count()]
             else:
                 values[field.name] = placeholder_value(field, index)
         model._default_manager.create(**values)
