@@ -301,6 +301,10 @@ class PenaltyInvoicing(models.Model):
     indemnity_invoiced = models.BooleanField(default=False)
     debit_item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
+    class Meta:
+        verbose_name = _("invoiced penalties")
+        verbose_name_plural = _("invoiced penalties")
+
     def __str__(self) -> str:
         return f"penalties of item {self.item_id}"
 

@@ -87,6 +87,10 @@ class OrderPrediction(models.Model):
     date_p90 = models.DateField()
     source = models.CharField(max_length=16, choices=PaymentModel.Source.choices)
 
+    class Meta:
+        verbose_name = _("order payment prediction")
+        verbose_name_plural = _("order payment predictions")
+
     def __str__(self) -> str:
         return f"{self.order_id}: {self.expected_date}"
 
@@ -125,6 +129,8 @@ class ForecastWeek(models.Model):
                 fields=["snapshot", "entity", "currency", "week_start"], name="forecast_week_unique"
             )
         ]
+        verbose_name = _("forecast week")
+        verbose_name_plural = _("forecast weeks")
 
     def __str__(self) -> str:
         return f"{self.snapshot_id} {self.currency} {self.week_start}: {self.expected}"

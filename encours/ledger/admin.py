@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from encours.audit.admin import ReadOnlyAdmin
 from encours.ledger.models import (
     Allocation,
     Contact,
@@ -16,12 +17,13 @@ from encours.ledger.models import (
 @admin.register(LegalEntity)
 class LegalEntityAdmin(admin.ModelAdmin):
     list_display = ("name", "siren", "country", "currency", "default_terms_days")
+    list_filter = ("country", "currency")
     search_fields = ("name", "siren")
 
 
 @admin.register(CustomerGroup)
 class CustomerGroupAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "siren")
+    list_display = ("code", "name", "siren", "country")
     search_fields = ("code", "name", "siren")
 
 
@@ -39,7 +41,8 @@ class BankAccountInline(admin.TabularInline):
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ("account_number", "name", "entity", "category", "region", "sales_rep", "is_blocked")
     list_filter = ("entity", "category", "region", "is_blocked", "is_strategic")
-    search_fields = ("account_number", "name", "siren")
+    list_select_related = ("entity", "sales_rep")
+    search_fields = ("account_number", "name", "siren", "siret")
     raw_id_fields = ("group", "sales_rep", "collector")
     inlines = [ContactInline, BankAccountInline]
 
@@ -47,26 +50,35 @@ class CustomerAdmin(admin.ModelAdmin):
 @admin.register(Item)
 class ItemAdmin(admin.ModelAdmin):
     list_display = ("number", "type", "customer", "document_date", "due_date", "amount", "open_amount", "currency")
-    list_filter = ("type", "entity", "currency")
-    search_fields = ("number", "customer__name", "customer__account_number")
+    list_filter = ("type", "entity", "currency", "document_date", "due_date")
+    list_select_related = ("customer",)
+    search_fields = ("number", "reference", "customer__name", "customer__account_number")
+    show_full_result_count = False  # a million items: one count is enough
     raw_id_fields = ("customer",)
     readonly_fields = ("open_amount", "settled_on")
 
 
 @admin.register(Allocation)
-class AllocationAdmin(admin.ModelAdmin):
-    list_display = ("debit", "credit", "amount", "date", "letter", "source")
-    raw_id_fields = ("debit", "credit", "created_by")
-    list_filter = ("source",)
+class AllocationAdmin(ReadOnlyAdmin):
+    list_display = ("debit", "credit", "amount", "date", "letter", "source", "created_by")
+    list_filter = ("source", "date")
+    list_select_related = ("debit", "credit", "created_by")
+    search_fields = ("letter", "debit__number", "credit__number", "debit__customer__account_number")
+    show_full_result_count = False
 
 
 @admin.register(OpenOrder)
 class OpenOrderAdmin(admin.ModelAdmin):
-    list_display = ("number", "customer", "amount", "currency", "expected_ship_date", "status")
+    list_display = ("number", "customer", "amount", "currency", "order_date", "expected_ship_date", "status")
     list_filter = ("status", "entity")
+    list_select_related = ("customer",)
+    search_fields = ("number", "customer__name", "customer__account_number")
+    date_hierarchy = "expected_ship_date"
     raw_id_fields = ("customer",)
 
 
 @admin.register(ImportMapping)
 class ImportMappingAdmin(admin.ModelAdmin):
     list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)

@@ -113,15 +113,7 @@ def settings_save(*, user: Any, **values: Any) -> RiskSettings:
     if unknown:
         raise ValidationFailed(f"unknown setting(s): {', '.join(sorted(unknown))}")
     row = RiskSettings(**{f: values.get(f, getattr(previous, f)) for f in fields}, created_by=user)
-    GradeWeights(
-        financial=row.weight_financial, payer=row.weight_payer, external_rating=row.weight_external_rating,
-        legal=row.weight_legal, seniority=row.weight_seniority,
-    )  # fmt: skip
-    GradingConfig(grade_floors=(("A", row.floor_a), ("B", row.floor_b), ("C", row.floor_c), ("D", row.floor_d)))
-    AltmanThresholds(row.altman_safe_above, row.altman_grey_from)
-    ConanHolderThresholds(row.conan_safe_above, row.conan_grey_from, row.conan_alert_from)
-    if row.reject_overdue_days < row.hold_overdue_days:
-        raise ValidationFailed("orders must be held before they are rejected: reject days ≥ hold days")
+    settings_check(row=row)
     row.save()
     audit_record(
         actor=user,
@@ -131,6 +123,19 @@ def settings_save(*, user: Any, **values: Any) -> RiskSettings:
         after={f: getattr(row, f) for f in fields},
     )
     return row
+
+
+def settings_check(*, row: RiskSettings) -> None:
+    """Raise ValidationFailed unless the core accepts these weights and thresholds."""
+    GradeWeights(
+        financial=row.weight_financial, payer=row.weight_payer, external_rating=row.weight_external_rating,
+        legal=row.weight_legal, seniority=row.weight_seniority,
+    )  # fmt: skip
+    GradingConfig(grade_floors=(("A", row.floor_a), ("B", row.floor_b), ("C", row.floor_c), ("D", row.floor_d)))
+    AltmanThresholds(row.altman_safe_above, row.altman_grey_from)
+    ConanHolderThresholds(row.conan_safe_above, row.conan_grey_from, row.conan_alert_from)
+    if row.reject_overdue_days < row.hold_overdue_days:
+        raise ValidationFailed("orders must be held before they are rejected: reject days ≥ hold days")
 
 
 # ---------------------------------------------------------------- limits
