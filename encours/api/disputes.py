@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from encours.core.errors import EncoursError, PermissionDenied
 from encours.disputes import selectors, services
@@ -165,10 +165,10 @@ def create_dispute(request: HttpRequest, payload: DisputeIn):
             credit_note_reference=payload.credit_note_reference,
         )
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except EncoursError as exc:
-        return 400, {"detail": str(exc)}
-    return 201, _with_lines(Dispute.objects.filter(pk=dispute.pk)).get()
+        return Status(400, {"detail": str(exc)})
+    return Status(201, _with_lines(Dispute.objects.filter(pk=dispute.pk)).get())
 
 
 @router.patch("/disputes/{dispute_id}", response={200: DisputeOut, 400: ErrorOut, 403: ErrorOut})
@@ -178,10 +178,10 @@ def update_dispute(request: HttpRequest, dispute_id: int, payload: DisputeUpdate
         with transaction.atomic():  # one PATCH changes all it asks for or nothing
             dispute = _apply(request, dispute, payload)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except EncoursError as exc:
-        return 400, {"detail": str(exc)}
-    return 200, _with_lines(Dispute.objects.filter(pk=dispute.pk)).get()
+        return Status(400, {"detail": str(exc)})
+    return Status(200, _with_lines(Dispute.objects.filter(pk=dispute.pk)).get())
 
 
 def _apply(request: HttpRequest, dispute: Dispute, payload: DisputeUpdate) -> Dispute:
