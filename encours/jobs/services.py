@@ -47,13 +47,14 @@ class Progress:
     """
 
     min_interval = 0.5
+    clock = staticmethod(time.monotonic)
 
     def __init__(self, job: Job, min_interval: float | None = None) -> None:
         self.job = job
         if min_interval is not None:
             self.min_interval = min_interval
         self.done, self.total, self.message = job.progress_done, job.progress_total, job.message
-        self._last = 0.0
+        self._last = float("-inf")
         self._step = ""
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
@@ -63,7 +64,7 @@ class Progress:
         if message:
             self.message = message[:300]
         step = _FIGURES.sub(" ", self.message)
-        now = time.monotonic()
+        now = self.clock()
         if now - self._last < self.min_interval and step == self._step and done < self.total:
             return
         self._last, self._step = now, step

@@ -155,4 +155,6 @@ def mapping_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("ledger:imports")
     from encours.core.formats.tabular import FIELDS
 
-    return render(request, "ledger/mapping_form.html", {"form": form, "mapping": mapping, "fields": FIELDS})
+    # pairs, not the dict: in a template ``FIELDS.items`` would look up the "items" kind
+    fields = [(kind, list(kind_fields.items())) for kind, kind_fields in FIELDS.items()]
+    return render(request, "ledger/mapping_form.html", {"form": form, "mapping": mapping, "fields": fields})
