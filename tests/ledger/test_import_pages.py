@@ -82,6 +82,19 @@ def test_a_corrupted_fec_shows_the_error_table_and_keeps_the_file(client, sample
     assert len(_uploaded_files(settings)) == 1  # kept for diagnosis
 
 
+def test_a_customer_file_uploaded_with_a_mapping_sums_up_its_warnings(client, credit_manager, entity, settings):
+    client.force_login(credit_manager)
+    upload = SimpleUploadedFile("customers.csv", Path(sample_path("customers.csv")).read_bytes())
+    mapping = ImportMapping.objects.get(name="default-customers")
+    data = {"kind": "mapped", "file": upload, "entity": entity.pk, "mapping": mapping.pk}
+    response = client.post(reverse("ledger:imports"), data)
+    job = Job.objects.get()
+    assert response.status_code == 302 and job.status == Job.Status.DONE, job.message
+    assert job.message.endswith("148 warning(s)") and len(job.result["warnings"]) == 20
+    assert job.entity == entity and Customer.objects.filter(entity=entity).count() == 150
+    assert _uploaded_files(settings) == []
+
+
 def test_the_mapping_editor_creates_then_edits_a_mapping(client, credit_manager, settings):
     client.force_login(credit_manager)
     assert client.get(reverse("ledger:mapping_new")).status_code == 200
