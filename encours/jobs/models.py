@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from encours.jobs.progress import ProgressSnapshot, progress_get
 
 
 class Job(models.Model):
@@ -25,6 +28,8 @@ class Job(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # the legal entity whose data the job touches: its users may see the job (see selectors.jobs_for)
+    entity = models.ForeignKey("ledger.LegalEntity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -48,3 +53,13 @@ class Job(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.FAILED}
+
+    @cached_property
+    def live(self) -> ProgressSnapshot:
+        """Progress as the job page shows it: while running, what the job last reported to the
+        cache (its row may sit behind the job's open transaction); once finished, the row."""
+        if not self.finished:
+            reported = progress_get(job_id=self.pk)
+            if reported:
+                return reported
+        return ProgressSnapshot(self.progress_done, self.progress_total, self.message)

@@ -8,6 +8,7 @@ as the row-by-row report).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from encours.core.errors import EncoursError
 from encours.jobs.models import Job
+from encours.jobs.progress import progress_forget, progress_save
 
 log = logging.getLogger(__name__)
 
@@ -35,30 +37,52 @@ def register_job(kind: str) -> Callable[[Handler], Handler]:
 
 
 class Progress:
-    """Writes progress to the job row, at most a few times a second."""
+    """Reports a job's progress where its page reads it.
 
-    def __init__(self, job: Job, min_interval: float = 0.3) -> None:
+    The cache first (see ``encours.jobs.progress``): it is seen at once, even while the job's own
+    transaction is open. The job row too, but only outside a transaction: inside one the row would
+    show nothing before the commit. Repeated counts of one step are reported at most every
+    ``min_interval`` seconds; a new step (its message without the figures changes) and the last
+    count at once.
+    """
+
+    min_interval = 0.5
+    clock = staticmethod(time.monotonic)
+
+    def __init__(self, job: Job, min_interval: float | None = None) -> None:
         self.job = job
-        self.min_interval = min_interval
-        self._last = 0.0
+        if min_interval is not None:
+            self.min_interval = min_interval
+        self.done, self.total, self.message = job.progress_done, job.progress_total, job.message
+        self._last = float("-inf")
+        self._step = ""
 
     def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
-        now = time.monotonic()
-        if now - self._last < self.min_interval and (total is None or done < total):
-            return
-        self._last = now
-        fields: dict[str, Any] = {"progress_done": done}
+        self.done = done
         if total is not None:
-            fields["progress_total"] = total
+            self.total = total
         if message:
-            fields["message"] = message[:300]
-        Job.objects.filter(pk=self.job.pk).update(**fields)
+            self.message = message[:300]
+        step = _FIGURES.sub(" ", self.message)
+        now = self.clock()
+        if now - self._last < self.min_interval and step == self._step and done < self.total:
+            return
+        self._last, self._step = now, step
+        progress_save(job_id=self.job.pk, done=done, total=self.total, message=self.message)
+        if not connection.in_atomic_block:
+            Job.objects.filter(pk=self.job.pk).update(
+                progress_done=done, progress_total=self.total, message=self.message
+            )
 
 
-def job_start(*, kind: str, params: dict[str, Any], user: Any = None, label: str = "") -> Job:
+_FIGURES = re.compile(r"[\d\s/.,]+")
+
+
+def job_start(*, kind: str, params: dict[str, Any], user: Any = None, label: str = "", entity: Any = None) -> Job:
+    """``entity``: the legal entity whose data the job touches, if one; its users may see the job."""
     if kind not in _HANDLERS:
         raise EncoursError(f"unknown job kind {kind}")
-    job = Job.objects.create(kind=kind, params=params, created_by=user, label=label or kind)
+    job = Job.objects.create(kind=kind, params=params, created_by=user, label=label or kind, entity=entity)
     mode = settings.JOBS_MODE
     if mode == "sync":
         job_execute(job.pk)
@@ -85,21 +109,37 @@ def job_execute(job_id: int) -> Job:
     here it must not, as a synchronous job runs inside the caller's transaction."""
     job = Job.objects.get(pk=job_id)
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    progress = Progress(job)
     try:
-        result = _HANDLERS[job.kind](job, Progress(job))
+        result = _HANDLERS[job.kind](job, progress)
     except EncoursError as exc:
         errors = [e.as_dict() for e in getattr(exc, "errors", ())]
-        _finish(job, Job.Status.FAILED, message=str(exc), errors=errors)
+        _finish(job, progress, Job.Status.FAILED, message=str(exc), errors=errors)
     except Exception as exc:  # a bug must not leave the job "running" forever
         log.exception("job %s failed", job.pk)
-        _finish(job, Job.Status.FAILED, message=f"{type(exc).__name__}: {exc}")
+        _finish(job, progress, Job.Status.FAILED, message=f"{type(exc).__name__}: {exc}")
     else:
-        _finish(job, Job.Status.DONE, message=str(result.get("message", "")), result=result)
+        _finish(job, progress, Job.Status.DONE, message=str(result.get("message", "")), result=result)
     job.refresh_from_db()
     return job
 
 
-def _finish(job: Job, status: str, *, message: str, result: Any = None, errors: list[Any] | None = None) -> None:
+def _finish(
+    job: Job,
+    progress: Progress,
+    status: str,
+    *,
+    message: str,
+    result: Any = None,
+    errors: list[Any] | None = None,
+) -> None:
     Job.objects.filter(pk=job.pk).update(
-        status=status, message=message[:300], result=result, errors=errors or [], finished_at=timezone.now()
+        status=status,
+        message=message[:300],
+        result=result,
+        errors=errors or [],
+        progress_done=progress.done,
+        progress_total=progress.total,
+        finished_at=timezone.now(),
     )
+    progress_forget(job_id=job.pk)

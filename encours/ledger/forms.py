@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from encours.accounts.models import Role
+from encours.core.formats.fec import file_name_identity
 from encours.ledger import selectors
 from encours.ledger.models import Category, ImportMapping
 
@@ -68,6 +69,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["entity"].queryset = selectors.entities_for(user)
 
     def clean_file(self) -> Any:
@@ -84,7 +86,24 @@ class ImportForm(forms.Form):
                 self.add_error("mapping", _("Choose the mapping that describes the file's columns."))
             if not data.get("entity"):
                 self.add_error("entity", _("Choose the legal entity the file belongs to."))
+        if data.get("kind") == "fec" and data.get("file") and not self.errors:
+            self._check_fec_target(data)
         return data
+
+    def _check_fec_target(self, data: dict[str, Any]) -> None:
+        """The SIREN the FEC goes into, refused here unless the user may import into it."""
+        entity = data.get("entity")
+        siren = entity.siren if entity else file_name_identity(data["file"].name)[0]
+        if not siren:
+            self.add_error(
+                "entity",
+                _("The file name carries no SIREN (<SIREN>FEC<YYYYMMDD>.txt): choose the legal entity."),
+            )
+            return
+        refusal = selectors.import_refusal(user=self.user, siren=siren)
+        if refusal:
+            self.add_error(None, refusal)
+        data["siren"] = siren
 
 
 class MappingForm(forms.ModelForm):

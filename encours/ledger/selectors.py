@@ -20,8 +20,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from encours.accounts.models import Role
+from encours.accounts.permissions import can
 from encours.ledger.models import Allocation, Customer, Item, LegalEntity, OpenOrder
 
 MONEY = DecimalField(max_digits=20, decimal_places=3)
@@ -35,6 +37,27 @@ def entities_for(user: Any) -> QuerySet[LegalEntity]:
     if user.sees_all_entities:
         return LegalEntity.objects.all()
     return LegalEntity.objects.filter(users=user)
+
+
+def import_refusal(*, user: Any, siren: str) -> str | None:
+    """Why this user may not upload a file into the legal entity with this SIREN (None: they may).
+
+    A user imports only into the entities they belong to; only an admin may create an entity by
+    importing a file. Web uploads only: the command line is the operator's tool."""
+    if user is None or not can(user, "ledger.import"):
+        return _("You may not import files.")
+    if user.is_admin:
+        return None
+    if not LegalEntity.objects.filter(siren=siren).exists():
+        return _(
+            "There is no legal entity with SIREN %(siren)s: only an administrator may create one by importing "
+            "a file. Nothing was imported."
+        ) % {"siren": siren}
+    if not entities_for(user).filter(siren=siren).exists():
+        return _("You do not belong to legal entity %(siren)s: you may not import into it. Nothing was imported.") % {
+            "siren": siren
+        }
+    return None
 
 
 def customers_for(user: Any) -> QuerySet[Customer]:

@@ -18,6 +18,7 @@ from encours.accounts.permissions import can
 from encours.audit.selectors import audit_for_customer
 from encours.core.errors import EncoursError
 from encours.jobs.models import Job
+from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
 from encours.ledger import selectors
 from encours.ledger.forms import CustomerFilterForm, ImportForm, MappingForm
@@ -75,13 +76,14 @@ def imports(request: HttpRequest) -> HttpResponse:
         return redirect("ledger:import_job", pk=job.pk)
     context = {
         "form": form,
-        "jobs": Job.objects.filter(kind__startswith="ledger.import").select_related("created_by")[:20],
+        "jobs": jobs_for(request.user, kind_prefix="ledger.import").select_related("created_by")[:20],
         "mappings": ImportMapping.objects.all(),
     }
     return render(request, "ledger/imports.html", context)
 
 
 def _start_import(request: HttpRequest, form: ImportForm) -> Job:
+    """Saved under MEDIA_ROOT/imports for the job; the job deletes it once imported."""
     upload = form.cleaned_data["file"]
     folder = Path(settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
@@ -90,18 +92,23 @@ def _start_import(request: HttpRequest, form: ImportForm) -> Job:
         for chunk in upload.chunks():
             out.write(chunk)
     entity = form.cleaned_data["entity"]
-    params = {"path": str(path), "file_name": upload.name, "entity": entity.siren if entity else ""}
     if form.cleaned_data["kind"] == "fec":
-        return job_start(kind="ledger.import_fec", params=params, user=request.user, label=upload.name)
-    params["mapping"] = form.cleaned_data["mapping"].name
-    return job_start(kind="ledger.import_items", params=params, user=request.user, label=upload.name)
+        siren = form.cleaned_data["siren"]
+        params = {"path": str(path), "file_name": upload.name, "entity": siren}
+        entity = selectors.entities_for(request.user).filter(siren=siren).first()  # none yet: an admin creates it
+        kind = "ledger.import_fec"
+    else:
+        params = {"path": str(path), "file_name": upload.name, "entity": entity.siren}
+        params["mapping"] = form.cleaned_data["mapping"].name
+        kind = "ledger.import_items"
+    return job_start(kind=kind, params=params, user=request.user, label=upload.name, entity=entity)
 
 
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = get_object_or_404(Job, pk=pk, kind__startswith="ledger.import")
     if not can(request.user, "ledger.import"):
         raise PermissionDenied
+    job = job_get(user=request.user, pk=pk, kind_prefix="ledger.import")
     template = "jobs/_job.html" if request.htmx else "ledger/import_job.html"
     return render(request, template, {"job": job})
 
@@ -148,4 +155,6 @@ def mapping_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect("ledger:imports")
     from encours.core.formats.tabular import FIELDS
 
-    return render(request, "ledger/mapping_form.html", {"form": form, "mapping": mapping, "fields": FIELDS})
+    # pairs, not the dict: in a template ``FIELDS.items`` would look up the "items" kind
+    fields = [(kind, list(kind_fields.items())) for kind, kind_fields in FIELDS.items()]
+    return render(request, "ledger/mapping_form.html", {"form": form, "mapping": mapping, "fields": fields})

@@ -106,6 +106,34 @@ def test_errors_name_the_line_and_the_field():
     assert result.items == ()
 
 
+def test_an_amount_that_is_not_a_number_is_one_error_not_also_a_zero_amount():
+    bad = PART_1[0].replace("0,00|500,00|AB", "0,00|5x0,00|AB")
+    result = parse_fec(fec(*INVOICE, bad, PART_1[1]).encode())
+    assert [(e.line, e.column, e.value, e.reason) for e in result.errors] == [(5, "Credit", "5x0,00", "not an amount")]
+
+
+def test_a_customer_line_with_two_zero_amounts_is_still_reported():
+    zero = PART_1[0].replace("0,00|500,00|AB", "0,00|0,00|AB")
+    result = parse_fec(fec(*INVOICE, zero, PART_1[1]).encode())
+    assert [(e.line, e.reason) for e in result.errors] == [(5, "a customer line with a zero amount")]
+
+
+def test_a_line_in_another_encoding_is_reported_along_with_the_other_errors():
+    head = fec(*INVOICE).encode("utf-8")
+    latin_line = (PART_1[0] + "\n").encode("cp1252")  # "Café Élysée" in Latin-1 inside a UTF-8 file
+    tail = (PART_1[1].replace("|2|20260201|512000", "|2|20260231|512000") + "\n").encode("utf-8")
+    result = parse_fec(head + latin_line + tail)
+    assert [(e.line, e.column) for e in result.errors] == [(5, ""), (6, "EcritureDate")]
+    assert "mixes encodings" in result.errors[0].reason and "Caf" in result.errors[0].value
+
+
+def test_line_progress_is_heard_every_5000_lines_and_at_the_end():
+    other = "VT|Ventes|1|20260105|706000|Ventes|||FA1|20260105|Facture FA1|0,00|1000,00|||20260105||"
+    heard: list[tuple[int, int]] = []
+    parse_fec(fec(*INVOICE, *[other] * 12_000).encode(), on_lines=lambda read, total: heard.append((read, total)))
+    assert heard == [(0, 12_003), (4_999, 12_003), (9_999, 12_003), (12_003, 12_003)]
+
+
 def test_missing_columns_are_reported_on_line_one():
     with pytest.raises(InvalidFile, match="line 1: missing FEC column"):
         parse_fec(HEADER.replace("|EcritureLet", "|Lettrage").encode())

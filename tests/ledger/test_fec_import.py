@@ -143,11 +143,24 @@ def test_a_corrupted_copy_is_refused_with_its_line_and_nothing_changes(case):
     assert _ledger_state() == before
 
 
-def test_a_file_mixing_encodings_is_refused_naming_the_line():
+def test_a_file_mixing_encodings_is_refused_naming_the_line_and_the_other_errors():
     raw = Path(sample_path(FEC)).read_bytes()
     bad = _corrupt(raw, 50, lambda line: line.decode("utf-8").encode("cp1252", errors="replace") + "é".encode("cp1252"))
-    with pytest.raises(InvalidFile, match="line 50"):
+    bad = _corrupt(bad, 120, _set_field(3, b"20241332"))
+    with pytest.raises(ImportRejected) as caught:
         _import(FEC, bad)
+    assert [(e.line, e.column) for e in caught.value.errors] == [(50, ""), (120, "EcritureDate")]
+    assert "mixes encodings" in caught.value.errors[0].reason
+    assert LegalEntity.objects.count() == 0
+
+
+def test_a_bad_amount_is_reported_once_without_a_spurious_zero_amount_error():
+    raw = _corrupt(Path(sample_path(FEC)).read_bytes(), 300, _set_field(12, b"26x85,23"))
+    with pytest.raises(ImportRejected) as caught:
+        _import(FEC, raw)
+    assert [e.as_dict() for e in caught.value.errors] == [
+        {"line": 300, "column": "Credit", "value": "26x85,23", "reason": "not an amount"}
+    ]
     assert Item.objects.count() == 0 and LegalEntity.objects.count() == 0
 
 

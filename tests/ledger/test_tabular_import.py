@@ -121,3 +121,15 @@ def test_command_prints_errors_and_refuses(entity, tmp_path, capsys):
     with pytest.raises(Exception, match="nothing imported"):
         call_command("import_items", str(path), "--entity", entity.siren, "--mapping", "default-items")
     assert "line 2\tcustomer\tNOPE\tunknown customer account" in capsys.readouterr().err
+
+
+def test_command_sums_up_the_iban_warnings_in_one_line_and_shows_the_first_few(entity, capsys):
+    path = sample_path("customers.csv")
+    call_command("import_items", path, "--entity", entity.siren, "--mapping", "default-customers")
+    call_command("import_items", path, "--entity", entity.siren, "--mapping", "default-customers")
+    err = capsys.readouterr().err.splitlines()
+    summary = "148 warning(s), the first 5 below (-v 2 lists them all):"
+    assert err.count(summary) == 2 and len(err) == 2 * 6
+    assert all("invalid" in line.lower() or "kept but flagged" in line for line in err if line != summary)
+    call_command("import_items", path, "--entity", entity.siren, "--mapping", "default-customers", verbosity=2)
+    assert len(capsys.readouterr().err.splitlines()) == 1 + 148

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
@@ -64,6 +64,9 @@ _PLAIN_AMOUNT = re.compile(r"\d{1,12}(?:[.,]\d{1,6})?|")
 _ZEROS = frozenset({"0", "0,00", "0.00", "0,0", "0.0", "0,000"})
 _ZERO = Decimal(0)
 MAX_ERRORS = 200
+PROGRESS_EVERY = 5000  # lines between two progress reports
+
+LinesProgress = Callable[[int, int], None]  # (lines read, lines in the file)
 
 INVOICE, CREDIT_NOTE, PAYMENT, ADJUSTMENT = "invoice", "credit_note", "payment", "adjustment"
 ItemKey = tuple[str, str]  # (type, number)
@@ -176,6 +179,7 @@ class _Reader:
         return parsed
 
     def parse_amount(self, text: str, line: int, column: str) -> Decimal:
+        """The amount, or zero after reporting why it is not one."""
         text = text.strip()
         if not text or text in _ZEROS:
             return _ZERO
@@ -222,15 +226,17 @@ def parse_fec(
     file_name: str = "",
     functional_currency: str = "EUR",
     customer_prefixes: tuple[str, ...] = ("411",),
+    on_lines: LinesProgress | None = None,
 ) -> FecResult:
     """Parse a whole FEC. Structural problems raise InvalidFile; row problems come back as
-    errors (and then no items are returned, so nothing half-imported can follow)."""
-    decoded = decode_text(raw)
-    delimiter, header, rows = _split(decoded.text)
+    errors (and then no items are returned, so nothing half-imported can follow).
+    ``on_lines(read, total)`` hears every PROGRESS_EVERY lines and at the end."""
+    decoded = decode_text(raw, report_mixed=True)  # a line in another encoding is one error among the others
+    delimiter, header, rows, count = _split(decoded.text)
     columns = _column_positions(header)
-    reader = _Reader(functional_currency, customer_prefixes)
+    reader = _Reader(functional_currency, customer_prefixes, errors=list(decoded.errors))
     with suppress(_TooManyErrors):
-        _read_lines(reader, rows, columns, len(header))
+        _read_lines(reader, rows, columns, len(header), on_lines or _no_progress, count)
     siren, closing = file_name_identity(file_name)
     stats = FecStats(
         lines=reader.total,
@@ -241,7 +247,7 @@ def parse_fec(
         delimiter="tab" if delimiter == "\t" else delimiter,
     )
     if reader.errors:
-        return FecResult(siren, closing, (), (), (), stats, tuple(reader.errors))
+        return FecResult(siren, closing, (), (), (), stats, tuple(sorted(reader.errors, key=lambda e: e.line)))
     _classify(reader)
     items, errors = _merge_items(reader.lines, functional_currency)
     allocations = _allocations_from_letters(reader.lines, items) + _allocations_by_reference(reader.lines, items)
@@ -249,7 +255,11 @@ def parse_fec(
     return FecResult(siren, closing, customers, tuple(items.values()), allocations, stats, tuple(errors))
 
 
-def _split(text: str) -> tuple[str, list[str], Iterator[list[str]]]:
+def _no_progress(read: int, total: int) -> None:
+    return None
+
+
+def _split(text: str) -> tuple[str, list[str], Iterator[list[str]], int]:
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InvalidFile("line 1: empty file or missing header")
@@ -261,7 +271,7 @@ def _split(text: str) -> tuple[str, list[str], Iterator[list[str]]]:
     # FEC fields are never quoted (the format forbids the separator inside a field): a plain split
     # is exact and several times faster than the csv module
     rows = (line.split(delimiter) for line in lines[1:])
-    return delimiter, header, rows
+    return delimiter, header, rows, len(lines) - 1
 
 
 def _column_positions(header: list[str]) -> dict[str, int]:
@@ -280,11 +290,21 @@ def _column_positions(header: list[str]) -> dict[str, int]:
     return positions
 
 
-def _read_lines(reader: _Reader, rows: Iterator[list[str]], columns: dict[str, int], width: int) -> None:
+def _read_lines(
+    reader: _Reader,
+    rows: Iterator[list[str]],
+    columns: dict[str, int],
+    width: int,
+    on_lines: LinesProgress,
+    count: int,
+) -> None:
     account_col, aux_col, date_col = columns["CompteNum"], columns["CompAuxNum"], columns["EcritureDate"]
     journal_col, entry_col = columns["JournalCode"], columns["EcritureNum"]
     amount_columns = [(name, columns[name]) for name in ("Debit", "Credit", "Montant") if name in columns]
+    on_lines(0, count)
     for line_no, row in enumerate(rows, start=2):
+        if not line_no % PROGRESS_EVERY:
+            on_lines(line_no - 1, count)
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         reader.total += 1
@@ -304,12 +324,16 @@ def _read_lines(reader: _Reader, rows: Iterator[list[str]], columns: dict[str, i
                 if not _PLAIN_AMOUNT.fullmatch(row[position]):
                     reader.parse_amount(row[position], line_no, column)
             continue
+        errors_before = len(reader.errors)
         debit, credit = _debit_credit(reader, row, columns, line_no)
         if entry_date is None:
             continue
-        reader.lines.append(_customer_line(reader, row, columns, line_no, entry_key, entry_date, debit, credit))
+        amounts_read = len(reader.errors) == errors_before  # else the amount already has its error
+        line = _customer_line(reader, row, columns, line_no, entry_key, entry_date, debit, credit, amounts_read)
+        reader.lines.append(line)
         if row[aux_col].strip() == "" and not account[len("411") :].strip("0"):
             reader.error(line_no, "CompAuxNum", "", "customer line without auxiliary account (CompAuxNum)")
+    on_lines(count, count)
 
 
 def _debit_credit(reader: _Reader, row: list[str], columns: dict[str, int], line_no: int) -> tuple[Decimal, Decimal]:
@@ -333,6 +357,7 @@ def _customer_line(
     entry_date: date,
     debit: Decimal,
     credit: Decimal,
+    amounts_read: bool,
 ) -> _Line:
     aux = row[columns["CompAuxNum"]].strip()
     account = aux or row[columns["CompteNum"]].strip()
@@ -351,7 +376,7 @@ def _customer_line(
     letter_date = reader.parse_date(row[columns["DateLet"]], line_no, "DateLet", required=False) if letter else None
     if debit and credit:
         reader.error(line_no, "Debit", f"{debit}/{credit}", "a customer line has both a debit and a credit")
-    if not debit and not credit:
+    if not debit and not credit and amounts_read:
         reader.error(line_no, "Debit", "0", "a customer line with a zero amount")
     return _Line(
         line=line_no,

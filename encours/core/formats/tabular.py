@@ -29,6 +29,7 @@ from encours.core.formats.text import decode_text
 from encours.core.money import D
 
 MAX_ERRORS = 200
+PROGRESS_EVERY = 5000  # rows between two progress reports
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "oui", "o", "vrai", "x"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "non", "faux", ""})
 
@@ -193,7 +194,11 @@ def _checked(table: Table) -> Table:
     return table
 
 
-def map_rows(table: Table, spec: MappingSpec) -> tuple[tuple[Record, ...], tuple[RowError, ...]]:
+def map_rows(
+    table: Table, spec: MappingSpec, on_rows: Callable[[int, int], None] | None = None
+) -> tuple[tuple[Record, ...], tuple[RowError, ...]]:
+    """Typed records and the errors of their cells; ``on_rows(read, total)`` hears every
+    PROGRESS_EVERY rows and at the end."""
     if spec.kind not in FIELDS:
         raise InvalidFile(f"unknown mapping kind {spec.kind!r}; expected one of {', '.join(KINDS)}")
     positions, errors = _positions(table, spec)
@@ -201,7 +206,9 @@ def map_rows(table: Table, spec: MappingSpec) -> tuple[tuple[Record, ...], tuple
         return (), errors
     records: list[Record] = []
     problems: list[RowError] = []
-    for line, cells in table.rows:
+    for index, (line, cells) in enumerate(table.rows):
+        if on_rows and not index % PROGRESS_EVERY:
+            on_rows(index, len(table.rows))
         values: dict[str, Any] = {}
         for name, (kind, required) in FIELDS[spec.kind].items():
             text = _cell(cells, positions.get(name), spec.defaults.get(name, ""))
@@ -218,6 +225,8 @@ def map_rows(table: Table, spec: MappingSpec) -> tuple[tuple[Record, ...], tuple
         records.append(Record(line, values))
         if len(problems) >= MAX_ERRORS:
             break
+    if on_rows:
+        on_rows(len(table.rows), len(table.rows))
     return tuple(records), tuple(problems)
 
 

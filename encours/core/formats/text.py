@@ -4,6 +4,13 @@
 'cp1252'
 >>> decode_text("\\ufeffÉlec".encode("utf-8")).text
 'Élec'
+
+A file mixing both has no right decoding. By default that raises; a parser that reports
+every row error at once asks for the bad lines as errors instead, and goes on reading:
+
+>>> mixed = decode_text("Café\\nThé\\n".encode() + "Crème\\n".encode("cp1252"), report_mixed=True)
+>>> [(e.line, e.value) for e in mixed.errors]
+[(3, 'Crème')]
 """
 
 from __future__ import annotations
@@ -11,24 +18,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from encours.core.errors import InvalidFile
+from encours.core.errors import InvalidFile, RowError
 
 # A multi-byte UTF-8 sequence: if a file that is not valid UTF-8 still contains these, it mixes
 # encodings (a Latin-1 line pasted into a UTF-8 file), and no single decoding is right.
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+MIXED_REASON = (
+    "byte 0x{byte:02X} is not UTF-8 while other lines are: the file mixes encodings; "
+    "export it again in UTF-8 or Latin-1"
+)
+MAX_MIXED_ERRORS = 100
 
 
 @dataclass(frozen=True, slots=True)
 class DecodedText:
     text: str
     encoding: str
+    errors: tuple[RowError, ...] = ()
 
 
 def _line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def decode_text(raw: bytes) -> DecodedText:
+def decode_text(raw: bytes, *, report_mixed: bool = False) -> DecodedText:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise InvalidFile("line 1: the file is UTF-16 or binary; expected a UTF-8 or Latin-1 text file")
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -38,12 +51,26 @@ def decode_text(raw: bytes) -> DecodedText:
     except UnicodeDecodeError as exc:
         bad_offset = exc.start
     if _UTF8_SEQUENCE.search(raw):
+        if report_mixed:
+            return _decode_mixed(raw)
         line = _line_of(raw, bad_offset)
-        raise InvalidFile(
-            f"line {line}: byte 0x{raw[bad_offset]:02X} is not UTF-8 while other lines are: "
-            "the file mixes encodings; export it again in UTF-8 or Latin-1"
-        )
+        raise InvalidFile(f"line {line}: " + MIXED_REASON.format(byte=raw[bad_offset]))
     try:
         return DecodedText(raw.decode("cp1252"), "cp1252")
     except UnicodeDecodeError:
         return DecodedText(raw.decode("latin-1"), "latin-1")
+
+
+def _decode_mixed(raw: bytes) -> DecodedText:
+    """UTF-8 line by line; a line that is not is read as Windows-1252 and reported."""
+    lines = raw.split(b"\n")
+    errors: list[RowError] = []
+    for number, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if len(errors) < MAX_MIXED_ERRORS:
+                shown = line[max(0, exc.start - 15) : exc.start + 15].decode("cp1252", errors="replace").strip()
+                errors.append(RowError(number + 1, "", shown, MIXED_REASON.format(byte=line[exc.start])))
+            lines[number] = line.decode("cp1252", errors="replace").encode("utf-8")
+    return DecodedText(b"\n".join(lines).decode("utf-8"), "utf-8", tuple(errors))

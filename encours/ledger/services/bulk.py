@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,8 +28,17 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Insert plain tuples into a model's table; the columns are database column names."""
+BATCH = 5000
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    on_rows: Callable[[int], None] | None = None,
+) -> int:
+    """Insert plain tuples into a model's table; the columns are database column names.
+    ``on_rows(written)`` hears every BATCH rows."""
     table = model._meta.db_table
     quoted = ", ".join(f'"{c}"' for c in columns)
     count = 0
@@ -41,16 +50,20 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Iterabl
                 for row in rows:
                     copy.write_row(row)
                     count += 1
+                    if on_rows and not count % BATCH:
+                        on_rows(count)
             return count
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({placeholders})'
         batch: list[Sequence[Any]] = []
         for row in rows:
             batch.append(row)
-            if len(batch) >= 5000:
+            if len(batch) >= BATCH:
                 cursor.executemany(sql, batch)
                 count += len(batch)
                 batch = []
+                if on_rows:
+                    on_rows(count)
         if batch:
             cursor.executemany(sql, batch)
             count += len(batch)

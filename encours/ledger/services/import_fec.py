@@ -10,11 +10,13 @@ from typing import Any
 from django.db import transaction
 
 from encours.audit.services import audit_record
-from encours.core.errors import ImportRejected, InvalidFile
-from encours.core.formats.fec import FecResult, parse_fec
+from encours.core.errors import ImportRejected, InvalidFile, PermissionDenied
+from encours.core.formats.fec import FecResult, file_name_identity, parse_fec
 from encours.core.identifiers import siren_error
 from encours.core.terms import due_date
+from encours.jobs.progress import progress_span
 from encours.ledger.models import LegalEntity
+from encours.ledger.selectors import import_refusal
 from encours.ledger.services.bulk import gc_paused
 from encours.ledger.services.customers import customers_ensure
 from encours.ledger.services.upsert import (
@@ -63,22 +65,37 @@ class FecImportReport:
 
 
 def fec_import(
-    *, raw: bytes, file_name: str, entity_siren: str | None = None, user: Any = None, progress: Progress = _noop
+    *,
+    raw: bytes,
+    file_name: str,
+    entity_siren: str | None = None,
+    user: Any = None,
+    progress: Progress = _noop,
+    scoped: bool = False,
 ) -> FecImportReport:
+    """Import a whole FEC or nothing. The entity is ``entity_siren``, else the SIREN of the legal
+    file name. ``scoped`` (web uploads): the user must belong to that entity, and only an admin
+    may create it; the command line is the operator's tool and is not scoped.
+
+    Progress is reported in lines: reading them is the first half of the bar, writing the second."""
     started = time.monotonic()
     name = Path(file_name).name
-    progress(0, 5, "parsing")
-    entity = LegalEntity.objects.filter(siren=entity_siren).first() if entity_siren else None
+    siren = _target_siren(name, entity_siren, user, scoped)
+    entity = LegalEntity.objects.filter(siren=siren).first()
+    progress(0, None, "parsing")
     with gc_paused():
-        parsed = parse_fec(raw, file_name=name, functional_currency=entity.currency if entity else "EUR")
+        parsed = parse_fec(
+            raw,
+            file_name=name,
+            functional_currency=entity.currency if entity else "EUR",
+            on_lines=lambda read, total: progress(read, 2 * total, f"parsing: {read} / {total} lines"),
+        )
     if parsed.errors:
         raise ImportRejected(parsed.errors)
-    siren = entity_siren or parsed.siren
-    if not siren:
-        raise InvalidFile(f"{name}: no SIREN; give the entity or use the legal name <SIREN>FEC<YYYYMMDD>.txt")
-    if siren_error(siren):
-        raise InvalidFile(f"{name}: {siren_error(siren)} ({siren})")
+    lines = max(parsed.stats.lines, 1)
+    writing = progress_span(progress, start=lines, end=2 * lines, total=2 * lines)
     with transaction.atomic(), gc_paused():
+        writing(0, 1, f"writing: {len(parsed.customers)} customers")
         entity, created = _entity(siren, user)
         customers, customers_created = customers_ensure(
             entity=entity, accounts={c.account: c.name for c in parsed.customers}, user=user, source=name
@@ -94,7 +111,7 @@ def fec_import(
             source="fec",
             source_file=name,
             actor=user,
-            progress=progress,
+            progress=writing,
         )
         report = FecImportReport(
             file_name=name,
@@ -116,8 +133,21 @@ def fec_import(
             seconds=round(time.monotonic() - started, 3),
         )
         audit_record(actor=user, action="import.fec", obj=entity, entity_id=entity.pk, after=report.as_dict())
-    progress(5, 5, "done")
+    progress(2 * lines, 2 * lines, "done")
     return report
+
+
+def _target_siren(name: str, entity_siren: str | None, user: Any, scoped: bool) -> str:
+    """Checked before the file is even parsed: a refused upload costs nothing and writes nothing."""
+    siren = entity_siren or file_name_identity(name)[0]
+    if not siren:
+        raise InvalidFile(f"{name}: no SIREN; give the entity or use the legal name <SIREN>FEC<YYYYMMDD>.txt")
+    if siren_error(siren):
+        raise InvalidFile(f"{name}: {siren_error(siren)} ({siren})")
+    refusal = import_refusal(user=user, siren=siren) if scoped else None
+    if refusal:
+        raise PermissionDenied(refusal)
+    return siren
 
 
 def _entity(siren: str, user: Any) -> tuple[LegalEntity, bool]:

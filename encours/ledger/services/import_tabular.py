@@ -16,10 +16,11 @@ from django.db.models import Q
 
 from encours.audit.services import audit_record, audit_record_many
 from encours.core import identifiers
-from encours.core.errors import ImportRejected, InvalidFile, RowError
+from encours.core.errors import ImportRejected, InvalidFile, PermissionDenied, RowError
 from encours.core.formats.tabular import MappingSpec, Record, map_rows, read_table
 from encours.core.money import quantize
 from encours.core.terms import PaymentTerms, due_date
+from encours.jobs.progress import progress_span
 from encours.ledger.models import (
     Category,
     Contact,
@@ -32,6 +33,7 @@ from encours.ledger.models import (
     LegalEntity,
     OpenOrder,
 )
+from encours.ledger.selectors import import_refusal
 from encours.ledger.services.bulk import chunks
 from encours.ledger.services.upsert import (
     IncomingAllocation,
@@ -79,29 +81,46 @@ def mapping_spec(mapping: ImportMapping) -> MappingSpec:
 
 
 def tabular_import(
-    *, raw: bytes, file_name: str, entity_siren: str, mapping_name: str, user: Any = None, progress: Progress = _noop
+    *,
+    raw: bytes,
+    file_name: str,
+    entity_siren: str,
+    mapping_name: str,
+    user: Any = None,
+    progress: Progress = _noop,
+    scoped: bool = False,
 ) -> TabularImportReport:
+    """Import a whole file or nothing. ``scoped`` (web uploads): the user must belong to the entity;
+    the command line is the operator's tool and is not scoped. Progress is reported in rows:
+    reading them is the first half of the bar, writing the second."""
     started = time.monotonic()
     mapping = ImportMapping.objects.filter(name=mapping_name).first()
     if mapping is None:
         known = ", ".join(ImportMapping.objects.values_list("name", flat=True))
         raise InvalidFile(f"unknown mapping {mapping_name!r} (known: {known})")
+    refusal = import_refusal(user=user, siren=entity_siren) if scoped else None
+    if refusal:
+        raise PermissionDenied(refusal)
     entity = LegalEntity.objects.filter(siren=entity_siren).first()
     if entity is None:
         raise InvalidFile(f"unknown legal entity SIREN {entity_siren}")
     name = Path(file_name).name
-    progress(0, 4, "reading")
+    progress(0, None, "reading")
     options = mapping.options or {}
     table = read_table(raw, file_name=name, delimiter=options.get("delimiter", ""), sheet=options.get("sheet", ""))
+    rows = max(len(table.rows), 1)
     spec = mapping_spec(mapping)
-    records, cell_errors = map_rows(table, spec)
+    records, cell_errors = map_rows(
+        table, spec, on_rows=lambda read, total: progress(read, 2 * rows, f"reading: {read} / {total} rows")
+    )
     bad_lines = {error.line for error in cell_errors}
     clean = [record for record in records if record.line not in bad_lines]
     report = TabularImportReport(name, mapping.name, mapping.kind, entity.siren, len(records))
     handler = _HANDLERS[mapping.kind]
+    writing = progress_span(progress, start=rows, end=2 * rows, total=2 * rows)
     with transaction.atomic():
         try:
-            handler(entity, clean, spec, report, user, progress)
+            handler(entity, clean, spec, report, user, writing)
         except ImportRejected as rejected:  # report cell and business errors together, by line
             raise ImportRejected(sorted([*cell_errors, *rejected.errors], key=lambda e: e.line)) from None
         if cell_errors:
@@ -110,8 +129,18 @@ def tabular_import(
         audit_record(
             actor=user, action=f"import.{mapping.kind}", obj=entity, entity_id=entity.pk, after=report.as_dict()
         )
-    progress(4, 4, "done")
+    progress(2 * rows, 2 * rows, "done")
     return report
+
+
+def _rows_progress(progress: Progress, what: str, total: int) -> Any:
+    """A per-row counter for the handlers that write row by row, heard every 5000 rows."""
+
+    def count(done: int) -> None:
+        if not done % 5000 or done == total:
+            progress(done, total, f"writing {what}: {done} / {total}")
+
+    return count
 
 
 def _reject_if(errors: Sequence[RowError]) -> None:
@@ -159,7 +188,9 @@ def _import_customers(entity, records, spec, report, user, progress) -> None:  #
     _reject_if(errors)
     existing = _customer_ids(entity, records, "account_number")
     audits = []
-    for record in records:
+    written = _rows_progress(progress, "customers", len(records))
+    for done, record in enumerate(records, start=1):
+        written(done)
         values = _customer_values(record, users)
         customer = existing.get(record.values["account_number"])
         if customer is None:
@@ -485,7 +516,9 @@ def _import_open_orders(entity, records, spec, report, user, progress) -> None: 
     existing = {
         o.number: o for o in OpenOrder.objects.filter(entity=entity, number__in=[r.values["number"] for r in records])
     }
-    for record in records:
+    written = _rows_progress(progress, "open orders", len(records))
+    for done, record in enumerate(records, start=1):
+        written(done)
         values = record.values
         currency = values.get("currency", entity.currency)
         fields = {

@@ -85,24 +85,34 @@ def upsert_items_and_allocations(
     actor: Any,
     progress: Progress = _noop,
 ) -> UpsertReport:
-    """Must run inside a transaction."""
+    """Must run inside a transaction. Progress counts the rows written: new items, then allocations."""
     report = UpsertReport()
+    progress(0, 1, f"writing: looking up {len(items)} items")
     existing = _existing_items(entity, items)
     new_items = [item for item in items if item.key not in existing]
     new_ids = reserve_ids(Item, len(new_items))
     report.key_to_id = {key: row["id"] for key, row in existing.items()}
     report.key_to_id.update({item.key: pk for item, pk in zip(new_items, new_ids, strict=True)})
     _add_referenced_keys(entity, allocations, report.key_to_id)
-    progress(1, 5, "items")
     changed_ids = _update_changed(entity, items, existing, report, actor)
     wanted = _wanted_allocations(allocations, report.key_to_id)
     new_id_set = set(new_ids)
-    _insert_new_items(entity, new_items, report, wanted, source_file)
+    total = len(new_items) + len(wanted) + 1
+
+    def items_written(count: int) -> None:
+        progress(count, total, f"writing items: {count} / {len(new_items)} new")
+
+    def allocations_written(count: int) -> None:
+        progress(len(new_items) + count, total, f"writing allocations: {count} / {len(wanted)}")
+
+    items_written(0)
+    _insert_new_items(entity, new_items, report, wanted, source_file, items_written)
     report.items_created = len(new_items)
-    progress(2, 5, "allocations")
-    touched = _sync_allocations(wanted, existing, new_id_set, report, source, actor, entity)
-    progress(4, 5, "open amounts")
+    allocations_written(0)
+    touched = _sync_allocations(wanted, existing, new_id_set, report, source, actor, entity, allocations_written)
+    progress(total - 1, total, "writing: open amounts")
     items_refresh_open(touched | changed_ids)
+    progress(total, total, "written")
     return report
 
 
@@ -203,6 +213,7 @@ def _insert_new_items(
     report: UpsertReport,
     wanted: dict[tuple[int, int], IncomingAllocation],
     source_file: str,
+    on_rows: Callable[[int], None],
 ) -> None:
     """New items have no allocation but those of this file: their open amount is computed here."""
     open_amount = {report.key_to_id[item.key]: item.amount for item in new_items}
@@ -261,7 +272,7 @@ def _insert_new_items(
                 now,
             )
 
-    insert_rows(Item, columns, rows())
+    insert_rows(Item, columns, rows(), on_rows)
 
 
 def _sync_allocations(
@@ -272,6 +283,7 @@ def _sync_allocations(
     source: str,
     actor: Any,
     entity: LegalEntity,
+    on_rows: Callable[[int], None],
 ) -> set[int]:
     """Make this source's allocations between the file's items what the file says; returns
     the pre-existing items whose allocations changed (their open amount must be recomputed)."""
@@ -301,6 +313,7 @@ def _sync_allocations(
         Allocation,
         ("debit_id", "credit_id", "amount", "date", "letter", "source", "created_at"),
         ((pair[0], pair[1], a.amount, a.date, a.letter[:10], source, now) for pair, a in to_create),
+        on_rows,
     )
     for pair in (
         [a_pair for a_pair, _ in to_create]

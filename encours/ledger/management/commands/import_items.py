@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from encours.core.errors import EncoursError, ImportRejected
 from encours.ledger.services.import_tabular import tabular_import
 
+WARNINGS_SHOWN = 5
+
 
 class Command(BaseCommand):
     help = (
@@ -37,9 +39,16 @@ class Command(BaseCommand):
         self.stdout.write(f"created: {report.created}, updated: {report.updated}, unchanged: {report.unchanged}")
         for key, value in report.details.items():
             self.stdout.write(f"{key}: {value}")
-        for warning in report.warnings:
-            self.stderr.write(
-                f"warning: line {warning['line']}\t{warning['column']}\t{warning['value']}\t{warning['reason']}"
-            )
+        self._warnings(report.warnings, every=options["verbosity"] >= 2)
         if report.changed_nothing:
             self.stdout.write("nothing changed")
+
+    def _warnings(self, warnings, *, every: bool) -> None:
+        """One summary line and the first few: a re-run repeats them (the data is kept, flagged)."""
+        if not warnings:
+            return
+        shown = warnings if every else warnings[:WARNINGS_SHOWN]
+        more = "" if len(shown) == len(warnings) else f", the first {len(shown)} below (-v 2 lists them all)"
+        self.stderr.write(f"{len(warnings)} warning(s){more}:")
+        for warning in shown:
+            self.stderr.write(f"  line {warning['line']}\t{warning['column']}\t{warning['value']}\t{warning['reason']}")
