@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from encours.accounts.permissions import can
-from encours.core.aging import aging_buckets
+from encours.core.aging import CurrencyMismatch, aging_buckets
 from encours.core.errors import EncoursError
 from encours.core.payment_behaviour import sector_of
 from encours.ledger.models import Customer
@@ -32,7 +33,7 @@ from encours.reports.selectors.aging import aged_items as aged_items_of
 from encours.reports.selectors.dashboard import dashboard as dashboard_of
 from encours.reports.selectors.kpis import kpi_series
 from encours.reports.selectors.kpis import kpis as kpis_of
-from encours.reports.selectors.scope import sector_customers
+from encours.reports.selectors.scope import require_one_currency, sector_customers
 from encours.reports.selectors.weekly import weekly_report
 from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
 
@@ -105,7 +106,20 @@ def aged_balance(request: HttpRequest) -> HttpResponse:
 def aged_balance_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_reports(request)
     params = ReportForm(request.GET or None, user=request.user).params()
-    report = aged_balance_of(customers=_scope(request, params), as_of=params.as_of, by=params.by, edges=params.edges)
+    customers = _scope(request, params)
+    if fmt == "csv" and params.by != "currency":  # the currency view's keys are currencies: no mix
+        try:
+            require_one_currency(customers=customers)
+        except CurrencyMismatch:
+            messages.error(
+                request,
+                _(
+                    "The legal entities in this scope keep their books in different currencies and the CSV file "
+                    "has no currency column: choose one legal entity, or download the XLSX file."
+                ),
+            )
+            return redirect(f"{reverse('reports:aged_balance')}?{params.encoded()}")
+    report = aged_balance_of(customers=customers, as_of=params.as_of, by=params.by, edges=params.edges)
     name = f"aged-balance-{params.by}-{params.as_of.isoformat()}"
     if fmt == "csv":
         return _download(aged_balance_csv(report), f"{name}.csv", "text/csv; charset=utf-8")

@@ -183,3 +183,21 @@ def test_drill_down_by_group_and_for_the_whole_book(client, credit_manager, book
     assert [str(item.open_on) for item in everything.context["page"]] == ["777.000"]
     refused = _get(client, "reports:aged_items", by="group", key="x1", column="total")
     assert refused.context["page"] is None and "not a group or customer identifier" in refused.content.decode()
+
+
+def test_the_csv_download_of_a_scope_in_two_currencies_sends_back_to_the_page_with_a_message(
+    client, credit_manager, book, scoped_book
+):
+    from tests.factories import EntityFactory
+
+    swiss = EntityFactory(name="Durand Suisse SA", siren="552100554", currency="CHF")
+    credit_manager.entities.add(swiss)
+    book.invoice(book.customer(entity=swiss), "70.00", DAY - timedelta(days=5))
+    client.force_login(credit_manager)
+    refused = _get(client, "reports:aged_balance_csv", by="customer")
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse("reports:aged_balance"))
+    page = client.get(refused["Location"]).content.decode()
+    assert "choisissez une société" in page and "XLSX" in page
+    assert _get(client, "reports:aged_balance_csv", by="currency").status_code == 200
+    assert _get(client, "reports:aged_balance_xlsx", by="customer").status_code == 200
+    assert _get(client, "reports:aged_balance_csv", by="customer", entity=swiss.pk).status_code == 200
