@@ -134,6 +134,7 @@ def aged_items(request: HttpRequest) -> HttpResponse:
     params = ReportForm(request.GET or None, user=request.user).params()
     by = request.GET.get("by") or ""
     column = request.GET.get("column", "")
+    currency = request.GET.get("currency", "").strip().upper()[:3]
     try:
         items = aged_items_of(
             customers=_scope(request, params),
@@ -141,6 +142,7 @@ def aged_items(request: HttpRequest) -> HttpResponse:
             by=by or None,
             ident=request.GET.get("key", ""),
             column=column,
+            currency=currency,
             edges=params.edges,
         )
     except EncoursError as exc:
@@ -154,10 +156,20 @@ def aged_items(request: HttpRequest) -> HttpResponse:
             strict=True,
         )
     )
-    labels.update({"unapplied": _("Unapplied"), "overdue": _("Overdue"), "total": _("Total"), "": _("Total")})
+    labels.update(
+        {
+            "unapplied": _("Unapplied"),
+            "overdue": _("Overdue"),
+            "disputed": _("Disputed"),
+            "total": _("Total"),
+            "": _("Total"),
+        }
+    )
     context = {
         "params": params,
         "page": page,
+        "column": column,
+        "currency": currency,
         "column_label": labels.get(column, column),
         "name": request.GET.get("name", ""),
         "back": params.encoded(by=by) if by else params.encoded(),

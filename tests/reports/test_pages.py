@@ -201,3 +201,39 @@ def test_the_csv_download_of_a_scope_in_two_currencies_sends_back_to_the_page_wi
     assert _get(client, "reports:aged_balance_csv", by="currency").status_code == 200
     assert _get(client, "reports:aged_balance_xlsx", by="customer").status_code == 200
     assert _get(client, "reports:aged_balance_csv", by="customer", entity=swiss.pk).status_code == 200
+
+
+def test_every_cell_of_the_aged_balance_links_to_its_items_in_the_rows_currency(client, credit_manager, book):
+    from django.db.models import F
+
+    from encours.ledger.models import Item
+    from encours.reports import registry
+    from tests.factories import EntityFactory
+
+    swiss = EntityFactory(name="Durand Suisse SA", siren="552100554", currency="CHF")
+    credit_manager.entities.add(swiss)
+    contested = book.invoice(book.customer(region="Bretagne"), "1000.00", DAY - timedelta(days=45))
+    book.payment(book.customer(region="Bretagne"), "80.00", DAY - timedelta(days=2))
+    franc = book.invoice(book.customer(region="Bretagne", entity=swiss), "70.00", DAY - timedelta(days=5))
+
+    @registry.disputed_amounts_provider
+    def disputed(*, as_of):
+        return Item.objects.filter(pk=contested.pk).annotate(item_id=F("pk"))
+
+    client.force_login(credit_manager)
+    page = _get(client, "reports:aged_balance", by="region")
+    html = page.content.decode()
+    rows = {row.currency: row for row in page.context["report"].rows}
+    row_link = "key=Bretagne&amp;name=Bretagne&amp;column=disputed"
+    assert f"currency=EUR&amp;{row_link}" in html
+    for column in ("unapplied", "total", "disputed"):
+        assert (
+            f"currency=CHF&amp;by=&amp;column={column}" in html and f"currency=EUR&amp;by=&amp;column={column}" in html
+        )
+    chf_row = _get(client, "reports:aged_items", by="region", key=rows["CHF"].ident, currency="CHF", column="total")
+    assert [item.pk for item in chf_row.context["page"]] == [franc.pk]
+    eur_total = _get(client, "reports:aged_items", by="", currency="EUR", column="total")
+    assert {item.currency for item in eur_total.context["page"]} == {"EUR"} and len(eur_total.context["page"]) == 2
+    listed = _get(client, "reports:aged_items", by="", currency="EUR", column="disputed")
+    assert [item.pk for item in listed.context["page"]] == [contested.pk]
+    assert "En litige" in listed.content.decode()

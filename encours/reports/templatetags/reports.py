@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import translation
 
 from encours.core.money import format_amount
@@ -74,3 +76,13 @@ def at(sequence: Any, index: int) -> Any:
         return sequence[index]
     except (IndexError, KeyError, TypeError):
         return None
+
+
+@register.simple_tag
+def aged_items_url(base: str, *, currency: str, ident: str | None = None, name: str = "") -> str:
+    """The drill-down of an aged-balance row (``ident``) or of a TOTAL line (no ``ident``), in
+    the row's currency; the caller appends ``&column=…``."""
+    query = (
+        {"currency": currency, "key": ident, "name": name} if ident is not None else {"currency": currency, "by": ""}
+    )
+    return f"{reverse('reports:aged_items')}?{base}&{urlencode(query)}"
