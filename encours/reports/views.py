@@ -227,9 +227,14 @@ def payment_behaviour(request: HttpRequest) -> HttpResponse:
     lines = []
     for pk, (year, trend) in page:
         customer = names[pk]
-        sector = sector_of(customer.naf_code)
         lines.append(
-            {"customer": customer, "year": year, "trend": trend, "sector": sectors.get(sector), "division": sector}
+            {
+                "customer": customer,
+                "year": year,
+                "trend": trend,
+                "sector": behaviour_selectors.sector_figure(naf_code=customer.naf_code, sectors=sectors),
+                "division": sector_of(customer.naf_code),
+            }
         )
     context = {"form": form, "params": params, "page": page, "lines": lines, "sectors": sectors.values()}
     return render(request, "reports/behaviour.html", context)

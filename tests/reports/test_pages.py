@@ -146,6 +146,24 @@ def test_payment_behaviour_page_ranks_the_latest_payers_first(client, credit_man
     assert "-3,0" in html or "−3,0" in html
 
 
+def test_payment_behaviour_page_shows_no_sector_average_for_a_customer_without_naf_code(client, credit_manager, book):
+    """Two customers without NAF code paid 40 and 10 days late: their pool (25,0) is no sector."""
+    late = book.customer(name="Sans Code Lente", naf_code="")
+    early = book.customer(name="Sans Code Rapide", naf_code="")
+    bakery = book.customer(name="Boulangerie Notée", naf_code="10.71C")
+    book.pay(book.invoice(late, "1000.00", date(2026, 6, 1), terms=30), "1000.00", date(2026, 8, 10))
+    book.pay(book.invoice(early, "1000.00", date(2026, 6, 1), terms=30), "1000.00", date(2026, 7, 11))
+    book.pay(book.invoice(bakery, "1000.00", date(2026, 6, 1), terms=30), "1000.00", date(2026, 7, 3))
+    client.force_login(credit_manager)
+    response = _get(client, "reports:payment_behaviour")
+    sectors = {line["customer"].name: line["sector"] for line in response.context["lines"]}
+    assert sectors["Sans Code Lente"] is None and sectors["Sans Code Rapide"] is None
+    assert sectors["Boulangerie Notée"].days_late.weighted_days_late == Decimal(2)
+    html = response.content.decode()
+    row = html[html.index("Sans Code Lente") :].split("</tr>")[0]
+    assert row.rstrip().endswith('<td class="num">—</td>') and "25,0" not in row
+
+
 def test_the_customer_page_shows_days_late_against_the_sector(client, credit_manager, book):
     bakery = book.customer(naf_code="10.71C", name="Boulangerie Lente")
     other = book.customer(naf_code="10.71B", name="Boulangerie Rapide")
