@@ -223,6 +223,36 @@ def _figures(
     )
 
 
+def figures_from_movements(
+    *,
+    as_of: date,
+    balance: AgedBalance,
+    moved: GroupMovements | None,
+    countback: CountbackDSO,
+    months: int = PERIOD_MONTHS,
+    unpaid_months: int = UNPAID_MONTHS,
+) -> KpiFigures:
+    """One currency's KPIs as of ``as_of`` from its aged balance on that date and its monthly
+    movements up to it (no item dated later), without a query; litigation and assets unknown."""
+    period = calendar_months_period(as_of=as_of, months=months)
+    unpaid_period = calendar_months_period(as_of=as_of, months=unpaid_months)
+    sold = None
+    if moved is not None:
+        sums = {"net_period": moved.total(period, "net"), "written_off": moved.total(unpaid_period, "written_off")}
+        sold = GroupSales(moved.row, moved.currency, moved.sales_by_month(up_to=Month.of(as_of)), sums)
+    return _figures(
+        as_of=as_of,
+        balance=balance,
+        sold=sold,
+        countback=countback,
+        period=period,
+        months=months,
+        unpaid_period=unpaid_period,
+        litigation=None,
+        total_assets=None,
+    )
+
+
 def countbacks_by(
     *,
     customers: QuerySet[Customer],

@@ -64,6 +64,17 @@ class GroupMovements:
     def net_after(self, month: Month) -> Decimal:
         return sum((v.net for m, v in self.months.items() if m > month), ZERO)
 
+    def without(self, later: GroupMovements | None) -> GroupMovements:
+        """These months less ``later``'s (the items dated after an earlier day): the movements
+        as the books stood on that day, from a window read up to a later date."""
+        if later is None:
+            return self
+        months = dict(self.months)
+        for month, moved in later.months.items():
+            if month in months:
+                months[month] = months[month] - moved
+        return GroupMovements(self.row, self.currency, months)
+
     def summed(self) -> MonthMovement:
         """Every month of the group added up."""
         return MonthMovement(
