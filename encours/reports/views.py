@@ -31,9 +31,9 @@ from encours.reports.selectors import behaviour as behaviour_selectors
 from encours.reports.selectors.aging import aged_balance as aged_balance_of
 from encours.reports.selectors.aging import aged_items as aged_items_of
 from encours.reports.selectors.dashboard import dashboard as dashboard_of
-from encours.reports.selectors.kpis import kpi_series
 from encours.reports.selectors.kpis import kpis as kpis_of
 from encours.reports.selectors.scope import require_one_currency, sector_customers
+from encours.reports.selectors.series import kpi_series
 from encours.reports.selectors.weekly import weekly_report
 from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
 
@@ -189,7 +189,9 @@ def kpis(request: HttpRequest) -> HttpResponse:
     page = Paginator(sort_kpi_rows(report.rows, sort), PAGE_SIZE).get_page(request.GET.get("page"))
     focus = _focus(report, request.GET.get("key", ""))
     series_scope = customers_in(report.dimension, focus.ident, customers) if focus else customers
-    series = kpi_series(customers=series_scope, as_of=params.as_of, full=True)
+    series = kpi_series(
+        customers=series_scope, as_of=params.as_of, full=True, total_assets=_series_assets(report, focus, totals)
+    )
     main = max(series.values(), key=lambda s: abs(s.points[-1].receivables), default=None) if series else None
     context = {
         "form": form,
@@ -203,6 +205,16 @@ def kpis(request: HttpRequest) -> HttpResponse:
         "chart_data": {"dso": charts.dso_data(main)} if main else None,
     }
     return render(request, "reports/kpis.html", context)
+
+
+def _series_assets(report: Any, focus: Any, totals: Any) -> dict[str, Decimal | None]:
+    """Total assets of the series' scope, as the table has them: the whole scope's, or the
+    focused entity's; none for a region, a rep… (a share of which balance sheet?)."""
+    if focus is None:
+        return {row.figures.currency: row.figures.total_assets for row in totals.rows}
+    if report.dimension.name == "entity":
+        return {focus.figures.currency: focus.figures.total_assets}
+    return {}
 
 
 def _focus(report: Any, ident: str) -> Any:

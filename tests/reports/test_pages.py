@@ -255,3 +255,26 @@ def test_every_cell_of_the_aged_balance_links_to_its_items_in_the_rows_currency(
     listed = _get(client, "reports:aged_items", by="", currency="EUR", column="disputed")
     assert [item.pk for item in listed.context["page"]] == [contested.pk]
     assert "En litige" in listed.content.decode()
+
+
+def test_the_kpi_page_series_shows_unpaid_rate_and_share_of_assets_and_flags_an_out_of_range_cei(
+    client, credit_manager, entity, book
+):
+    """Lumpy: 10 000 open since November, only 300 sold in October: CEI (10 000 + 100 − 10 300)
+    / (10 000 + 100 − 300) = −2,0 %, shown muted and explained, not hidden."""
+    entity.total_assets = Decimal("500000.00")
+    entity.save()
+    lumpy = book.customer(name="Chantier Ponctuel", account_number="L1")
+    book.invoice(lumpy, "10000.00", date(2025, 11, 20))
+    book.invoice(lumpy, "300.00", DAY - timedelta(days=5))
+    client.force_login(credit_manager)
+    response = _get(client, "reports:kpis", by="customer")
+    cei = response.context["report"].rows[0].figures.cei
+    assert round(cei, 1) == Decimal("-2.0")
+    html = response.content.decode()
+    assert '<span class="muted cei-out" title="Hors de l&#x27;intervalle 0–100' in html and "\u22122,0" not in html
+    assert "-2,0\u00a0%</span>" in html
+    series = response.context["series"]
+    assert series.total_assets == Decimal("500000.00")
+    assert series.points[-1].share_of_assets == Decimal("10300.00") / Decimal("500000.00")
+    assert "dernier bilan connu" in html and "2,1\u00a0%" in html  # 10 300 / 500 000

@@ -23,15 +23,9 @@ from encours.ledger.models import Customer
 from encours.reports import registry
 from encours.reports.dimensions import dimension
 from encours.reports.selectors.aging import OverdueCustomer, aged_balance, top_overdue_customers
-from encours.reports.selectors.kpis import (
-    KpiFigures,
-    KpiSeries,
-    figures_from_movements,
-    kpi_series,
-    kpis,
-    series_window_months,
-)
+from encours.reports.selectors.kpis import KpiFigures, figures_from_movements, kpis
 from encours.reports.selectors.movements import GroupMovements, MonthMovement, movement_window, movements_between
+from encours.reports.selectors.series import KpiSeries, kpi_series, series_window_months
 from encours.reports.sql import allocations_after
 
 TREND_MONTHS = 12
