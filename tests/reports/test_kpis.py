@@ -90,12 +90,12 @@ def test_an_empty_book_gives_zeros_and_empty_ratios(entity, tmp_path):
 
 
 def test_unpaid_rate_counts_write_offs_and_litigation_over_twelve_months_of_sales(book):
-    """Sales 100 000 + 20 000; 2 000 written off (a credit adjustment); 5 000 of the second
-    invoice in litigation: (2 000 + 5 000) / 120 000 = 5.83 %."""
+    """Sales 100 000 + 20 000; 2 000 written off as a bad debt; 5 000 of the second invoice in
+    litigation: (2 000 + 5 000) / 120 000 = 5.83 %."""
     customer = book.customer()
     first = book.invoice(customer, "100000.00", date(2025, 6, 1))
     second = book.invoice(customer, "20000.00", date(2026, 1, 5))
-    write_off = book.item(customer, "adjustment", "-2000.00", date(2026, 2, 1))
+    write_off = book.item(customer, "adjustment", "-2000.00", date(2026, 2, 1), label="Créance irrécouvrable")
     book.letter(first, write_off, "2000.00", date(2026, 2, 1))
     book.pay(first, "98000.00", date(2025, 8, 1))
     book.pay(second, "15000.00", date(2026, 2, 10))
@@ -108,6 +108,23 @@ def test_unpaid_rate_counts_write_offs_and_litigation_over_twelve_months_of_sale
     assert figures.written_off == Decimal("2000.00")
     assert figures.litigation == Decimal("5000.00")
     assert round_kpi(figures.unpaid_rate * 100) == Decimal("5.83")
+
+
+def test_only_bad_debt_write_offs_count_as_written_off_not_fees_discounts_or_other_adjustments(book):
+    """Of five credit adjustments only the two labelled as bad debts (300 + 700) are written off."""
+    customer = book.customer()
+    book.invoice(customer, "50000.00", date(2026, 1, 5))
+    for amount, label in (
+        ("300.00", "CRÉANCE IRRÉCOUVRABLE Dupont"),  # FEC 654, upper case
+        ("700.00", "Perte sur créances 2025 (6714)"),
+        ("4.50", "bank_fee"),  # the payment matcher's write-off of bank fees
+        ("120.00", "early_payment_discount"),
+        ("2500.00", "Transfert en clients douteux 416"),
+    ):
+        book.item(customer, "adjustment", f"-{amount}", date(2026, 2, 1), label=label)
+    figures = scope_figures(customers=Customer.objects.all(), as_of=MARCH)
+    assert figures.written_off == Decimal("1000.00")
+    assert figures.unpaid_rate == Decimal("1000.00") / Decimal("50000.00")
 
 
 def test_two_currencies_give_two_rows_and_the_kpi_file_asks_for_an_entity(book, tmp_path):

@@ -278,3 +278,4 @@ def test_the_kpi_page_series_shows_unpaid_rate_and_share_of_assets_and_flags_an_
     assert series.total_assets == Decimal("500000.00")
     assert series.points[-1].share_of_assets == Decimal("10300.00") / Decimal("500000.00")
     assert "dernier bilan connu" in html and "2,1\u00a0%" in html  # 10 300 / 500 000
+    assert "libellées comme créances irrécouvrables" in html  # what the unpaid rate counts as written off
