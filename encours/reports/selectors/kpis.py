@@ -1,4 +1,4 @@
-"""The DSO family, CEI, overdue and unpaid rates per dimension, and their monthly series.
+"""The DSO family, CEI, overdue and unpaid rates per dimension (their monthly series: ``series``).
 
 SQL aggregates the ledger (aged balance, monthly movements, litigation, balance sheets); the
 formulas are ``encours.core.kpi``'s. Conventions (issue 4): sales are invoices net of credit
