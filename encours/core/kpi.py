@@ -27,6 +27,7 @@ Decimal('50.0')
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -177,8 +178,33 @@ def overdue_rate(*, overdue_receivables: Decimal, total_receivables: Decimal) ->
 
 
 def unpaid_rate(*, written_off: Decimal, in_litigation: Decimal, sales: Decimal) -> Decimal | None:
-    """(Written-off + litigation) / sales of the same period, as a fraction; None without sales."""
+    """(Written-off + litigation) / sales of the same period, as a fraction; None without sales.
+
+    ``written_off`` counts bad-debt write-offs only (``is_bad_debt_write_off``).
+    """
     return _ratio(written_off + in_litigation, sales)
+
+
+# A bad-debt write-off is booked to 654 "pertes sur créances irrécouvrables" (or 6714 for an
+# earlier year's sale), but an item keeps no general-ledger account: the FEC import keeps only
+# the class of an entry's other accounts, so 654 looks like 658 (settlement differences) or 665
+# (discounts), and the payment matcher books bank fees and discounts as credit adjustments too.
+# Only the label tells: the accountant's EcritureLib ("Créance irrécouvrable X", "Perte sur
+# créance", "Passage en perte") or an English "bad debt". A pattern both Python's re and
+# PostgreSQL's regular expressions read the same way, matched case-insensitively.
+BAD_DEBT_LABEL = r"irr[eéÉ]couvrable|pertes? sur cr[eéÉ]ances?|passages? en pertes?|bad[ -]?debts?|uncollectible"
+_BAD_DEBT = re.compile(BAD_DEBT_LABEL, re.IGNORECASE)
+
+
+def is_bad_debt_write_off(*, kind: str, amount: Decimal, label: str) -> bool:
+    """Whether an item is written off as a bad debt: a credit adjustment whose label says so.
+
+    >>> is_bad_debt_write_off(kind="adjustment", amount=Decimal("-1200"), label="Créance irrécouvrable C1042")
+    True
+    >>> is_bad_debt_write_off(kind="adjustment", amount=Decimal("-3.50"), label="bank_fee")
+    False
+    """
+    return kind == ItemKind.ADJUSTMENT and amount < 0 and _BAD_DEBT.search(label) is not None
 
 
 def receivables_share_of_assets(*, receivables: Decimal, total_assets: Decimal) -> Decimal | None:

@@ -18,7 +18,7 @@ from matplotlib.ticker import FuncFormatter
 
 from encours.core.aging import AgedBalance, AgingBucket
 from encours.core.kpi import round_kpi
-from encours.reports.selectors.kpis import KpiSeries
+from encours.reports.selectors.series import KpiSeries
 
 BRAND = "#1f4e79"
 BRAND_2 = "#2e75b6"

@@ -3,6 +3,7 @@ SVG beforehand) and an XLSX workbook."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -17,12 +18,14 @@ from encours.reports.exports import (
     BOLD,
     DATE_FORMAT,
     DAYS_FORMAT,
+    PERCENT_FORMAT,
     cell,
     header_row,
     parameters_sheet,
     set_widths,
     workbook_bytes,
 )
+from encours.reports.selectors.kpis import KpiFigures
 from encours.reports.selectors.weekly import WeeklyReport
 
 
@@ -72,7 +75,7 @@ def _summary_sheet(workbook: Workbook, report: WeeklyReport) -> None:
     sheet.append(header_row(sheet, [_("Figure"), _("Currency"), _("This week"), _("Previous week"), _("Change")]))
     for currency in report.overview.currencies:
         week = currency.week
-        lines = [
+        lines: list[tuple[str, Any, Any, str]] = [
             (_("Open receivables"), week.now.total, week.before.total, AMOUNT_FORMAT),
             (_("Overdue"), week.now.overdue, week.before.overdue, AMOUNT_FORMAT),
             (_("Not yet due"), week.now.not_due, week.before.not_due, AMOUNT_FORMAT),
@@ -84,6 +87,7 @@ def _summary_sheet(workbook: Workbook, report: WeeklyReport) -> None:
                 DAYS_FORMAT,
             ),
         ]
+        lines.extend(_kpi_lines(currency.figures, week.figures_before))
         for label, now, before, number_format in lines:
             change = now - before if now is not None and before is not None else None
             sheet.append(
@@ -100,6 +104,24 @@ def _summary_sheet(workbook: Workbook, report: WeeklyReport) -> None:
             (_("Collected this week"), week.moved.collected),
         ):
             sheet.append([label, currency.currency, cell(sheet, amount, AMOUNT_FORMAT)])
+
+
+def _kpi_lines(now: KpiFigures, before: KpiFigures | None) -> list[tuple[str, Any, Any, str]]:
+    """The summary's period KPIs this week and the previous one (rates as fractions)."""
+
+    def days(figures: KpiFigures | None, name: str) -> Decimal | None:
+        value = getattr(figures, name) if figures is not None else None
+        return None if value is None else round_kpi(value)
+
+    def cei(figures: KpiFigures | None) -> Decimal | None:
+        return None if figures is None or figures.cei is None else round_kpi(figures.cei / 100, 4)
+
+    return [
+        (_("Overdue rate"), now.overdue_rate, before.overdue_rate if before else None, PERCENT_FORMAT),
+        (_("Best possible DSO (3 months), days"), days(now, "bpdso"), days(before, "bpdso"), DAYS_FORMAT),
+        (_("Average days delinquent (3 months), days"), days(now, "add"), days(before, "add"), DAYS_FORMAT),
+        (_("CEI (3 months)"), cei(now), cei(before), PERCENT_FORMAT),
+    ]
 
 
 def _overdue_sheet(workbook: Workbook, title: str, lines: Any) -> None:

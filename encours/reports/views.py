@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from encours.accounts.permissions import can
-from encours.core.aging import aging_buckets
+from encours.core.aging import CurrencyMismatch, aging_buckets
 from encours.core.errors import EncoursError
 from encours.core.payment_behaviour import sector_of
 from encours.ledger.models import Customer
@@ -30,9 +31,9 @@ from encours.reports.selectors import behaviour as behaviour_selectors
 from encours.reports.selectors.aging import aged_balance as aged_balance_of
 from encours.reports.selectors.aging import aged_items as aged_items_of
 from encours.reports.selectors.dashboard import dashboard as dashboard_of
-from encours.reports.selectors.kpis import kpi_series
 from encours.reports.selectors.kpis import kpis as kpis_of
-from encours.reports.selectors.scope import sector_customers
+from encours.reports.selectors.scope import require_one_currency, sector_customers
+from encours.reports.selectors.series import kpi_series
 from encours.reports.selectors.weekly import weekly_report
 from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
 
@@ -105,7 +106,20 @@ def aged_balance(request: HttpRequest) -> HttpResponse:
 def aged_balance_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _require_reports(request)
     params = ReportForm(request.GET or None, user=request.user).params()
-    report = aged_balance_of(customers=_scope(request, params), as_of=params.as_of, by=params.by, edges=params.edges)
+    customers = _scope(request, params)
+    if fmt == "csv" and params.by != "currency":  # the currency view's keys are currencies: no mix
+        try:
+            require_one_currency(customers=customers)
+        except CurrencyMismatch:
+            messages.error(
+                request,
+                _(
+                    "The legal entities in this scope keep their books in different currencies and the CSV file "
+                    "has no currency column: choose one legal entity, or download the XLSX file."
+                ),
+            )
+            return redirect(f"{reverse('reports:aged_balance')}?{params.encoded()}")
+    report = aged_balance_of(customers=customers, as_of=params.as_of, by=params.by, edges=params.edges)
     name = f"aged-balance-{params.by}-{params.as_of.isoformat()}"
     if fmt == "csv":
         return _download(aged_balance_csv(report), f"{name}.csv", "text/csv; charset=utf-8")
@@ -120,6 +134,7 @@ def aged_items(request: HttpRequest) -> HttpResponse:
     params = ReportForm(request.GET or None, user=request.user).params()
     by = request.GET.get("by") or ""
     column = request.GET.get("column", "")
+    currency = request.GET.get("currency", "").strip().upper()[:3]
     try:
         items = aged_items_of(
             customers=_scope(request, params),
@@ -127,6 +142,7 @@ def aged_items(request: HttpRequest) -> HttpResponse:
             by=by or None,
             ident=request.GET.get("key", ""),
             column=column,
+            currency=currency,
             edges=params.edges,
         )
     except EncoursError as exc:
@@ -140,10 +156,20 @@ def aged_items(request: HttpRequest) -> HttpResponse:
             strict=True,
         )
     )
-    labels.update({"unapplied": _("Unapplied"), "overdue": _("Overdue"), "total": _("Total"), "": _("Total")})
+    labels.update(
+        {
+            "unapplied": _("Unapplied"),
+            "overdue": _("Overdue"),
+            "disputed": _("Disputed"),
+            "total": _("Total"),
+            "": _("Total"),
+        }
+    )
     context = {
         "params": params,
         "page": page,
+        "column": column,
+        "currency": currency,
         "column_label": labels.get(column, column),
         "name": request.GET.get("name", ""),
         "back": params.encoded(by=by) if by else params.encoded(),
@@ -163,7 +189,9 @@ def kpis(request: HttpRequest) -> HttpResponse:
     page = Paginator(sort_kpi_rows(report.rows, sort), PAGE_SIZE).get_page(request.GET.get("page"))
     focus = _focus(report, request.GET.get("key", ""))
     series_scope = customers_in(report.dimension, focus.ident, customers) if focus else customers
-    series = kpi_series(customers=series_scope, as_of=params.as_of, full=True)
+    series = kpi_series(
+        customers=series_scope, as_of=params.as_of, full=True, total_assets=_series_assets(report, focus, totals)
+    )
     main = max(series.values(), key=lambda s: abs(s.points[-1].receivables), default=None) if series else None
     context = {
         "form": form,
@@ -177,6 +205,16 @@ def kpis(request: HttpRequest) -> HttpResponse:
         "chart_data": {"dso": charts.dso_data(main)} if main else None,
     }
     return render(request, "reports/kpis.html", context)
+
+
+def _series_assets(report: Any, focus: Any, totals: Any) -> dict[str, Decimal | None]:
+    """Total assets of the series' scope, as the table has them: the whole scope's, or the
+    focused entity's; none for a region, a rep… (a share of which balance sheet?)."""
+    if focus is None:
+        return {row.figures.currency: row.figures.total_assets for row in totals.rows}
+    if report.dimension.name == "entity":
+        return {focus.figures.currency: focus.figures.total_assets}
+    return {}
 
 
 def _focus(report: Any, ident: str) -> Any:
@@ -201,9 +239,14 @@ def payment_behaviour(request: HttpRequest) -> HttpResponse:
     lines = []
     for pk, (year, trend) in page:
         customer = names[pk]
-        sector = sector_of(customer.naf_code)
         lines.append(
-            {"customer": customer, "year": year, "trend": trend, "sector": sectors.get(sector), "division": sector}
+            {
+                "customer": customer,
+                "year": year,
+                "trend": trend,
+                "sector": behaviour_selectors.sector_figure(naf_code=customer.naf_code, sectors=sectors),
+                "division": sector_of(customer.naf_code),
+            }
         )
     context = {"form": form, "params": params, "page": page, "lines": lines, "sectors": sectors.values()}
     return render(request, "reports/behaviour.html", context)

@@ -14,6 +14,7 @@ from encours.core.kpi import (
     best_possible_dso,
     collection_effectiveness_index,
     countback_dso,
+    is_bad_debt_write_off,
     overdue_rate,
     period_dso,
     receivables_share_of_assets,
@@ -253,6 +254,25 @@ def test_overdue_rate_without_positive_receivables_is_none(total):
 
 def test_unpaid_rate_adds_written_off_and_litigation_over_sales():
     assert unpaid_rate(written_off=D(1500), in_litigation=D(2500), sales=D(200000)) == D("0.02")
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "label", "written_off"),
+    [
+        ("adjustment", "-1200", "Créance irrécouvrable C1042", True),
+        ("adjustment", "-1200", "CREANCES IRRECOUVRABLES 2025", True),
+        ("adjustment", "-80", "Pertes sur créances clients", True),
+        ("adjustment", "-80", "Passage en perte Dupont", True),
+        ("adjustment", "-80", "Bad debt written off", True),
+        ("adjustment", "-3.50", "bank_fee", False),
+        ("adjustment", "-12", "early_payment_discount", False),
+        ("adjustment", "-900", "Virement en 416 clients douteux", False),
+        ("adjustment", "80", "Créance irrécouvrable annulée", False),  # a debit re-opens, it writes nothing off
+        ("credit_note", "-80", "Créance irrécouvrable", False),  # a credit note is a sale reduced
+    ],
+)
+def test_only_credit_adjustments_labelled_as_bad_debts_are_written_off(kind, amount, label, written_off):
+    assert is_bad_debt_write_off(kind=kind, amount=D(amount), label=label) is written_off
 
 
 def test_unpaid_rate_without_sales_is_none():

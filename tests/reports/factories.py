@@ -34,6 +34,7 @@ class Book:
         currency: str = "",
         fx_rate: str = "1",
         number: str = "",
+        label: str = "",
     ) -> Item:
         amount = Decimal(amount)
         rate = Decimal(fx_rate)
@@ -50,6 +51,7 @@ class Book:
             fx_rate=rate,
             amount_functional=(amount * rate).quantize(Decimal("0.01")),
             open_amount=amount,
+            label=label,
         )
 
     def invoice(self, customer: Customer, amount: str, on: date, **options) -> Item:

@@ -176,6 +176,39 @@ def test_drill_down_lists_exactly_the_items_of_a_cell(book):
     assert [item.days_late for item in cell] == [50, 45]
 
 
+def test_drill_down_of_a_group_spanning_two_currencies_lists_the_items_of_the_rows_currency(book):
+    swiss = EntityFactory(name="Durand Suisse SA", siren="552100554", currency="CHF")
+    group = CustomerGroup.objects.create(code="GRP", name="Groupe Martin")
+    euro = book.invoice(book.customer(account_number="C1", group=group), "100.00", date(2026, 10, 1))
+    franc = book.invoice(book.customer(account_number="S1", group=group, entity=swiss), "70.00", date(2026, 10, 1))
+    rows = _report(by="group").rows
+    assert [(row.key, row.currency) for row in rows] == [("GRP", "CHF"), ("GRP", "EUR")]
+    for row, item in zip(rows, (franc, euro), strict=True):
+        cell = aged_items(
+            customers=Customer.objects.all(), as_of=AS_OF, by="group", ident=row.ident, currency=row.currency
+        )
+        assert [listed.pk for listed in cell] == [item.pk]
+    chf_total = aged_items(customers=Customer.objects.all(), as_of=AS_OF, column="not_due", currency="CHF")
+    assert [listed.pk for listed in chf_total] == [franc.pk]
+
+
+def test_drill_down_of_the_disputed_column_lists_the_disputed_items_with_their_disputed_part(book):
+    customer = book.customer(account_number="C1")
+    contested = book.invoice(customer, "1000.00", date(2026, 9, 1))
+    book.pay(contested, "400.00", date(2026, 10, 10))
+    book.invoice(customer, "500.00", date(2026, 9, 1))
+    ident = _report().rows[0].ident
+    assert not aged_items(customers=Customer.objects.all(), as_of=AS_OF, by="customer", ident=ident, column="disputed")
+
+    @registry.disputed_amounts_provider
+    def whole_invoice_disputed(*, as_of):
+        return Item.objects.filter(pk=contested.pk).annotate(item_id=F("pk"))
+
+    cell = aged_items(customers=Customer.objects.all(), as_of=AS_OF, by="customer", ident=ident, column="disputed")
+    assert [(item.pk, item.disputed) for item in cell] == [(contested.pk, Decimal("600.000"))]
+    assert sum(item.disputed for item in cell) == _row(_report(), "C1").disputed
+
+
 kinds = st.sampled_from(["invoice", "invoice", "credit_note", "payment", "adjustment+", "adjustment-"])
 ledger_items = st.lists(
     st.tuples(st.integers(0, 2), kinds, st.integers(1, 500_000), st.integers(0, 400), st.integers(0, 90)),

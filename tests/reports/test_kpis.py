@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,7 +16,8 @@ from encours.core.periods import Month
 from encours.ledger.models import Customer, Item
 from encours.reports import registry
 from encours.reports.selectors.aging import aged_balance
-from encours.reports.selectors.kpis import kpi_series, kpis, scope_figures
+from encours.reports.selectors.kpis import kpis, scope_figures
+from encours.reports.selectors.series import kpi_series
 from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,12 +90,12 @@ def test_an_empty_book_gives_zeros_and_empty_ratios(entity, tmp_path):
 
 
 def test_unpaid_rate_counts_write_offs_and_litigation_over_twelve_months_of_sales(book):
-    """Sales 100 000 + 20 000; 2 000 written off (a credit adjustment); 5 000 of the second
-    invoice in litigation: (2 000 + 5 000) / 120 000 = 5.83 %."""
+    """Sales 100 000 + 20 000; 2 000 written off as a bad debt; 5 000 of the second invoice in
+    litigation: (2 000 + 5 000) / 120 000 = 5.83 %."""
     customer = book.customer()
     first = book.invoice(customer, "100000.00", date(2025, 6, 1))
     second = book.invoice(customer, "20000.00", date(2026, 1, 5))
-    write_off = book.item(customer, "adjustment", "-2000.00", date(2026, 2, 1))
+    write_off = book.item(customer, "adjustment", "-2000.00", date(2026, 2, 1), label="Créance irrécouvrable")
     book.letter(first, write_off, "2000.00", date(2026, 2, 1))
     book.pay(first, "98000.00", date(2025, 8, 1))
     book.pay(second, "15000.00", date(2026, 2, 10))
@@ -107,6 +108,23 @@ def test_unpaid_rate_counts_write_offs_and_litigation_over_twelve_months_of_sale
     assert figures.written_off == Decimal("2000.00")
     assert figures.litigation == Decimal("5000.00")
     assert round_kpi(figures.unpaid_rate * 100) == Decimal("5.83")
+
+
+def test_only_bad_debt_write_offs_count_as_written_off_not_fees_discounts_or_other_adjustments(book):
+    """Of five credit adjustments only the two labelled as bad debts (300 + 700) are written off."""
+    customer = book.customer()
+    book.invoice(customer, "50000.00", date(2026, 1, 5))
+    for amount, label in (
+        ("300.00", "CRÉANCE IRRÉCOUVRABLE Dupont"),  # FEC 654, upper case
+        ("700.00", "Perte sur créances 2025 (6714)"),
+        ("4.50", "bank_fee"),  # the payment matcher's write-off of bank fees
+        ("120.00", "early_payment_discount"),
+        ("2500.00", "Transfert en clients douteux 416"),
+    ):
+        book.item(customer, "adjustment", f"-{amount}", date(2026, 2, 1), label=label)
+    figures = scope_figures(customers=Customer.objects.all(), as_of=MARCH)
+    assert figures.written_off == Decimal("1000.00")
+    assert figures.unpaid_rate == Decimal("1000.00") / Decimal("50000.00")
 
 
 def test_two_currencies_give_two_rows_and_the_kpi_file_asks_for_an_entity(book, tmp_path):
@@ -180,3 +198,30 @@ def test_the_monthly_series_matches_the_aged_balance_at_each_month_end(quarter):
     ]
     assert round_kpi(series.points[-1].countback.days) == Decimal("40.00")
     assert round_kpi(series.points[-1].best_possible_dso) == Decimal("31.00")
+
+
+def test_the_full_series_has_the_unpaid_rate_and_the_share_of_assets_of_each_month_end(quarter, book):
+    """A 2 000 bad-debt write-off in February and the February invoice in litigation from
+    March: each point's unpaid rate is the KPI table's as of that date; AR / total assets uses
+    the one balance sheet known (400 000) at every point."""
+    february = Item.objects.get(number__startswith="FA", amount=Decimal("28000.00"))
+    write_off = book.item(quarter, "adjustment", "-2000.00", date(2026, 2, 25), label="Créance irrécouvrable")
+    book.letter(february, write_off, "2000.00", date(2026, 2, 25))
+
+    @registry.litigation_provider
+    def handed_over(*, as_of):
+        return Item.objects.filter(pk=february.pk, document_date__lte=as_of - timedelta(days=40)).annotate(
+            item_id=F("pk")
+        )
+
+    customers = Customer.objects.all()
+    series = kpi_series(customers=customers, as_of=MARCH, months=4, full=True, total_assets={"EUR": Decimal(400000)})
+    points = series["EUR"].points
+    assert series["EUR"].litigation_known and series["EUR"].total_assets == Decimal(400000)
+    for point in points:
+        assert point.unpaid_rate == scope_figures(customers=customers, as_of=point.on).unpaid_rate, point.on
+        assert point.share_of_assets == point.receivables / Decimal(400000)
+    # on 31 March: (2 000 + 7 000 still open of February) / 110 000 of sales since April 2025
+    assert points[-1].unpaid_rate == Decimal(9000) / Decimal(110000)
+    assert points[1].unpaid_rate == 0  # January: nothing written off, nothing in litigation yet
+    assert kpi_series(customers=customers, as_of=MARCH, months=4)["EUR"].points[-1].unpaid_rate is None

@@ -146,6 +146,24 @@ def test_payment_behaviour_page_ranks_the_latest_payers_first(client, credit_man
     assert "-3,0" in html or "−3,0" in html
 
 
+def test_payment_behaviour_page_shows_no_sector_average_for_a_customer_without_naf_code(client, credit_manager, book):
+    """Two customers without NAF code paid 40 and 10 days late: their pool (25,0) is no sector."""
+    late = book.customer(name="Sans Code Lente", naf_code="")
+    early = book.customer(name="Sans Code Rapide", naf_code="")
+    bakery = book.customer(name="Boulangerie Notée", naf_code="10.71C")
+    book.pay(book.invoice(late, "1000.00", date(2026, 6, 1), terms=30), "1000.00", date(2026, 8, 10))
+    book.pay(book.invoice(early, "1000.00", date(2026, 6, 1), terms=30), "1000.00", date(2026, 7, 11))
+    book.pay(book.invoice(bakery, "1000.00", date(2026, 6, 1), terms=30), "1000.00", date(2026, 7, 3))
+    client.force_login(credit_manager)
+    response = _get(client, "reports:payment_behaviour")
+    sectors = {line["customer"].name: line["sector"] for line in response.context["lines"]}
+    assert sectors["Sans Code Lente"] is None and sectors["Sans Code Rapide"] is None
+    assert sectors["Boulangerie Notée"].days_late.weighted_days_late == Decimal(2)
+    html = response.content.decode()
+    row = html[html.index("Sans Code Lente") :].split("</tr>")[0]
+    assert row.rstrip().endswith('<td class="num">—</td>') and "25,0" not in row
+
+
 def test_the_customer_page_shows_days_late_against_the_sector(client, credit_manager, book):
     bakery = book.customer(naf_code="10.71C", name="Boulangerie Lente")
     other = book.customer(naf_code="10.71B", name="Boulangerie Rapide")
@@ -183,3 +201,81 @@ def test_drill_down_by_group_and_for_the_whole_book(client, credit_manager, book
     assert [str(item.open_on) for item in everything.context["page"]] == ["777.000"]
     refused = _get(client, "reports:aged_items", by="group", key="x1", column="total")
     assert refused.context["page"] is None and "not a group or customer identifier" in refused.content.decode()
+
+
+def test_the_csv_download_of_a_scope_in_two_currencies_sends_back_to_the_page_with_a_message(
+    client, credit_manager, book, scoped_book
+):
+    from tests.factories import EntityFactory
+
+    swiss = EntityFactory(name="Durand Suisse SA", siren="552100554", currency="CHF")
+    credit_manager.entities.add(swiss)
+    book.invoice(book.customer(entity=swiss), "70.00", DAY - timedelta(days=5))
+    client.force_login(credit_manager)
+    refused = _get(client, "reports:aged_balance_csv", by="customer")
+    assert refused.status_code == 302 and refused["Location"].startswith(reverse("reports:aged_balance"))
+    page = client.get(refused["Location"]).content.decode()
+    assert "choisissez une société" in page and "XLSX" in page
+    assert _get(client, "reports:aged_balance_csv", by="currency").status_code == 200
+    assert _get(client, "reports:aged_balance_xlsx", by="customer").status_code == 200
+    assert _get(client, "reports:aged_balance_csv", by="customer", entity=swiss.pk).status_code == 200
+
+
+def test_every_cell_of_the_aged_balance_links_to_its_items_in_the_rows_currency(client, credit_manager, book):
+    from django.db.models import F
+
+    from encours.ledger.models import Item
+    from encours.reports import registry
+    from tests.factories import EntityFactory
+
+    swiss = EntityFactory(name="Durand Suisse SA", siren="552100554", currency="CHF")
+    credit_manager.entities.add(swiss)
+    contested = book.invoice(book.customer(region="Bretagne"), "1000.00", DAY - timedelta(days=45))
+    book.payment(book.customer(region="Bretagne"), "80.00", DAY - timedelta(days=2))
+    franc = book.invoice(book.customer(region="Bretagne", entity=swiss), "70.00", DAY - timedelta(days=5))
+
+    @registry.disputed_amounts_provider
+    def disputed(*, as_of):
+        return Item.objects.filter(pk=contested.pk).annotate(item_id=F("pk"))
+
+    client.force_login(credit_manager)
+    page = _get(client, "reports:aged_balance", by="region")
+    html = page.content.decode()
+    rows = {row.currency: row for row in page.context["report"].rows}
+    row_link = "key=Bretagne&amp;name=Bretagne&amp;column=disputed"
+    assert f"currency=EUR&amp;{row_link}" in html
+    for column in ("unapplied", "total", "disputed"):
+        assert (
+            f"currency=CHF&amp;by=&amp;column={column}" in html and f"currency=EUR&amp;by=&amp;column={column}" in html
+        )
+    chf_row = _get(client, "reports:aged_items", by="region", key=rows["CHF"].ident, currency="CHF", column="total")
+    assert [item.pk for item in chf_row.context["page"]] == [franc.pk]
+    eur_total = _get(client, "reports:aged_items", by="", currency="EUR", column="total")
+    assert {item.currency for item in eur_total.context["page"]} == {"EUR"} and len(eur_total.context["page"]) == 2
+    listed = _get(client, "reports:aged_items", by="", currency="EUR", column="disputed")
+    assert [item.pk for item in listed.context["page"]] == [contested.pk]
+    assert "En litige" in listed.content.decode()
+
+
+def test_the_kpi_page_series_shows_unpaid_rate_and_share_of_assets_and_flags_an_out_of_range_cei(
+    client, credit_manager, entity, book
+):
+    """Lumpy: 10 000 open since November, only 300 sold in October: CEI (10 000 + 100 − 10 300)
+    / (10 000 + 100 − 300) = −2,0 %, shown muted and explained, not hidden."""
+    entity.total_assets = Decimal("500000.00")
+    entity.save()
+    lumpy = book.customer(name="Chantier Ponctuel", account_number="L1")
+    book.invoice(lumpy, "10000.00", date(2025, 11, 20))
+    book.invoice(lumpy, "300.00", DAY - timedelta(days=5))
+    client.force_login(credit_manager)
+    response = _get(client, "reports:kpis", by="customer")
+    cei = response.context["report"].rows[0].figures.cei
+    assert round(cei, 1) == Decimal("-2.0")
+    html = response.content.decode()
+    assert '<span class="muted cei-out" title="Hors de l&#x27;intervalle 0–100' in html and "\u22122,0" not in html
+    assert "-2,0\u00a0%</span>" in html
+    series = response.context["series"]
+    assert series.total_assets == Decimal("500000.00")
+    assert series.points[-1].share_of_assets == Decimal("10300.00") / Decimal("500000.00")
+    assert "dernier bilan connu" in html and "2,1\u00a0%" in html  # 10 300 / 500 000
+    assert "libellées comme créances irrécouvrables" in html  # what the unpaid rate counts as written off

@@ -162,3 +162,52 @@ def test_last_actions_and_disputes_come_from_their_providers(week, tmp_path, cli
     assert "1\u202f300,00\u00a0€" in html
     sheet = load_workbook(_weekly(tmp_path, "xlsx", "--language", "en"))["Top late customers"]
     assert sheet["K2"].value == "Formal notice sent"
+
+
+@pytest.mark.parametrize("as_of", [AS_OF, date(2026, 11, 3)], ids=["same-month", "across-month-end"])
+def test_the_previous_week_kpis_are_the_kpis_as_of_seven_days_earlier(week, book, as_of):
+    from encours.ledger.models import Customer
+    from encours.reports.selectors.kpis import scope_figures
+    from encours.reports.selectors.weekly import weekly_report
+
+    garage, bakery = week
+    book.invoice(garage, "2500.00", date(2026, 7, 15))
+    book.pay(book.invoice(bakery, "900.00", date(2026, 8, 20)), "900.00", date(2026, 10, 29))
+    book.invoice(bakery, "600.00", date(2026, 11, 2))
+    customers = Customer.objects.all()
+    comparison = weekly_report(customers=customers, as_of=as_of).overview.main.week
+    expected = scope_figures(customers=customers, as_of=as_of - timedelta(days=7))
+    before = comparison.figures_before
+    for name in ("overdue_rate", "dso_simple", "bpdso", "add", "cei", "opening_receivables", "period_sales"):
+        assert getattr(before, name) == getattr(expected, name), name
+    assert before.overdue_rate is not None and before.cei is not None
+    now = comparison.figures_now
+    assert comparison.overdue_rate_change == (now.overdue_rate - before.overdue_rate) * 100
+    assert comparison.cei_change == now.cei - before.cei
+
+
+def test_the_summary_shows_both_weeks_and_the_change_of_every_line(week, tmp_path):
+    html = _weekly(tmp_path, "html", "--language", "en").read_text(encoding="utf-8")
+    summary = html[html.index('id="weekly-summary"') : html.index("</section>")]
+    lines = {}
+    for row in summary.split("<tr>")[2:]:
+        cells = [cell.split(">", 1)[1] for cell in row.split("</td>")[:-1]]
+        lines[cells[0]] = cells[1:]
+    # not due: nothing a week ago (the bakery's 2 000 fell due on 21 October), the 1 500 invoiced since
+    assert lines["Not yet due"] == ["€0.00", "€1,500.00", "+€1,500.00"]
+    assert lines["Unapplied cash / credits"] == ["€0.00", "€0.00", "€0.00"]
+    # overdue rate: 7 000 / 7 000 a week ago, 6 200 / 7 700 now: −19.5 points
+    assert lines["Overdue rate"][:2] == ["100.0%", "80.5%"] and "\u221219.5\u00a0pts" in lines["Overdue rate"][2]
+    for label in ("Best possible DSO · ADD (3 months)", "CEI (3 months)"):
+        assert all(cell.strip() not in {"", "—"} for cell in lines[label]), label
+    summary_sheet = load_workbook(_weekly(tmp_path, "xlsx", "--language", "en"))["Summary"]
+    rows = {row[0]: row[2:] for row in summary_sheet.iter_rows(values_only=True)}
+    assert rows["Overdue rate"] == pytest.approx((6200 / 7700, 1, 6200 / 7700 - 1))  # this week, previous, change
+    assert all(value is not None for value in rows["CEI (3 months)"])
+
+
+def test_the_first_pdf_page_carries_the_summary_and_the_charts(week, tmp_path):
+    pages = PdfReader(io.BytesIO(_weekly(tmp_path, "pdf", "--language", "en").read_bytes())).pages
+    first = pages[0].extract_text()
+    assert "This week against the previous one" in first
+    assert "Aged balance" in first and "DSO trend" in first and "91–120 days" in first

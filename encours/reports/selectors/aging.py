@@ -145,8 +145,9 @@ def _totals(rows: list[AgedRow], edges: tuple[int, ...], horizons: tuple[int, ..
     }
 
 
-def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[Any, ...], Decimal]:
-    """Disputed part of the open debits per group: each dispute capped at its item's open amount."""
+def _contested(items: QuerySet[Item], as_of: date) -> QuerySet[Item]:
+    """The open debits in dispute on ``as_of``, annotated ``disputed``: the sum of their active
+    disputes capped at their open amount."""
     assert providers.disputed_amounts is not None
     disputes = providers.disputed_amounts(as_of=as_of)
     per_item = (
@@ -156,9 +157,14 @@ def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    contested = items.filter(amount__gt=0, pk__in=disputes.values("item_id")).annotate(
+    return items.filter(amount__gt=0, pk__in=disputes.values("item_id")).annotate(
         disputed=Least(Subquery(per_item, output_field=MONEY), F("open_on"), output_field=MONEY)
     )
+
+
+def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[Any, ...], Decimal]:
+    """Disputed part of the open debits per group: each dispute capped at its item's open amount."""
+    contested = _contested(items, as_of)
     grouped = contested.values(**dim.fields, row_currency=F(dim.currency_field)).annotate(
         amount=money_sum(_amount(dim, F("disputed")))
     )
@@ -166,7 +172,8 @@ def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[
 
 
 def column_filter(*, column: str, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> Q | None:
-    """The condition behind one aged-balance column (``d31_60``, ``overdue``…); None = all."""
+    """The condition behind one aged-balance column (``d31_60``, ``overdue``…); None = all.
+    ``disputed`` is not a condition on the item alone: ``aged_items`` asks the disputes provider."""
     keys = [bucket.key for bucket in aging_buckets(edges=edges)]
     filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
     if column in {"", "total"}:
@@ -190,18 +197,29 @@ def aged_items(
     by: str | None = None,
     ident: str = "",
     column: str = "",
+    currency: str = "",
     edges: tuple[int, ...] = DEFAULT_EDGES,
     horizons: tuple[int, ...] = DEFAULT_HORIZONS,
 ) -> QuerySet[Item]:
     """The items behind one cell of the aged balance, oldest due date first, with their open
-    amount on the date (``open_on``, and ``open_functional``) and ``days_late``."""
+    amount on the date (``open_on``, and ``open_functional``) and ``days_late``.
+
+    ``currency`` is the row's (a group, a region or the TOTAL line spans entities of several
+    currencies, one row each): the entity's currency, or the item's along the currency axis.
+    The ``disputed`` column lists the debits in dispute, annotated with their ``disputed`` part.
+    """
     dim = dimension(by)
-    condition = column_filter(column=column, as_of=as_of, edges=edges, horizons=horizons)
+    disputed = column == "disputed"
+    condition = None if disputed else column_filter(column=column, as_of=as_of, edges=edges, horizons=horizons)
     items = items_open_on(customers=customers, as_of=as_of).exclude(open_on=0)
     if by:
         items = items.filter(dim.filter(ident))
+    if currency:
+        items = items.filter(**{dim.currency_field: currency})
     if condition is not None:
         items = items.filter(condition)
+    if disputed:  # without dispute data the page shows no link to this column: nothing to list
+        items = _contested(items, as_of) if providers.disputed_amounts is not None else items.none()
     items = items.annotate(days_late=DaysBetween(_date(as_of), F("due_date")), open_functional=functional(F("open_on")))
     return items.select_related("customer", "entity").order_by("due_date", "number", "pk")
 

@@ -149,10 +149,16 @@ def sector_figures(*, customers: QuerySet[Customer], as_of: date) -> dict[str, S
     )
 
 
+def sector_figure(*, naf_code: str | None, sectors: dict[str, SectorDaysLate]) -> SectorDaysLate | None:
+    """The sector figure a customer is compared with; None without a NAF code (the customers of
+    unknown sector are no sector: their pooled figure compares with nothing)."""
+    division = sector_of(naf_code)
+    return sectors.get(division) if division != UNKNOWN_SECTOR else None
+
+
 def customer_behaviour(*, customer: Customer, as_of: date, sectors: dict[str, SectorDaysLate]) -> CustomerBehaviour:
     year, trend = days_late_by_customer(customers=[customer.pk], as_of=as_of).get(
         customer.pk, (None, DaysLateTrend(None, None))
     )
-    division = sector_of(customer.naf_code)
-    figure = sectors.get(division) if division != UNKNOWN_SECTOR else None
-    return CustomerBehaviour(customer.pk, year, trend, division, figure)
+    figure = sector_figure(naf_code=customer.naf_code, sectors=sectors)
+    return CustomerBehaviour(customer.pk, year, trend, sector_of(customer.naf_code), figure)

@@ -23,8 +23,9 @@ from encours.ledger.models import Customer
 from encours.reports import registry
 from encours.reports.dimensions import dimension
 from encours.reports.selectors.aging import OverdueCustomer, aged_balance, top_overdue_customers
-from encours.reports.selectors.kpis import KpiFigures, KpiSeries, kpi_series, kpis, series_window_months
+from encours.reports.selectors.kpis import KpiFigures, figures_from_movements, kpis
 from encours.reports.selectors.movements import GroupMovements, MonthMovement, movement_window, movements_between
+from encours.reports.selectors.series import KpiSeries, kpi_series, series_window_months
 from encours.reports.sql import allocations_after
 
 TREND_MONTHS = 12
@@ -41,6 +42,8 @@ class WeekComparison:
     moved: MonthMovement
     countback_now: CountbackDSO
     countback_before: CountbackDSO | None
+    figures_now: KpiFigures | None = None
+    figures_before: KpiFigures | None = None  # the same KPIs as of a week earlier
 
     @property
     def ar_change(self) -> Decimal:
@@ -49,6 +52,38 @@ class WeekComparison:
     @property
     def overdue_change(self) -> Decimal:
         return self.now.overdue - self.before.overdue
+
+    @property
+    def not_due_change(self) -> Decimal:
+        return self.now.not_due - self.before.not_due
+
+    @property
+    def unapplied_change(self) -> Decimal:
+        return self.now.unapplied - self.before.unapplied
+
+    def _change(self, name: str, scale: int = 1) -> Decimal | None:
+        if self.figures_now is None or self.figures_before is None:
+            return None
+        now, before = getattr(self.figures_now, name), getattr(self.figures_before, name)
+        return None if now is None or before is None else (now - before) * scale
+
+    @property
+    def overdue_rate_change(self) -> Decimal | None:
+        """Percentage points the overdue rate moved in the week."""
+        return self._change("overdue_rate", 100)
+
+    @property
+    def bpdso_change(self) -> Decimal | None:
+        return self._change("bpdso")
+
+    @property
+    def add_change(self) -> Decimal | None:
+        return self._change("add")
+
+    @property
+    def cei_change(self) -> Decimal | None:
+        """Points the CEI (a percent) moved in the week."""
+        return self._change("cei")
 
     @property
     def countback_change(self) -> Decimal | None:
@@ -119,14 +154,22 @@ def week_overview(*, customers: QuerySet[Customer], as_of: date, top: int) -> Da
         moved = window.groups.get(("all", f.currency))
         since = week.get(f.currency)
         previous = before.get(f.currency, AgedBalance.empty(f.currency))
+        previous_countback = countback_before(
+            moved=moved, since=since, receivables=previous.total, day=week_ago, history=window.history_start
+        )
         comparison = WeekComparison(
             currency=f.currency,
             now=f.balance,
             before=previous,
             moved=since.summed() if since else MonthMovement(),
             countback_now=f.countback,
-            countback_before=countback_before(
-                moved=moved, since=since, receivables=previous.total, day=week_ago, history=window.history_start
+            countback_before=previous_countback,
+            figures_now=f,
+            figures_before=figures_from_movements(
+                as_of=week_ago,
+                balance=previous,
+                moved=moved.without(since) if moved else None,
+                countback=previous_countback,
             ),
         )
         currencies.append(CurrencyDashboard(f.currency, f, comparison, series.get(f.currency)))

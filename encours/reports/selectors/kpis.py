@@ -1,4 +1,4 @@
-"""The DSO family, CEI, overdue and unpaid rates per dimension, and their monthly series.
+"""The DSO family, CEI, overdue and unpaid rates per dimension (their monthly series: ``series``).
 
 SQL aggregates the ledger (aged balance, monthly movements, litigation, balance sheets); the
 formulas are ``encours.core.kpi``'s. Conventions (issue 4): sales are invoices net of credit
@@ -27,11 +27,10 @@ from encours.core.kpi import (
     overdue_rate,
     period_dso,
     receivables_share_of_assets,
-    simple_dso,
     unpaid_rate,
 )
 from encours.core.money import ZERO, quantize
-from encours.core.periods import Month, Period, calendar_months_period, month_ends_between
+from encours.core.periods import Month, Period, calendar_months_period
 from encours.ledger.models import Customer, LegalEntity
 from encours.reports.dimensions import Dimension, dimension
 from encours.reports.registry import providers
@@ -44,7 +43,6 @@ from encours.reports.selectors.movements import (
     SalesWindow,
     history_starts_before,
     monthly_sales,
-    movement_window,
     sales_window,
 )
 from encours.reports.sql import allocations_after, functional, items_open_on, money_sum
@@ -52,7 +50,6 @@ from encours.reports.sql import allocations_after, functional, items_open_on, mo
 PERIOD_MONTHS = 3
 UNPAID_MONTHS = 12
 COUNTBACK_WINDOWS = (4, 12, 24)  # months read, older ones only for the groups that need them
-SERIES_HISTORY_MONTHS = 6
 _FILTER_LIMIT = 500  # above this many groups to widen, re-read them all rather than list them
 _IDS_LIMIT = 30_000  # customer ids listed in one IN (below SQLite's 32 766 parameters)
 
@@ -223,6 +220,36 @@ def _figures(
     )
 
 
+def figures_from_movements(
+    *,
+    as_of: date,
+    balance: AgedBalance,
+    moved: GroupMovements | None,
+    countback: CountbackDSO,
+    months: int = PERIOD_MONTHS,
+    unpaid_months: int = UNPAID_MONTHS,
+) -> KpiFigures:
+    """One currency's KPIs as of ``as_of`` from its aged balance on that date and its monthly
+    movements up to it (no item dated later), without a query; litigation and assets unknown."""
+    period = calendar_months_period(as_of=as_of, months=months)
+    unpaid_period = calendar_months_period(as_of=as_of, months=unpaid_months)
+    sold = None
+    if moved is not None:
+        sums = {"net_period": moved.total(period, "net"), "written_off": moved.total(unpaid_period, "written_off")}
+        sold = GroupSales(moved.row, moved.currency, moved.sales_by_month(up_to=Month.of(as_of)), sums)
+    return _figures(
+        as_of=as_of,
+        balance=balance,
+        sold=sold,
+        countback=countback,
+        period=period,
+        months=months,
+        unpaid_period=unpaid_period,
+        litigation=None,
+        total_assets=None,
+    )
+
+
 def countbacks_by(
     *,
     customers: QuerySet[Customer],
@@ -300,132 +327,6 @@ def _total_assets(customers: QuerySet[Customer], dim: Dimension) -> dict[GroupKe
     if not entities or len(currencies) != 1 or any(e["total_assets"] is None for e in entities):
         return {}
     return {("all", currencies.pop()): sum((e["total_assets"] for e in entities), ZERO)}
-
-
-@dataclass(frozen=True, slots=True)
-class KpiPoint:
-    """The KPIs at one month end (or the as-of date, the last point) of a series."""
-
-    on: date
-    receivables: Decimal
-    countback: CountbackDSO
-    simple_dso: Decimal | None
-    balance: AgedBalance | None = None
-    best_possible_dso: Decimal | None = None
-    average_days_delinquent: Decimal | None = None
-    cei: Decimal | None = None
-    overdue_rate: Decimal | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class KpiSeries:
-    currency: str
-    points: tuple[KpiPoint, ...]
-    movements: GroupMovements | None
-
-
-def kpi_series(
-    *,
-    customers: QuerySet[Customer],
-    as_of: date,
-    months: int = 12,
-    period_months: int = PERIOD_MONTHS,
-    full: bool = False,
-    aged_now: AgedReport | None = None,
-    window: MovementWindow | None = None,
-) -> dict[str, KpiSeries]:
-    """Monthly KPIs per currency at each month end of the last ``months`` months, and ``as_of``.
-
-    AR at a month end = AR on ``as_of`` − net movements of the items dated after it. ``full``
-    ages the ledger again at every point for the current AR (BPDSO, ADD, CEI, overdue rate).
-    ``window`` (whole scope, ≥ ``series_window_months(months)``) may be passed when already read.
-    """
-    first_point = Month.of(as_of).shifted(-(months - 1))
-    points = month_ends_between(start=first_point.first_day, end=as_of, include_end=True)
-    aged_now = aged_now or aged_balance(customers=customers, as_of=as_of)
-    needed = series_window_months(months, period_months)
-    if window is None or window.months < needed:
-        window = movement_window(customers=customers, dim=dimension(None), as_of=as_of, months=needed)
-    by_currency = {currency: moved for (_, currency), moved in window.groups.items()}
-    aged_at = _aged_points(customers, points, aged_now) if full else {}
-    return {
-        currency: KpiSeries(
-            currency,
-            tuple(
-                _point(
-                    day,
-                    now.total,
-                    by_currency.get(currency),
-                    window.history_start,
-                    period_months,
-                    aged_at.get(day, {}).get(currency),
-                )
-                for day in points
-            ),
-            by_currency.get(currency),
-        )
-        for currency, now in aged_now.totals.items()
-    }
-
-
-def series_window_months(months: int, period_months: int = PERIOD_MONTHS) -> int:
-    """Months of movements a series needs: its own, plus half a year before its first point for
-    the countback and the period of the first point (a longer countback there is a floor)."""
-    return months + max(period_months, SERIES_HISTORY_MONTHS)
-
-
-def _aged_points(
-    customers: QuerySet[Customer], points: tuple[date, ...], aged_now: AgedReport
-) -> dict[date, dict[str, AgedBalance]]:
-    aged: dict[date, dict[str, AgedBalance]] = {aged_now.as_of: aged_now.totals}
-    for day in points:
-        if day not in aged:
-            # a past month end: allocations dated after it exist, read the ledger as of the day
-            aged[day] = aged_balance(customers=customers, as_of=day, current_state=False).totals
-    return aged
-
-
-def _point(
-    day: date,
-    receivables_now: Decimal,
-    moved: GroupMovements | None,
-    history: Month,
-    period_months: int,
-    balance: AgedBalance | None,
-) -> KpiPoint:
-    month = Month.of(day)
-    if balance is not None:
-        receivables = balance.total
-    else:
-        receivables = receivables_now - (moved.net_after(month) if moved else ZERO)
-    sales = moved.sales_by_month(up_to=month) if moved else {}
-    countback = countback_dso(receivables=receivables, monthly_sales=sales, as_of=day, history_start=history)
-    period = calendar_months_period(as_of=day, months=period_months)
-    period_sales = moved.total(period, "sales") if moved else ZERO
-    if balance is None:
-        simple = simple_dso(receivables=receivables, period_sales=period_sales, period_days=period.days)
-        return KpiPoint(day, receivables, countback, simple)
-    figures = period_dso(
-        receivables=receivables, current_receivables=balance.not_due, period_sales=period_sales, period=period
-    )
-    opening = receivables - (moved.total(period, "net") if moved else ZERO)
-    return KpiPoint(
-        on=day,
-        receivables=receivables,
-        countback=countback,
-        simple_dso=figures.dso if figures else None,
-        balance=balance,
-        best_possible_dso=figures.best_possible_dso if figures else None,
-        average_days_delinquent=figures.average_days_delinquent if figures else None,
-        cei=collection_effectiveness_index(
-            opening_receivables=opening,
-            period_sales=period_sales,
-            months=period_months,
-            closing_receivables=receivables,
-            closing_current_receivables=balance.not_due,
-        ),
-        overdue_rate=overdue_rate(overdue_receivables=balance.overdue, total_receivables=balance.total),
-    )
 
 
 def scope_figures(*, customers: QuerySet[Customer], as_of: date, **options: Any) -> KpiFigures:

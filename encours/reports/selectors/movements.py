@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from encours.core.kpi import BAD_DEBT_LABEL
 from encours.core.money import ZERO
 from encours.core.periods import Month, Period
 from encours.ledger.models import Customer, Item, ItemType
@@ -24,12 +25,15 @@ from encours.reports.dimensions import Dimension, dimension
 from encours.reports.sql import SALES_TYPES, Rounder, fetch, money_sum
 
 GroupKey = tuple[Any, ...]
+# what the unpaid rate counts as written off: ``encours.core.kpi.is_bad_debt_write_off`` in SQL
+WRITE_OFF = Q(type=ItemType.ADJUSTMENT, amount__lt=0, label__iregex=BAD_DEBT_LABEL)
 
 
 @dataclass(frozen=True, slots=True)
 class MonthMovement:
     """One month of one group, in the group's currency. ``sales`` = invoices net of credit
-    notes (incl. VAT), ``collected`` and ``written_off`` are positive, ``net`` is the AR change."""
+    notes (incl. VAT), ``collected`` and ``written_off`` (bad debts only) are positive, ``net``
+    is the AR change."""
 
     sales: Decimal = ZERO
     invoiced: Decimal = ZERO
@@ -64,6 +68,17 @@ class GroupMovements:
     def net_after(self, month: Month) -> Decimal:
         return sum((v.net for m, v in self.months.items() if m > month), ZERO)
 
+    def without(self, later: GroupMovements | None) -> GroupMovements:
+        """These months less ``later``'s (the items dated after an earlier day): the movements
+        as the books stood on that day, from a window read up to a later date."""
+        if later is None:
+            return self
+        months = dict(self.months)
+        for month, moved in later.months.items():
+            if month in months:
+                months[month] = months[month] - moved
+        return GroupMovements(self.row, self.currency, months)
+
     def summed(self) -> MonthMovement:
         """Every month of the group added up."""
         return MonthMovement(
@@ -93,7 +108,7 @@ def monthly_movements(
             sales=money_sum(amount, filter=Q(type__in=SALES_TYPES)),
             invoiced=money_sum(amount, filter=Q(type=ItemType.INVOICE)),
             collected=money_sum(-amount, filter=Q(type=ItemType.PAYMENT)),
-            written_off=money_sum(-amount, filter=Q(type=ItemType.ADJUSTMENT, amount__lt=0)),
+            written_off=money_sum(-amount, filter=WRITE_OFF),
             net=money_sum(amount),
         )
         .order_by()
@@ -212,7 +227,7 @@ _MEASURES = {
     "sales": Q(type__in=SALES_TYPES),
     "invoiced": Q(type=ItemType.INVOICE),
     "collected": Q(type=ItemType.PAYMENT),
-    "written_off": Q(type=ItemType.ADJUSTMENT, amount__lt=0),
+    "written_off": WRITE_OFF,
     "net": Q(),
 }
 _NEGATED = {"collected", "written_off"}  # credits reported as positive amounts

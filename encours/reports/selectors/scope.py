@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from encours.core.aging import CurrencyMismatch
 from encours.core.errors import ValidationFailed
 from encours.ledger.models import Customer, LegalEntity
 from encours.ledger.selectors import customers_for, entities_for
@@ -21,6 +22,28 @@ def report_customers(*, user: Any = None, entity_siren: str | None = None) -> Qu
             raise ValidationFailed(f"no legal entity with SIREN {entity_siren}")
         customers = customers.filter(entity=entity)
     return customers
+
+
+def scope_currencies(*, customers: QuerySet[Customer]) -> dict[str, list[LegalEntity]]:
+    """The functional currencies of the legal entities ``customers`` belong to, with those entities."""
+    entities = LegalEntity.objects.filter(pk__in=customers.values("entity_id")).order_by("currency", "siren")
+    by_currency: dict[str, list[LegalEntity]] = {}
+    for entity in entities:
+        by_currency.setdefault(entity.currency, []).append(entity)
+    return by_currency
+
+
+def require_one_currency(*, customers: QuerySet[Customer]) -> None:
+    """Refuse a scope whose entities keep their books in several currencies (a file without a
+    currency column would add up or mix them), naming each entity and its currency."""
+    by_currency = scope_currencies(customers=customers)
+    if len(by_currency) < 2:
+        return
+    listed = "; ".join(
+        f"{currency}: " + ", ".join(f"{entity.siren} {entity.name}" for entity in entities)
+        for currency, entities in by_currency.items()
+    )
+    raise CurrencyMismatch(f"the scope mixes currencies ({listed}): choose one legal entity")
 
 
 def sector_customers(*, user: Any = None) -> QuerySet[Customer]:

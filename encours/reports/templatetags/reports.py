@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from encours.core.money import format_amount
 
@@ -60,6 +65,24 @@ def signed_days(value: Any, places: int = 1) -> str:
 
 
 @register.filter
+def signed_points(value: Any, places: int = 1) -> str:
+    """A change of a rate in percentage points: '+2,3 pts' (fr) / '+2.3 pts' (en)."""
+    if value is None or value == "":
+        return DASH
+    unit = pgettext("percentage points", "pts")
+    return f"{signed_days(value, places)}\u00a0{unit}"
+
+
+@register.filter
+def rise_class(value: Any) -> str:
+    """Badge class of a change where up is good (CEI)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(value)
+    return "ok" if number > 0 else "bad" if number < 0 else ""
+
+
+@register.filter
 def trend_class(value: Any) -> str:
     """Badge class of a change where up is bad (overdue, days late, DSO)."""
     if value is None or value == "":
@@ -74,3 +97,30 @@ def at(sequence: Any, index: int) -> Any:
         return sequence[index]
     except (IndexError, KeyError, TypeError):
         return None
+
+
+@register.simple_tag
+def aged_items_url(base: str, *, currency: str, ident: str | None = None, name: str = "") -> str:
+    """The drill-down of an aged-balance row (``ident``) or of a TOTAL line (no ``ident``), in
+    the row's currency; the caller appends ``&column=…``."""
+    query = (
+        {"currency": currency, "key": ident, "name": name} if ident is not None else {"currency": currency, "by": ""}
+    )
+    return f"{reverse('reports:aged_items')}?{base}&{urlencode(query)}"
+
+
+CEI_RANGE = (Decimal(0), Decimal(100))
+
+
+@register.simple_tag
+def cei(value: Any, places: int = 1) -> str:
+    """A CEI in percent; outside 0–100 % (lumpy sales: the period's sales are small against the
+    receivables) shown muted with a title saying why, rather than hidden."""
+    text = percent_value(value, places)
+    if value is None or value == "" or CEI_RANGE[0] <= Decimal(value) <= CEI_RANGE[1]:
+        return text
+    title = _(
+        "Out of the 0–100 range: the sales of the period are small against the receivables "
+        "(lumpy sales), so the index says little about collection."
+    )
+    return format_html('<span class="muted cei-out" title="{}">{}</span>', title, text)
