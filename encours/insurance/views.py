@@ -33,7 +33,7 @@ from encours.insurance.services import factoring as factoring_services
 from encours.insurance.services import requests as request_services
 from encours.insurance.services.claims import policy_of
 from encours.insurance.services.covers import decision_record
-from encours.jobs.models import Job
+from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
 from encours.ledger.models import Item, ItemType
 from encours.ledger.selectors import customer_get, customers_for
@@ -155,11 +155,14 @@ def decision_import(request: HttpRequest) -> HttpResponse:
             "insurer": form.cleaned_data["insurer"],
             "mapping": mapping.name if mapping else "",
         }
-        job = job_start(kind="insurance.import_decisions", params=params, user=request.user, label=upload.name)
+        job = job_start(
+            kind="insurance.import_decisions", params=params, user=request.user, label=upload.name,
+            entity=form.cleaned_data["entity"],
+        )  # fmt: skip
         return redirect("insurance:import_job", pk=job.pk)
     context = {
         "form": form,
-        "jobs": Job.objects.filter(kind="insurance.import_decisions").select_related("created_by")[:20],
+        "jobs": jobs_for(request.user, kind_prefix="insurance.import_decisions").select_related("created_by")[:20],
         "mappings": DecisionMapping.objects.all(),
     }
     return render(request, "insurance/import.html", context)
@@ -168,7 +171,7 @@ def decision_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     _manager(request)
-    job = get_object_or_404(Job, pk=pk, kind="insurance.import_decisions")
+    job = job_get(user=request.user, pk=pk, kind_prefix="insurance.import_decisions")
     template = "jobs/_job.html" if request.htmx else "insurance/import_job.html"
     return render(request, template, {"job": job})
 

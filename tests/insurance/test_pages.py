@@ -115,7 +115,7 @@ def test_collector_cannot_write(imported, client, collector):
 
 
 @pytest.mark.django_db(transaction=True)  # the job closes the old connections, as in a worker
-def test_decision_upload_runs_as_a_job(book, manager_client, entity):
+def test_decision_upload_runs_as_a_job(book, manager_client, entity, client, outsider):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("coface.csv", book["csv"], content_type="text/csv")
@@ -126,6 +126,9 @@ def test_decision_upload_runs_as_a_job(book, manager_client, entity):
     html = manager_client.get(response.url).content.decode()
     assert "5 created" in html
     assert CoverDecision.objects.count() == 5
+    client.force_login(outsider)  # a credit manager of another entity neither sees nor opens the job
+    assert client.get(response.url).status_code == 404
+    assert "coface.csv" not in client.get(reverse("insurance:import")).content.decode()
 
 
 def test_factoring_pages_and_bordereau(imported, manager_client, entity, credit_manager):
