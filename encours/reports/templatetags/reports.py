@@ -73,22 +73,23 @@ def signed_points(value: Any, places: int = 1) -> str:
     return f"{signed_days(value, places)}\u00a0{unit}"
 
 
-@register.filter
-def rise_class(value: Any) -> str:
-    """Badge class of a change where up is good (CEI)."""
+def _change_class(value: Any, *, up: str, down: str) -> str:
     if value is None or value == "":
         return ""
     number = Decimal(value)
-    return "ok" if number > 0 else "bad" if number < 0 else ""
+    return up if number > 0 else down if number < 0 else ""
+
+
+@register.filter
+def rise_class(value: Any) -> str:
+    """Badge class of a change where up is good (CEI)."""
+    return _change_class(value, up="ok", down="bad")
 
 
 @register.filter
 def trend_class(value: Any) -> str:
     """Badge class of a change where up is bad (overdue, days late, DSO)."""
-    if value is None or value == "":
-        return ""
-    number = Decimal(value)
-    return "bad" if number > 0 else "ok" if number < 0 else ""
+    return _change_class(value, up="bad", down="ok")
 
 
 @register.filter
