@@ -92,9 +92,15 @@ class DemoContext:
 
 
 def demo_load(
-    *, portfolio: DemoPortfolio, progress: Progress = _noop, hooks: bool = True, apps: Collection[str] = ()
+    *,
+    portfolio: DemoPortfolio,
+    progress: Progress = _noop,
+    hooks: bool = True,
+    apps: Collection[str] = (),
+    skip: Collection[str] = (),
 ) -> DemoContext:
-    """Load the portfolio, then every app's demo data (only the apps labelled in ``apps`` when given)."""
+    """Load the portfolio, then every app's demo data (only the apps labelled in ``apps`` when
+    given, never those in ``skip``)."""
     with transaction.atomic():
         entities = _entities(portfolio)
         users = _staff(entities)
@@ -114,7 +120,8 @@ def demo_load(
     context = DemoContext(portfolio, entities, customers, users, portfolio.as_of, progress)
     if hooks:
         for _, hook in _HOOKS:
-            if not apps or _app_label(hook) in apps:
+            label = _app_label(hook)
+            if (not apps or label in apps) and label not in skip:
                 hook(context)
     return context
 
