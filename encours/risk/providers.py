@@ -17,7 +17,7 @@ def grades(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Gr
     """The stored grade of the latest daily run; customers never graded are graded live."""
     snapshots = selectors.latest_snapshots(list(customer_ids), as_of=as_of, fields=("letter", "score"))
     missing = [pk for pk in customer_ids if pk not in snapshots]
-    live = selectors.customer_risks(Customer.objects.filter(pk__in=missing), as_of=as_of) if missing else {}
+    live = selectors.customer_risks(Customer.objects.filter(pk__in_array=missing), as_of=as_of) if missing else {}
     limits = selectors.current_limit_amounts(list(customer_ids), as_of=as_of)
     # one reverse() for all: thousands of customers on the collectors' worklist
     url_head, url_tail = reverse("risk:customer", args=[987654321]).split("987654321")
