@@ -86,15 +86,15 @@ def _undeclared(rows: list[BuyerExposure]) -> list[BuyerExposure]:
     return [r for r in with_deadline if r.customer_id not in declared]
 
 
-def _declaration_candidates(customers: QuerySet[Customer], as_of: date) -> list[int]:
-    """The customers whose oldest invoice open on the date may reach a deadline within the task
-    window: due on or before the window's end minus the shortest declaration delay of any policy.
+def _declaration_candidates(customers: QuerySet[Customer], as_of: date, *, window: int) -> list[int]:
+    """The customers whose oldest invoice open on the date may reach a deadline within ``window``
+    days: due on or before the window's end minus the shortest declaration delay of any policy.
     A superset (the exact deadlines come from ``buyer_exposures``) that spares reading the whole
-    portfolio: a collector's worklist asks for it on every view."""
+    portfolio: a collector's worklist and the dashboard ask for it."""
     shortest = InsurancePolicy.objects.aggregate(days=Min("declaration_deadline_days"))["days"]
     if shortest is None:
         return []
-    cutoff = min(as_of - timedelta(days=1), as_of + timedelta(days=DEADLINE_TASK_DAYS - shortest))
+    cutoff = min(as_of - timedelta(days=1), as_of + timedelta(days=window - shortest))
     candidate, _amount = open_on(as_of=as_of)
     items = Item.objects.filter(
         customer__in=customers, type=ItemType.INVOICE, amount__gt=0, due_date__lte=cutoff, document_date__lte=as_of
@@ -105,7 +105,7 @@ def _declaration_candidates(customers: QuerySet[Customer], as_of: date) -> list[
 @hooks.work_tasks_provider
 def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[hooks.WorkTask]:
     """An insured buyer's oldest overdue invoice reaches its declaration deadline within 15 days."""
-    candidates = _declaration_candidates(customers, as_of)
+    candidates = _declaration_candidates(customers, as_of, window=DEADLINE_TASK_DAYS)
     if not candidates:
         return
     narrowed = Customer.objects.filter(pk__in_array=candidates)  # already within the user's scope
@@ -148,7 +148,7 @@ def _money(amount: Decimal, rows: list[BuyerExposure]) -> str:
 def insurance_alerts(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[Alert]:
     if not InsurancePolicy.objects.exists():
         return
-    rows = buyer_exposures(customers=customers, as_of=as_of)
+    rows = buyer_exposures(customers=_alert_buyers(customers, as_of), as_of=as_of)
     portfolio = reverse("insurance:portfolio") + f"?as_of={as_of.isoformat()}"
     yield from _cover_changes(rows, as_of, portfolio)
     over = sorted((r for r in rows if r.cover > 0 and r.uncovered > 0), key=lambda r: -r.uncovered)
@@ -188,6 +188,16 @@ def insurance_alerts(*, customers: QuerySet[Customer], user: Any, as_of: date) -
         )
     yield from _expiring(rows, as_of, portfolio)
     yield from _deadlines(rows, as_of)
+
+
+def _alert_buyers(customers: QuerySet[Customer], as_of: date) -> QuerySet[Customer]:
+    """The buyers the alerts may name: those with a decision in effect by the date (cover, its
+    changes and expiry) and those whose declaration deadline may fall in the alert window —
+    a few hundred of a 20 000-customer portfolio, not all of it."""
+    holders = CoverDecision.objects.filter(customer__in=customers, effective_on__lte=as_of)
+    ids = set(holders.values_list("customer_id", flat=True))
+    ids.update(_declaration_candidates(customers, as_of, window=DEADLINE_ALERT_DAYS))
+    return Customer.objects.filter(pk__in_array=ids)  # already within the user's scope
 
 
 def _cover_changes(rows: list[BuyerExposure], as_of: date, url: str) -> Iterator[Alert]:

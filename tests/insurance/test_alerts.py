@@ -59,3 +59,30 @@ def test_covers_hook(imported):
     assert covers[imported["a"].pk].granted == Decimal("4000") and covers[imported["a"].pk].insurer == "Coface"
     assert covers[imported["b"].pk].granted == Decimal("10000")
     assert hooks.covers(customer_ids=ids, as_of=date(2026, 10, 31))[imported["b"].pk].granted == 0
+
+
+def test_narrowed_buyers_give_the_alerts_and_tasks_of_the_whole_portfolio(imported, credit_manager, monkeypatch):
+    """Alerts read only decision holders and possible deadlines, tasks only possible deadlines:
+    the same answers as reading every buyer, on every day of the autumn."""
+    from datetime import timedelta
+
+    from encours.insurance import providers
+
+    def answers():
+        found = []
+        for day in range(0, 92, 3):
+            as_of = date(2026, 8, 1) + timedelta(days=day)
+            tasks = hooks.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=as_of)
+            found.append(([(a.title, a.detail) for a in _alerts(as_of, credit_manager)],
+                          [(t.customer_id, t.due_on, t.detail) for t in tasks if t.source == "insurance"]))  # fmt: skip
+        return found
+
+    narrowed = answers()
+    assert any(alerts for alerts, _ in narrowed) and any(tasks for _, tasks in narrowed)
+    monkeypatch.setattr(providers, "_alert_buyers", lambda customers, as_of: customers)
+    monkeypatch.setattr(
+        providers,
+        "_declaration_candidates",
+        lambda customers, as_of, window: list(customers.values_list("pk", flat=True)),
+    )
+    assert answers() == narrowed
