@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Field, ForeignObject
+from django.db.models import Field, ForeignObject, IntegerField
 from django.db.models.lookups import In
 
 
@@ -25,7 +25,11 @@ class InArray(In):
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        _, params = self.batch_process_rhs(compiler, connection, values)
+        field = getattr(self.lhs.output_field, "target_field", self.lhs.output_field)
+        if isinstance(field, IntegerField) and all(type(value) is int for value in values):
+            params = values  # ids as they are: preparing each one costs more than the query
+        else:
+            _, params = self.batch_process_rhs(compiler, connection, values)
         return f"{lhs} = ANY(%s)", (*lhs_params, list(params))
 
 
