@@ -547,9 +547,10 @@ def latest_snapshots(
     the heavy one), for callers that read nothing else.
     """
     latest = GradeSnapshot.objects.filter(customer=OuterRef("pk"), on__lte=as_of).order_by("-on").values("pk")[:1]
-    customers = Customer.objects.filter(pk__in_array=customer_ids)
-    ids = customers.annotate(snapshot_id=Subquery(latest)).values("snapshot_id")
-    rows = GradeSnapshot.objects.filter(pk__in=ids)
+    customers = Customer.objects.filter(pk__in_array=customer_ids).order_by()
+    ids = [pk for pk in customers.annotate(snapshot_id=Subquery(latest)).values_list("snapshot_id", flat=True) if pk]
+    # the ids first, then the rows by primary key: as one statement PostgreSQL hashes every snapshot
+    rows = GradeSnapshot.objects.filter(pk__in_array=ids).order_by()
     if fields:
         rows = rows.only("customer_id", *fields)
     return {snapshot.customer_id: snapshot for snapshot in rows}
