@@ -27,6 +27,7 @@ from encours.ledger.models import Customer, Item, ItemType
 from encours.reports.registry import Alert, alert_provider
 from encours.reports.sql import open_on
 from encours.web import hooks
+from encours.web.links import id_url
 
 RECENT_CHANGE_DAYS = 7
 EXPIRY_WARNING_DAYS = 30
@@ -111,7 +112,7 @@ def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) 
     narrowed = Customer.objects.filter(pk__in_array=candidates)  # already within the user's scope
     rows = _undeclared(buyer_exposures(customers=narrowed, as_of=as_of))
     language = translation.get_language() or "fr"
-    url_head, url_tail = reverse("insurance:buyer", args=[987654321]).split("987654321")
+    url = id_url("insurance:buyer")
     for row in rows:
         assert row.declaration_deadline is not None
         days_left = (row.declaration_deadline - as_of).days
@@ -127,7 +128,7 @@ def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) 
                 "deadline": row.declaration_deadline.isoformat(),
                 "policy": row.policy,
             },
-            url=f"{url_head}{row.customer_id}{url_tail}",
+            url=url(row.customer_id),
             source="insurance",
             priority=Decimal(100 - min(days_left, 100)) + row.overdue / 1000,
         )

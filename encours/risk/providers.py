@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from django.urls import reverse
-
 from encours.ledger.models import Customer
 from encours.risk import selectors
 from encours.web import hooks
+from encours.web.links import id_url
 
 
 @hooks.grades_provider
@@ -19,8 +18,7 @@ def grades(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Gr
     missing = [pk for pk in customer_ids if pk not in snapshots]
     live = selectors.customer_risks(Customer.objects.filter(pk__in_array=missing), as_of=as_of) if missing else {}
     limits = selectors.current_limit_amounts(list(customer_ids), as_of=as_of)
-    # one reverse() for all: thousands of customers on the collectors' worklist
-    url_head, url_tail = reverse("risk:customer", args=[987654321]).split("987654321")
+    url = id_url("risk:customer")
     found: dict[int, hooks.GradeInfo] = {}
     for pk in customer_ids:
         amount, currency = limits.get(pk, (None, "EUR"))
@@ -38,6 +36,6 @@ def grades(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Gr
             score=score,
             credit_limit=amount,
             currency=currency,
-            url=f"{url_head}{pk}{url_tail}",
+            url=url(pk),
         )
     return found
