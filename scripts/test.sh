@@ -24,7 +24,6 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
   command -v chromium >/dev/null 2>&1 || missing "Chromium is not installed (apt-get install chromium)"
 fi
-command -v pdftotext >/dev/null 2>&1 || true
 
 pg_up() { "$BIN/python" - "$PG_URL" <<'PY'
 import sys, psycopg

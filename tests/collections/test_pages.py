@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,6 +13,7 @@ from openpyxl import load_workbook
 from encours.collections.models import CallTask, CustomerDunning, DunningMessage, DunningRun, DunningStep, Promise
 from tests.collections.conftest import invoice
 from tests.factories import ContactFactory, CustomerFactory, ItemFactory, allocate
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 20)
@@ -108,7 +108,7 @@ def test_statement_pdf_and_xlsx_as_of_a_date(client, credit_manager, acme):
     values = [row for row in sheet.iter_rows(values_only=True) if row and row[1] in ("FA-001", "VIR-9")]
     assert [(r[1], r[5]) for r in values] == [("FA-001", 600)]
     pdf = client.get(reverse("collections:statement", args=[acme.pk, "pdf"]), {"as_of": "2026-03-15"}).content
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True).stdout.decode()
+    text = pdf_text(pdf)
     assert "Relevé de compte" in text and "FA-001" in text and "600,00" in text
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -16,6 +15,7 @@ from encours.collections.planning import plan_for, run_customers
 from encours.collections.services import promise_create
 from tests.collections.conftest import invoice, register_disputes
 from tests.factories import ContactFactory, CustomerFactory, ItemFactory, allocate
+from tests.pdf import pdf_text
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 20)
@@ -24,11 +24,6 @@ AS_OF = date(2026, 3, 20)
 def execute(as_of=AS_OF, user=None, **kwargs):
     run = run_create(as_of=as_of, user=user)
     return run, run_execute(run=run, user=user, **kwargs)
-
-
-def pdf_text(data: bytes) -> str:
-    result = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True)
-    return result.stdout.decode()
 
 
 def test_plan_command_prints_one_line_per_customer_and_step_and_writes_nothing(acme):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -20,9 +18,9 @@ from encours.disputes.committees import (
     committee_sign,
 )
 from encours.disputes.models import Committee
-from tests.conftest import need
 from tests.disputes.conftest import open_dispute
 from tests.factories import CustomerFactory, ItemFactory
+from tests.pdf import pdf_text
 
 AS_OF = date(2026, 10, 31)
 
@@ -138,13 +136,10 @@ def test_pages_prepare_record_and_sign(client, book, credit_manager, regional_di
 
 
 def test_pack_pdf_holds_the_customers_and_decisions(client, book, credit_manager, tmp_path):
-    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
     committee = _prepare(credit_manager)
     client.force_login(credit_manager)
     response = client.get(reverse("disputes:committee_pdf", args=[committee.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert response["Content-Type"] == "application/pdf"
-    path = tmp_path / "pack.pdf"
-    path.write_bytes(response.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(response.content)
     assert "Garage Dupont" in text and "Litige SA" in text
     assert "Bretagne" in text

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +15,7 @@ from encours.insurance.services.requests import (
 )
 from encours.ledger.models import Customer
 from encours.web import hooks
+from tests.pdf import pdf_text
 
 AS_OF = date(2026, 10, 31)
 
@@ -54,10 +53,7 @@ def test_approve_by_email_sends_a_pdf_over_smtp(imported, credit_manager, smtp_s
     ((_, recipients, message),) = smtp_sink.messages
     assert recipients == ("agrements@coface.example",)
     attachment = next(part for part in message.iter_attachments() if part.get_content_type() == "application/pdf")
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(attachment.get_content())
-        handle.flush()
-        text = subprocess.run(["pdftotext", handle.name, "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(attachment.get_content())
     assert "Alpha Négoce" in text and "10 000,00" in text
     with pytest.raises(InvalidTransition):
         cover_request_approve(request=request, user=credit_manager, channel="email")
