@@ -4,14 +4,15 @@
 set -eu
 BIN="${BIN:-.venv/bin}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
-BENCH_URL="${PG_URL%/*}/encours_bench"
-"$BIN/python" - "$PG_URL" <<'PY'
+BENCH_DB="${BENCH_DB:-encours_bench}"  # a name of its own lets two benches run side by side
+BENCH_URL="${PG_URL%/*}/$BENCH_DB"
+"$BIN/python" - "$PG_URL" "$BENCH_DB" <<'PY'
 import sys, psycopg
-url = sys.argv[1].replace("postgres://", "postgresql://", 1)
+url, name = sys.argv[1].replace("postgres://", "postgresql://", 1), sys.argv[2]
 admin = url.rsplit("/", 1)[0] + "/postgres"
 with psycopg.connect(admin, autocommit=True) as conn:
-    conn.execute("DROP DATABASE IF EXISTS encours_bench WITH (FORCE)")
-    conn.execute("CREATE DATABASE encours_bench")
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.execute(f'CREATE DATABASE "{name}"')
 PY
 export DATABASE_URL="$BENCH_URL" JOBS_MODE=sync
 "$BIN/python" manage.py migrate -v0
