@@ -1,9 +1,9 @@
-import csv
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.insurance.selectors.exposure import buyer_exposures
 from encours.ledger.models import Customer, LegalEntity
 
@@ -37,10 +37,10 @@ class Command(BaseCommand):
         self.stderr.write(f"{len(rows)} buyers written to {output}; uncovered exposure {uncovered}")
 
     def _write(self, handle, rows):
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer = CsvWriter(handle)
+        writer.row(COLUMNS)
         for row in rows:
             deadline = row.declaration_deadline.isoformat() if row.declaration_deadline else ""
-            writer.writerow(
+            writer.row(
                 [row.account_number, f"{row.exposure:.2f}", f"{row.cover:.2f}", f"{row.uncovered:.2f}", deadline]
             )

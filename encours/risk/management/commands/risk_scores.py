@@ -1,10 +1,10 @@
-import csv
 from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.risk.scores import SCORE_COLUMNS, score_rows
 
 
@@ -31,6 +31,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(rows)} rows written to {path}")
 
     def _write(self, handle, rows):
-        writer = csv.DictWriter(handle, fieldnames=SCORE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = CsvWriter(handle)
+        writer.row(SCORE_COLUMNS)
+        writer.rows([row.get(column, "") for column in SCORE_COLUMNS] for row in rows)
