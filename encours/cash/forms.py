@@ -76,8 +76,10 @@ class BankAccountForm(forms.ModelForm):
             raise forms.ValidationError(_("Invalid mapping: %(error)s") % {"error": exc}) from None
 
     def save(self, commit: bool = True) -> BankAccount:
+        follows_iban = not self.instance.account_id or self.instance.account_id == self.initial.get("iban")
         account = super().save(commit=False)
-        account.account_id = account.iban
+        if follows_iban:  # an account named otherwise by its statements keeps that name
+            account.account_id = account.iban
         account.csv_mapping = self.cleaned_data["csv_mapping_text"]
         if commit:
             account.save()
