@@ -15,7 +15,7 @@ from encours.ledger.models import LegalEntity
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Bank statement (camt.053, camt.054, MT940 or CSV)"))
+    file = forms.FileField(label=_("Bank statement (camt.053, camt.054, MT940, CFONB 120 or CSV)"))
     entity = forms.ModelChoiceField(
         queryset=LegalEntity.objects.none(),
         label=_("Legal entity (for a bank account not yet known)"),

@@ -206,6 +206,27 @@ def test_a_camt_sharing_some_entries_adds_only_the_new_ones(entity, tmp_path) ->
     assert counts() == (2, 2, 1)
 
 
+def test_import_bank_reads_a_cfonb_120_file_onto_the_accounts_iban(entity, tmp_path) -> None:
+    from tests.core.test_cfonb import IBAN, record, statement
+
+    path = tmp_path / "releve.cfo"
+    path.write_bytes(
+        statement(
+            record("04", amount="0000000009180H", label="VIR SEPA DUPONT", reference="REF-1"),
+            record("05", qualifier="LCC", text="FACTURE FA2026-01229"),
+            record("04", amount="0000000000079}", label="F COMMISSION"),
+            closing="0000000019101H",
+        )
+    )
+    out = run("import_bank", str(path), "--entity", entity.siren)
+    assert out[0] == f"created bank account {IBAN} for {entity.name} ({entity.siren})"
+    assert out[1:] == [f"statement 2026-11-02 (cfonb120) on {IBAN}", "lines=2 applied=0 review=1 other=1"]
+    assert out[-1] == "lines=2 applied=0 review=1 other=1"
+    assert BankAccount.objects.get().iban == IBAN
+    assert BankLine.objects.get(entry_ref="REF-1").remittance_text == "FACTURE FA2026-01229"
+    assert run("import_bank", str(path))[-2:] == ["already imported: 1 statement(s), nothing added", out[-1]]
+
+
 def test_an_error_in_the_second_statement_rolls_back_the_first(entity, tmp_path) -> None:
     good = (CORE_FIXTURES / "mt940_swift_two_statements.sta").read_text(encoding="utf-8", errors="replace")
     bad = good + "\n:20:BROKEN\n:25:FR7630004000031234567890143\n:28C:9/1\n:60F:C261101EUR1OO,00\n:61:26110X\n"

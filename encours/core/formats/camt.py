@@ -290,6 +290,17 @@ def _entry_lines(
     details = _all(entry, "NtryDtls/TxDtls")
     if not details:
         return [_without_details(base)], signed, None
+    if len(details) > 1 and any(
+        _first(tx, "AmtDtls/TxAmt/Amt") is None and _first(tx, "Amt") is None for tx in details
+    ):
+        return (
+            [_batch_without_amounts(base, details)],
+            signed,
+            (
+                f"entry {base.entry_ref or entry_index + 1} (line {base.source_line}): its {len(details)} transactions "
+                f"carry no amount each: kept as one line of {signed}"
+            ),
+        )
     lines = [_detail_line(base, tx, i, len(details)) for i, tx in enumerate(details)]
     total = sum((line.amount for line in lines), ZERO)
     warning = None
@@ -299,6 +310,22 @@ def _entry_lines(
             f"transaction details sum to {total}, entry amount {signed}"
         )
     return lines, signed, warning
+
+
+def _batch_without_amounts(base: BankLine, details: list[etree._Element]) -> BankLine:
+    """A batch entry whose transactions say whom and why but not how much each: one line of
+    the entry's amount, with every transaction's texts, so that matching can still pay the
+    invoices they name together."""
+    lines = [_detail_line(base, tx, 0, 1) for tx in details]
+    names = {line.counterparty_name for line in lines}
+    return replace(
+        lines[0],
+        counterparty_name=names.pop() if len(names) == 1 else "",
+        remittance_text=" ".join(line.remittance_text for line in lines if line.remittance_text),
+        referenced_documents=tuple(doc for line in lines for doc in line.referenced_documents),
+        end_to_end_id="",
+        source_line=base.source_line,
+    )
 
 
 def _without_details(base: BankLine) -> BankLine:
