@@ -155,6 +155,12 @@ def test_parse_camt_gives_a_single_detail_without_amount_the_entry_amount() -> N
     assert statement.lines[0].amount == Decimal("40.00")
 
 
+def test_parse_camt_gives_a_single_detail_in_another_currency_the_entry_amount() -> None:
+    details = '<NtryDtls><TxDtls><Amt Ccy="SEK">98.40</Amt></TxDtls></NtryDtls>'
+    (statement,) = parse_camt(camt053("08", entry("08", amount="8.85", details=details)))
+    assert (statement.lines[0].amount, statement.lines[0].currency) == (Decimal("8.85"), "EUR")
+
+
 def test_parse_camt_keeps_a_batch_whose_details_carry_no_amount_as_one_line_with_their_texts() -> None:
     # camt.054 .001.02 of some banks: who paid and why, but not how much each
     tx = "<TxDtls><RltdPties>{}</RltdPties><RmtInf><Ustrd>{}</Ustrd></RmtInf></TxDtls>"

@@ -335,11 +335,13 @@ def _without_details(base: BankLine) -> BankLine:
 
 def _detail_amount(base: BankLine, tx: etree._Element, count: int) -> tuple[Decimal, str]:
     """The transaction's signed amount in the account currency (AmtDtls/TxAmt), else its
-    amount, else the entry's when it is the entry's only transaction."""
+    amount, else the entry's when it is the entry's only transaction — also when that one
+    transaction states its amount in another currency than the entry's."""
     amount_node = _first(tx, "AmtDtls/TxAmt/Amt")
     if amount_node is None:
         amount_node = _first(tx, "Amt")
-    if amount_node is None and count == 1:
+    foreign = amount_node is not None and (amount_node.get("Ccy") or base.currency) != base.currency
+    if count == 1 and (amount_node is None or foreign):
         return base.amount, base.currency
     if amount_node is None:
         raise _fail(tx, "TxDtls/Amt", "", "a batch entry's transaction has no amount")
