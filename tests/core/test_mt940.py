@@ -224,6 +224,18 @@ def test_parse_mt940_reads_a_dash_inside_wrapped_details_and_a_wrapped_statement
     assert parsed.warnings == ()
 
 
+def test_parse_mt940_ends_a_statement_at_a_dash_after_its_closing_and_trailer_tags() -> None:
+    # ABN AMRO, ING: :64: and :65: after the closing balance, then '-' and the next message's preamble
+    closing = [":62F:C261102EUR100,00", ":64:C261102EUR100,00", ":65:C261103EUR100,00", ":65:C261104EUR100,00"]
+    raw = (
+        "\n".join([*statement().decode().split("\n")[:4], *closing, "-", "ABNANL2A", "940", "ABNANL2A"]).encode()
+        + b"\n"
+        + statement(":61:2611021102C0,00NTRFNONREF").replace(b":20:REF1", b":20:REF2")
+    )
+    first, second = parse_mt940(raw)
+    assert (first.statement_id, second.statement_id, len(second.lines)) == ("REF1", "REF2", 1)
+
+
 def test_parse_mt940_reads_a_statement_number_without_number() -> None:
     raw = statement(":61:2611021102C0,00NTRFNONREF").replace(b":28C:7/1", b":28C: /1")
     assert parse_mt940(raw)[0].sequence_number == "/1"

@@ -156,7 +156,7 @@ def _statement_chunks(text: str) -> list[_Chunk]:
                 chunks.append(_Chunk(tuple(numbers), tuple(texts)))
             numbers, texts, inside = [index + 1], [line], True
             continue
-        if _ends_message(lines, index, closed=any(t.startswith(":62") for t in texts[-3:])):
+        if _ends_message(lines, index, closed=any(t.startswith(":62") for t in texts)):
             if texts:
                 chunks.append(_Chunk(tuple(numbers), tuple(texts)))
             numbers, texts, inside = [], [], False
