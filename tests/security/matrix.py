@@ -152,7 +152,7 @@ PAGES: dict[str, Page] = {
     "cash:queue": page(None, ANY),
     "cash:line": page("line", ANY),
     "cash:accept": write("line", "cash.apply", absent=True),  # no proposal
-    "cash:split": form("line", "cash.apply"),
+    "cash:split": Page("line", "cash.apply", "cash.apply", absent=True),  # no ?account_number: no customer
     "cash:assign": write("line", "cash.apply"),
     "cash:not_customer": write("line", "cash.apply"),
     "cash:undo": write("line", "cash.apply"),

@@ -168,6 +168,8 @@ def visible(kind: str, user: Any) -> Any:
         return Company.objects.filter(siren__in=customers.values("siren"))
     if kind in ("risk_job", "forecast_job"):  # one run for the whole book: whoever may open the page sees it
         return Job.objects.all()
+    if kind == "cash_job":  # the cash page shows one's own imports only, even to an admin
+        return Job.objects.filter(created_by=user)
     if kind.endswith("_job"):
         return jobs_for(user, kind_prefix=JOB_KINDS[kind])
     global_kinds = {"scenario": DunningScenario, "step": DunningStep, "mapping": ImportMapping}
