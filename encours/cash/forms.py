@@ -15,7 +15,7 @@ from encours.ledger.models import LegalEntity
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Bank statement (camt.053, camt.054, MT940 or CSV)"))
+    file = forms.FileField(label=_("Bank statement (camt.053, camt.054, MT940, CFONB 120 or CSV)"))
     entity = forms.ModelChoiceField(
         queryset=LegalEntity.objects.none(),
         label=_("Legal entity (for a bank account not yet known)"),
@@ -76,8 +76,10 @@ class BankAccountForm(forms.ModelForm):
             raise forms.ValidationError(_("Invalid mapping: %(error)s") % {"error": exc}) from None
 
     def save(self, commit: bool = True) -> BankAccount:
+        follows_iban = not self.instance.account_id or self.instance.account_id == self.initial.get("iban")
         account = super().save(commit=False)
-        account.account_id = account.iban
+        if follows_iban:  # an account named otherwise by its statements keeps that name
+            account.account_id = account.iban
         account.csv_mapping = self.cleaned_data["csv_mapping_text"]
         if commit:
             account.save()

@@ -155,10 +155,25 @@ def test_parse_camt_gives_a_single_detail_without_amount_the_entry_amount() -> N
     assert statement.lines[0].amount == Decimal("40.00")
 
 
-def test_parse_camt_refuses_batch_details_without_amounts() -> None:
-    tx = "<TxDtls><RmtInf><Ustrd>A</Ustrd></RmtInf></TxDtls>"
-    with pytest.raises(InvalidFile, match="batch entry"):
-        parse_camt(camt053("08", entry("08", details=f"<NtryDtls>{tx}{tx}</NtryDtls>")))
+def test_parse_camt_gives_a_single_detail_in_another_currency_the_entry_amount() -> None:
+    details = '<NtryDtls><TxDtls><Amt Ccy="SEK">98.40</Amt></TxDtls></NtryDtls>'
+    (statement,) = parse_camt(camt053("08", entry("08", amount="8.85", details=details)))
+    assert (statement.lines[0].amount, statement.lines[0].currency) == (Decimal("8.85"), "EUR")
+
+
+def test_parse_camt_keeps_a_batch_whose_details_carry_no_amount_as_one_line_with_their_texts() -> None:
+    # camt.054 .001.02 of some banks: who paid and why, but not how much each
+    tx = "<TxDtls><RltdPties>{}</RltdPties><RmtInf><Ustrd>{}</Ustrd></RmtInf></TxDtls>"
+    details = tx.format(debtor("02", "DUPONT SARL"), "FA2026-01229") + tx.format(
+        debtor("02", "DUPONT SA"), "FA2026-01230"
+    )
+    (statement,) = parse_camt(camt053("02", entry("02", amount="300.00", details=f"<NtryDtls>{details}</NtryDtls>")))
+    (line,) = statement.lines
+    assert (line.amount, line.key, line.counterparty_name) == (Decimal("300.00"), "E1", "")
+    assert line.remittance_text == "FA2026-01229 FA2026-01230"
+    assert statement.warnings == (
+        "entry E1 (line 7): its 2 transactions carry no amount each: kept as one line of 300.00",
+    )
 
 
 def test_parse_camt_warns_when_batch_details_do_not_add_up() -> None:

@@ -146,6 +146,140 @@ def test_parse_mt940_refuses_a_malformed_amount(amount: str) -> None:
         parse_mt940(statement(f":61:2611021102C{amount}NTRFNONREF"))
 
 
+def test_parse_mt940_reads_an_iban_reference_and_the_payees_name_on_its_own_line() -> None:
+    # ASN / SNS: the 18-character IBAN overflows the 16 of the reference, the name follows
+    (parsed,) = parse_mt940(
+        statement(
+            ":61:2611021102C918,08NOVBNL91ABNA0417164300",
+            "ELECTRICITE MERCIER",
+            ":86:NL91ABNA0417164300 ELECTRICITE MERCIER",
+            "",
+            "FACTURE FA2026-01229",
+        )
+    )
+    (line,) = parsed.lines
+    assert (line.amount, line.transaction_ref) == (Decimal("918.08"), "NL91ABNA0417164300")
+    assert (line.counterparty_name, line.counterparty_iban) == ("ELECTRICITE MERCIER", "NL91ABNA0417164300")
+    assert line.remittance_text == "FACTURE FA2026-01229"
+
+
+def test_parse_mt940_reads_the_counterparty_iban_on_the_line_after_61() -> None:
+    # Rabobank: the counterparty account is the supplementary details of :61:
+    (parsed,) = parse_mt940(
+        statement(
+            ":61:261102C000000000010,00N541NONREF",
+            "NL91ABNA0417164300",
+            ":86:/ORDP//NAME/FROMAGERIE ROUX/REMI/FA2026-00834/ISDT/2026-11-02",
+        )
+    )
+    (line,) = parsed.lines
+    assert (line.counterparty_iban, line.counterparty_name) == ("NL91ABNA0417164300", "FROMAGERIE ROUX")
+    assert line.remittance_text == "FA2026-00834"
+
+
+def test_parse_mt940_keeps_every_61_even_without_a_transaction_type() -> None:
+    # Zenith writes 'CN220000,00//ref': the library merged such a line into the next one
+    (parsed,) = parse_mt940(
+        statement(
+            ":61:2611021102CN40,00//REF-1",
+            ":86:FIRST",
+            ":61:2611021102CN2,50//REF-2",
+            ":86:SECOND",
+        )
+    )
+    assert [(line.amount, line.entry_ref) for line in parsed.lines] == [
+        (Decimal("40.00"), "REF-1"),
+        (Decimal("2.50"), "REF-2"),
+    ]
+    assert "gap 42.50" in parsed.warnings[0]  # both movements counted against the balances
+
+
+def test_parse_mt940_reads_a_space_between_amount_and_transaction_type() -> None:
+    (parsed,) = parse_mt940(statement(":61:2611021102D12,35 NRTIKREF+//2016021783252833"))
+    assert (parsed.lines[0].amount, parsed.lines[0].entry_ref) == (Decimal("-12.35"), "2016021783252833")
+
+
+def test_parse_mt940_reads_a_dash_inside_wrapped_details_and_a_wrapped_statement_number() -> None:
+    # ING: a mandate id cut after its dash, and ':28C:0000' continued on the next line
+    raw = "\n".join(
+        [
+            ":20:P140220000000001",
+            ":25:NL77INGB0574908765EUR",
+            ":28C:0000",
+            "0",
+            ":60F:C140219EUR662,23",
+            ":61:1402200220D1,14NDDTEREF//00000000001009",
+            ":86:/EREF/EV123R",
+            "EP123412T1234//MARF/MND",
+            "-",
+            "EV01//REMI/USTD//FA2026-01229/",
+            ":62F:C140220EUR661,09",
+            "-",
+        ]
+    ).encode()
+    (parsed,) = parse_mt940(raw)
+    (line,) = parsed.lines
+    assert parsed.sequence_number == "00000"
+    assert (line.end_to_end_id, line.remittance_text) == ("EV123REP123412T1234", "FA2026-01229")
+    assert parsed.warnings == ()
+
+
+def test_parse_mt940_ends_a_statement_at_a_dash_after_its_closing_and_trailer_tags() -> None:
+    # ABN AMRO, ING: :64: and :65: after the closing balance, then '-' and the next message's preamble
+    closing = [":62F:C261102EUR100,00", ":64:C261102EUR100,00", ":65:C261103EUR100,00", ":65:C261104EUR100,00"]
+    raw = (
+        "\n".join([*statement().decode().split("\n")[:4], *closing, "-", "ABNANL2A", "940", "ABNANL2A"]).encode()
+        + b"\n"
+        + statement(":61:2611021102C0,00NTRFNONREF").replace(b":20:REF1", b":20:REF2")
+    )
+    first, second = parse_mt940(raw)
+    assert (first.statement_id, second.statement_id, len(second.lines)) == ("REF1", "REF2", 1)
+
+
+def test_parse_mt940_reads_a_statement_number_without_number() -> None:
+    raw = statement(":61:2611021102C0,00NTRFNONREF").replace(b":28C:7/1", b":28C: /1")
+    assert parse_mt940(raw)[0].sequence_number == "/1"
+
+
+@pytest.mark.parametrize("amount", ["1.234,56", "12,3,4", "1 234,56"])
+def test_parse_mt940_refuses_the_whole_file_on_an_amount_it_cannot_read(amount: str) -> None:
+    raw = statement(":61:2611021102C10,00NTRFNONREF", ":86:OK", f":61:2611021102C{amount}NTRFNONREF", ":86:KO")
+    with pytest.raises(InvalidFile) as failure:
+        parse_mt940(raw)
+    error = failure.value.errors[0]
+    assert (error.line, error.column) == (7, ":61:")
+    assert "amount like 1234,56" in error.reason
+
+
+def test_parse_mt940_refuses_an_mt942_interim_report_by_name() -> None:
+    raw = b":20:ST1\n:25:NL91ABNA0417164300\n:28C:1/1\n:34F:EUR0,\n:13D:2611021200+0100\n:61:2611021102C1,00NTRFX\n"
+    with pytest.raises(InvalidFile, match="MT942 interim report"):
+        parse_mt940(raw)
+
+
+def test_parse_details_reads_abn_amro_transaction_type_codes() -> None:
+    details = parse_details(
+        "/TRTP/SEPA OVERBOEKING/IBAN/NL91ABNA0417164300/BIC/ABNANL2A/NAME/\n"
+        "DUPONT SARL/REMI/FA2026-01229/EREF/NOTPROV\nIDED"
+    )
+    assert (details.name, details.iban, details.bic) == ("DUPONT SARL", "NL91ABNA0417164300", "ABNANL2A")
+    assert (details.remittance, details.end_to_end_id) == ("FA2026-01229", "")
+
+
+def test_parse_details_reads_triodos_subfields_written_with_a_greater_than_sign() -> None:
+    details = parse_details("000>100555555555\n>20FACTUUR FA2026-0122>219 DUPONT\n>310666666666")
+    assert (details.remittance, details.iban) == ("FACTUUR FA2026-01229 DUPONT", "0666666666")
+
+
+def test_parse_details_reads_knab_dutch_labels() -> None:
+    details = parse_details("FACTUUR 201403110, 201403113 REK: NL91ABNA0417164300/NAAM: PICQER")
+    assert (details.remittance, details.iban, details.name) == (
+        "FACTUUR 201403110, 201403113",
+        "NL91ABNA0417164300",
+        "PICQER",
+    )
+
+
 def test_parse_details_reads_german_purpose_keywords() -> None:
     details = parse_details("166?00GUTSCHRIFT?20EREF+E2E-1?21KREF+K-9?22SVWZ+FA2026-0122?239?32ACME?33 GMBH")
     assert (details.end_to_end_id, details.customer_reference, details.remittance, details.name) == (

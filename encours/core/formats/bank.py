@@ -1,4 +1,4 @@
-"""Bank statement values shared by the camt, MT940 and CSV readers, and format detection.
+"""Bank statement values shared by the camt, MT940, CFONB 120 and CSV readers, and format detection.
 
 Every reader turns a file into ``BankStatement`` values holding one ``BankLine`` per
 transaction (a camt batch entry with several ``TxDtls`` gives several lines). Amounts are
@@ -26,8 +26,8 @@ from typing import Literal
 from encours.core.errors import InvalidFile, RowError
 from encours.core.money import ZERO
 
-BankFormat = Literal["camt.053", "camt.054", "mt940", "csv"]
-BANK_FORMATS: tuple[BankFormat, ...] = ("camt.053", "camt.054", "mt940", "csv")
+BankFormat = Literal["camt.053", "camt.054", "mt940", "cfonb120", "csv"]
+BANK_FORMATS: tuple[BankFormat, ...] = ("camt.053", "camt.054", "mt940", "cfonb120", "csv")
 
 # Banks write "NOTPROVIDED" / "NONREF" where a reference is optional but the field is not.
 _PLACEHOLDER_REFS = frozenset({"", "NOTPROVIDED", "NONREF", "NONE", "NOREF", "NOT PROVIDED", "N/A"})
@@ -204,6 +204,7 @@ _XML_ELEMENT = re.compile(r"<(?:[A-Za-z_][\w.\-]*:)?(BkToCstmr\w+)[\s>/]")
 _CAMT_NAMESPACE = re.compile(r"camt\.(\d{3})\.001\.(\d{2})")
 _MT940_BLOCK = re.compile(r"\{[1-5]:")
 _MT940_TAG = re.compile(r"^:(20|25|28C?|60[FM]|61|62[FM]):", re.MULTILINE)
+_CFONB_RECORD = re.compile(r"^0[1457]\d{5}")
 _BINARY_MAGIC = {
     b"PK\x03\x04": "a ZIP or Excel (XLSX) file",
     b"%PDF": "a PDF document",
@@ -215,7 +216,8 @@ def detect_bank_format(raw: bytes) -> BankFormat:
     """Tell a bank file's format from its content, never from its name.
 
     camt is recognised by its message element (any namespace version), MT940 by its tags
-    (with or without SWIFT ``{1:}{2:}{4:`` blocks or a bank preamble), CSV by a delimiter
+    (with or without SWIFT ``{1:}{2:}{4:`` blocks or a bank preamble), CFONB 120 by its
+    records (01 first, then 04, 05, 07, each at most 120 characters), CSV by a delimiter
     that splits the first lines consistently. Raises ``InvalidFile`` saying what the file
     looks like otherwise.
     """
@@ -223,21 +225,32 @@ def detect_bank_format(raw: bytes) -> BankFormat:
         raise InvalidFile("the file is empty")
     for magic, what in _BINARY_MAGIC.items():
         if raw.startswith(magic):
-            raise InvalidFile(f"this is {what}, not a bank statement (camt XML, MT940 or CSV)")
+            raise InvalidFile(f"this is {what}, not a bank statement (camt XML, MT940, CFONB 120 or CSV)")
     text = decode_text(raw)
     head = text[:65536]
     if head.lstrip().startswith("<"):
         return _detect_xml(head)
     if len(_MT940_TAG.findall(head)) >= 3 or (_MT940_BLOCK.search(head) and ":20:" in head):
         return "mt940"
+    if _looks_like_cfonb(head):
+        return "cfonb120"
     if b"\x00" in raw[:4096] and not raw.startswith(_UTF16_BOMS):
-        raise InvalidFile("this is a binary file, not a bank statement (camt XML, MT940 or CSV)")
+        raise InvalidFile("this is a binary file, not a bank statement (camt XML, MT940, CFONB 120 or CSV)")
     if sniff_delimiter(head) is not None:
         return "csv"
     raise InvalidFile(
-        "unknown bank file format: expected camt.053/camt.054 XML, MT940 (:20:/:25:/:61: tags) "
-        "or a delimited CSV with a header line"
+        "unknown bank file format: expected camt.053/camt.054 XML, MT940 (:20:/:25:/:61: tags), "
+        "CFONB 120 (records 01/04/05/07) or a delimited CSV with a header line"
     )
+
+
+def _looks_like_cfonb(head: str) -> bool:
+    lines = [line for line in head.replace("\r", "\n").split("\n") if line.strip()][:20]
+    if len(lines) == 1 and len(lines[0]) % 120 == 0:  # records written without line breaks
+        lines = [lines[0][i : i + 120] for i in range(0, min(len(lines[0]), 2400), 120)]
+    if not lines or not lines[0].startswith("01"):
+        return False
+    return all(_CFONB_RECORD.match(line) and len(line.rstrip()) <= 120 for line in lines)
 
 
 def _detect_xml(head: str) -> BankFormat:
@@ -290,6 +303,7 @@ def read_bank_file(raw: bytes, *, csv_mapping: object | None = None) -> tuple[Ba
     # Imported here: the readers import this module's values.
     from encours.core.formats.bank_csv import BankCsvMapping, parse_bank_csv
     from encours.core.formats.camt import parse_camt
+    from encours.core.formats.cfonb import parse_cfonb
     from encours.core.formats.mt940 import parse_mt940
 
     file_format = detect_bank_format(raw)
@@ -300,6 +314,8 @@ def read_bank_file(raw: bytes, *, csv_mapping: object | None = None) -> tuple[Ba
         return statements
     if file_format == "mt940":
         return parse_mt940(raw)
+    if file_format == "cfonb120":
+        return parse_cfonb(raw)
     if not isinstance(csv_mapping, BankCsvMapping):
         raise InvalidFile("this is a CSV file: choose the bank account's column mapping to import it")
     return parse_bank_csv(raw, mapping=csv_mapping)

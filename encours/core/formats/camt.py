@@ -290,6 +290,17 @@ def _entry_lines(
     details = _all(entry, "NtryDtls/TxDtls")
     if not details:
         return [_without_details(base)], signed, None
+    if len(details) > 1 and any(
+        _first(tx, "AmtDtls/TxAmt/Amt") is None and _first(tx, "Amt") is None for tx in details
+    ):
+        return (
+            [_batch_without_amounts(base, details)],
+            signed,
+            (
+                f"entry {base.entry_ref or entry_index + 1} (line {base.source_line}): its {len(details)} transactions "
+                f"carry no amount each: kept as one line of {signed}"
+            ),
+        )
     lines = [_detail_line(base, tx, i, len(details)) for i, tx in enumerate(details)]
     total = sum((line.amount for line in lines), ZERO)
     warning = None
@@ -301,6 +312,22 @@ def _entry_lines(
     return lines, signed, warning
 
 
+def _batch_without_amounts(base: BankLine, details: list[etree._Element]) -> BankLine:
+    """A batch entry whose transactions say whom and why but not how much each: one line of
+    the entry's amount, with every transaction's texts, so that matching can still pay the
+    invoices they name together."""
+    lines = [_detail_line(base, tx, 0, 1) for tx in details]
+    names = {line.counterparty_name for line in lines}
+    return replace(
+        lines[0],
+        counterparty_name=names.pop() if len(names) == 1 else "",
+        remittance_text=" ".join(line.remittance_text for line in lines if line.remittance_text),
+        referenced_documents=tuple(doc for line in lines for doc in line.referenced_documents),
+        end_to_end_id="",
+        source_line=base.source_line,
+    )
+
+
 def _without_details(base: BankLine) -> BankLine:
     # without details, the entry's additional information is all the remittance there is
     return replace(base, remittance_text=base.additional_info, additional_info="")
@@ -308,11 +335,13 @@ def _without_details(base: BankLine) -> BankLine:
 
 def _detail_amount(base: BankLine, tx: etree._Element, count: int) -> tuple[Decimal, str]:
     """The transaction's signed amount in the account currency (AmtDtls/TxAmt), else its
-    amount, else the entry's when it is the entry's only transaction."""
+    amount, else the entry's when it is the entry's only transaction — also when that one
+    transaction states its amount in another currency than the entry's."""
     amount_node = _first(tx, "AmtDtls/TxAmt/Amt")
     if amount_node is None:
         amount_node = _first(tx, "Amt")
-    if amount_node is None and count == 1:
+    foreign = amount_node is not None and (amount_node.get("Ccy") or base.currency) != base.currency
+    if count == 1 and (amount_node is None or foreign):
         return base.amount, base.currency
     if amount_node is None:
         raise _fail(tx, "TxDtls/Amt", "", "a batch entry's transaction has no amount")

@@ -3,7 +3,12 @@
 Before the library sees it, a file is decoded (UTF-8, else CP1252/Latin-1), freed of
 SWIFT block headers (``{1:...}{2:...}{4:`` ... ``-}``) and of any bank preamble, and cut
 into one chunk per statement (``:20:``), so that a file holding several statements gives
-several ``BankStatement`` values with their own balances. ``:86:`` is read here: German
+several ``BankStatement`` values with their own balances. The library's ``:61:`` and
+``:28C:`` readers are replaced by more tolerant ones for the dialects banks write (a
+counterparty IBAN longer than the 16 characters of the reference, the payee's name on a
+line of its own, no transaction type before ``//``, a wrapped statement number), and every
+``:61:`` opens its own transaction: a line is read, or the file is refused with its line
+number, never dropped. ``:86:`` is read here: German
 structured subfields (``?20``-``?29``/``?60``-``?63`` purpose with EREF/KREF/SVWZ/ABWA,
 ``?30`` BIC, ``?31`` IBAN, ``?32``/``?33`` name), SWIFT slash codes (``/EREF/``,
 ``/REMI/``, ``/ORDP//NAME/``...), and French or free text.
@@ -27,13 +32,16 @@ structured subfields (``?20``-``?29``/``?60``-``?63`` purpose with EREF/KREF/SVW
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass
+import typing
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import mt940
+from stdnum import iban as stdnum_iban
 
 from encours.core.errors import InvalidFile
 from encours.core.formats.bank import (
@@ -51,9 +59,68 @@ from encours.core.money import ZERO
 
 _TAG_LINE = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 _HEADER_BLOCKS = re.compile(r"^(?:\{[1-3]:(?:[^{}]|\{[^{}]*\})*\})*\{4:\s*")
+_PERSON_OR_COMPANY = re.compile(r"[^\W\d_]{2}")  # two letters: a name, not an account number
 _IBAN_IN_ACCOUNT = re.compile(r"\b([A-Z]{2}\d{2}[A-Z0-9]{10,30})\b")
 _REQUIRED = (("20",), ("25",), ("28C", "28"), ("60F", "60M"), ("62F", "62M"))
 _OPTIONS = mt940.Options(reversal_sign=True, case_insensitive_marks=True, unbounded_details=True)
+_REASONS = {
+    ":61:": "unreadable :61: statement line (expected value date YYMMDD, optional entry date MMDD, "
+    "C, D, RC or RD, an amount like 1234,56, then the transaction type and references)",
+    ":60F:": "unreadable opening balance (expected C or D, date YYMMDD, currency, amount)",
+    ":62F:": "unreadable closing balance (expected C or D, date YYMMDD, currency, amount)",
+}
+
+# The library logs every tag it cannot match at ERROR level; the file's refusal already says
+# which line and why, so its log would only repeat it on the operator's terminal.
+logging.getLogger("mt940").setLevel(logging.CRITICAL)
+
+
+class _Statement(mt940.tags.Statement):  # named so: the library keys its processors by class name
+    """``:61:`` as banks write it: ``6!n[4!n]2a[1!a]15d1!a3!c16x[//16x]`` then any lines.
+
+    Looser than the standard where banks are (the reference runs to the end of the line or
+    to ``//``: ASN and SNS write an 18-character IBAN there; the transaction type may be
+    missing before ``//``; the next lines, often the counterparty's name, are supplementary
+    details), strict on the amount: digits with one decimal mark, followed by the type, ``//``
+    or the end of the line, so that ``1.234,56`` or ``1,2,3`` is refused, not misread.
+    """
+
+    pattern: typing.ClassVar[str] = r"""^
+    (?P<year>\d{2})(?P<month>\d{2})(?P<day>\d{2})
+    (?P<entry_month>\d{2}|\s{2})?
+    (?P<entry_day>\d{2}|\s{2})?
+    (?P<status>R?[DC])
+    (?P<funds_code>[A-Z])?
+    [\n\ ]?
+    (?P<amount>\d{1,15}(?:[,.]\d{0,15})?)
+    \ ?
+    (?:(?P<id>[A-Z][A-Z0-9\ ]{3})|(?=//)|(?=\n)|$)
+    (?P<customer_reference>(?:(?!//)[^\n])*)
+    (?://(?P<bank_reference>[^\n]*))?
+    (?:\n(?P<extra_details>[\s\S]*))?
+    $"""
+
+
+class _StatementNumber(mt940.tags.StatementNumber):
+    """``:28C:`` number[/sequence], wrapped over lines by some banks (ING: ``0000`` then
+    ``0``) or with an empty number (Zenith: `` /1``)."""
+
+    pattern: typing.ClassVar[str] = r"(?P<statement_number>[^/]{0,16})(?:/(?P<sequence_number>[^/]{0,16}))?$"
+
+    def parse(self, transactions: mt940.models.Transactions, value: str) -> dict[str, str | None]:
+        return super().parse(transactions, "".join(value.split()))
+
+
+class _Transactions(mt940.models.Transactions):
+    """Each ``:61:`` opens a transaction. The library instead merges a ``:61:`` into the
+    previous one when that one has no transaction type (``C220000,00//ref``), and the
+    earlier line silently disappears."""
+
+    def _process_statement_tag(self, result: dict[str, Any]) -> None:
+        self.transactions.append(mt940.models.Transaction(self, result))
+
+
+_TAGS: dict[int | str, mt940.tags.Tag] = {61: _Statement(), 28: _StatementNumber()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,29 +145,41 @@ def parse_mt940(raw: bytes) -> tuple[BankStatement, ...]:
 
 def _statement_chunks(text: str) -> list[_Chunk]:
     """Cut the file at each ``:20:``, dropping SWIFT blocks, preambles and trailers."""
+    lines = [_HEADER_BLOCKS.sub("", line).rstrip() for line in text.split("\n")]
     chunks: list[_Chunk] = []
     numbers: list[int] = []
     texts: list[str] = []
     inside = False
-    for number, line in enumerate(text.split("\n"), start=1):
-        line = _HEADER_BLOCKS.sub("", line).rstrip()
+    for index, line in enumerate(lines):
         if line.startswith(":20:"):
             if texts:
                 chunks.append(_Chunk(tuple(numbers), tuple(texts)))
-            numbers, texts, inside = [number], [line], True
+            numbers, texts, inside = [index + 1], [line], True
             continue
-        ends = (line.startswith("-") and line.strip("-}").strip() == "") or line.startswith("{5:")
-        if ends or line.startswith("-}"):
+        if _ends_message(lines, index, closed=any(t.startswith(":62") for t in texts)):
             if texts:
                 chunks.append(_Chunk(tuple(numbers), tuple(texts)))
             numbers, texts, inside = [], [], False
             continue
         if inside and line:
-            numbers.append(number)
+            numbers.append(index + 1)
             texts.append(line)
     if texts:
         chunks.append(_Chunk(tuple(numbers), tuple(texts)))
     return chunks
+
+
+def _ends_message(lines: list[str], index: int, *, closed: bool) -> bool:
+    """``-}``, ``{5:`` or a lone ``-`` end a statement, except a ``-`` inside a wrapped
+    ``:86:`` text (ING writes mandate ids such as ``MND-EV01`` cut after the dash): a lone
+    ``-`` ends it once the closing balance is read, or when no text follows it."""
+    line = lines[index]
+    if line.startswith(("{5:", "-}")):
+        return True
+    if not line.startswith("-") or line.strip("-}").strip():
+        return False
+    following = next((text for text in lines[index + 1 :] if text.strip()), "")
+    return closed or not following or following.startswith((":", "{"))
 
 
 def _fail(line: int, column: str, value: str, reason: str) -> InvalidFile:
@@ -110,6 +189,10 @@ def _fail(line: int, column: str, value: str, reason: str) -> InvalidFile:
 
 def _check_required(chunk: _Chunk) -> None:
     present = {_TAG_LINE.match(chunk.texts[i]).group(1) for i in chunk.tag_starts()}  # type: ignore[union-attr]
+    if not present.intersection(("60F", "60M")) and present.intersection(("34F", "13D", "13")):
+        raise _fail(
+            chunk.numbers[0], ":34F:", chunk.texts[0], "an MT942 interim report is not a statement: import the MT940"
+        )
     for alternatives in _REQUIRED:
         if not present.intersection(alternatives):
             tag = "/".join(f":{a}:" for a in alternatives)
@@ -119,7 +202,7 @@ def _check_required(chunk: _Chunk) -> None:
 def _run_library(chunk: _Chunk, upto: int | None = None) -> mt940.models.Transactions:
     starts = chunk.tag_starts()
     end = len(chunk.texts) if upto is None or upto >= len(starts) else starts[upto]
-    transactions = mt940.models.Transactions(processors={"post_transaction_details": []}, options=_OPTIONS)
+    transactions = _Transactions(processors={"post_transaction_details": []}, tags=_TAGS, options=_OPTIONS)
     transactions.parse("\n".join(chunk.texts[:end]))
     return transactions
 
@@ -130,7 +213,9 @@ def _parse_chunk(chunk: _Chunk) -> mt940.models.Transactions:
         return _run_library(chunk)
     except Exception as exc:  # the library raises RuntimeError, ValueError, InvalidOperation...
         line, value = _locate_failure(chunk)
-        raise _fail(line, _tag_of(value), value, f"unreadable MT940 tag ({type(exc).__name__})") from None
+        tag = _tag_of(value)
+        reason = _REASONS.get(tag.replace(":60M:", ":60F:").replace(":62M:", ":62F:"))
+        raise _fail(line, tag, value, reason or f"unreadable MT940 tag ({type(exc).__name__})") from None
 
 
 def _locate_failure(chunk: _Chunk) -> tuple[int, str]:
@@ -161,10 +246,11 @@ def _statement(chunk: _Chunk) -> BankStatement:
     closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
     currency = str(parsed.currency or "")
     details_lines = _details_line_numbers(chunk)
+    if len(parsed.transactions) != len(details_lines):  # never a line lost without a word
+        raise _fail(chunk.numbers[0], ":61:", chunk.texts[0], "statement lines could not be told apart")
     lines = [
         _line(transaction.data, index, currency, details_lines, chunk)
         for index, transaction in enumerate(parsed.transactions)
-        if transaction.data.get("amount") is not None
     ]
     statement_id = str(data.get("transaction_reference") or "").strip()
     sequence = _sequence(data)
@@ -232,9 +318,11 @@ def _line(data: dict[str, Any], index: int, currency: str, starts: list[int], ch
     source_line = starts[index] if index < len(starts) else chunk.numbers[0]
     amount = Decimal(data["amount"].amount)
     status = str(data.get("status") or "").upper()
-    details: TransactionDetails = parse_details(str(data.get("transaction_details") or ""))
     customer_ref = clean_reference(data.get("customer_reference"))
     bank_ref = clean_reference(data.get("bank_reference"))
+    details = _with_statement_line_party(
+        parse_details(str(data.get("transaction_details") or "")), customer_ref, str(data.get("extra_details") or "")
+    )
     code = "/".join(p for p in (str(data.get("id") or "").strip(), details.business_code) if p)
     return BankLine(
         index=index,
@@ -258,6 +346,23 @@ def _line(data: dict[str, Any], index: int, currency: str, starts: list[int], ch
         additional_info=" ".join(p for p in (details.posting_text, str(data.get("extra_details") or "")) if p),
         source_line=source_line,
     )
+
+
+def _with_statement_line_party(details: TransactionDetails, reference: str, extra: str) -> TransactionDetails:
+    """Dutch banks put the counterparty on the ``:61:`` line: its IBAN as the reference (ASN,
+    SNS) or on the next line (Rabobank), its name on the next line (ASN, SNS), which their
+    ``:86:`` then repeats before the purpose ("NL47INGB... j blom" + purpose)."""
+    first_extra = extra.split("\n", 1)[0].strip()
+    iban = details.iban or next((c for c in (reference, first_extra) if stdnum_iban.is_valid(c)), "")
+    name = details.name
+    if not name and _PERSON_OR_COMPANY.search(first_extra) and not first_extra.startswith("/"):
+        name = " ".join(first_extra.split())
+    remittance = details.remittance
+    for prefix in (f"{reference} {name}", reference) if reference and name else ():
+        if remittance.upper().startswith(prefix.upper() + " "):
+            remittance = remittance[len(prefix) :].strip()
+            break
+    return replace(details, iban=normalize_iban(iban) if iban else "", name=name, remittance=remittance)
 
 
 def _as_date(value: object) -> date | None:

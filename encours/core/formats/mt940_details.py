@@ -1,8 +1,10 @@
 """The MT940 ``:86:`` information to the account owner, in the three shapes banks send.
 
-German structured subfields (``166?00GUTSCHRIFT?20EREF+...?32Name``), SWIFT slash codes
-(``/EREF/.../ORDP//NAME/ACME/REMI/USTD//invoice 12/``) and free text, French banks often
-labelling parts (``DE: ACME MOTIF: FACTURE 12``). Lines of a structured field are hard
+German structured subfields (``166?00GUTSCHRIFT?20EREF+...?32Name``: Sparkassen, Volksbanken,
+Commerzbank, Deutsche Bank; Triodos writes ``>`` for ``?``), SWIFT slash codes
+(``/EREF/.../ORDP//NAME/ACME/REMI/USTD//invoice 12/``: ING, Rabobank, ABN AMRO's
+``/TRTP/``) and free text, French banks labelling parts (``DE: ACME MOTIF: FACTURE 12``),
+Knab in Dutch (``REK: NL65INGB... /NAAM: PICQER``). Lines of a structured field are hard
 wrapped at 65 characters, so they are joined without a space.
 
 >>> raw = "166?00GUTSCHRIFT?20EREF+E2E-1?21SVWZ+FA2026-0122?229 merci?31DE42100100100043921105?32ACME GMBH"
@@ -11,6 +13,9 @@ wrapped at 65 characters, so they are joined without a space.
 ('166', 'E2E-1', 'FA2026-01229 merci', 'DE42100100100043921105', 'ACME GMBH')
 >>> parse_details("/EREF/E2E-9/ORDP//NAME/ACME SA/REMI/USTD//FACTURE F2026/1229/").remittance
 'FACTURE F2026/1229'
+>>> d = parse_details("FACTUUR 201403110 REK: NL65INGB0123456789/NAAM: PICQER")
+>>> d.remittance, d.iban, d.name
+('FACTUUR 201403110', 'NL65INGB0123456789', 'PICQER')
 """
 
 from __future__ import annotations
@@ -24,19 +29,22 @@ from encours.core.formats.bank import clean_reference
 from encours.core.identifiers import normalize_iban
 
 _LINE_WIDTH = 65
-_GERMAN = re.compile(r"^(\d{3})([?])(\d{2})")
+_GERMAN = re.compile(r"^(\d{3})([?>])(\d{2})")
 _SEPA_KEYWORD = re.compile(r"(EREF|KREF|MREF|CRED|DEBT|SVWZ|ABWA|ABWE|IBAN|BIC|COAM|OAMT|PURP)\+")
 _PURPOSE_CODES = frozenset({*range(20, 30), *range(60, 64)})
-_SLASH_CODES = "EREF|KREF|PREF|IREF|MARF|CSID|CNTP|ORDP|BENM|REMI|PURP|RTRN|ULTD|ULTB|NAME|IBAN|BIC|ADDR|ID|TRCD"
+_SLASH_CODES = (
+    "TRTP|EREF|KREF|PREF|IREF|MARF|CSID|CNTP|ORDP|BENM|REMI|PURP|RTRN|ULTD|ULTB|NAME|IBAN|BIC|ADDR|ID|TRCD|ISDT"
+)
 _SLASH_CODE = re.compile(rf"/({_SLASH_CODES})/")
 _FRENCH_LABEL = re.compile(
     r"(?<![A-Za-z0-9])"
-    r"(DONNEUR D'ORDRE|EMETTEUR|DE|NOM|ORDRE|MOTIF|LIBELLE|LIB|REFERENCE|REF|OBJET|INFO|IBAN|BIC|EREF)"
+    r"(DONNEUR D'ORDRE|EMETTEUR|DE|NOM|ORDRE|MOTIF|LIBELLE|LIB|REFERENCE|REF|OBJET|INFO|IBAN|BIC|EREF"
+    r"|NAAM|REK|OMSCHRIJVING)"
     r"\s*:\s*",
     re.IGNORECASE,
 )
-_FRENCH_NAME = frozenset({"DONNEUR D'ORDRE", "EMETTEUR", "DE", "NOM", "ORDRE"})
-_FRENCH_TEXT = frozenset({"MOTIF", "LIBELLE", "LIB", "REFERENCE", "REF", "OBJET", "INFO"})
+_FRENCH_NAME = frozenset({"DONNEUR D'ORDRE", "EMETTEUR", "DE", "NOM", "ORDRE", "NAAM"})
+_FRENCH_TEXT = frozenset({"MOTIF", "LIBELLE", "LIB", "REFERENCE", "REF", "OBJET", "INFO", "OMSCHRIJVING"})
 _STARTS_LABEL = re.compile(r"^(?:/[A-Z]{2,4}/|[A-Z' ]{2,20}\s*:)")
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,4})?\b")
 
@@ -169,14 +177,17 @@ def _free_text(text: str) -> TransactionDetails:
             name = value
         elif label in _FRENCH_TEXT:
             remittance.append(value)
-        elif label == "IBAN":
+        elif label in ("IBAN", "REK"):
             iban = iban or _find_iban(value) or normalize_iban(value)
         elif label == "BIC":
             bic = value
         elif label == "EREF":
             remittance.append(value)
+    leading = text[: labels[0].start()].strip(" /")
+    if not any(remittance):  # no purpose label: what comes before the labels is the purpose
+        return TransactionDetails(name=name, iban=iban, bic=bic, remittance=leading)
     return TransactionDetails(
-        posting_text=text[: labels[0].start()].strip(" /"),
+        posting_text=leading,
         name=name,
         iban=iban,
         bic=bic,

@@ -9,7 +9,7 @@ from encours.ledger.models import LegalEntity
 
 class Command(BaseCommand):
     help = (
-        "Import a bank statement (camt.053, camt.054, MT940 or CSV, detected from the content), "
+        "Import a bank statement (camt.053, camt.054, MT940, CFONB 120 or CSV, detected from the content), "
         "match its lines and apply what passes the auto-apply threshold."
     )
 
