@@ -1,5 +1,5 @@
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from encours.api.auth import TokenAuth
 from encours.api.disputes import router as disputes_router
@@ -12,6 +12,8 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    # no validator badge: it would send the schema's address to swagger.io (and the CSP forbids it)
+    docs=Swagger(settings={"validatorUrl": None}),
     description="Receivables, risk and collections. Authenticate with `Authorization: Bearer <token>` "
     "(create one with `manage.py api_token USERNAME`).",
 )

@@ -29,14 +29,26 @@ def browser():
         browser.close()
 
 
+def csp_violations(page) -> list[str]:
+    """Collect what the page's Content-Security-Policy refused (Chromium reports it on the console)."""
+    refused: list[str] = []
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    return refused
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A fresh browser tab on the live server; any CSP violation on any page fails the test."""
     context = browser.new_context(viewport={"width": 1366, "height": 800}, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    refused = csp_violations(page)
     yield page
     context.close()
+    assert refused == [], f"Content-Security-Policy violations: {sorted(set(refused))[:3]}"
 
 
 def login(page, username: str, password: str = "secret-pass-123") -> None:

@@ -122,14 +122,19 @@ def _get_routes(resolver: URLResolver, prefix: str = "") -> list[tuple[str, obje
     return routes
 
 
-@pytest.fixture
-def walked_book(entity):
+def book_for_walk(entity):
+    """A customer with an overdue invoice: the pages walked have something to show."""
     customer = CustomerFactory(entity=entity, account_number="C1", name="Durand SA")
     ItemFactory(customer=customer, amount=Decimal("1000.00"), document_date=date(2026, 8, 1), due_date=date(2026, 9, 1))
     return customer
 
 
-def _page_urls(walked_book) -> list[str]:
+@pytest.fixture
+def walked_book(entity):
+    return book_for_walk(entity)
+
+
+def page_urls(walked_book) -> list[str]:
     """Every page of the site reachable by GET without an object id, plus the customer's pages."""
     urls = []
     for route, _pattern in _get_routes(get_resolver()):
@@ -146,7 +151,7 @@ def test_every_page_survives_hostile_query_strings(client, entity, walked_book):
     admin = UserFactory(username="root", role=Role.ADMIN, entities=[entity], is_superuser=True, is_staff=True)
     client.force_login(admin)
     client.raise_request_exception = False  # count the 500s, all of them
-    urls = _page_urls(walked_book)
+    urls = page_urls(walked_book)
     assert len(urls) > 40  # the walk covers the site, not a handful of pages
     answered = {}
     for url in urls:
