@@ -21,3 +21,7 @@ urlpatterns = [
     path("", include("encours.cash.urls")),
     path("", include("encours.forecast.urls")),
 ]
+
+handler403 = "encours.web.errors.forbidden"
+handler404 = "encours.web.errors.not_found"
+handler500 = "encours.web.errors.server_error"

@@ -19,6 +19,27 @@ _skipped: list[str] = []
 
 def pytest_configure(config):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop lives in the test thread
+    _take_turns_with_other_whole_suites(config)
+
+
+def _take_turns_with_other_whole_suites(config) -> None:
+    """Whole-suite runs on one machine take turns (a file lock, held until this process ends).
+
+    Two whole suites at once on 2 cores each take four times as long, and the timing-sensitive tests
+    (concurrent runs, live server) flake. A targeted run (paths given) never waits; CI runs one suite.
+    """
+    if hasattr(config, "workerinput") or config.args_source != pytest.Config.ArgsSource.TESTPATHS:
+        return
+    import fcntl
+    import tempfile
+
+    handle = open(os.path.join(tempfile.gettempdir(), "encours-whole-suite.lock"), "w")  # noqa: SIM115
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print("another whole-suite run is going on on this machine: waiting for it to end…", flush=True)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    config._whole_suite_lock = handle  # released when the process exits
 
 
 def pytest_runtest_logreport(report):

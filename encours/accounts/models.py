@@ -63,15 +63,23 @@ class User(AbstractUser):
 
 
 class ApiToken(models.Model):
-    """A per-user API token; only its SHA-256 is stored, the clear value is shown once."""
+    """A per-user API token; only its SHA-256 is stored, the clear value is shown once.
+
+    It acts as its user (same roles and scope), read-only if its scope says so, until it expires or is revoked."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        READ_WRITE = "read_write", _("Read and write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100, default="api")
-    prefix = models.CharField(max_length=12, db_index=True)
+    name = models.CharField(_("name"), max_length=100, default="api")
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.READ_WRITE)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")

@@ -12,7 +12,7 @@ from encours.jobs.services import Progress, register_job
 from encours.ledger.models import LegalEntity
 
 
-@register_job("cash.import_bank")
+@register_job("cash.import_bank", capability="ledger.import")
 def run_bank_import(job: Job, progress: Progress) -> dict[str, Any]:
     params = job.params
     entity = LegalEntity.objects.filter(siren=params.get("entity") or "").first()
@@ -38,7 +38,7 @@ def run_bank_import(job: Job, progress: Progress) -> dict[str, Any]:
     }
 
 
-@register_job("cash.rematch")
+@register_job("cash.rematch", capability="cash.apply")
 def run_rematch(job: Job, progress: Progress) -> dict[str, Any]:
     """Match the lines waiting in review again (new invoices imported, settings changed…)."""
     from encours.cash.models import BankLine, LineStatus

@@ -25,6 +25,7 @@ from encours.cash import selectors
 from encours.cash.forms import BankAccountForm, CustomerPickForm, MatchingSettingsForm, UploadForm
 from encours.cash.models import BankLine, LineStatus, MatchingSettings, Proposal
 from encours.cash.services import apply as apply_services
+from encours.cash.services import setup as setup_services
 from encours.cash.services.exports import allocations_csv, allocations_fec
 from encours.cash.services.plans import Part
 from encours.core.errors import EncoursError
@@ -299,16 +300,7 @@ def accounts(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if request.method == "POST":
         _require(request, "ledger.import")
         if form.is_valid():
-            account = form.save()
-            from encours.audit.services import audit_record
-
-            audit_record(
-                actor=request.user,
-                action="cash.account_save",
-                obj=account,
-                entity_id=account.entity_id,
-                after={"iban": account.iban, "label": account.label},
-            )
+            setup_services.bank_account_save(form=form, user=request.user)
             messages.success(request, _("Bank account saved."))
             return redirect("cash:accounts")
     context = {"accounts": accounts, "form": form, "instance": instance, "can_edit": can(request.user, "ledger.import")}
@@ -329,12 +321,7 @@ def matching_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         _require(request, "ledger.import")
         if form.is_valid():
-            saved = form.save()
-            from encours.audit.services import audit_record
-
-            audit_record(
-                actor=request.user, action="cash.settings_save", obj=saved, entity_id=entity.pk, after=form.cleaned_data
-            )
+            setup_services.matching_settings_save(form=form, user=request.user)
             messages.success(request, _("Matching settings saved."))
             return redirect(f"{request.path}?entity={entity.pk}")
     context = {"entities": entities, "entity": entity, "form": form, "can_edit": can(request.user, "ledger.import")}

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.collections import documents
 from encours.collections.models import (
@@ -66,6 +67,7 @@ def run_plan(run: DunningRun, *, base: Any = None) -> core.DunningPlan:
 
 @transaction.atomic
 def run_create(*, as_of: date, user: Any, entity_id: int | None = None) -> DunningRun:
+    require(user, "collections.run", entity=entity_id)
     run = DunningRun.objects.create(as_of=as_of, entity_id=entity_id, created_by=user if _is_user(user) else None)
     audit_record(actor=user, action="dunning.run_create", obj=run, entity_id=entity_id, after={"as_of": as_of})
     return run
@@ -74,6 +76,7 @@ def run_create(*, as_of: date, user: Any, entity_id: int | None = None) -> Dunni
 @transaction.atomic
 def run_exclude(*, run: DunningRun, user: Any, customer_id: int | None = None, item_id: int | None = None) -> None:
     """Leave a customer or an invoice out of this run (toggle): the plan is recomputed."""
+    require(user, "collections.run", customer=customer_id, entity=run.entity_id)
     run = DunningRun.objects.select_for_update().get(pk=run.pk)
     for value, field_name in ((customer_id, "excluded_customer_ids"), (item_id, "excluded_item_ids")):
         if value is None:
@@ -92,6 +95,7 @@ def run_exclude(*, run: DunningRun, user: Any, customer_id: int | None = None, i
 
 def run_execute(*, run: DunningRun, user: Any, progress: Progress = _noop, base: Any = None) -> RunOutcome:
     """Send every deliverable message of the run's plan; safe to call twice or concurrently."""
+    require(user, "collections.run")
     DunningRun.objects.filter(pk=run.pk).update(status=DunningRun.Status.EXECUTING)
     run.refresh_from_db()
     broken = promises_refresh(as_of=run.as_of, customers=run_customers(entity_id=run.entity_id, base=base), user=user)
@@ -269,7 +273,12 @@ def _apply_action(
 ) -> None:
     action = planned.action.value
     if action == Action.CREDIT_BLOCK and not customer.is_blocked:
-        customer_block(customer=customer, by=user, reason=f"dunning step {planned.step_code} on {as_of:%d/%m/%Y}")
+        customer_block(
+            customer=customer,
+            by=user,
+            reason=f"dunning step {planned.step_code} on {as_of:%d/%m/%Y}",
+            capability="collections.run",
+        )
     elif action in (Action.LITIGATION, Action.COLLECTION_AGENCY):
         kind = LitigationCase.Kind.LITIGATION if action == Action.LITIGATION else LitigationCase.Kind.AGENCY
         for item_id in message.item_ids:

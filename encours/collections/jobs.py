@@ -13,7 +13,7 @@ from encours.jobs.services import Progress, register_job
 from encours.ledger.selectors import customers_for
 
 
-@register_job("collections.dunning_run")
+@register_job("collections.dunning_run", capability="collections.run")
 def dunning_run_job(job: Job, progress: Progress) -> dict[str, Any]:
     run = DunningRun.objects.get(pk=job.params["run_id"])
     user = get_user_model().objects.filter(pk=job.created_by_id).first() if job.created_by_id else None

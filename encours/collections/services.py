@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record, snapshot
 from encours.collections.models import (
     CallTask,
@@ -42,6 +43,7 @@ def _user_or_none(user: Any) -> Any:
 @transaction.atomic
 def customer_dunning_update(*, customer: Customer, user: Any, reason: str = "", **changes: Any) -> CustomerDunning:
     """Change a customer's dunning settings (scenario, pause, contact, language, timing, snooze)."""
+    require(user, "collections.act", customer=customer)
     unknown = set(changes) - set(OVERRIDE_FIELDS)
     if unknown:
         raise ValidationFailed(f"unknown dunning setting(s): {', '.join(sorted(unknown))}")
@@ -96,6 +98,7 @@ def promise_create(
     note: str = "",
 ) -> Promise:
     """Record a promise to pay: dunning of these invoices pauses until the date + grace."""
+    require(user, "collections.act", customer=customer)
     if not items:
         raise ValidationFailed("a promise covers at least one invoice")
     if any(item.customer_id != customer.pk or item.amount <= 0 for item in items):
@@ -177,6 +180,7 @@ def call_log(
     contact_id: int | None = None,
 ) -> CallTask:
     """Log a call (closing its task when there is one); "call back" opens the next task."""
+    require(user, "collections.act", customer=customer)
     if outcome not in CallTask.Outcome.values:
         raise ValidationFailed(f"unknown call outcome {outcome!r}")
     if outcome == CallTask.Outcome.CALL_BACK and (call_back_on is None or call_back_on < on):
@@ -207,6 +211,7 @@ def call_log(
 
 def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMessage:
     """Email the account statement now to the customer's dunning contact."""
+    require(user, "collections.act", customer=customer)
     from encours.collections import documents
 
     contact = customer.contacts.exclude(email="").order_by("-is_dunning_contact", "pk").first()
@@ -273,6 +278,7 @@ def _check_scenario(scenario: DunningScenario, steps: Iterable[DunningStep]) -> 
 
 @transaction.atomic
 def scenario_update(*, scenario: DunningScenario, user: Any, name: str, categories: list[str], is_active: bool) -> None:
+    require(user, "collections.configure")
     before = snapshot(scenario, ["name", "categories", "is_active"])
     scenario.name, scenario.categories, scenario.is_active = name.strip(), sorted(set(categories)), is_active
     if not scenario.name:
@@ -285,6 +291,7 @@ def scenario_update(*, scenario: DunningScenario, user: Any, name: str, categori
 @transaction.atomic
 def step_save(*, step: DunningStep, user: Any, **values: Any) -> DunningStep:
     """Create or change a step; the scenario must stay valid (later steps come later)."""
+    require(user, "collections.configure")
     before = snapshot(step, ["code", "order", "offset_days", "channel", "template_code", "action", "min_amount"])
     for name, value in values.items():
         setattr(step, name, value)
@@ -300,6 +307,7 @@ def step_save(*, step: DunningStep, user: Any, **values: Any) -> DunningStep:
 
 @transaction.atomic
 def step_delete(*, step: DunningStep, user: Any) -> None:
+    require(user, "collections.configure")
     others = [s for s in step.scenario.steps.all() if s.pk != step.pk]
     if not others:
         raise ValidationFailed("a scenario keeps at least one step")
@@ -311,6 +319,7 @@ def step_delete(*, step: DunningStep, user: Any) -> None:
 @transaction.atomic
 def penalty_rate_set(*, table: str, half_year: str, rate_pct: Decimal, user: Any, source: str = "") -> PenaltyRate:
     """Add or correct a reference rate; the audit trail keeps its history."""
+    require(user, "collections.configure")
     if table not in PenaltyRate.Table.values:
         raise ValidationFailed(f"unknown rate table {table!r}")
     period = str(HalfYear.parse(half_year))
@@ -329,6 +338,7 @@ def penalty_rate_set(*, table: str, half_year: str, rate_pct: Decimal, user: Any
 @transaction.atomic
 def penalties_invoice(*, customer: Customer, as_of: date, user: Any) -> list[Item]:
     """Invoice the penalties owed on the customer's late invoices as debit items (no VAT)."""
+    require(user, "collections.configure", customer=customer)
     from encours.collections.documents import penalties_for
     from encours.ledger.services.items import item_create
 

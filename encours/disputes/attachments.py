@@ -12,7 +12,7 @@ from django.db import transaction
 from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.disputes.models import Attachment, Dispute, Event
-from encours.disputes.services import event_add
+from encours.disputes.services import event_add, require_on_dispute
 
 # extension -> (content type, leading bytes the file must start with, or None when unchecked)
 ALLOWED: dict[str, tuple[str, tuple[bytes, ...] | None]] = {
@@ -56,6 +56,7 @@ def _check(upload: UploadedFile) -> str:
 
 @transaction.atomic
 def attachment_add(*, dispute: Dispute, user: Any, upload: UploadedFile) -> Attachment:
+    require_on_dispute(user, "disputes.comment", dispute)
     content_type = _check(upload)
     name = PurePath(upload.name or "file").name[:200]
     attachment = Attachment(

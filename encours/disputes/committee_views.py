@@ -45,7 +45,9 @@ def committee_list(request: HttpRequest) -> HttpResponse:
     if not can(request.user, "reports.view"):
         raise PermissionDenied
     form = CommitteeForm(request.POST or None, user=request.user)
-    may_prepare = can(request.user, "collections.configure")
+    may_prepare = can(request.user, "committee.prepare")
+    if request.method == "POST" and not may_prepare:
+        raise PermissionDenied
     if request.method == "POST" and may_prepare and form.is_valid():
         data = form.cleaned_data
         try:
@@ -70,12 +72,12 @@ def committee_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
     committee = committees.committee_get(user=request.user, pk=pk)
-    pack = committees.committee_pack(committee=committee)
+    pack = committees.committee_pack(committee=committee, user=request.user)
     context = {
         "pack": pack,
         "committee": committee,
         "decisions": Decision.choices,
-        "may_record": can(request.user, "collections.configure") and committee.state != committee.State.SIGNED,
+        "may_record": can(request.user, "committee.prepare") and committee.state != committee.State.SIGNED,
         "may_sign": can(request.user, "committee.sign") and committee.state == committee.State.HELD,
         "today": timezone.localdate(),
     }
@@ -86,6 +88,8 @@ def committee_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def committee_record(request: HttpRequest, pk: int) -> HttpResponse:
     committee = committees.committee_get(user=request.user, pk=pk)
+    if not can(request.user, "committee.prepare"):
+        raise PermissionDenied
     decisions = {}
     try:
         for case in committee.cases.all():
@@ -115,6 +119,8 @@ def committee_record(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def committee_sign(request: HttpRequest, pk: int) -> HttpResponse:
     committee = committees.committee_get(user=request.user, pk=pk)
+    if not can(request.user, "committee.sign"):
+        raise PermissionDenied
     try:
         committees.committee_sign(committee=committee, user=request.user)
     except EncoursError as exc:
@@ -124,10 +130,10 @@ def committee_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("disputes:committee", pk=committee.pk)
 
 
-def committee_pdf_bytes(committee: committees.Committee) -> bytes:
+def committee_pdf_bytes(committee: committees.Committee, *, user: object) -> bytes:
     from weasyprint import HTML
 
-    pack = committees.committee_pack(committee=committee)
+    pack = committees.committee_pack(committee=committee, user=user)
     html = render_to_string("disputes/committee_document.html", {"pack": pack, "committee": committee})
     return HTML(string=html).write_pdf()
 
@@ -135,6 +141,6 @@ def committee_pdf_bytes(committee: committees.Committee) -> bytes:
 @login_required
 def committee_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     committee = committees.committee_get(user=request.user, pk=pk)
-    response = HttpResponse(committee_pdf_bytes(committee), content_type="application/pdf")
+    response = HttpResponse(committee_pdf_bytes(committee, user=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="committee-{committee.pk}-{committee.month:%Y-%m}.pdf"'
     return response

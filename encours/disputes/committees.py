@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from encours.accounts.models import Role
-from encours.accounts.permissions import can, require
+from encours.accounts.permissions import can, is_system, portfolio_scoped, require
 from encours.audit.services import audit_record
 from encours.core import committees as ladder
 from encours.core.errors import PermissionDenied, ValidationFailed
@@ -26,14 +26,19 @@ from encours.web import hooks
 
 
 def committees_for(user: Any) -> QuerySet[Committee]:
-    """Committees of the user's legal entities; a regional director sees their region's only."""
+    """Committees of the user's legal entities; a regional director sees their region's only, and a
+    role scoped to a portfolio (sales rep) only those holding at least one of their own customers."""
     if not user.is_authenticated or not can(user, "reports.view"):
         return Committee.objects.none()
     if user.role == Role.REGIONAL_DIRECTOR:
         return Committee.objects.filter(region=user.region) if user.region else Committee.objects.none()
     entities = entities_for(user)
     regions = customers_for(user).values("region")
-    return Committee.objects.filter(Q(entity__in=entities) | (Q(entity__isnull=True) & Q(region__in=regions)))
+    found = Committee.objects.filter(Q(entity__in=entities) | (Q(entity__isnull=True) & Q(region__in=regions)))
+    if portfolio_scoped(user):
+        held = CommitteeCase.objects.filter(customer__in=customers_for(user)).values("committee_id")
+        found = found.filter(pk__in=held)
+    return found
 
 
 def committee_get(*, user: Any, pk: int) -> Committee:
@@ -41,6 +46,13 @@ def committee_get(*, user: Any, pk: int) -> Committee:
     if committee is None:
         raise Http404("committee not found")
     return committee
+
+
+def _require_in_scope(committee: Committee, user: Any) -> None:
+    if is_system(user):
+        return
+    if not committees_for(user).filter(pk=committee.pk).exists():
+        raise PermissionDenied(f"{user} may not act on committee {committee.pk}")
 
 
 def _scope(committee: Committee) -> QuerySet[Customer]:
@@ -81,7 +93,7 @@ def committee_prepare(
     min_days_late: int = 60,
     min_amount: Decimal = Decimal(5000),
 ) -> Committee:
-    require(user, "collections.configure")
+    require(user, "committee.prepare")
     if not region and entity is None:
         raise ValidationFailed("a committee is for a region or a legal entity")
     if region and not customers_for(user).filter(region=region).exists():
@@ -160,13 +172,15 @@ def committee_record(
     *, committee: Committee, user: Any, held_on: date, attendees: str, decisions: dict[int, CaseDecision]
 ) -> Committee:
     """Record what the committee decided for each customer, and who attended."""
-    require(user, "collections.configure")
+    require(user, "committee.prepare")
+    _require_in_scope(committee, user)
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
     if committee.state == Committee.State.SIGNED:
         raise ValidationFailed("this committee is signed off: its decisions can no longer change")
     if not attendees.strip():
         raise ValidationFailed("list the attendees of the committee")
-    cases = {case.pk: case for case in committee.cases.select_related("customer")}
+    in_scope = committee.cases.all() if is_system(user) else committee.cases.filter(customer__in=customers_for(user))
+    cases = {case.pk: case for case in in_scope.select_related("customer")}
     valid = {choice for choice, _ in Decision.choices}
     for case_id, decided in decisions.items():
         case = cases.get(case_id)
@@ -201,6 +215,7 @@ def committee_record(
 def committee_sign(*, committee: Committee, user: Any) -> Committee:
     """The regional director signs off their region's pack (a credit manager any pack)."""
     require(user, "committee.sign")
+    _require_in_scope(committee, user)
     if user.role == Role.REGIONAL_DIRECTOR and committee.region != user.region:
         raise PermissionDenied(f"{user} may only sign the packs of region {user.region!r}")
     committee = Committee.objects.select_for_update().get(pk=committee.pk)
@@ -232,9 +247,14 @@ class Pack:
     totals: dict[str, Decimal]
 
 
-def committee_pack(*, committee: Committee) -> Pack:
-    """Everything the pack shows, in a fixed number of queries whatever the number of cases."""
-    cases = list(committee.cases.select_related("customer", "customer__entity", "previous_case__committee"))
+def committee_pack(*, committee: Committee, user: Any) -> Pack:
+    """Everything the pack shows the user — the cases of the customers in their scope, totals on those
+    alone — in a fixed number of queries whatever the number of cases."""
+    cases = list(
+        committee.cases.filter(customer__in=customers_for(user)).select_related(
+            "customer", "customer__entity", "previous_case__committee"
+        )
+    )
     ids = [case.customer_id for case in cases]
     views = {case.customer_id: CaseView(case) for case in cases}
     disputes = (

@@ -13,10 +13,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from encours.accounts.permissions import require
+from encours.accounts.permissions import is_system, require
 from encours.audit.services import audit_record, audit_record_many
 from encours.core import disputes as rules
-from encours.core.errors import ValidationFailed
+from encours.core.errors import PermissionDenied, ValidationFailed
 from encours.core.money import quantize
 from encours.disputes.models import ACTIVE_STATUSES, Dispute, DisputeLine, Event, Notification, ReasonCode, Status
 from encours.ledger.models import Customer, Item, ItemType
@@ -55,6 +55,15 @@ def _label(user: Any) -> str:
     if user is None:
         return "system"
     return user if isinstance(user, str) else user.get_username()
+
+
+def require_on_dispute(user: Any, capability: str, dispute: Dispute) -> None:
+    """The actor may do this (capability) and sees the dispute (its customer, department or owner)."""
+    from encours.disputes.selectors import disputes_for
+
+    require(user, capability)
+    if not is_system(user) and not disputes_for(user).filter(pk=dispute.pk).exists():
+        raise PermissionDenied(f"{user} may not {capability} on dispute {dispute.pk}")
 
 
 def _actor(user: Any) -> Any:
@@ -150,8 +159,7 @@ def dispute_create(
     credit_note_reference: str = "",
 ) -> Dispute:
     """Open a dispute on one or several invoices of a customer (whole or part amounts)."""
-    if not isinstance(user, str):
-        require(user, "disputes.create")
+    require(user, "disputes.create", customer=customer)
     if not reason.is_active:
         raise ValidationFailed(f"reason {reason.code!r} is no longer in use")
     checked = _check_parts(customer, parts)
@@ -198,8 +206,7 @@ def dispute_transition(
     amount_credited: Decimal | None = None,
 ) -> Dispute:
     """Move a dispute along its workflow; closing it records the resolution date."""
-    if not isinstance(user, str):
-        require(user, "disputes.manage")
+    require_on_dispute(user, "disputes.manage", dispute)
     dispute = Dispute.objects.select_for_update(of=("self",)).select_related("reason", "owner").get(pk=dispute.pk)
     rules.check_transition(dispute.status, status)
     before = _snapshot(dispute)
@@ -228,7 +235,7 @@ def dispute_transition(
 
 @transaction.atomic
 def dispute_assign(*, dispute: Dispute, user: Any, owner: Any, department: str = "") -> Dispute:
-    require(user, "disputes.manage")
+    require_on_dispute(user, "disputes.manage", dispute)
     dispute = Dispute.objects.select_for_update(of=("self",)).select_related("reason", "owner").get(pk=dispute.pk)
     before = _snapshot(dispute)
     dispute.owner = owner
@@ -249,7 +256,7 @@ UPDATABLE = ("expected_resolution_on", "description", "external_reference", "cre
 @transaction.atomic
 def dispute_update(*, dispute: Dispute, user: Any, **changes: Any) -> Dispute:
     """Change the free fields of a dispute (expected date, description, references)."""
-    require(user, "disputes.manage")
+    require_on_dispute(user, "disputes.manage", dispute)
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
         raise ValidationFailed(f"these fields cannot be changed: {', '.join(sorted(unknown))}")
@@ -270,6 +277,7 @@ def comment_add(*, dispute: Dispute, user: Any, body: str) -> Event:
     """A comment on the timeline; each @username mentioned who may see the dispute is notified."""
     from encours.disputes.selectors import disputes_for
 
+    require_on_dispute(user, "disputes.comment", dispute)
     body = body.strip()
     if not body:
         raise ValidationFailed("the comment is empty")

@@ -50,6 +50,7 @@ def _detail_context(request: HttpRequest, dispute: Any) -> dict[str, Any]:
         "events": dispute.events.select_related("actor"),
         "attachments": dispute.attachments.all(),
         "can_manage": can(user, "disputes.manage"),
+        "can_comment": can(user, "disputes.comment"),
         "comment_form": CommentForm(),
         "assign_form": AssignForm(user=user, initial={"owner": dispute.owner_id, "department": dispute.department}),
         "attachment_form": AttachmentForm(),
@@ -105,7 +106,7 @@ def dispute_transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dispute_comment(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = selectors.dispute_get(user=request.user, pk=pk)
-    if not can(request.user, "disputes.create"):
+    if not can(request.user, "disputes.comment"):
         raise PermissionDenied
     try:
         services.comment_add(dispute=dispute, user=request.user, body=request.POST.get("body", ""))
@@ -131,7 +132,7 @@ def dispute_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def dispute_attach(request: HttpRequest, pk: int) -> HttpResponse:
     dispute = selectors.dispute_get(user=request.user, pk=pk)
-    if not can(request.user, "disputes.create"):
+    if not can(request.user, "disputes.comment"):
         raise PermissionDenied
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import InvalidTransition, ValidationFailed
 from encours.core.forecast import suggest_dunning_changes
@@ -29,6 +30,7 @@ def dunning_history_known() -> bool:
 def dunning_suggestions_refresh(*, as_of: date, user: Any = None) -> int:
     """Recompute the suggestions from the paid invoices' dunning history; pending ones of an
     earlier run are superseded, decided ones are kept as the record of what was done."""
+    require(user, "forecast.train")
     if not dunning_history_known():
         return 0
     records = ledger_records(as_of=as_of, history_days=HISTORY_DAYS)
@@ -74,6 +76,7 @@ def _pending(suggestion: DunningSuggestion) -> DunningSuggestion:
 @transaction.atomic
 def dunning_suggestion_approve(*, suggestion: DunningSuggestion, user: Any) -> DunningSuggestion:
     """Apply the suggested shift (and channel) to the customer's dunning, then record it."""
+    require(user, "forecast.train", customer=suggestion.customer_id)
     if not hooks.can_apply_dunning_timing():
         raise ValidationFailed("no app applies dunning timings: the collections app is not installed")
     locked = _pending(suggestion)
@@ -101,6 +104,7 @@ def dunning_suggestion_approve(*, suggestion: DunningSuggestion, user: Any) -> D
 
 @transaction.atomic
 def dunning_suggestion_reject(*, suggestion: DunningSuggestion, user: Any) -> DunningSuggestion:
+    require(user, "forecast.train", customer=suggestion.customer_id)
     locked = _pending(suggestion)
     locked.status, locked.decided_by, locked.decided_at = DunningSuggestion.Status.REJECTED, user, timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])

@@ -20,6 +20,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import QuerySet
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.forecast import (
     CashForecast,
@@ -74,6 +75,7 @@ def payment_model_train(
 ) -> PaymentModel:
     """Train on the whole ledger as known at ``as_of``, store it, make it the active model,
     then refresh the predictions of every open invoice and order."""
+    require(user, "forecast.train")
     progress(0, 4, "reading the ledger")
     settings = settings or TrainingSettings(max_iter=django_settings.FORECAST_MAX_ITER)
     records = ledger_records(as_of=as_of)

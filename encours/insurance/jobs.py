@@ -10,7 +10,7 @@ from encours.jobs.models import Job
 from encours.jobs.services import Progress, register_job
 
 
-@register_job("insurance.import_decisions")
+@register_job("insurance.import_decisions", capability="insurance.manage")
 def run_decisions_import(job: Job, progress: Progress) -> dict[str, Any]:
     path = Path(job.params["path"])
     report = decisions_import(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from encours.accounts.permissions import require
 from encours.core.errors import EncoursError
 from encours.jobs.models import Job
 from encours.jobs.progress import progress_forget, progress_save
@@ -26,11 +27,15 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Job, "Progress"], dict[str, Any]]
 _HANDLERS: dict[str, Handler] = {}
+_CAPABILITIES: dict[str, str] = {}
 
 
-def register_job(kind: str) -> Callable[[Handler], Handler]:
+def register_job(kind: str, *, capability: str) -> Callable[[Handler], Handler]:
+    """``capability``: the action of encours.accounts.permissions a user needs to start such a job."""
+
     def decorator(handler: Handler) -> Handler:
         _HANDLERS[kind] = handler
+        _CAPABILITIES[kind] = capability
         return handler
 
     return decorator
@@ -82,6 +87,7 @@ def job_start(*, kind: str, params: dict[str, Any], user: Any = None, label: str
     """``entity``: the legal entity whose data the job touches, if one; its users may see the job."""
     if kind not in _HANDLERS:
         raise EncoursError(f"unknown job kind {kind}")
+    require(user, _CAPABILITIES[kind], entity=entity)
     job = Job.objects.create(kind=kind, params=params, created_by=user, label=label or kind, entity=entity)
     mode = settings.JOBS_MODE
     if mode == "sync":

@@ -19,7 +19,7 @@ from encours.ledger.services.import_tabular import tabular_import
 WARNINGS_SHOWN = 20
 
 
-@register_job("ledger.import_fec")
+@register_job("ledger.import_fec", capability="ledger.import")
 def run_fec_import(job: Job, progress: Progress) -> dict[str, Any]:
     path = Path(job.params["path"])
     report = fec_import(
@@ -34,7 +34,7 @@ def run_fec_import(job: Job, progress: Progress) -> dict[str, Any]:
     return {**report.as_dict(), "message": _fec_message(report)}
 
 
-@register_job("ledger.import_items")
+@register_job("ledger.import_items", capability="ledger.import")
 def run_tabular_import(job: Job, progress: Progress) -> dict[str, Any]:
     path = Path(job.params["path"])
     report = tabular_import(

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from encours.accounts.permissions import can
-from encours.core.errors import EncoursError
+from encours.core.errors import EncoursError, PermissionDenied
 from encours.ledger.selectors import customer_get, customers_for
 from encours.risk import selectors
 from encours.risk.checks import credit_check_order
@@ -47,7 +47,7 @@ class ErrorOut(Schema):
     detail: str
 
 
-@router.post("/credit-check", response={200: CreditCheckOut, 400: ErrorOut, 404: ErrorOut})
+@router.post("/credit-check", response={200: CreditCheckOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
 def credit_check(request: HttpRequest, payload: CreditCheckIn):
     """Approve / hold / reject an order: over limit, overdue beyond N days, blocked, insolvency…"""
     try:
@@ -59,6 +59,8 @@ def credit_check(request: HttpRequest, payload: CreditCheckIn):
             currency=payload.currency,
             reference=payload.reference,
         )
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
     except EncoursError as exc:
         return Status(400, {"detail": str(exc)})
     return result.as_dict()

@@ -17,6 +17,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from encours.accounts.permissions import require
 from encours.core import credit as core_credit
 from encours.core.errors import ValidationFailed
 from encours.core.grading import PROCEEDING_KINDS, LegalEventKind, open_insolvency
@@ -65,6 +66,7 @@ def credit_check_order(
     reference: str = "",
     as_of: date | None = None,
 ) -> CheckResult:
+    require(user, "risk.credit_check")
     as_of = as_of or timezone.localdate()
     settings = selectors.current_settings()
     customer = (

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record, audit_record_many
 from encours.core.errors import ImportRejected, InvalidAmount, InvalidFile, RowError
 from encours.core.formats.tabular import Table, parse_date, read_table
@@ -171,6 +172,7 @@ def _companies(sirens: dict[str, str]) -> tuple[dict[str, Company], int]:
 def import_statements(
     *, raw: bytes, file_name: str, mapping_name: str | None = None, user: Any = None
 ) -> RiskImportReport:
+    require(user, "risk.edit")
     mapping = mapping_get(mapping_name, "statements")
     table = read_table(raw, file_name=file_name)
     positions = _positions(table, "statements", STATEMENT_COLUMNS + STATEMENT_EXTRA, mapping)
@@ -268,6 +270,7 @@ def _statement_audit(user: Any, row: FinancialStatement, before: Any, after: Any
 def import_ratings(
     *, raw: bytes, file_name: str, mapping_name: str | None = None, user: Any = None
 ) -> RiskImportReport:
+    require(user, "risk.edit")
     mapping = mapping_get(mapping_name, "ratings")
     table = read_table(raw, file_name=file_name)
     rows = _rows(table, _positions(table, "ratings", RATING_FIELDS, mapping))
@@ -349,6 +352,7 @@ def event_kind(text: str) -> LegalEventKind | None:
 def import_legal_events(
     *, raw: bytes, file_name: str, mapping_name: str | None = None, user: Any = None, as_of: date | None = None
 ) -> RiskImportReport:
+    require(user, "risk.edit")
     mapping = mapping_get(mapping_name, "legal_events")
     table = read_table(raw, file_name=file_name)
     rows = _rows(table, _positions(table, "legal_events", EVENT_FIELDS, mapping))
@@ -449,5 +453,10 @@ def _react_to_event(event: LegalEvent, *, report: RiskImportReport, user: Any, a
         )
         report.alerts += int(new)
         if is_open_insolvency and not customer.is_blocked:
-            customer_block(customer=customer, by=user, reason=f"{event.kind} published {event.published_on}")
+            customer_block(
+                customer=customer,
+                by=user,
+                reason=f"{event.kind} published {event.published_on}",
+                capability="risk.edit",
+            )
             report.blocked += 1

@@ -10,7 +10,7 @@ from encours.jobs.services import Progress, register_job
 from encours.risk.daily import risk_daily_run
 
 
-@register_job("risk.daily_run")
+@register_job("risk.daily_run", capability="risk.edit")
 def run_daily(job: Job, progress: Progress) -> dict[str, Any]:
     report = risk_daily_run(as_of=date.fromisoformat(job.params["as_of"]), progress=progress)
     message = f"{report.customers} customers, {report.graded} graded, {report.alerts} new alerts"

@@ -17,6 +17,7 @@ from encours.core.grading import GradeWeights, GradingConfig
 from encours.core.money import quantize
 from encours.core.scoring import AltmanThresholds, ConanHolderThresholds
 from encours.ledger.models import Customer, CustomerGroup
+from encours.ledger.selectors import customers_for
 from encours.risk.models import (
     STATEMENT_FIELDS,
     Company,
@@ -153,7 +154,7 @@ def limit_request(
     comment: str = "",
     recommended: Decimal | None = None,
 ) -> CreditLimit:
-    require(user, "risk.request_limit")
+    require(user, "risk.request_limit", customer=customer)
     if (customer is None) == (group is None):
         raise ValidationFailed("a limit is for one customer or one group")
     if amount < 0:
@@ -179,6 +180,7 @@ def limit_request(
 @transaction.atomic
 def limit_decide(*, limit: CreditLimit, user: Any, approve: bool, comment: str = "") -> CreditLimit:
     """Approve (within the approver's threshold) or reject a requested limit."""
+    require(user, "risk.approve_limit", customer=limit.customer_id)
     limit = CreditLimit.objects.select_for_update().get(pk=limit.pk)
     if limit.status != LimitStatus.REQUESTED:
         raise ValidationFailed(f"this limit was already {limit.status}")
@@ -215,7 +217,7 @@ def guarantee_create(
     issuer: str = "",
     reference: str = "",
 ) -> Guarantee:
-    require(user, "risk.edit")
+    require(user, "risk.edit", customer=customer)
     if amount < 0:
         raise InvalidAmount("a guarantee cannot be negative")
     if expires_on and valid_from and expires_on < valid_from:
@@ -234,7 +236,7 @@ def guarantee_create(
 
 @transaction.atomic
 def guarantee_delete(*, guarantee: Guarantee, user: Any) -> None:
-    require(user, "risk.edit")
+    require(user, "risk.edit", customer=guarantee.customer_id)
     audit_record(
         actor=user, action="risk.guarantee.delete", obj=guarantee, customer_id=guarantee.customer_id,
         before={"kind": guarantee.kind, "amount": str(guarantee.amount)},
@@ -257,6 +259,7 @@ def held_order_create(
     exposure: Decimal,
     limit: Decimal | None,
 ) -> HeldOrder:
+    require(user, "risk.credit_check", customer=customer)
     order = HeldOrder.objects.create(
         customer=customer, entity_id=customer.entity_id, reference=reference[:80], amount=amount, currency=currency,
         reasons=reasons, exposure=exposure, limit=limit, requested_by=user,
@@ -270,7 +273,7 @@ def held_order_create(
 
 @transaction.atomic
 def held_order_decide(*, order: HeldOrder, user: Any, release: bool, comment: str) -> HeldOrder:
-    require(user, "risk.edit")
+    require(user, "risk.edit", customer=order.customer_id)
     if not comment.strip():
         raise ValidationFailed("a comment is required to release or cancel a held order")
     order = HeldOrder.objects.select_for_update().get(pk=order.pk)
@@ -292,7 +295,7 @@ def held_order_decide(*, order: HeldOrder, user: Any, release: bool, comment: st
 
 @transaction.atomic
 def alert_assign(*, alert: RiskAlert, user: Any, assignee: Any) -> RiskAlert:
-    require(user, "risk.edit")
+    require(user, "risk.edit", customer=alert.customer_id)
     before = {"assigned_to": alert.assigned_to.get_username() if alert.assigned_to else ""}
     alert.assigned_to = assignee
     alert.save(update_fields=["assigned_to"])
@@ -307,6 +310,8 @@ def alert_assign(*, alert: RiskAlert, user: Any, assignee: Any) -> RiskAlert:
 def alert_acknowledge(*, alert: RiskAlert, user: Any, comment: str = "") -> RiskAlert:
     if not (can(user, "risk.edit") or (alert.assigned_to_id and alert.assigned_to_id == user.pk)):
         raise PermissionDenied(f"{user} may not acknowledge this alert")
+    if not customers_for(user).filter(pk=alert.customer_id).exists():
+        raise PermissionDenied(f"{user} may not acknowledge an alert on a customer outside their scope")
     if alert.acknowledged_at is not None:
         raise ValidationFailed("this alert was already acknowledged")
     alert.acknowledged_by, alert.acknowledged_at, alert.comment = user, timezone.now(), comment[:500]

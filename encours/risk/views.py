@@ -156,6 +156,7 @@ def held_orders(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def held_order_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "risk.edit")
     order = get_object_or_404(HeldOrder, pk=pk, customer__in=customers_for(request.user))
     try:
         services.held_order_decide(
@@ -191,6 +192,9 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def alert_action(request: HttpRequest, pk: int) -> HttpResponse:
     alert = get_object_or_404(RiskAlert, pk=pk, customer__in=customers_for(request.user))
+    acknowledging_own = alert.assigned_to_id == request.user.pk and request.POST.get("action") != "assign"
+    if not (can(request.user, "risk.edit") or acknowledging_own):  # type: ignore[arg-type]
+        raise PermissionDenied  # the risk desk, or the assignee acknowledging
     try:
         if request.POST.get("action") == "assign":
             assignee = get_user_model().objects.filter(pk=request.POST.get("assignee") or 0).first()
@@ -217,6 +221,7 @@ def _decimal(text: str) -> Decimal | None:
 @require_POST
 def limit_request(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
+    _require(request, "risk.request_limit")
     form = LimitRequestForm(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
@@ -246,6 +251,7 @@ def limits(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def limit_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "risk.approve_limit")
     customers = customers_for(request.user)
     limit = get_object_or_404(pages.pending_limits(customers), pk=pk)
     try:
@@ -261,6 +267,7 @@ def limit_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def guarantee_add(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
+    _require(request, "risk.edit")
     form = GuaranteeForm(request.POST)
     if form.is_valid():
         try:

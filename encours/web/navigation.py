@@ -1,4 +1,7 @@
-"""The main menu: each app adds its entry here when it exists."""
+"""The main menu: each app adds its entry here when it exists; each entry shows to the roles whose work it is.
+
+Hiding an entry is a convenience, not the protection: every page checks the user's rights itself
+(``encours.accounts.permissions``) and shows only their scope."""
 
 from __future__ import annotations
 
@@ -8,26 +11,41 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# (url name, label, prefix of paths that make the entry active)
+from encours.accounts.models import Role
+
+ADMIN, CM, COLLECTOR, REP = Role.ADMIN, Role.CREDIT_MANAGER, Role.COLLECTOR, Role.SALES_REP
+DIRECTOR, AUDITOR, DEPARTMENT = Role.REGIONAL_DIRECTOR, Role.AUDITOR, Role.DEPARTMENT
+BOOK = frozenset({ADMIN, CM, COLLECTOR, REP, DIRECTOR, AUDITOR})  # the roles that see customers
+DESK = frozenset({ADMIN, CM, COLLECTOR, DIRECTOR, AUDITOR})  # the credit desk's tools
+
+# (url name, label, prefix of paths that make the entry active, roles it shows to)
 MENU = (
-    ("home", _("Dashboard"), "/dashboard"),
-    ("ledger:customers", _("Customers"), "/customers"),
-    ("collections:worklist", _("Collections"), "/collections"),
-    ("disputes:list", _("Disputes"), "/disputes"),
-    ("cash:queue", _("Cash"), "/cash"),
-    ("risk:portfolio", _("Risk"), "/risk"),
-    ("insurance:portfolio", _("Insurance"), "/insurance"),
-    ("forecast:cash", _("Forecast"), "/forecast"),
-    ("reports:aged_balance", _("Reports"), "/reports"),
-    ("ledger:imports", _("Imports"), "/imports"),
+    ("home", _("Dashboard"), "/dashboard", BOOK),
+    ("ledger:customers", _("Customers"), "/customers", BOOK),
+    ("collections:worklist", _("Collections"), "/collections", DESK),
+    ("disputes:list", _("Disputes"), "/disputes", BOOK | {DEPARTMENT}),
+    ("cash:queue", _("Cash"), "/cash", frozenset({ADMIN, CM, COLLECTOR, AUDITOR})),
+    ("risk:portfolio", _("Risk"), "/risk", DESK),
+    ("insurance:portfolio", _("Insurance"), "/insurance", frozenset({ADMIN, CM, COLLECTOR, AUDITOR})),
+    ("forecast:cash", _("Forecast"), "/forecast", DESK),
+    ("reports:aged_balance", _("Reports"), "/reports", BOOK),
+    ("ledger:imports", _("Imports"), "/imports", frozenset({ADMIN, CM})),
 )
 
 
+def role_of(user: Any) -> str:
+    return str(Role.ADMIN) if user.is_admin else str(user.role)
+
+
 def menu(request: HttpRequest) -> dict[str, Any]:
-    if not getattr(request, "user", None) or not request.user.is_authenticated:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {"menu": []}
+    role = role_of(user)
     entries = []
-    for name, label, prefix in MENU:
+    for name, label, prefix, roles in MENU:
+        if role not in roles:
+            continue
         try:
             url = reverse(name)
         except NoReverseMatch:

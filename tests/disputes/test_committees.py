@@ -54,7 +54,7 @@ def test_pack_holds_the_customers_over_both_thresholds_with_proposals(book, cred
     assert set(cases) == {"Garage Dupont", "Litige SA"}
     assert (cases["Garage Dupont"].max_days_late, cases["Garage Dupont"].proposed) == (122, "litigation")
     assert (cases["Litige SA"].disputed_amount, cases["Litige SA"].proposed) == (Decimal("8000.000"), "continue")
-    pack = committee_pack(committee=committee)
+    pack = committee_pack(committee=committee, user=credit_manager)
     assert not pack.dunning_known  # no collections provider: the pack says so
     assert [d.reason.code for d in pack.cases[1].disputes] == ["quality"]
 

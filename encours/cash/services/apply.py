@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record, audit_record_many
 from encours.cash.models import (
     Application,
@@ -92,6 +93,7 @@ def line_apply(
     learn: bool = True,
 ) -> Application:
     """Apply one line to a customer's items (what is left stays on the customer's account)."""
+    require(user, "cash.apply", customer=customer_id, entity=line.entity_id)
     line = _open_line(line)
     customer = _customer_of(line, customer_id)
     items = _check_items(line, customer, parts)
@@ -218,6 +220,7 @@ def line_assign(*, line: BankLine, customer: Customer, user: Any, note: str = ""
 
 @transaction.atomic
 def line_set_not_customer(*, line: BankLine, user: Any, note: str = "") -> BankLine:
+    require(user, "cash.apply", entity=line.entity_id)
     line = BankLine.objects.select_for_update().get(pk=line.pk)
     if line.status not in (LineStatus.REVIEW, LineStatus.NEW):
         raise InvalidTransition(f"line {line.entry_ref or line.key} is {line.get_status_display()}")
@@ -241,6 +244,7 @@ def line_set_not_customer(*, line: BankLine, user: Any, note: str = "") -> BankL
 def line_undo(*, line: BankLine, user: Any, reason: str = "") -> BankLine:
     """Remove the line's application (allocations, write-offs, payment item); the line goes
     back to the review queue. A line set aside as not a customer receipt comes back too."""
+    require(user, "cash.apply", entity=line.entity_id)
     line = BankLine.objects.select_for_update().get(pk=line.pk)
     if line.status == LineStatus.NOT_CUSTOMER:
         line.status, line.reason = LineStatus.REVIEW, "back to review"

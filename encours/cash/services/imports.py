@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.cash import selectors
 from encours.cash.models import BankAccount, BankLine, Statement
@@ -116,6 +117,7 @@ def bank_file_import(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Everything or nothing: a bad file, an unknown account without an entity, raise before any write."""
+    require(user, "ledger.import", entity=entity)
     mapping = _csv_mapping(account, entity)
     statements = read_bank_file(raw, csv_mapping=mapping)
     if not statements:

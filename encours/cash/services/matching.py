@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from encours.accounts.permissions import require
 from encours.cash import selectors
 from encours.cash.models import BankLine, LineStatus, Proposal
 from encours.cash.services.apply import applications_bulk
@@ -43,6 +44,7 @@ def lines_match(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, int]:
     """Match lines of one entity (new lines or lines back in review); returns counts."""
+    require(user, "cash.apply", entity=entity)
     lines = [line for line in lines if line.status in (LineStatus.NEW, LineStatus.REVIEW)]
     if not lines:
         return {"applied": 0, "review": 0, "other": 0}

@@ -56,7 +56,7 @@ def declaration_create(
     *, customer: Customer, items: Sequence[Item], declared_on: date, user: Any, reference: str = ""
 ) -> Declaration:
     """Declare the overdue invoices of one buyer; the deadline is that of the oldest one."""
-    require(user, "insurance.manage")
+    require(user, "insurance.manage", customer=customer)
     policy = policy_of(customer=customer, on=declared_on)
     if policy is None:
         raise ValidationFailed(f"{customer} is not insured: no policy in force on {declared_on.isoformat()}")

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import ImportRejected, InvalidAmount, InvalidFile, RowError
 from encours.core.formats.tabular import Table, parse_date, read_table
@@ -124,6 +125,7 @@ def decisions_import(
     today: date | None = None,
     progress: Any = None,
 ) -> DecisionImportReport:
+    require(user, "insurance.manage")
     started = time.monotonic()
     today = today or timezone.localdate()
     entity = LegalEntity.objects.filter(siren=entity_siren).first()
@@ -408,6 +410,7 @@ def decision_record(
     user: Any = None,
 ) -> CoverDecision:
     """A decision entered by hand (e.g. the insured cancels its own cover of a buyer)."""
+    require(user, "insurance.manage", customer=customer)
     if decision not in Decision.values:
         raise InvalidFile(f"unknown decision {decision!r}")
     if customer is None and group is None:

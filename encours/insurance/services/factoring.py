@@ -93,7 +93,7 @@ def _open_eligible() -> Any:
 def debtor_approval_set(
     *, contract: FactoringContract, customer: Customer, amount: Decimal, user: Any, expires_on: date | None = None
 ) -> DebtorApproval:
-    require(user, "insurance.manage")
+    require(user, "insurance.manage", customer=customer)
     if amount < 0:
         raise ValidationFailed("an approval cannot be negative")
     approval, _ = DebtorApproval.objects.update_or_create(

@@ -65,6 +65,7 @@ def _position(row: BuyerExposure, as_of: date) -> CoverPosition:
 @transaction.atomic
 def cover_requests_prepare(*, customers: QuerySet[Customer], as_of: date, user: Any = None) -> list[CoverRequest]:
     """A pending request for each covered buyer whose exposure reached the policy's trigger share."""
+    require(user, "insurance.manage")
     rows = [r for r in buyer_exposures(customers=customers, as_of=as_of) if r.cover > 0 and r.policy is not None]
     proposals = []
     for row in rows:

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record, audit_record_many
 from encours.core import identifiers
 from encours.core.errors import ImportRejected, RowError, ValidationFailed
@@ -27,7 +28,7 @@ from encours.core.money import quantize
 from encours.core.terms import due_date as compute_due_date
 from encours.ledger.models import Customer, ItemType, LegalEntity
 from encours.ledger.selectors import customers_for
-from encours.ledger.services.customers import EDITABLE, customer_update
+from encours.ledger.services.customers import EDITABLE, customer_change
 from encours.ledger.services.upsert import IncomingItem, upsert_items_and_allocations
 
 CUSTOMER_FIELDS = tuple(name for name in EDITABLE if not name.endswith("_id"))
@@ -65,6 +66,7 @@ class ItemRow:
 
 def customers_upsert(*, entity: LegalEntity, rows: Sequence[Mapping[str, Any]], user: Any) -> BatchCounts:
     """Create or update customers by account number; an empty value keeps the stored one."""
+    require(user, "ledger.import", entity=entity)
     wanted = [_customer_values(row) for row in rows]
     numbers = [values["account_number"] for values in wanted]
     existing = {c.account_number: c for c in Customer.objects.filter(entity=entity, account_number__in=numbers)}
@@ -152,7 +154,7 @@ def _customers_write(
             continue
         changes = {name: value for name, value in values.items() if getattr(customer, name) != value}
         if changes:
-            customer_update(customer=customer, user=user, **changes)
+            customer_change(customer=customer, user=user, **changes)
         updated += bool(changes)
         unchanged += not changes
     audit_record_many(
@@ -175,6 +177,7 @@ def _customers_write(
 
 def items_upsert(*, entity: LegalEntity, rows: Sequence[ItemRow], user: Any) -> BatchCounts:
     """Create or update items by (type, number); credit notes and payments are stored as credits."""
+    require(user, "ledger.import", entity=entity)
     customers = {
         c.account_number: c
         for c in customers_for(user)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record, audit_record_many, snapshot
 from encours.core.errors import ValidationFailed
 from encours.core.terms import PaymentTerms
@@ -81,6 +82,12 @@ def customers_ensure(
 
 @transaction.atomic
 def customer_update(*, customer: Customer, user: Any, **changes: Any) -> Customer:
+    require(user, "ledger.edit_customer", customer=customer)
+    return customer_change(customer=customer, user=user, **changes)
+
+
+def customer_change(*, customer: Customer, user: Any, **changes: Any) -> Customer:
+    """customer_update for a caller that already checked the actor (a batch import into the entity)."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValidationFailed(f"not editable: {', '.join(sorted(unknown))}")
@@ -104,7 +111,10 @@ def customer_update(*, customer: Customer, user: Any, **changes: Any) -> Custome
 
 
 @transaction.atomic
-def customer_block(*, customer: Customer, by: Any, reason: str) -> Customer:
+def customer_block(*, customer: Customer, by: Any, reason: str, capability: str = "ledger.block_customer") -> Customer:
+    """Block a customer; ``capability`` names the action it is part of (a dunning step of a run, an insolvency
+    imported by the risk desk) when that is not a block by hand."""
+    require(by, capability, customer=customer)
     if not reason.strip():
         raise ValidationFailed("a reason is required to block a customer")
     before = snapshot(customer, ["is_blocked", "blocked_reason"])
@@ -124,6 +134,7 @@ def customer_block(*, customer: Customer, by: Any, reason: str) -> Customer:
 
 @transaction.atomic
 def customer_unblock(*, customer: Customer, by: Any, reason: str = "") -> Customer:
+    require(by, "ledger.block_customer", customer=customer)
     before = snapshot(customer, ["is_blocked", "blocked_reason"])
     customer.is_blocked, customer.blocked_reason = False, ""
     customer.save(update_fields=["is_blocked", "blocked_reason"])

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.core.money import quantize
@@ -126,6 +127,7 @@ def allocation_create(
     *, debit: Item, credit: Item, amount: Decimal, on: date, user: Any, source: str = "manual", letter: str = ""
 ) -> Allocation:
     """Letter (part of) a credit against a debit of the same entity."""
+    require(user, "ledger.allocate", customer=debit.customer_id)
     debit, credit = (Item.objects.select_for_update().get(pk=pk) for pk in (debit.pk, credit.pk))
     if debit.entity_id != credit.entity_id:
         raise ValidationFailed("cannot allocate across legal entities")
@@ -169,6 +171,7 @@ def allocation_create(
 
 @transaction.atomic
 def allocation_delete(*, allocation: Allocation, user: Any, reason: str = "") -> None:
+    require(user, "ledger.allocate", customer=allocation.debit.customer_id)
     debit, credit = allocation.debit, allocation.credit
     before = {"debit": debit.number, "credit": credit.number, "amount": allocation.amount, "date": allocation.date}
     allocation.delete()

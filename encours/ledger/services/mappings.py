@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.core.formats.tabular import FIELDS
@@ -14,6 +15,7 @@ from encours.ledger.models import ImportMapping
 
 @transaction.atomic
 def mapping_save(*, name: str, kind: str, columns: dict[str, str], options: dict[str, Any], user: Any) -> ImportMapping:
+    require(user, "ledger.import")
     if kind not in FIELDS:
         raise ValidationFailed(f"unknown kind {kind!r}")
     unknown = sorted(set(columns) - set(FIELDS[kind]))
@@ -36,6 +38,7 @@ def mapping_save(*, name: str, kind: str, columns: dict[str, str], options: dict
 
 @transaction.atomic
 def mapping_delete(*, mapping: ImportMapping, user: Any) -> None:
+    require(user, "ledger.import")
     audit_record(
         actor=user,
         action="mapping.delete",
