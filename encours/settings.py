@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "encours.web.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "encours.web.params.BadParameterMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "encours.web.middleware.ServiceRefusalMiddleware",

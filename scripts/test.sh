@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite on SQLite, then on PostgreSQL. Missing machine parts (PostgreSQL, Redis,
-# Chromium) are reported plainly and their tests skipped; under CI_STRICT=1 nothing may be skipped.
+# Chromium, LibreOffice) are reported plainly and their tests skipped; under CI_STRICT=1 nothing may be skipped.
 set -u
 BIN="${BIN:-.venv/bin}"
 PG_URL="${PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
@@ -23,6 +23,17 @@ if ! command -v chromium >/dev/null 2>&1; then
       || true
   fi
   command -v chromium >/dev/null 2>&1 || missing "Chromium is not installed (apt-get install chromium)"
+fi
+
+# LibreOffice Calc (headless) for the test that opens an export with the real program.
+if ! command -v soffice >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's libreoffice-calc-nogui for the spreadsheet-export test"
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-calc-nogui >/dev/null 2>&1 \
+      || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-calc-nogui >/dev/null 2>&1; }) \
+      || true
+  fi
+  command -v soffice >/dev/null 2>&1 || missing "LibreOffice is not installed (apt-get install libreoffice-calc-nogui)"
 fi
 
 pg_up() { "$BIN/python" - "$PG_URL" <<'PY'

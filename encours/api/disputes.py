@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from encours.api.params import Limit, Offset
 from encours.core.errors import EncoursError, PermissionDenied
 from encours.disputes import selectors, services
 from encours.disputes.models import Dispute, ReasonCode
@@ -87,8 +88,8 @@ class DisputeFilter(Schema):
     customer_id: int | None = None
     external_reference: str = ""
     overdue_only: bool = False
-    limit: int = Field(100, le=1000)
-    offset: int = 0
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 class ErrorOut(Schema):

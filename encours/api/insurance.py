@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from encours.api.params import BoundedDate, Limit, Offset
 from encours.core.money import quantize
 from encours.insurance.models import CoverDecision
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures
@@ -54,11 +55,11 @@ class CoverDetailOut(CoverOut):
 
 
 class CoverFilter(Schema):
-    as_of: date | None = None
+    as_of: BoundedDate | None = None
     entity: str = ""
     uncovered_only: bool = False
-    limit: int = Field(100, le=1000)
-    offset: int = 0
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 class PositionOut(Schema):
@@ -112,7 +113,7 @@ def list_covers(request: HttpRequest, filters: Query[CoverFilter]):
 
 
 @router.get("/insurance/covers/{customer_id}", response=CoverDetailOut)
-def get_cover(request: HttpRequest, customer_id: int, as_of: date | None = None):
+def get_cover(request: HttpRequest, customer_id: int, as_of: BoundedDate | None = None):
     customer = selectors.customer_get(user=request.user, pk=customer_id)
     rows = buyer_exposures(
         customers=selectors.customers_for(request.user).filter(pk=customer.pk),
@@ -152,12 +153,12 @@ def _contracts(request: HttpRequest):
 
 
 @router.get("/factoring/position", response=list[PositionOut])
-def factoring_positions(request: HttpRequest, as_of: date | None = None):
+def factoring_positions(request: HttpRequest, as_of: BoundedDate | None = None):
     on = as_of or timezone.localdate()
     return [_position(factoring_position(contract=c, as_of=on)) for c in _contracts(request)]
 
 
 @router.get("/factoring/{contract_id}/position", response=PositionOut)
-def factoring_position_get(request: HttpRequest, contract_id: int, as_of: date | None = None):
+def factoring_position_get(request: HttpRequest, contract_id: int, as_of: BoundedDate | None = None):
     contract = get_object_or_404(_contracts(request), pk=contract_id)
     return _position(factoring_position(contract=contract, as_of=as_of or timezone.localdate()))

@@ -15,6 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from encours.accounts.permissions import can
+from encours.api.params import Limit, Offset
 from encours.core.errors import EncoursError, ImportRejected
 from encours.ledger import selectors
 from encours.ledger.models import CustomerGroup, ItemType, LegalEntity
@@ -50,8 +51,8 @@ class CustomerFilter(Schema):
     sales_rep: str = Field("", description="username of the sales rep")
     overdue_only: bool = False
     blocked_only: bool = False
-    limit: int = Field(100, le=1000)
-    offset: int = 0
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 class ItemOut(Schema):
@@ -77,8 +78,8 @@ class ItemFilter(Schema):
     open_only: bool = False
     due_before: date | None = Field(None, description="due strictly before this date")
     due_after: date | None = Field(None, description="due strictly after this date")
-    limit: int = Field(100, le=1000)
-    offset: int = 0
+    limit: Limit = 100
+    offset: Offset = 0
 
 
 class CustomerIn(Schema):

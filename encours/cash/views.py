@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import uuid
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from encours.jobs.models import Job
 from encours.jobs.services import job_start
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.selectors import customers_for, entities_for
+from encours.web.params import int_param, parse_date
 
 PAGE = 50
 _STATUS_FILTERS = {s.value for s in LineStatus}
@@ -333,14 +333,9 @@ def export(request: HttpRequest) -> HttpResponse:
     """Lettrage download: ?format=csv|fec&entity=<pk>&since=YYYY-MM-DD."""
     _require(request, "cash.apply")
     entities = entities_for(request.user)
-    entity_pk = request.GET.get("entity")
+    entity_pk = int_param(request, "entity", default=0, maximum=2**63 - 1)
     entity = get_object_or_404(entities, pk=entity_pk) if entity_pk else None
-    since = None
-    if request.GET.get("since"):
-        try:
-            since = date.fromisoformat(request.GET["since"])
-        except ValueError:
-            raise Http404("bad date") from None
+    since = parse_date(request.GET.get("since"), name="since")
     fmt = request.GET.get("format", "csv")
     buffer = io.StringIO()
     if fmt == "fec":

@@ -6,7 +6,6 @@ template whose strings live in the collections catalog.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,16 +19,17 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from encours.collections.models import Letterhead, PenaltyInvoicing
 from encours.collections.planning import penalty_terms_for, rate_tables
+from encours.core.formats.spreadsheet import Cell, XlsxBook
 from encours.core.money import ZERO, quantize
 from encours.core.penalties import InvoiceSettlement, LateInvoice, PenaltyStatement, penalty_statement
 from encours.ledger.models import Allocation, Customer, Item, LegalEntity
 from encours.reports.sql import items_open_on
 from encours.web import hooks
+
+DATE_FORMAT = "yyyy-mm-dd"
 
 # Subject and opening paragraph per step code; unknown steps read as a plain reminder.
 STEP_WORDING: dict[str, tuple[Any, Any]] = {
@@ -150,31 +150,25 @@ def statement_pdf(*, customer: Customer, as_of: date, language: str | None = Non
 
 def statement_xlsx(*, customer: Customer, as_of: date, language: str | None = None) -> bytes:
     statement = statement_for(customer=customer, as_of=as_of)
-    workbook = Workbook()
-    sheet = workbook.active
+    book = XlsxBook()
     with translation.override(language or customer.language or "fr"):
-        sheet.title = _("Statement")[:31]
-        sheet.append([_("Account statement"), customer.name, customer.account_number])
-        sheet.append([_("As of"), as_of])
-        sheet.append([])
+        sheet = book.sheet(_("Statement"))
+        sheet.widths((16, 18, 12, 12, 14, 14, 9, 12))
+        sheet.row([_("Account statement"), customer.name, customer.account_number])
+        sheet.row([_("As of"), Cell(as_of, DATE_FORMAT)])
+        sheet.row([])
         header = [_("Type"), _("Number"), _("Date"), _("Due date"), _("Amount"), _("Open amount"), _("Currency")]
         header.append(_("Days past due"))
-        sheet.append(header)
-        for cell in sheet[4]:
-            cell.font = Font(bold=True)
+        sheet.row(header, bold=True)
         for line in statement.lines:
-            sheet.append([
-                line.type_label, line.number, line.document_date, line.due_date, line.amount,
-                line.open_amount, line.currency, max(line.days_past_due, 0),
+            sheet.row([
+                line.type_label, line.number, Cell(line.document_date, DATE_FORMAT), Cell(line.due_date, DATE_FORMAT),
+                line.amount, line.open_amount, line.currency, max(line.days_past_due, 0),
             ])  # fmt: skip
-        sheet.append([])
+        sheet.row([])
         for currency, total in statement.totals:
-            sheet.append([_("Balance"), "", "", "", "", total, currency])
-    for column, width in zip("ABCDEFGH", (16, 18, 12, 12, 14, 14, 9, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            sheet.row([_("Balance"), "", "", "", "", total, currency])
+    return book.to_bytes()
 
 
 def penalties_for(*, items: Sequence[Item], as_of: date, category: str) -> PenaltyStatement:

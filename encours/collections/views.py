@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -31,21 +31,12 @@ from encours.jobs.models import Job
 from encours.jobs.services import job_start
 from encours.ledger.models import Customer
 from encours.ledger.selectors import customer_get, customers_for, entities_for
+from encours.web.params import as_of_param, int_param, redirect_next
 
 
 def _require(request: HttpRequest, capability: str) -> None:
     if not can(request.user, capability):  # type: ignore[arg-type]
         raise PermissionDenied
-
-
-def _as_of(request: HttpRequest) -> date:
-    value = request.GET.get("as_of") or request.POST.get("as_of")
-    if value:
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    return timezone.localdate()
 
 
 def dispute_url(customer_id: int) -> str:
@@ -61,7 +52,7 @@ TASKS_SHOWN = 25  # the most urgent; the rest behind "show all"
 
 @login_required
 def worklist(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     collector = request.GET.get("collector")
     limit = min(max(int(request.GET["limit"]), 10), 500) if request.GET.get("limit", "").isdigit() else 50
     page = selectors.worklist(
@@ -101,7 +92,7 @@ def _row_done(request: HttpRequest, customer: Customer, text: str) -> HttpRespon
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "collections/_action_done.html", {"customer": customer, "text": text})
     messages.success(request, text)
-    return redirect(request.POST.get("next") or reverse("collections:worklist"))
+    return redirect_next(request, reverse("collections:worklist"))
 
 
 @login_required
@@ -114,7 +105,7 @@ def call_log(request: HttpRequest, pk: int) -> HttpResponse:
             task = get_object_or_404(CallTask, pk=form.cleaned_data["task"], customer=customer)
         try:
             services.call_log(
-                customer=customer, user=request.user, outcome=form.cleaned_data["outcome"], on=_as_of(request),
+                customer=customer, user=request.user, outcome=form.cleaned_data["outcome"], on=as_of_param(request),
                 note=form.cleaned_data["note"], task=task, call_back_on=form.cleaned_data["call_back_on"],
             )  # fmt: skip
         except EncoursError as exc:
@@ -135,7 +126,7 @@ def promise_record(request: HttpRequest, pk: int, fresh: bool = False) -> HttpRe
         try:
             services.promise_create(
                 customer=customer, items=list(form.cleaned_data["items"]), amount=form.cleaned_data["amount"],
-                promised_date=form.cleaned_data["promised_date"], made_on=_as_of(request), user=request.user,
+                promised_date=form.cleaned_data["promised_date"], made_on=as_of_param(request), user=request.user,
                 note=form.cleaned_data["note"],
             )  # fmt: skip
         except EncoursError as exc:
@@ -150,7 +141,7 @@ def promise_record(request: HttpRequest, pk: int, fresh: bool = False) -> HttpRe
 def statement_send(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_for_action(request, pk)
     try:
-        services.statement_send(customer=customer, as_of=_as_of(request), user=request.user)
+        services.statement_send(customer=customer, as_of=as_of_param(request), user=request.user)
     except EncoursError as exc:
         return _row_done(request, customer, str(exc))
     return _row_done(request, customer, _("Statement sent."))
@@ -160,8 +151,8 @@ def statement_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def snooze(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer_for_action(request, pk)
-    days = min(max(int(request.POST.get("days") or 7), 1), 90)
-    until = _as_of(request) + timedelta(days=days)
+    days = int_param(request, "days", default=7, minimum=1, maximum=90)
+    until = as_of_param(request) + timedelta(days=days)
     services.worklist_snooze(customer=customer, user=request.user, until=until)
     return _row_done(request, customer, _("Snoozed until %(date)s.") % {"date": until.strftime("%d/%m/%Y")})
 
@@ -169,7 +160,7 @@ def snooze(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def statement(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     name = f"statement-{customer.account_number}-{as_of}"
     if fmt not in ("pdf", "xlsx"):
         raise Http404("unknown format")
@@ -224,7 +215,7 @@ def penalties_invoice(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
     _require(request, "collections.configure")
     try:
-        created = services.penalties_invoice(customer=customer, as_of=_as_of(request), user=request.user)
+        created = services.penalties_invoice(customer=customer, as_of=as_of_param(request), user=request.user)
         messages.success(
             request, _("Penalty invoice(s) created: %(numbers)s") % {"numbers": ", ".join(i.number for i in created)}
         )
@@ -237,7 +228,7 @@ def penalties_invoice(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_panel(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The customer page's collections panels, loaded by htmx after the page."""
     customer = customer_get(user=request.user, pk=pk)
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     if kind == "penalties":
         context = panels.penalties_context(customer, as_of)
         if context is None:

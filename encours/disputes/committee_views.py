@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import forms
@@ -20,6 +19,7 @@ from encours.core.errors import EncoursError
 from encours.disputes import committees
 from encours.disputes.models import Decision
 from encours.ledger.selectors import entities_for, regions_for
+from encours.web.params import BadParameter, parse_date
 
 
 class CommitteeForm(forms.Form):
@@ -100,7 +100,9 @@ def committee_record(request: HttpRequest, pk: int) -> HttpResponse:
             decisions[case.pk] = committees.CaseDecision(
                 decision, Decimal(percent_text) if percent_text else None, request.POST.get(f"note_{case.pk}", "")
             )
-        held_on = date.fromisoformat(request.POST.get("held_on", ""))
+        held_on = parse_date(request.POST.get("held_on"), name="held_on")
+        if held_on is None:
+            raise ValueError(_("Give the date the committee was held."))
         committees.committee_record(
             committee=committee,
             user=request.user,
@@ -108,7 +110,7 @@ def committee_record(request: HttpRequest, pk: int) -> HttpResponse:
             attendees=request.POST.get("attendees", ""),
             decisions=decisions,
         )
-    except (EncoursError, InvalidOperation, ValueError) as exc:
+    except (EncoursError, InvalidOperation, ValueError, BadParameter) as exc:
         messages.error(request, str(exc) or _("Invalid value."))
     else:
         messages.success(request, _("Decisions recorded."))

@@ -9,12 +9,12 @@ percentile: the ⌈0.9 n⌉-th smallest resolution time, always an observed valu
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import IO
 
 from django.db.models import QuerySet
 
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.disputes.models import Dispute
 from encours.disputes.selectors import ReasonFigures, figures_by
 
@@ -36,10 +36,10 @@ def report_rows(
 
 
 def write_csv(rows: list[ReasonFigures], out: IO[str]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer = CsvWriter(out)
+    writer.row(COLUMNS)
     for row in rows:
-        writer.writerow(
+        writer.row(
             (
                 row.reason,
                 row.open_count,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -21,18 +20,12 @@ from encours.disputes.forms import AssignForm, AttachmentForm, CommentForm, Disp
 from encours.disputes.models import Attachment, Notification
 from encours.ledger.models import ItemType
 from encours.ledger.selectors import customer_get, customers_for
-
-
-def _as_of(request: HttpRequest) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
+from encours.web.params import as_of_param
 
 
 @login_required
 def dispute_list(request: HttpRequest, mine: bool = False) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     form = DisputeFilterForm(request.GET or None, user=request.user)
     filters = form.filters(mine=mine)
     disputes = selectors.dispute_list(user=request.user, filters=filters, as_of=as_of)
@@ -217,7 +210,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     from encours.disputes.charts import flow_chart_data
 
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     disputes = selectors.disputes_for(request.user)
     by_reason = selectors.figures_by(disputes=disputes, as_of=as_of)
     by_department = selectors.figures_by(disputes=disputes, as_of=as_of, by="department")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -25,16 +24,10 @@ from encours.jobs.services import job_start
 from encours.ledger.models import Customer, LegalEntity
 from encours.ledger.selectors import customers_for, entities_for
 from encours.web import hooks
+from encours.web.params import as_of_param
 
 # whose scope is a whole entity: they may compare a whole entity's forecast with its receipts
 ENTITY_WIDE_ROLES = {Role.CREDIT_MANAGER, Role.COLLECTOR, Role.AUDITOR, Role.ADMIN}
-
-
-def _as_of(request: HttpRequest) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
 
 
 def _entity(request: HttpRequest) -> LegalEntity | None:
@@ -54,7 +47,7 @@ def _sees_whole_entities(user: Any) -> bool:
 
 
 def _forecast_context(request: HttpRequest) -> dict[str, Any]:
-    as_of, entity = _as_of(request), _entity(request)
+    as_of, entity = as_of_param(request), _entity(request)
     entities = entities_for(request.user)
     names = {str(e.pk): e.name for e in entities}
     forecast = cash_forecast(customers=_scope(request, entity), as_of=as_of)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,16 +38,10 @@ from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
 from encours.ledger.models import Item, ItemType
 from encours.ledger.selectors import customer_get, customers_for
+from encours.web.params import as_of_param, redirect_next
 
 CHART_BUYERS = 15
 LIST_LIMIT = 200
-
-
-def _as_of(request: HttpRequest) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
 
 
 def _manager(request: HttpRequest) -> None:
@@ -66,7 +61,7 @@ def _done(request: HttpRequest, call: Any, success: str) -> bool:
 
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     rows = buyer_exposures(customers=customers_for(request.user), as_of=as_of)
     insured = [r for r in rows if r.policy is not None]
     top = sorted(insured, key=lambda r: -r.exposure)[:CHART_BUYERS]
@@ -96,7 +91,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 @login_required
 def buyer(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
         _manager(request)
@@ -184,7 +179,7 @@ def _requests_for(request: HttpRequest) -> Any:
 
 @login_required
 def cover_requests(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     if request.method == "POST":
         _manager(request)
         created = request_services.cover_requests_prepare(
@@ -247,7 +242,7 @@ def cover_request_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def declarations(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     customers = customers_for(request.user)
     rows = _undeclared(buyer_exposures(customers=customers, as_of=as_of))
     week_end = as_of + timedelta(days=DEADLINE_ALERT_DAYS)
@@ -272,7 +267,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
     _manager(request)
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     overdue = Item.objects.filter(
         customer=customer, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0, due_date__lt=as_of
     )
@@ -287,7 +282,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         _("Overdue declared to the insurer."),
     )
-    return redirect(request.POST.get("next") or "insurance:declarations")
+    return redirect_next(request, reverse("insurance:declarations"))
 
 
 def _claims_for(request: HttpRequest) -> Any:
@@ -362,7 +357,7 @@ def _contracts_for(request: HttpRequest) -> Any:
 
 @login_required
 def factoring(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     contracts = list(_contracts_for(request).select_related("entity"))
     positions = [factoring_services.factoring_position(contract=c, as_of=as_of) for c in contracts]
     context = {
@@ -382,7 +377,7 @@ def factoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
     contract = get_object_or_404(_contracts_for(request), pk=pk)
     _manager(request)
     if action == "returns":
-        on = _as_of(request)
+        on = as_of_param(request)
         _done(
             request,
             lambda: factoring_services.returns_apply(contract=contract, as_of=on, user=request.user),
@@ -414,7 +409,7 @@ def factoring_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
 def bordereau_new(request: HttpRequest, pk: int) -> HttpResponse:
     contract = get_object_or_404(_contracts_for(request), pk=pk)
     _manager(request)
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("items") if i.isdigit()]
         items = list(factoring_services.assignable_items(contract).filter(pk__in=ids))

@@ -8,23 +8,12 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from encours.core.aging import aging_buckets
+from encours.core.formats.spreadsheet import Cell, XlsxBook
 from encours.core.kpi import round_kpi
 from encours.reports.charts import aging_svg, bucket_labels, dso_svg, svg_data_uri
-from encours.reports.exports import (
-    AMOUNT_FORMAT,
-    BOLD,
-    DATE_FORMAT,
-    DAYS_FORMAT,
-    PERCENT_FORMAT,
-    cell,
-    header_row,
-    parameters_sheet,
-    set_widths,
-    workbook_bytes,
-)
+from encours.reports.exports import AMOUNT_FORMAT, DATE_FORMAT, DAYS_FORMAT, PERCENT_FORMAT, parameters_sheet
 from encours.reports.selectors.kpis import KpiFigures
 from encours.reports.selectors.weekly import WeeklyReport
 
@@ -55,7 +44,7 @@ def weekly_pdf(report: WeeklyReport) -> bytes:
 
 
 def weekly_xlsx(report: WeeklyReport) -> bytes:
-    workbook = Workbook(write_only=True)
+    workbook = XlsxBook()
     _summary_sheet(workbook, report)
     _overdue_sheet(workbook, _("Overdue by entity"), report.by_entity)
     _overdue_sheet(workbook, _("Overdue by region"), report.by_region)
@@ -65,14 +54,14 @@ def weekly_xlsx(report: WeeklyReport) -> bytes:
     parameters_sheet(
         workbook, [(_("As of"), report.as_of), (_("Compared with"), report.week_ago), (_("Scope"), report.title)]
     )
-    return workbook_bytes(workbook)
+    return workbook.to_bytes()
 
 
-def _summary_sheet(workbook: Workbook, report: WeeklyReport) -> None:
-    sheet = workbook.create_sheet(_("Summary"))
-    sheet.freeze_panes = "C2"
-    set_widths(sheet, (34, 9, 18, 18, 18))
-    sheet.append(header_row(sheet, [_("Figure"), _("Currency"), _("This week"), _("Previous week"), _("Change")]))
+def _summary_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
+    sheet = workbook.sheet(_("Summary"))
+    sheet.freeze("C2")
+    sheet.widths((34, 9, 18, 18, 18))
+    sheet.header([_("Figure"), _("Currency"), _("This week"), _("Previous week"), _("Change")])
     for currency in report.overview.currencies:
         week = currency.week
         lines: list[tuple[str, Any, Any, str]] = [
@@ -90,20 +79,20 @@ def _summary_sheet(workbook: Workbook, report: WeeklyReport) -> None:
         lines.extend(_kpi_lines(currency.figures, week.figures_before))
         for label, now, before, number_format in lines:
             change = now - before if now is not None and before is not None else None
-            sheet.append(
+            sheet.row(
                 [
                     label,
                     currency.currency,
-                    cell(sheet, now, number_format),
-                    cell(sheet, before, number_format),
-                    cell(sheet, change, number_format),
+                    Cell(now, number_format),
+                    Cell(before, number_format),
+                    Cell(change, number_format),
                 ]
             )
         for label, amount in (
             (_("Invoiced this week"), week.moved.invoiced),
             (_("Collected this week"), week.moved.collected),
         ):
-            sheet.append([label, currency.currency, cell(sheet, amount, AMOUNT_FORMAT)])
+            sheet.row([label, currency.currency, Cell(amount, AMOUNT_FORMAT)])
 
 
 def _kpi_lines(now: KpiFigures, before: KpiFigures | None) -> list[tuple[str, Any, Any, str]]:
@@ -124,121 +113,111 @@ def _kpi_lines(now: KpiFigures, before: KpiFigures | None) -> list[tuple[str, An
     ]
 
 
-def _overdue_sheet(workbook: Workbook, title: str, lines: Any) -> None:
-    sheet = workbook.create_sheet(title[:31])
-    sheet.freeze_panes = "C2"
-    set_widths(sheet, (14, 40, 9, 16, 16, 16, 16, 16))
-    sheet.append(
-        header_row(
-            sheet,
-            [
-                _("Key"),
-                _("Name"),
-                _("Currency"),
-                _("Open receivables"),
-                _("Overdue"),
-                _("Overdue > 60 days"),
-                _("Overdue last week"),
-                _("Change"),
-            ],
-        )
+def _overdue_sheet(workbook: XlsxBook, title: str, lines: Any) -> None:
+    sheet = workbook.sheet(title)
+    sheet.freeze("C2")
+    sheet.widths((14, 40, 9, 16, 16, 16, 16, 16))
+    sheet.header(
+        [
+            _("Key"),
+            _("Name"),
+            _("Currency"),
+            _("Open receivables"),
+            _("Overdue"),
+            _("Overdue > 60 days"),
+            _("Overdue last week"),
+            _("Change"),
+        ],
     )
     for line in lines:
         amounts = (line.now.total, line.now.overdue, line.severe, line.before.overdue, line.change)
-        sheet.append([line.key, line.name, line.currency, *(cell(sheet, a, AMOUNT_FORMAT) for a in amounts)])
+        sheet.row([line.key, line.name, line.currency, *(Cell(a, AMOUNT_FORMAT) for a in amounts)])
 
 
-def _late_sheet(workbook: Workbook, report: WeeklyReport) -> None:
-    sheet = workbook.create_sheet(_("Top late customers")[:31])
-    sheet.freeze_panes = "C2"
-    set_widths(sheet, (14, 40, 9, 16, 16, 12, 12, 14, 14, 14, 40))
-    sheet.append(
-        header_row(
-            sheet,
-            [
-                _("Account"),
-                _("Customer"),
-                _("Currency"),
-                _("Overdue"),
-                _("Change over the week"),
-                _("Oldest (days)"),
-                _("Weighted days overdue"),
-                _("Days late (12 months)"),
-                _("Trend (days)"),
-                _("Last action date"),
-                _("Last action"),
-            ],
-        )
+def _late_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
+    sheet = workbook.sheet(_("Top late customers"))
+    sheet.freeze("C2")
+    sheet.widths((14, 40, 9, 16, 16, 12, 12, 14, 14, 14, 40))
+    sheet.header(
+        [
+            _("Account"),
+            _("Customer"),
+            _("Currency"),
+            _("Overdue"),
+            _("Change over the week"),
+            _("Oldest (days)"),
+            _("Weighted days overdue"),
+            _("Days late (12 months)"),
+            _("Trend (days)"),
+            _("Last action date"),
+            _("Last action"),
+        ],
     )
     for line in report.late_customers:
         overdue = line.overdue
         action = line.last_action
-        sheet.append(
+        sheet.row(
             [
                 overdue.account,
                 overdue.name,
                 overdue.currency,
-                cell(sheet, overdue.overdue, AMOUNT_FORMAT),
-                cell(sheet, line.change, AMOUNT_FORMAT),
+                Cell(overdue.overdue, AMOUNT_FORMAT),
+                Cell(line.change, AMOUNT_FORMAT),
                 overdue.days_late(report.as_of),
-                cell(sheet, overdue.weighted_days_late, DAYS_FORMAT),
-                cell(sheet, round_kpi(line.year.weighted_days_late) if line.year else None, DAYS_FORMAT),
-                cell(sheet, round_kpi(line.trend.change) if line.trend.change is not None else None, DAYS_FORMAT),
-                cell(sheet, action.on if action else None, DATE_FORMAT),
+                Cell(overdue.weighted_days_late, DAYS_FORMAT),
+                Cell(round_kpi(line.year.weighted_days_late) if line.year else None, DAYS_FORMAT),
+                Cell(round_kpi(line.trend.change) if line.trend.change is not None else None, DAYS_FORMAT),
+                Cell(action.on if action else None, DATE_FORMAT),
                 action.label if action else (_("no data") if not report.last_actions_known else ""),
             ]
         )
 
 
-def _disputes_sheet(workbook: Workbook, report: WeeklyReport) -> None:
-    sheet = workbook.create_sheet(_("Disputes"))
-    set_widths(sheet, (30, 12, 16, 14, 18))
+def _disputes_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
+    sheet = workbook.sheet(_("Disputes"))
+    sheet.widths((30, 12, 16, 14, 18))
     if report.disputes is None:
-        sheet.append([_("No dispute data: disputes are not recorded in encours yet.")])
+        sheet.row([_("No dispute data: disputes are not recorded in encours yet.")])
         return
-    sheet.freeze_panes = "B2"
-    sheet.append(
-        header_row(sheet, [_("Reason"), _("Open"), _("Open amount"), _("Resolved"), _("Average resolution (days)")])
-    )
+    sheet.freeze("B2")
+    sheet.header([_("Reason"), _("Open"), _("Open amount"), _("Resolved"), _("Average resolution (days)")])
     for line in report.disputes.by_reason:
-        sheet.append(
+        sheet.row(
             [
                 line.label,
                 line.open_count,
-                cell(sheet, line.open_amount, AMOUNT_FORMAT),
+                Cell(line.open_amount, AMOUNT_FORMAT),
                 line.resolved_count,
-                cell(sheet, line.average_resolution_days, DAYS_FORMAT),
+                Cell(line.average_resolution_days, DAYS_FORMAT),
             ]
         )
     summary = report.disputes
-    sheet.append(
+    sheet.row(
         [
-            cell(sheet, _("Total"), font=BOLD),
-            cell(sheet, summary.open_count, font=BOLD),
-            cell(sheet, summary.open_amount, AMOUNT_FORMAT, BOLD),
-            cell(sheet, summary.resolved_since, font=BOLD),
-            cell(sheet, summary.average_resolution_days, DAYS_FORMAT, BOLD),
+            Cell(_("Total"), bold=True),
+            Cell(summary.open_count, bold=True),
+            Cell(summary.open_amount, AMOUNT_FORMAT, bold=True),
+            Cell(summary.resolved_since, bold=True),
+            Cell(summary.average_resolution_days, DAYS_FORMAT, bold=True),
         ]
     )
 
 
-def _dso_sheet(workbook: Workbook, report: WeeklyReport) -> None:
-    sheet = workbook.create_sheet(_("DSO trend"))
-    sheet.freeze_panes = "A2"
-    set_widths(sheet, (12, 9, 18, 16, 16))
-    sheet.append(
-        header_row(sheet, [_("Date"), _("Currency"), _("Receivables"), _("DSO (countback)"), _("DSO (3 months)")])
-    )
+def _dso_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
+    sheet = workbook.sheet(_("DSO trend"))
+    sheet.freeze("A2")
+    sheet.widths((12, 9, 18, 16, 16))
+    sheet.header([_("Date"), _("Currency"), _("Receivables"), _("DSO (countback)"), _("DSO (3 months)")])
     for currency in report.overview.currencies:
         if currency.series is None:
             continue
         for point in currency.series.points:
-            sheet.append(
+            sheet.row(
                 [
-                    cell(sheet, point.on, DATE_FORMAT),
+                    Cell(point.on, DATE_FORMAT),
                     currency.currency,
-                    cell(sheet, point.receivables, AMOUNT_FORMAT),
-                    cell(sheet, round_kpi(point.countback.days), DAYS_FORMAT),
-                    cell(sheet, round_kpi(point.simple_dso) if point.simple_dso is not None else None, DAYS_FORMAT),
+                    Cell(point.receivables, AMOUNT_FORMAT),
+                    Cell(round_kpi(point.countback.days), DAYS_FORMAT),
+                    Cell(round_kpi(point.simple_dso) if point.simple_dso is not None else None, DAYS_FORMAT),
                 ]
             )

@@ -14,6 +14,7 @@ from encours.core.errors import EncoursError
 from encours.ledger.models import LegalEntity
 from encours.ledger.selectors import entities_for
 from encours.reports.dimensions import DIMENSIONS
+from encours.web.params import BadParameter, check_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,15 @@ class ReportForm(forms.Form):
         self.fields["entity"].queryset = entities_for(user)
         self.fields["by"].choices = [(name, d.label) for name, d in DIMENSIONS.items()]
 
+    def clean_as_of(self) -> date | None:
+        value = self.cleaned_data.get("as_of")
+        if value is not None:
+            try:
+                check_date(value)
+            except BadParameter as exc:
+                raise forms.ValidationError(str(exc))
+        return value
+
     def clean_edges(self) -> tuple[int, ...]:
         text = self.cleaned_data.get("edges") or ""
         if not text.strip():
@@ -72,11 +82,14 @@ class ReportForm(forms.Form):
         return edges
 
     def params(self) -> ReportParams:
-        """The valid parameters, defaults for the invalid ones (the form shows their errors)."""
+        """The valid parameters, defaults for the invalid ones (the form shows their errors); a bad
+        date is refused (:class:`BadParameter`, answered with 400)."""
         valid: dict[str, Any] = {}
         if self.is_bound:
             self.is_valid()
             valid = self.cleaned_data
+            if "as_of" in self.errors:  # a page as of another date than asked would mislead: 400
+                raise BadParameter(f"as_of: {' '.join(self.errors['as_of'])}")
         return ReportParams(
             as_of=valid.get("as_of") or timezone.localdate(),
             entity=valid.get("entity"),

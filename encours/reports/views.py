@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +11,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from encours.accounts.permissions import can
@@ -36,6 +34,7 @@ from encours.reports.selectors.scope import require_one_currency, sector_custome
 from encours.reports.selectors.series import kpi_series
 from encours.reports.selectors.weekly import weekly_report
 from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
+from encours.web.params import as_of_param
 
 PAGE_SIZE = 100
 
@@ -50,13 +49,6 @@ def _scope(request: HttpRequest, params: ReportParams) -> QuerySet[Customer]:
     return customers.filter(entity=params.entity) if params.entity else customers
 
 
-def _as_of(request: HttpRequest) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
-
-
 def _download(content: str | bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -65,7 +57,7 @@ def _download(content: str | bytes, name: str, content_type: str) -> HttpRespons
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     customers = customers_for(request.user)
     data = kept(
         "dashboard",

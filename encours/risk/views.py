@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,15 +26,9 @@ from encours.risk.forms import GuaranteeForm, LimitRequestForm, SettingsForm, St
 from encours.risk.imports import import_legal_events, import_ratings, import_statements
 from encours.risk.models import Company, HeldOrder, RiskAlert
 from encours.web import hooks
+from encours.web.params import as_of_param, redirect_next
 
 GRADE_COLOURS = {"A": "#2e7d32", "B": "#7cb342", "C": "#f2c744", "D": "#e07020", "E": "#b3261e"}
-
-
-def _as_of(request: HttpRequest) -> date:
-    try:
-        return date.fromisoformat(request.GET.get("as_of", ""))
-    except ValueError:
-        return timezone.localdate()
 
 
 def _require(request: HttpRequest, capability: str) -> None:
@@ -46,7 +38,7 @@ def _require(request: HttpRequest, capability: str) -> None:
 
 @login_required
 def customer_risk(request: HttpRequest, pk: int) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     customer = customer_get(user=request.user, pk=pk)
     settings = selectors.current_settings()
     risk = selectors.customer_risks([customer], as_of=as_of, settings=settings)[customer.pk]
@@ -90,7 +82,7 @@ def customer_risk(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def portfolio(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     customers = customers_for(request.user)
     data = pages.portfolio_map(customers)
     chart_data = {
@@ -118,7 +110,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 def run_now(request: HttpRequest) -> HttpResponse:
     """Start the daily run (grades and alerts) as a background job and follow its progress."""
     _require(request, "risk.edit")
-    job = job_start(kind="risk.daily_run", params={"as_of": _as_of(request).isoformat()}, user=request.user,
+    job = job_start(kind="risk.daily_run", params={"as_of": as_of_param(request).isoformat()}, user=request.user,
                     label=_("Risk run"))  # fmt: skip
     return redirect("risk:job", pk=job.pk)
 
@@ -133,7 +125,7 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def review(request: HttpRequest) -> HttpResponse:
-    as_of = _as_of(request)
+    as_of = as_of_param(request)
     rows = pages.review_list(customers_for(request.user), as_of=as_of)
     return render(request, "risk/review.html", {"rows": rows, "as_of": as_of})
 
@@ -203,7 +195,7 @@ def alert_action(request: HttpRequest, pk: int) -> HttpResponse:
             services.alert_acknowledge(alert=alert, user=request.user, comment=request.POST.get("comment", ""))
     except EncoursError as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or reverse("risk:alerts"))
+    return redirect_next(request, reverse("risk:alerts"))
 
 
 # ---------------------------------------------------------------- limits and guarantees
@@ -260,7 +252,7 @@ def limit_decide(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Decision recorded."))
     except EncoursError as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or reverse("risk:limits"))
+    return redirect_next(request, reverse("risk:limits"))
 
 
 @login_required

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from typing import IO
 
@@ -10,6 +9,7 @@ from django.db.models import QuerySet
 
 from encours.cash.models import AppliedAllocation
 from encours.core.formats.fec_writer import HEADER
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.ledger.models import LegalEntity
 
 CSV_COLUMNS = ("entry_ref", "customer", "invoice", "amount")
@@ -36,8 +36,8 @@ def allocations_csv(
     entities: QuerySet[LegalEntity] | None = None,
 ) -> int:
     """One row per allocation of cash from a bank line: entry_ref,customer,invoice,amount."""
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer = CsvWriter(handle)
+    writer.row(CSV_COLUMNS)
     count = 0
     rows = applied_allocations(entity=entity, since=since, entities=entities).filter(from_payment=True)
     for entry_ref, key, account, number, amount in rows.values_list(
@@ -47,7 +47,7 @@ def allocations_csv(
         "invoice__number",
         "amount",
     ).iterator(chunk_size=5000):
-        writer.writerow((entry_ref or key, account, number, f"{amount:.2f}"))
+        writer.row((entry_ref or key, account, number, f"{amount:.2f}"))
         count += 1
     return count
 

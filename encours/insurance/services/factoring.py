@@ -11,7 +11,6 @@ each bordereau are debited to the account. Availability = min(financeable, globa
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core import factoring as core
 from encours.core.errors import ValidationFailed
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.core.money import ZERO, quantize
 from encours.insurance.models import AssignedInvoice, Bordereau, DebtorApproval, FactoringContract, FactoringDrawing
 from encours.ledger.models import Customer, Item, ItemType
@@ -200,12 +200,12 @@ def bordereau_create(*, contract: FactoringContract, items: Sequence[Item], assi
 
 def bordereau_csv(bordereau: Bordereau) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(BORDEREAU_COLUMNS)
+    writer = CsvWriter(buffer)
+    writer.row(BORDEREAU_COLUMNS)
     lines = bordereau.lines.select_related("item", "item__customer").order_by("item__number")
     for line in lines:
         item = line.item
-        writer.writerow(
+        writer.row(
             [
                 str(bordereau),
                 bordereau.assigned_on.isoformat(),

@@ -4,7 +4,6 @@ when the insurer's decision is imported (``services.covers``)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date
@@ -20,6 +19,7 @@ from django.utils import timezone
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import InvalidTransition, ValidationFailed
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.core.insurance import CoverDecision as CoreDecision
 from encours.core.insurance import CoverIncreaseRule, CoverPosition, propose_cover_increase
 from encours.insurance.models import CORE_STATUS, CoverDecision, CoverRequest
@@ -133,10 +133,10 @@ def cover_request_pdf(request: CoverRequest) -> bytes:
 def cover_requests_csv(requests: Iterable[CoverRequest]) -> bytes:
     """The insurer-portal file: one line per request (UTF-8, comma, ISO amounts)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    writer = CsvWriter(buffer)
+    writer.row(EXPORT_COLUMNS)
     for r in requests:
-        writer.writerow(
+        writer.row(
             [
                 r.policy.number,
                 r.customer.account_number,

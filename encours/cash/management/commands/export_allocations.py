@@ -1,10 +1,10 @@
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from encours.cash.services.exports import allocations_csv, allocations_fec
 from encours.ledger.models import LegalEntity
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--entity", help="SIREN of the legal entity (default: all)")
-        parser.add_argument("--since", help="only allocations dated on or after this date (YYYY-MM-DD)")
+        parser.add_argument(
+            "--since", type=date_argument, help="only allocations dated on or after this date (YYYY-MM-DD)"
+        )
         parser.add_argument("--format", choices=("csv", "fec"), required=True)
         parser.add_argument("--output", required=True)
 
@@ -22,12 +24,7 @@ class Command(BaseCommand):
             entity = LegalEntity.objects.filter(siren=options["entity"].replace(" ", "")).first()
             if entity is None:
                 raise CommandError(f"no legal entity with SIREN {options['entity']}")
-        since = None
-        if options["since"]:
-            try:
-                since = date.fromisoformat(options["since"])
-            except ValueError:
-                raise CommandError(f"--since: {options['since']!r} is not a date (YYYY-MM-DD)") from None
+        since = options["since"]
         writer = allocations_csv if options["format"] == "csv" else allocations_fec
         path = Path(options["output"])
         with path.open("w", encoding="utf-8", newline="") as handle:

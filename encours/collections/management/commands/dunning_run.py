@@ -10,21 +10,19 @@ from encours.collections.execution import run_create, run_execute
 from encours.collections.planning import plan_for, run_customers
 from encours.core.money import format_amount
 from encours.ledger.models import LegalEntity
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
     help = "Plan today's dunning (one line per customer and step); with --execute, send and record it."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", required=True, help="the run date, YYYY-MM-DD")
+        parser.add_argument("--as-of", required=True, type=date_argument, help="the run date, YYYY-MM-DD")
         parser.add_argument("--entity", help="SIREN of the legal entity (default: all)")
         parser.add_argument("--execute", action="store_true", help="send the messages and record the steps")
 
     def handle(self, *args: object, **options: object) -> None:
-        try:
-            as_of = date.fromisoformat(str(options["as_of"]))
-        except ValueError as exc:
-            raise CommandError(f"--as-of: not a date (YYYY-MM-DD): {options['as_of']!r}") from exc
+        as_of = options["as_of"]
         entity_id = None
         if options["entity"]:
             entity = LegalEntity.objects.filter(siren=str(options["entity"]).replace(" ", "")).first()

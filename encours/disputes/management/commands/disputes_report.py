@@ -3,33 +3,30 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from encours.disputes.reporting import report_rows, write_csv
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise CommandError(f"--as-of/--since: {text!r} is not a date (YYYY-MM-DD)") from exc
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
     help = "Disputes by reason as of a date: open and resolved counts and amounts, average and p90 resolution days."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", dest="as_of", default="", help="YYYY-MM-DD (default: today)")
-        parser.add_argument("--since", default="", help="count resolutions from this date only (default: all)")
+        parser.add_argument(
+            "--as-of", dest="as_of", type=date_argument, default=None, help="YYYY-MM-DD (default: today)"
+        )
+        parser.add_argument(
+            "--since", type=date_argument, default=None, help="count resolutions from this date only (default: all)"
+        )
         parser.add_argument("--format", default="csv", choices=["csv"])
         parser.add_argument("--output", default="-", help="file path, '-' for stdout")
 
     def handle(self, *args: object, **options: str) -> None:
-        as_of = _date(options["as_of"]) if options["as_of"] else timezone.localdate()
-        since = _date(options["since"]) if options["since"] else None
+        as_of = options["as_of"] or timezone.localdate()
+        since = options["since"]
         if since is not None and since > as_of:
             raise CommandError("--since is after --as-of")
         rows = report_rows(as_of=as_of, since=since)

@@ -1,4 +1,3 @@
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -7,6 +6,7 @@ from django.utils import timezone
 from encours.core.errors import EncoursError, ImportRejected
 from encours.core.forecast import evaluate_external_csv, evaluate_payment_model, parse_column_mapping, render_evaluation
 from encours.forecast.selectors import ledger_records
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
@@ -25,10 +25,8 @@ class Command(BaseCommand):
             "(required) and disputed, channel, country (optional)",
         )
         parser.add_argument("--date-format", default="%Y-%m-%d", help="strptime format of the CSV dates")
-        parser.add_argument(
-            "--split-date", type=date.fromisoformat, default=None, help="test set: settled on or after it"
-        )
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="database: the ledger as of")
+        parser.add_argument("--split-date", type=date_argument, default=None, help="test set: settled on or after it")
+        parser.add_argument("--as-of", type=date_argument, default=None, help="database: the ledger as of")
 
     def handle(self, *args, **options):
         try:

@@ -1,10 +1,9 @@
-from datetime import date
-
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from encours.core.errors import EncoursError
 from encours.forecast.services import payment_model_train
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
@@ -14,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="train on what was known that day")
+        parser.add_argument("--as-of", type=date_argument, default=None, help="train on what was known that day")
 
     def handle(self, *args, **options):
         as_of = options["as_of"] or timezone.localdate()

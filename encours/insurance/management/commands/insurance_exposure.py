@@ -1,11 +1,11 @@
-import csv
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.insurance.selectors.exposure import buyer_exposures
 from encours.ledger.models import Customer, LegalEntity
+from encours.web.params import date_argument
 
 COLUMNS = ("customer", "exposure", "cover", "uncovered", "declaration_deadline")
 
@@ -14,7 +14,7 @@ class Command(BaseCommand):
     help = "Exposure (open AR + open orders) against insured cover per buyer on a date, as CSV."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", required=True, type=date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument("--as-of", required=True, type=date_argument, help="YYYY-MM-DD")
         parser.add_argument("--entity", default="", help="SIREN of one legal entity (default: all)")
         parser.add_argument("--format", default="csv", choices=["csv"])
         parser.add_argument("--output", required=True, help="file to write ('-' for stdout)")
@@ -37,10 +37,10 @@ class Command(BaseCommand):
         self.stderr.write(f"{len(rows)} buyers written to {output}; uncovered exposure {uncovered}")
 
     def _write(self, handle, rows):
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer = CsvWriter(handle)
+        writer.row(COLUMNS)
         for row in rows:
             deadline = row.declaration_deadline.isoformat() if row.declaration_deadline else ""
-            writer.writerow(
+            writer.row(
                 [row.account_number, f"{row.exposure:.2f}", f"{row.cover:.2f}", f"{row.uncovered:.2f}", deadline]
             )

@@ -1,5 +1,4 @@
 import time
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -7,6 +6,7 @@ from django.utils import timezone
 from encours.core.demo import generate_portfolio
 from encours.ledger.models import LegalEntity
 from encours.ledger.services.demo import DEMO_PASSWORD, demo_load, demo_logins
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=1000)
         parser.add_argument("--invoices", type=int, default=24000)
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--as-of", type=date.fromisoformat, default=None, help="cut-off date (default: today)")
+        parser.add_argument("--as-of", type=date_argument, default=None, help="cut-off date (default: today)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has data")
         parser.add_argument("--no-extras", action="store_true", help="ledger only, without the other apps' demo data")
 

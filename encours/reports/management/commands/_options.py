@@ -11,13 +11,7 @@ from django.utils import timezone
 
 from encours.core.aging import validate_edges
 from encours.core.errors import EncoursError
-
-
-def iso_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+from encours.web.params import date_argument
 
 
 def edges(text: str) -> tuple[int, ...]:
@@ -31,7 +25,7 @@ def edges(text: str) -> tuple[int, ...]:
 
 def add_scope_arguments(parser: ArgumentParser) -> None:
     parser.add_argument(
-        "--as-of", type=iso_date, default=None, help="the date the books are read as of (default: today)"
+        "--as-of", type=date_argument, default=None, help="the date the books are read as of (default: today)"
     )
     parser.add_argument("--entity", help="SIREN of one legal entity (default: every entity)")
 

@@ -1,26 +1,23 @@
-import csv
-from datetime import date
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from encours.core.formats.spreadsheet import CsvWriter
 from encours.risk.scores import SCORE_COLUMNS, score_rows
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
     help = "Scores of every statement: Altman Z'', Conan-Holder, payer index and grade, as CSV."
 
     def add_arguments(self, parser):
-        parser.add_argument("--as-of", default=None, help="YYYY-MM-DD (default: today)")
+        parser.add_argument("--as-of", type=date_argument, default=None, help="YYYY-MM-DD (default: today)")
         parser.add_argument("--format", choices=["csv"], required=True)
         parser.add_argument("--output", required=True, help="file to write ('-' for standard output)")
 
     def handle(self, *args, **options):
-        try:
-            as_of = date.fromisoformat(options["as_of"]) if options["as_of"] else timezone.localdate()
-        except ValueError:
-            raise CommandError(f"--as-of {options['as_of']!r}: expected YYYY-MM-DD") from None
+        as_of = options["as_of"] or timezone.localdate()
         rows = score_rows(as_of=as_of)
         if options["output"] == "-":
             self._write(self.stdout, rows)
@@ -31,6 +28,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(rows)} rows written to {path}")
 
     def _write(self, handle, rows):
-        writer = csv.DictWriter(handle, fieldnames=SCORE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = CsvWriter(handle)
+        writer.row(SCORE_COLUMNS)
+        writer.rows([row.get(column, "") for column in SCORE_COLUMNS] for row in rows)

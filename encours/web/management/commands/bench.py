@@ -4,6 +4,7 @@ from datetime import date
 from django.core.management.base import BaseCommand
 
 from encours.web.bench import BenchContext, benchmarks
+from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
@@ -14,7 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int)
         parser.add_argument("--invoices", type=int)
         parser.add_argument("--seed", type=int, default=42)
-        parser.add_argument("--as-of", type=date.fromisoformat, default=date(2026, 11, 23))
+        parser.add_argument("--as-of", type=date_argument, default=date(2026, 11, 23))
         parser.add_argument("--only", default="", help="comma-separated app labels to run (ledger always runs)")
 
     def handle(self, *args, **options):
