@@ -76,6 +76,7 @@ def customer_risk(request: HttpRequest, pk: int) -> HttpResponse:
         "guarantee_form": GuaranteeForm(),
         "can_request": can(request.user, "risk.request_limit"),  # type: ignore[arg-type]
         "can_edit": can(request.user, "risk.edit"),  # type: ignore[arg-type]
+        "can_approve": can(request.user, "risk.approve_limit"),  # type: ignore[arg-type]
     }
     return render(request, "risk/customer.html", context)
 

@@ -18,6 +18,8 @@ from encours.cash.services.imports import bank_file_import
 from encours.core.errors import EncoursError
 from encours.ledger.models import Allocation, Item, ItemType
 from tests.cash.conftest import ACCOUNT, BANK_DATA, CORE_FIXTURES, SAMPLE, camt, counts, credit
+from tests.core.test_bank_corpus import FILES as CORPUS_FILES
+from tests.core.test_bank_corpus import corpus_file
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +76,17 @@ def test_import_bank_reads_every_shared_bank_file(path: Path, entity) -> None:
     assert BankLine.objects.count() == lines > 0
     assert run("import_bank", str(path))[-1] == out[-1]
     assert BankLine.objects.count() == lines
+
+
+@pytest.mark.parametrize("expected", CORPUS_FILES, ids=lambda e: e.name)
+def test_import_bank_imports_every_corpus_file_once(expected, entity, tmp_path) -> None:
+    path = tmp_path / expected.name
+    path.write_bytes(corpus_file(expected))
+    out = run("import_bank", str(path), "--entity", entity.siren)
+    assert out[-1].startswith(f"lines={expected.lines} ")
+    assert (Statement.objects.count(), BankLine.objects.count()) == (expected.statements, expected.lines)
+    assert run("import_bank", str(path))[-1] == out[-1]
+    assert (Statement.objects.count(), BankLine.objects.count()) == (expected.statements, expected.lines)
 
 
 def test_the_sepa_mt940_sample_gives_one_line_per_61_and_old_style_accounts(entity) -> None:
@@ -202,6 +215,10 @@ def test_a_camt_sharing_some_entries_adds_only_the_new_ones(entity, tmp_path) ->
     run("import_bank", str(path), "--entity", entity.siren)
     path.write_bytes(camt(credit("E1", "10.00") + credit("E3", "30.00"), statement_id="S2"))
     out = run("import_bank", str(path))
+    assert (
+        "warning: statement S2: 1 line(s) stored already from an earlier statement of the account, not added again"
+        in out
+    )
     assert out[-1] == "lines=1 applied=0 review=1 other=0"
     assert counts() == (2, 2, 1)
 

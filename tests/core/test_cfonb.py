@@ -123,6 +123,7 @@ def test_parse_cfonb_names_the_creditor_of_a_debit_and_keeps_the_label_without_c
     (parsed,) = parse_cfonb(raw)
     first, second = parsed.lines
     assert (first.amount, first.counterparty_name, first.entry_ref) == (Decimal("-121.00"), "GROUPAMA", "0012345")
+    assert first.key == "0012345#2026-11-02:-121.00"  # an entry number is not unique beyond its day
     assert (second.remittance_text, second.entry_ref, second.key) == ("F COMMISSION", "", "#2:2026-11-02:-7.90")
 
 

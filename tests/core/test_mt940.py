@@ -163,6 +163,16 @@ def test_parse_mt940_reads_an_iban_reference_and_the_payees_name_on_its_own_line
     assert line.remittance_text == "FACTURE FA2026-01229"
 
 
+def test_parse_mt940_keys_a_line_by_its_owner_reference_with_its_day_and_amount() -> None:
+    # the same payee's IBAN as reference on two days: two lines, two keys
+    raw = statement(":61:2611021102C10,00NOVBNL91ABNA0417164300", ":61:2611031103C10,00NOVBNL91ABNA0417164300")
+    first, second = parse_mt940(raw)[0].lines
+    assert (first.key, second.key) == (
+        "NL91ABNA0417164300#1:2026-11-02:10.00",
+        "NL91ABNA0417164300#2:2026-11-03:10.00",
+    )
+
+
 def test_parse_mt940_reads_the_counterparty_iban_on_the_line_after_61() -> None:
     # Rabobank: the counterparty account is the supplementary details of :61:
     (parsed,) = parse_mt940(

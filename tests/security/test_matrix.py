@@ -10,6 +10,7 @@ database's own change counter: SQLite ``total_changes()``, PostgreSQL ``pg_stat_
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import timedelta
 from typing import Any
@@ -381,3 +382,29 @@ def test_report_figures(request):
         f"{sum(r.startswith('admin/') for r, _, _ in patterns)} admin), {len(api_operations())} API operations, "
         f"cells tested so far: {dict(TALLY)}"
     )
+
+
+WRITE_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>|\bhx-(?:post|patch|delete)=\"([^\"]*)\"", re.I)
+PERSONAL = ("/i18n/setlang/", "/logout/", "/disputes/notifications/")  # language, session, own notifications
+
+
+@pytest.mark.django_db
+def test_auditor_sees_no_write_form_anywhere(world, clients):
+    """Every page the auditor may open, on an object of his scope, holds no form or htmx call that writes."""
+    found = []
+    for name, entry in sorted(PAGES.items()):
+        if name in APART or entry.get is None:
+            continue
+        for scope, obj in variants(world, entry.kind, world.users["auditor"]):
+            if scope not in ("-", "in"):
+                continue
+            url = page_url(name, page_patterns()[name], entry, obj, False)
+            response = clients["auditor"].get(url)
+            if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+                continue
+            for match in WRITE_FORM.finditer(response.content.decode()):
+                action = match.group(1) or (re.search(r'action="([^"]*)"', match.group(0)) or [None, ""])[1] or url
+                if not any(action.startswith(path) for path in PERSONAL):
+                    found.append(f"{url}: {match.group(0)[:120]}")
+            TALLY["auditor pages"] += 1
+    assert not found, "\n".join(found)

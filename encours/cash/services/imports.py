@@ -136,6 +136,13 @@ def bank_file_import(
             result.statements.extend(s for s in existing if s.pk not in touched)
             touched.extend(s.pk for s in existing if s.pk not in touched)
             continue
+        known = _known_keys(bank_account, parsed)
+        fresh = [line for line in parsed.lines if line.key[:_KEY_LENGTH] not in known]
+        if len(fresh) < len(parsed.lines):
+            warnings.append(
+                f"statement {parsed.statement_id}: {len(parsed.lines) - len(fresh)} line(s) stored already "
+                "from an earlier statement of the account, not added again"
+            )
         statement = Statement.objects.create(
             account=bank_account,
             format=parsed.format,
@@ -152,8 +159,7 @@ def bank_file_import(
             imported_by=user if getattr(user, "pk", None) else None,
         )
         result.warnings.extend(warnings)
-        known = _known_keys(bank_account, parsed)
-        rows = [_line(statement, bank_account, line) for line in parsed.lines if line.key[:_KEY_LENGTH] not in known]
+        rows = [_line(statement, bank_account, line) for line in fresh]
         BankLine.objects.bulk_create(rows, batch_size=2000)
         new_lines.setdefault(bank_account.entity_id, []).extend(rows)
         result.statements.append(statement)

@@ -274,15 +274,18 @@ def _line(movement: _Movement, index: int, currency: str) -> BankLine:
             other.append(f"{qualifier.strip()} {text}".strip())
     credit = movement.amount >= ZERO
     remittance = " ".join(t for t in texts if t)
+    entry_ref = reference or (entry_number if entry_number.strip("0") else "")
+    booked = _date(record, 35, "booking date", required=True)
+    assert booked is not None  # required
     return BankLine(
         index=index,
         amount=movement.amount,
         currency=record.field(17, 19).strip() or currency,
-        entry_ref=reference or (entry_number if entry_number.strip("0") else ""),
+        entry_ref=entry_ref,
         entry_index=index,
         transaction_ref=transaction_ref,
         end_to_end_id=end_to_end,
-        booking_date=_date(record, 35, "booking date", required=True),
+        booking_date=booked,
         value_date=_date(record, 43, "value date", required=False),
         counterparty_name=names.get("debtor" if credit else "creditor", ""),
         ultimate_party_name=names.get("ultimate_debtor" if credit else "ultimate_creditor", ""),
@@ -293,4 +296,7 @@ def _line(movement: _Movement, index: int, currency: str) -> BankLine:
         is_reversal=bool(record.field(41, 42).strip()),
         additional_info=" ".join([label, *other] if remittance else other),
         source_line=record.number,
+        # neither the reference nor the entry number is unique beyond the day: with the day
+        # and the amount they tell a new line from one of an overlapping statement
+        key=f"{entry_ref}#{booked.isoformat()}:{movement.amount}" if entry_ref else "",
     )

@@ -324,6 +324,7 @@ def _line(data: dict[str, Any], index: int, currency: str, starts: list[int], ch
         parse_details(str(data.get("transaction_details") or "")), customer_ref, str(data.get("extra_details") or "")
     )
     code = "/".join(p for p in (str(data.get("id") or "").strip(), details.business_code) if p)
+    booked = _as_date(data.get("entry_date")) or _as_date(data.get("date"))
     return BankLine(
         index=index,
         amount=amount,
@@ -332,7 +333,7 @@ def _line(data: dict[str, Any], index: int, currency: str, starts: list[int], ch
         entry_index=index,
         transaction_ref=customer_ref,
         end_to_end_id=details.end_to_end_id,
-        booking_date=_as_date(data.get("entry_date")) or _as_date(data.get("date")),
+        booking_date=booked,
         value_date=_as_date(data.get("date")),
         counterparty_name=details.name,
         counterparty_iban=details.iban,
@@ -345,7 +346,18 @@ def _line(data: dict[str, Any], index: int, currency: str, starts: list[int], ch
         is_reversal=status.startswith("R"),
         additional_info=" ".join(p for p in (details.posting_text, str(data.get("extra_details") or "")) if p),
         source_line=source_line,
+        key=_key(bank_ref, customer_ref, index, booked, amount),
     )
+
+
+def _key(bank_ref: str, customer_ref: str, index: int, booked: date | None, amount: Decimal) -> str:
+    """The bank's reference (after ``//``) is unique; a reference for the account owner is
+    not (ASN and SNS write the payer's IBAN there, Rabobank 'EREF'): with it, the line's
+    place, day and amount make the key, or lines of later statements would pass for ones
+    already imported."""
+    if bank_ref or not customer_ref:
+        return ""  # the default: the bank reference, else the place, day and amount
+    return f"{customer_ref}#{index + 1}:{booked.isoformat() if booked else '-'}:{amount}"
 
 
 def _with_statement_line_party(details: TransactionDetails, reference: str, extra: str) -> TransactionDetails:
