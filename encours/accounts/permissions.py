@@ -23,7 +23,9 @@ RULES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("ledger.import", frozenset({CM}), "import files, bulk API writes, bank accounts, matching settings"),
     ("ledger.edit_customer", frozenset({CM, COLLECTOR}), "edit a customer's fields"),
     ("ledger.allocate", frozenset({CM, COLLECTOR}), "create or delete an allocation (lettrage)"),
-    ("ledger.block_customer", frozenset({CM}), "block or unblock a customer"),
+    ("ledger.block_customer", frozenset({CM}), "block a customer by hand; lift a manual or committee block"),
+    ("ledger.lift_dunning_block", frozenset({CM, COLLECTOR}), "lift a block set by a dunning step"),
+    ("ledger.lift_insolvency_block", frozenset({CM}), "lift a block set by an insolvency proceeding"),
     ("collections.act", frozenset({CM, COLLECTOR}), "log a call, record a promise, send a statement, snooze"),
     ("collections.run", frozenset({CM, COLLECTOR}), "plan, edit and execute dunning runs"),
     (

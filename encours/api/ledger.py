@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -16,10 +16,11 @@ from ninja.errors import HttpError
 
 from encours.accounts.permissions import can
 from encours.api.params import Limit, Offset
-from encours.core.errors import EncoursError, ImportRejected
+from encours.core.errors import EncoursError, ImportRejected, PermissionDenied
 from encours.ledger import selectors
 from encours.ledger.models import CustomerGroup, ItemType, LegalEntity
 from encours.ledger.services import batches
+from encours.ledger.services import blocks as block_services
 
 router = Router(tags=["ledger"])
 
@@ -264,3 +265,58 @@ def upsert_items(request: HttpRequest, payload: ItemBulkIn):
     except EncoursError as exc:
         return Status(400, {"detail": str(exc)})
     return counts
+
+
+class BlockOut(Schema):
+    id: int
+    customer_id: int
+    reason: str = Field(..., description="dunning, insolvency, committee or manual")
+    detail: str
+    source: str
+    lift_below: Decimal | None = Field(None, description="dunning: lifted automatically below this overdue amount")
+    blocked_on: date
+    blocked_by: str = Field(..., alias="blocked_by_label")
+    active: bool = Field(..., alias="is_active")
+    lifted_at: datetime | None
+    lifted_by: str = Field(..., alias="lifted_by_label")
+    lift_reason: str
+    lifted_automatically: bool
+
+
+class BlockIn(Schema):
+    reason: str = Field(..., description="why the customer is blocked (required)")
+
+
+class LiftIn(Schema):
+    reason: str = Field(..., description="why the block is lifted (required)")
+
+
+@router.get("/customers/{int:customer_id}/blocks", response=list[BlockOut])
+def list_blocks(request: HttpRequest, customer_id: int):
+    """The customer's blocks, active first, with who set and who lifted each."""
+    return selectors.blocks_of(customer=selectors.customer_get(user=request.user, pk=customer_id))
+
+
+@router.post("/customers/{int:customer_id}/blocks", response={200: BlockOut, 400: ErrorOut, 403: ErrorOut})
+def block_customer(request: HttpRequest, customer_id: int, payload: BlockIn):
+    """Block the customer by hand (a manual block), saying why."""
+    customer = selectors.customer_get(user=request.user, pk=customer_id)
+    try:
+        return block_services.customer_block(customer=customer, by=request.user, reason=payload.reason)
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
+    except EncoursError as exc:
+        return Status(400, {"detail": str(exc)})
+
+
+@router.post("/blocks/{int:block_id}/lift", response={200: BlockOut, 400: ErrorOut, 403: ErrorOut})
+def lift_block(request: HttpRequest, block_id: int, payload: LiftIn):
+    """Lift one block, saying why: a dunning block by a credit manager or a collector, a manual or committee
+    block by a credit manager, an insolvency block by a credit manager."""
+    block = selectors.block_get(user=request.user, pk=block_id)
+    try:
+        return block_services.block_lift(block=block, by=request.user, reason=payload.reason)
+    except PermissionDenied as exc:
+        return Status(403, {"detail": str(exc)})
+    except EncoursError as exc:
+        return Status(400, {"detail": str(exc)})

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -28,14 +29,15 @@ from encours.collections.models import (
     CustomerDunning,
     DunningMessage,
     DunningRun,
+    DunningStep,
     ExecutedStep,
     LitigationCase,
 )
 from encours.collections.planning import plan_for, run_customers
 from encours.collections.services import promises_refresh
 from encours.core import dunning as core
-from encours.ledger.models import Customer, Item
-from encours.ledger.services.customers import customer_block
+from encours.ledger.models import BlockReason, Customer, Item
+from encours.ledger.services.blocks import customer_block
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int | None, str], None]
@@ -272,12 +274,16 @@ def _apply_action(
     message: DunningMessage, planned: core.PlannedMessage, customer: Customer, as_of: date, user: Any
 ) -> None:
     action = planned.action.value
-    if action == Action.CREDIT_BLOCK and not customer.is_blocked:
+    if action == Action.CREDIT_BLOCK:
         customer_block(
             customer=customer,
             by=user,
             reason=f"dunning step {planned.step_code} on {as_of:%d/%m/%Y}",
+            kind=BlockReason.DUNNING,
             capability="collections.run",
+            source=f"dunning step {planned.scenario_code}/{planned.step_code}"[:80],
+            lift_below=_step_minimum(planned),
+            on=as_of,
         )
     elif action in (Action.LITIGATION, Action.COLLECTION_AGENCY):
         kind = LitigationCase.Kind.LITIGATION if action == Action.LITIGATION else LitigationCase.Kind.AGENCY
@@ -285,6 +291,12 @@ def _apply_action(
             LitigationCase.objects.get_or_create(
                 item_id=item_id, kind=kind, defaults={"customer": customer, "opened_on": as_of, "message": message}
             )
+
+
+def _step_minimum(planned: core.PlannedMessage) -> Decimal:
+    """The block lifts once the customer owes less than what the step needs to fire (or nothing)."""
+    steps = DunningStep.objects.filter(scenario__code=planned.scenario_code, code=planned.step_code)
+    return steps.values_list("min_amount", flat=True).first() or Decimal(0)
 
 
 def channel_label(channel: str) -> str:

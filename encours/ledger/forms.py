@@ -129,3 +129,11 @@ class MappingForm(forms.ModelForm):
             field_name, column = (part.strip() for part in line.split("=", 1))
             columns[field_name] = column
         return columns
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(label=_("Why"), max_length=200, strip=True)
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label=_("Why the block is lifted"), max_length=1000, strip=True)

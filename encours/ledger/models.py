@@ -139,6 +139,62 @@ class Customer(models.Model):
         return PaymentTerms(days=days, end_of_month=self.terms_end_of_month)
 
 
+class BlockReason(models.TextChoices):
+    """Why a customer is blocked; the reason decides who may lift the block (``BLOCK_LIFT_ACTIONS``)."""
+
+    DUNNING = "dunning", _("Dunning step")
+    INSOLVENCY = "insolvency", _("Insolvency proceeding")
+    COMMITTEE = "committee", _("Unpaid committee decision")
+    MANUAL = "manual", _("Manual")
+
+
+class CustomerBlock(models.Model):
+    """One block of a customer, from its cause to its lift: the history behind ``Customer.is_blocked``.
+
+    A customer is blocked while at least one of its blocks is active (not lifted); at most one active
+    block per reason. ``lift_below`` (dunning blocks): lifted automatically once the customer's overdue
+    amount falls below it, or to nothing."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="blocks")
+    reason = models.CharField(_("reason"), max_length=16, choices=BlockReason.choices)
+    detail = models.CharField(_("detail"), max_length=200)
+    source = models.CharField(_("source"), max_length=80, blank=True)
+    lift_below = money_field(_("lifted when the overdue amount falls below"), null=True, blank=True)
+    blocked_on = models.DateField(_("blocked on"))
+    blocked_at = models.DateTimeField(_("blocked at"), auto_now_add=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    blocked_by_label = models.CharField(_("blocked by"), max_length=150, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifted_by_label = models.CharField(_("lifted by"), max_length=150, blank=True)
+    lift_reason = models.TextField(_("why lifted"), blank=True)
+    lifted_automatically = models.BooleanField(_("lifted automatically"), default=False)
+
+    class Meta:
+        ordering = ["-blocked_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "reason"],
+                condition=Q(lifted_at__isnull=True),
+                name="customer_block_one_active_per_reason",
+            )
+        ]
+        indexes = [models.Index(fields=["reason", "lifted_at"])]
+        verbose_name = _("customer block")
+        verbose_name_plural = _("customer blocks")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()}: {self.detail}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None
+
+
 class CustomerBankAccount(models.Model):
     """An IBAN known to be the customer's: identifies the payer of a bank line."""
 

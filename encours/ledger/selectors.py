@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from encours.accounts.models import Role
 from encours.accounts.permissions import can
-from encours.ledger.models import Allocation, Customer, Item, LegalEntity, OpenOrder
+from encours.ledger.models import Allocation, Customer, CustomerBlock, Item, LegalEntity, OpenOrder
 
 MONEY = DecimalField(max_digits=20, decimal_places=3)
 ZERO = Value(Decimal(0), output_field=MONEY)
@@ -83,6 +83,22 @@ def customer_get(*, user: Any, pk: int) -> Customer:
     if customer is None:
         raise Http404("customer not found")
     return customer
+
+
+def blocks_for(user: Any) -> QuerySet[CustomerBlock]:
+    return CustomerBlock.objects.filter(customer__in=customers_for(user))
+
+
+def block_get(*, user: Any, pk: int) -> CustomerBlock:
+    block = blocks_for(user).select_related("customer").filter(pk=pk).first()
+    if block is None:
+        raise Http404("block not found")
+    return block
+
+
+def blocks_of(*, customer: Customer) -> list[CustomerBlock]:
+    """The customer's blocks, active first then the lifted ones, newest first."""
+    return sorted(customer.blocks.all(), key=lambda b: (not b.is_active, -b.blocked_at.timestamp(), -b.pk))
 
 
 def items_for(user: Any) -> QuerySet[Item]:

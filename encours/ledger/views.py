@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,12 +18,14 @@ from django.views.decorators.http import require_POST
 from encours.accounts.permissions import can
 from encours.audit.selectors import audit_for_customer
 from encours.core.errors import EncoursError
+from encours.core.errors import PermissionDenied as ServicePermissionDenied
 from encours.jobs.models import Job
 from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
 from encours.ledger import selectors
-from encours.ledger.forms import CustomerFilterForm, ImportForm, MappingForm
+from encours.ledger.forms import BlockForm, CustomerFilterForm, ImportForm, LiftForm, MappingForm
 from encours.ledger.models import ImportMapping
+from encours.ledger.services import blocks as block_services
 from encours.ledger.services import mappings as mapping_services
 from encours.web.extensions import annotate_items, customer_panels
 
@@ -51,6 +54,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "contacts": customer.contacts.all(),
         "bank_accounts": customer.bank_accounts.all(),
         "panels": customer_panels(request, customer, as_of),
+        "blocks": _blocks_shown(request, customer),
+        "can_block": can(request.user, "ledger.block_customer"),
     }
     if tab == "open":
         context["items"] = items = list(selectors.open_items(customer=customer))
@@ -64,6 +69,59 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["audit"] = audit_for_customer(customer_id=customer.pk)
     template = "ledger/_customer_tab.html" if request.htmx else "ledger/customer_detail.html"
     return render(request, template, context)
+
+
+def _blocks_shown(request: HttpRequest, customer: Any) -> list[Any]:
+    blocks = selectors.blocks_of(customer=customer)
+    for block in blocks:
+        block.can_lift = block.is_active and can(request.user, block_services.lift_action(block))
+    return blocks
+
+
+@login_required
+@require_POST
+def customer_block(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.customer_get(user=request.user, pk=pk)
+    if not can(request.user, "ledger.block_customer"):
+        raise PermissionDenied
+    form = BlockForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the customer is blocked."))
+        return redirect("ledger:customer", pk=customer.pk)
+    try:
+        block_services.customer_block(customer=customer, by=request.user, reason=form.cleaned_data["reason"])
+    except ServicePermissionDenied:
+        raise  # a 403, not a message
+    except EncoursError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(name)s is blocked.") % {"name": customer.name})
+    return redirect("ledger:customer", pk=customer.pk)
+
+
+@login_required
+@require_POST
+def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    block = selectors.block_get(user=request.user, pk=pk)
+    if not can(request.user, block_services.lift_action(block)):
+        raise PermissionDenied
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the block is lifted."))
+        return redirect("ledger:customer", pk=block.customer_id)
+    try:
+        block_services.block_lift(block=block, by=request.user, reason=form.cleaned_data["reason"])
+    except ServicePermissionDenied:
+        raise  # a 403, not a message
+    except EncoursError as exc:
+        messages.error(request, str(exc))
+    else:
+        customer = block.customer
+        customer.refresh_from_db(fields=["is_blocked"])
+        text = _("Block lifted; %(name)s stays blocked by another block.") if customer.is_blocked else None
+        text = text or _("Block lifted: %(name)s is no longer blocked.")
+        messages.success(request, text % {"name": customer.name})
+    return redirect("ledger:customer", pk=block.customer_id)
 
 
 @login_required

@@ -27,8 +27,8 @@ from encours.core.identifiers import siren_error
 from encours.core.money import D
 from encours.core.payer import add_months
 from encours.core.statements import parse_statement_rows
-from encours.ledger.models import Customer
-from encours.ledger.services.customers import customer_block
+from encours.ledger.models import BlockReason, Customer
+from encours.ledger.services.blocks import customer_block
 from encours.risk.models import Company, FinancialStatement, LegalEvent, Rating, RiskAlert, RiskImportMapping
 
 STATEMENT_COLUMNS = (
@@ -452,11 +452,17 @@ def _react_to_event(event: LegalEvent, *, report: RiskImportReport, user: Any, a
             },
         )
         report.alerts += int(new)
-        if is_open_insolvency and not customer.is_blocked:
+        if (
+            is_open_insolvency
+            and not customer.blocks.filter(reason=BlockReason.INSOLVENCY, lifted_at__isnull=True).exists()
+        ):
             customer_block(
                 customer=customer,
                 by=user,
                 reason=f"{event.kind} published {event.published_on}",
+                kind=BlockReason.INSOLVENCY,
                 capability="risk.edit",
+                source=f"legal event {event.reference}"[:80],
+                on=as_of,
             )
             report.blocked += 1

@@ -108,7 +108,7 @@ def test_overdue_beyond_n_days(client, token, customer, credit_manager):
 
 
 def test_blocked_customer_is_rejected(client, token, customer, credit_manager):
-    from encours.ledger.services.customers import customer_block
+    from encours.ledger.services.blocks import customer_block
 
     _limit(customer, "100000", credit_manager, valid_from=timezone.localdate() - timedelta(days=1))
     customer_block(customer=customer, by=credit_manager, reason="cheque returned unpaid")

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from encours.audit.models import AuditEntry
-from encours.ledger.models import Customer
+from encours.ledger.models import Customer, CustomerBlock
 from encours.risk.imports import import_legal_events
 from encours.risk.models import LegalEvent, Rating, RiskAlert
 from tests.factories import CustomerFactory, EntityFactory
@@ -45,6 +45,7 @@ def test_new_insolvency_blocks_alerts_and_proposes_claim_deadline(tmp_path, cust
         alert = RiskAlert.objects.get(customer=customer)
         assert alert.severity == "critical" and "2026-12-20" in alert.message
     assert AuditEntry.objects.filter(action="customer.block").count() == 2
+    assert set(CustomerBlock.objects.values_list("reason", "source")) == {("insolvency", "legal event A-2026-1201")}
     # idempotent: the same file again changes nothing
     call_command("import_legal_events", str(path))
     assert LegalEvent.objects.count() == 2 and RiskAlert.objects.count() == 2

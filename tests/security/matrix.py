@@ -55,6 +55,8 @@ PAGES: dict[str, Page] = {
     # ledger
     "ledger:customers": page(None, ANY),
     "ledger:customer": page("customer", ANY),
+    "ledger:customer_block": write("customer", "ledger.block_customer"),
+    "ledger:block_lift": write("block", "ledger.lift_dunning_block"),  # the world's blocks are dunning blocks
     "ledger:imports": form(None, "ledger.import"),
     "ledger:import_job": page("ledger_job", "ledger.import"),
     "ledger:mapping_new": form(None, "ledger.import"),
@@ -179,6 +181,9 @@ PAGES: dict[str, Page] = {
 API: dict[tuple[str, str], tuple[str | None, str]] = {
     ("GET", "/api/v1/customers"): (None, ANY),
     ("GET", "/api/v1/customers/{customer_id}"): ("customer", ANY),
+    ("GET", "/api/v1/customers/{customer_id}/blocks"): ("customer", ANY),
+    ("POST", "/api/v1/customers/{customer_id}/blocks"): ("customer", "ledger.block_customer"),
+    ("POST", "/api/v1/blocks/{block_id}/lift"): ("block", "ledger.lift_dunning_block"),
     ("GET", "/api/v1/items"): (None, ANY),
     ("GET", "/api/v1/items/{item_id}"): ("item", ANY),
     ("POST", "/api/v1/customers/bulk"): (None, "ledger.import"),

@@ -140,14 +140,14 @@ def visible(kind: str, user: Any) -> Any:
     from encours.insurance.services.factoring import contracts_for
     from encours.jobs.models import Job
     from encours.jobs.selectors import jobs_for
-    from encours.ledger.models import ImportMapping, Item
+    from encours.ledger.models import CustomerBlock, ImportMapping, Item
     from encours.ledger.selectors import customers_for, entities_for
     from encours.risk.models import Company, CreditLimit, HeldOrder, RiskAlert
 
     customers = customers_for(user)
     by_customer = {
         "limit": CreditLimit, "held_order": HeldOrder, "alert": RiskAlert, "message": DunningMessage,
-        "cover_request": CoverRequest, "suggestion": DunningSuggestion, "item": Item,
+        "cover_request": CoverRequest, "suggestion": DunningSuggestion, "item": Item, "block": CustomerBlock,
     }  # fmt: skip
     if kind == "customer":
         return customers
@@ -285,6 +285,10 @@ def api_body(method: str, path: str, world: Any, obj: Any) -> Any:
     if path == "/api/v1/disputes" and method == "POST":
         invoice = customer.items.order_by("number").last()
         return {"customer_id": customer.pk, "reason": "price", "lines": [{"invoice": invoice.number}]}
+    if path.endswith("/blocks") and method == "POST":
+        return {"reason": "chèque impayé"}
+    if path.endswith("/lift"):
+        return {"reason": "réglé par virement"}
     if method == "PATCH":
         return {"comment": "vu avec le client"}
     return None

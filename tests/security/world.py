@@ -69,6 +69,7 @@ def build() -> World:
     _insurance(world, customers)
     _jobs(world, users)
     _forecast(world, customers)
+    _blocks(world, customers)
     from encours.ledger.models import ImportMapping
 
     world.add("mapping", ImportMapping.objects.create(name="m-customers", kind="customers", columns={}))
@@ -231,5 +232,19 @@ def _forecast(world: World, customers: list[Any]) -> None:
                 customer=customer, computed_on=AS_OF, kind="earlier", stage=1, current_channel="email",
                 proposed_channel="email", current_offset_days=15, proposed_offset_days=10,
                 expected_days_saved=Decimal(4), share_affected=Decimal("0.5"), n_invoices=6, evidence="matrix",
+            ),
+        )  # fmt: skip
+
+
+def _blocks(world: World, customers: list[Any]) -> None:
+    from encours.ledger.models import BlockReason
+    from encours.ledger.services.blocks import customer_block
+
+    for customer in customers:
+        world.add(
+            "block",
+            customer_block(
+                customer=customer, by=None, reason="dunning step account_on_hold", kind=BlockReason.DUNNING,
+                lift_below=Decimal(0), on=AS_OF,
             ),
         )  # fmt: skip

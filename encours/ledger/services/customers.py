@@ -1,4 +1,4 @@
-"""Customers: creation from imports, edits, blocking — each audited."""
+"""Customers: creation from imports, edits — each audited (blocks: ``services.blocks``)."""
 
 from __future__ import annotations
 
@@ -107,45 +107,4 @@ def customer_change(*, customer: Customer, user: Any, **changes: Any) -> Custome
             before=before,
             after=after,
         )
-    return customer
-
-
-@transaction.atomic
-def customer_block(*, customer: Customer, by: Any, reason: str, capability: str = "ledger.block_customer") -> Customer:
-    """Block a customer; ``capability`` names the action it is part of (a dunning step of a run, an insolvency
-    imported by the risk desk) when that is not a block by hand."""
-    require(by, capability, customer=customer)
-    if not reason.strip():
-        raise ValidationFailed("a reason is required to block a customer")
-    before = snapshot(customer, ["is_blocked", "blocked_reason"])
-    customer.is_blocked, customer.blocked_reason = True, reason.strip()[:200]
-    customer.save(update_fields=["is_blocked", "blocked_reason"])
-    audit_record(
-        actor=by,
-        action="customer.block",
-        obj=customer,
-        customer_id=customer.pk,
-        entity_id=customer.entity_id,
-        before=before,
-        after=snapshot(customer, before),
-    )
-    return customer
-
-
-@transaction.atomic
-def customer_unblock(*, customer: Customer, by: Any, reason: str = "") -> Customer:
-    require(by, "ledger.block_customer", customer=customer)
-    before = snapshot(customer, ["is_blocked", "blocked_reason"])
-    customer.is_blocked, customer.blocked_reason = False, ""
-    customer.save(update_fields=["is_blocked", "blocked_reason"])
-    audit_record(
-        actor=by,
-        action="customer.unblock",
-        obj=customer,
-        customer_id=customer.pk,
-        entity_id=customer.entity_id,
-        before=before,
-        after=snapshot(customer, before),
-        note=reason,
-    )
     return customer
