@@ -30,6 +30,7 @@ from encours.core.risk_alerts import AlertInputs, risk_alerts
 from encours.core.terms import end_of_month
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.selectors import customers_for
+from encours.ledger.services.blocks import blocks_lift_paid
 from encours.risk import selectors
 from encours.risk.models import GradeSnapshot, RiskAlert
 from encours.web import hooks
@@ -43,6 +44,7 @@ class DailyReport:
     customers: int = 0
     graded: int = 0
     alerts: int = 0
+    blocks_lifted: int = 0
     by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
@@ -76,9 +78,12 @@ def _open_items(ids: list[int], as_of: date) -> dict[int, list[OpenItem]]:
 
 def risk_daily_run(*, as_of: date, customers: Any = None, progress: Any = None) -> DailyReport:
     """Grade, store and alert for ``customers`` (default: every customer) on ``as_of``."""
+    everyone = customers is None
     customers = customers if customers is not None else Customer.objects.all()
     ids = list(customers.order_by("pk").values_list("pk", flat=True))
     report = DailyReport(as_of)
+    # first, so that today's grades and alerts see the customers whose dunning block the payments lifted
+    report.blocks_lifted = len(blocks_lift_paid(as_of=as_of, customer_ids=None if everyone else ids))
     previous_run = GradeSnapshot.objects.filter(on__lt=as_of).aggregate(last=Max("on"))["last"]
     settings = selectors.current_settings()
     for start in range(0, len(ids), CHUNK):
@@ -86,7 +91,8 @@ def risk_daily_run(*, as_of: date, customers: Any = None, progress: Any = None) 
         if progress is not None:
             progress(report.customers, len(ids), f"{report.customers} / {len(ids)} customers graded")
     audit_record(actor="risk-daily", action="risk.daily_run", object_type="risk.run", object_id=as_of.isoformat(),
-                 after={"customers": report.customers, "graded": report.graded, "alerts": report.alerts})  # fmt: skip
+                 after={"customers": report.customers, "graded": report.graded, "alerts": report.alerts,
+                        "blocks_lifted": report.blocks_lifted})  # fmt: skip
     return report
 
 

@@ -14,4 +14,7 @@ from encours.risk.daily import risk_daily_run
 def run_daily(job: Job, progress: Progress) -> dict[str, Any]:
     report = risk_daily_run(as_of=date.fromisoformat(job.params["as_of"]), progress=progress)
     message = f"{report.customers} customers, {report.graded} graded, {report.alerts} new alerts"
-    return {"customers": report.customers, "graded": report.graded, "alerts": report.alerts, "message": message}
+    if report.blocks_lifted:
+        message += f", {report.blocks_lifted} dunning block(s) lifted"
+    return {"customers": report.customers, "graded": report.graded, "alerts": report.alerts,
+            "blocks_lifted": report.blocks_lifted, "message": message}  # fmt: skip

@@ -15,4 +15,4 @@ def daily_run() -> dict[str, Any]:
     as_of = timezone.localdate()
     report = risk_daily_run(as_of=as_of)
     return {"as_of": as_of.isoformat(), "customers": report.customers, "alerts": report.alerts,
-            "digests": send_digest(as_of=as_of)}  # fmt: skip
+            "blocks_lifted": report.blocks_lifted, "digests": send_digest(as_of=as_of)}  # fmt: skip

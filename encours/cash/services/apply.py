@@ -32,6 +32,7 @@ from encours.core.identifiers import normalize_iban
 from encours.core.matching_names import split_company_name
 from encours.core.money import ZERO
 from encours.ledger.models import Allocation, Customer, CustomerBankAccount, Item, ItemType
+from encours.ledger.services.blocks import blocks_lift_paid
 from encours.ledger.services.items import allocation_create, allocation_delete, item_create, items_refresh_open
 
 SOURCE = "cash"
@@ -190,6 +191,7 @@ def line_apply(
         },
         note=reason,
     )
+    blocks_lift_paid(as_of=timezone.localdate(), customer_ids=[customer.pk])  # paid enough: a dunning block lifts
     return application
 
 
@@ -511,6 +513,7 @@ def applications_bulk(*, plans: Sequence[Plan], lines: dict[int, BankLine], user
             for p in plans
         ]
     )
+    blocks_lift_paid(as_of=timezone.localdate(), customer_ids={p.customer_id for p in plans})
     return len(plans) + len(single)
 
 

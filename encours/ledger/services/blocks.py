@@ -186,8 +186,8 @@ def blocks_lift_paid(*, as_of: date, customer_ids: Iterable[int] | None = None) 
     """Lift the dunning blocks whose cause is gone: the customer's overdue amount fell below the step's
     minimum (or to nothing). Run by the daily risk run and after each cash application."""
     candidates = CustomerBlock.objects.filter(
-        reason=BlockReason.DUNNING, lifted_at__isnull=True, lift_below__isnull=False
-    )
+        reason=BlockReason.DUNNING, lifted_at__isnull=True, lift_below__isnull=False, blocked_on__lte=as_of
+    )  # a run as of an earlier day (a replay, the demo's history) does not judge a later block
     if customer_ids is not None:
         candidates = candidates.filter(customer_id__in=list(customer_ids))
     blocks = list(candidates.order_by("pk"))

@@ -18,5 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{report.customers} customers, {report.graded} graded, {report.alerts} new alerts")
         for kind, count in sorted(report.by_kind.items()):
             self.stdout.write(f"  {kind}: {count}")
+        self.stdout.write(f"{report.blocks_lifted} dunning block(s) lifted: paid below the step's minimum")
         if not options["no_digest"]:
             self.stdout.write(f"digest sent to {send_digest(as_of=as_of)} user(s)")
