@@ -21,9 +21,10 @@ FORMAL_NOTICE = "formal_notice"
 LITIGATION = "litigation"
 AGENCY = "agency"
 CREDIT_BLOCK = "credit_block"
+LIMIT_CHANGE = "limit_change"  # decided by the committee, never proposed: a new limit is a judgement
 PROVISION = "provision"
 WRITE_OFF = "write_off"
-DECISIONS = (CONTINUE, FORMAL_NOTICE, LITIGATION, AGENCY, CREDIT_BLOCK, PROVISION, WRITE_OFF)
+DECISIONS = (CONTINUE, FORMAL_NOTICE, LITIGATION, AGENCY, CREDIT_BLOCK, LIMIT_CHANGE, PROVISION, WRITE_OFF)
 
 LITIGATION_FROM = Decimal("15000")  # below, a collection agency costs less than a court case
 

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import io
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -16,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError
-from encours.disputes import committees
+from encours.core.provisions import EXPENSE_ACCOUNT, PROVISION_ACCOUNT
+from encours.disputes import committees, provisions
 from encours.disputes.models import Decision
 from encours.ledger.selectors import entities_for, regions_for
 from encours.web.params import BadParameter, parse_date
@@ -97,8 +100,12 @@ def committee_record(request: HttpRequest, pk: int) -> HttpResponse:
             if not decision:
                 continue
             percent_text = request.POST.get(f"percent_{case.pk}", "").strip().replace(",", ".")
+            limit_text = request.POST.get(f"limit_{case.pk}", "").strip().replace(" ", "").replace(",", ".")
             decisions[case.pk] = committees.CaseDecision(
-                decision, Decimal(percent_text) if percent_text else None, request.POST.get(f"note_{case.pk}", "")
+                decision,
+                Decimal(percent_text) if percent_text else None,
+                request.POST.get(f"note_{case.pk}", ""),
+                Decimal(limit_text) if limit_text else None,
             )
         held_on = parse_date(request.POST.get("held_on"), name="held_on")
         if held_on is None:
@@ -145,4 +152,49 @@ def committee_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     committee = committees.committee_get(user=request.user, pk=pk)
     response = HttpResponse(committee_pdf_bytes(committee, user=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="committee-{committee.pk}-{committee.month:%Y-%m}.pdf"'
+    return response
+
+
+def _committee_filter(request: HttpRequest) -> int | None:
+    value = request.GET.get("committee", "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404("unknown committee")
+    return committees.committee_get(user=request.user, pk=int(value)).pk
+
+
+@login_required
+def provision_list(request: HttpRequest) -> HttpResponse:
+    """The provision entries the signed-off committees recorded, with the export for the accountants."""
+    if not can(request.user, "reports.view"):
+        raise PermissionDenied
+    committee_id = _committee_filter(request)
+    entries = provisions.provisions_for(request.user, committee_id=committee_id)
+    context = {
+        "page": Paginator(entries, 100).get_page(request.GET.get("page")),
+        "totals": provisions.provision_totals(entries),
+        "committee_id": committee_id,
+        "accounts": (EXPENSE_ACCOUNT, PROVISION_ACCOUNT),
+    }
+    return render(request, "disputes/provisions.html", context)
+
+
+@login_required
+def provision_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if not can(request.user, "reports.view"):
+        raise PermissionDenied
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("unknown format")
+    committee_id = _committee_filter(request)
+    entries = provisions.provisions_for(request.user, committee_id=committee_id)
+    name = f"provisions{f'-committee-{committee_id}' if committee_id else ''}-{timezone.localdate():%Y-%m-%d}"
+    if fmt == "csv":
+        out = io.StringIO()
+        provisions.provisions_csv(out, entries)
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        response = HttpResponse(provisions.provisions_xlsx(entries), content_type=mime)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

@@ -17,6 +17,7 @@ from encours.accounts.permissions import can, is_system, portfolio_scoped, requi
 from encours.audit.services import audit_record
 from encours.core import committees as ladder
 from encours.core.errors import PermissionDenied, ValidationFailed
+from encours.disputes.enactment import committee_enact
 from encours.disputes.models import ACTIVE_STATUSES, Committee, CommitteeCase, Decision, Dispute
 from encours.disputes.selectors import disputed_lines
 from encours.ledger.models import Customer, Item, ItemType
@@ -165,6 +166,7 @@ class CaseDecision:
     decision: str
     provision_percent: Decimal | None = None
     note: str = ""
+    new_limit: Decimal | None = None
 
 
 @transaction.atomic
@@ -191,10 +193,14 @@ def committee_record(
         percent = decided.provision_percent
         if decided.decision == Decision.PROVISION and (percent is None or not 0 < percent <= 100):
             raise ValidationFailed(f"{case.customer.name}: a provision needs a percentage between 0 and 100")
+        limit = decided.new_limit
+        if decided.decision == Decision.LIMIT_CHANGE and (limit is None or limit < 0):
+            raise ValidationFailed(f"{case.customer.name}: a limit change needs the new limit (0 or more)")
         case.decision = decided.decision
         case.provision_percent = percent if decided.decision == Decision.PROVISION else None
+        case.new_limit = limit if decided.decision == Decision.LIMIT_CHANGE else None
         case.decision_note = decided.note
-        case.save(update_fields=["decision", "provision_percent", "decision_note"])
+        case.save(update_fields=["decision", "provision_percent", "new_limit", "decision_note"])
     committee.held_on, committee.attendees, committee.state = held_on, attendees.strip(), Committee.State.HELD
     committee.save(update_fields=["held_on", "attendees", "state"])
     audit_record(
@@ -212,8 +218,9 @@ def committee_record(
 
 
 @transaction.atomic
-def committee_sign(*, committee: Committee, user: Any) -> Committee:
-    """The regional director signs off their region's pack (a credit manager any pack)."""
+def committee_sign(*, committee: Committee, user: Any, on: date | None = None) -> Committee:
+    """The regional director signs off their region's pack (a credit manager any pack); its decisions are
+    then enacted (``enactment``): blocks, limits, hand-overs, provisions."""
     require(user, "committee.sign")
     _require_in_scope(committee, user)
     if user.role == Role.REGIONAL_DIRECTOR and committee.region != user.region:
@@ -226,6 +233,7 @@ def committee_sign(*, committee: Committee, user: Any) -> Committee:
     audit_record(
         actor=user, action="committee.sign", obj=committee, entity_id=committee.entity_id, after={"signed": True}
     )
+    committee_enact(committee=committee, user=user, on=on or timezone.localdate())
     return committee
 
 

@@ -229,6 +229,7 @@ class Decision(models.TextChoices):
     LITIGATION = "litigation", _("Litigation")
     AGENCY = "agency", _("Collection agency")
     CREDIT_BLOCK = "credit_block", _("Credit block")
+    LIMIT_CHANGE = "limit_change", _("Credit limit change")
     PROVISION = "provision", _("Provision for doubtful debt")
     WRITE_OFF = "write_off", _("Write-off")
 
@@ -288,7 +289,10 @@ class CommitteeCase(models.Model):
     decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, blank=True)
     provision_percent = models.DecimalField(_("provision %"), max_digits=5, decimal_places=2, null=True, blank=True)
     decision_note = models.TextField(_("note"), blank=True)
+    new_limit = money_field(_("new credit limit"), null=True, blank=True)
     previous_case = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    enacted_at = models.DateTimeField(_("enacted at"), null=True, blank=True)
+    enactment = models.CharField(_("what was done"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-overdue_amount"]
@@ -298,3 +302,28 @@ class CommitteeCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.committee_id} · {self.customer_id}"
+
+
+class ProvisionEntry(models.Model):
+    """One invoice's provision for doubtful debt, as a signed-off committee decided it (``core.provisions``)."""
+
+    case = models.ForeignKey(CommitteeCase, on_delete=models.CASCADE, related_name="provisions")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="provisions")
+    item = models.ForeignKey("ledger.Item", on_delete=models.PROTECT, related_name="provisions")
+    recorded_on = models.DateField(_("recorded on"))
+    open_amount = money_field(_("open amount incl. VAT"))
+    vat_rate = models.DecimalField(_("VAT rate"), max_digits=5, decimal_places=2)
+    amount_ht = money_field(_("amount excl. VAT"))
+    vat = money_field(_("VAT"))
+    rate = models.DecimalField(_("provision rate"), max_digits=5, decimal_places=2)
+    provision = money_field(_("provision"))
+    currency = models.CharField(max_length=3, default="EUR")
+
+    class Meta:
+        ordering = ["recorded_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "item"], name="provision_once_per_case_item")]
+        verbose_name = _("provision entry")
+        verbose_name_plural = _("provision entries")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.rate} % {self.provision}"

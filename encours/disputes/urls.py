@@ -25,4 +25,6 @@ urlpatterns += [
     path("disputes/committees/<int:pk>/record/", committee_views.committee_record, name="committee_record"),
     path("disputes/committees/<int:pk>/sign/", committee_views.committee_sign, name="committee_sign"),
     path("disputes/committees/<int:pk>/pdf/", committee_views.committee_pdf, name="committee_pdf"),
+    path("disputes/provisions/", committee_views.provision_list, name="provisions"),
+    path("disputes/provisions/export.<str:fmt>", committee_views.provision_export, name="provisions_export"),
 ]

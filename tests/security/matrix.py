@@ -150,6 +150,8 @@ PAGES: dict[str, Page] = {
     "disputes:committee_record": write("committee", "committee.prepare"),
     "disputes:committee_sign": write("committee", "committee.sign"),
     "disputes:committee_pdf": page("committee", REPORTS),
+    "disputes:provisions": page(None, REPORTS),
+    "disputes:provisions_export": page(None, REPORTS, fmt="csv"),
     # cash
     "cash:queue": page(None, ANY),
     "cash:line": page("line", ANY),
