@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record, audit_record_many
+from encours.core.bounds import figure_problem
 from encours.core.errors import ImportRejected, InvalidAmount, InvalidFile, RowError
 from encours.core.formats.tabular import Table, parse_date, read_table
 from encours.core.grading import INSOLVENCY_KINDS, LegalEventKind, open_insolvency
@@ -186,8 +187,11 @@ def import_statements(
         receivables = (row.get("receivables") or "").strip()
         try:
             extra["receivables"] = D(receivables) if receivables else None
-            if extra["receivables"] is not None and extra["receivables"] < 0:
-                errors.append(RowError(line, "receivables", receivables, "receivables cannot be negative"))
+            problem = extra["receivables"] is not None and figure_problem(
+                "receivables", extra["receivables"], non_negative=True
+            )
+            if problem:
+                errors.append(RowError(line, "receivables", receivables, problem))
         except InvalidAmount as exc:
             errors.append(RowError(line, "receivables", receivables, str(exc)))
         closed = (row.get("closed_on") or "").strip()

@@ -68,9 +68,10 @@ class TabularImportReport:
         return asdict(self)
 
 
-def mapping_spec(mapping: ImportMapping) -> MappingSpec:
+def mapping_spec(mapping: ImportMapping, currency: str = "EUR") -> MappingSpec:
     options = mapping.options or {}
     return MappingSpec(
+        currency=currency,
         kind=mapping.kind,
         columns=mapping.columns or {},
         date_format=options.get("date_format", ""),
@@ -109,7 +110,7 @@ def tabular_import(
     options = mapping.options or {}
     table = read_table(raw, file_name=name, delimiter=options.get("delimiter", ""), sheet=options.get("sheet", ""))
     rows = max(len(table.rows), 1)
-    spec = mapping_spec(mapping)
+    spec = mapping_spec(mapping, entity.currency)
     records, cell_errors = map_rows(
         table, spec, on_rows=lambda read, total: progress(read, 2 * rows, f"reading: {read} / {total} rows")
     )
