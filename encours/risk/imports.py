@@ -30,6 +30,7 @@ from encours.core.payer import add_months
 from encours.core.statements import parse_statement_rows
 from encours.ledger.models import Customer
 from encours.ledger.services.customers import customer_block
+from encours.ledger.services.locks import import_lock
 from encours.risk.models import Company, FinancialStatement, LegalEvent, Rating, RiskAlert, RiskImportMapping
 
 STATEMENT_COLUMNS = (
@@ -215,6 +216,7 @@ def import_statements(
 def _write_statements(
     parsed: list[tuple[int, Any, dict[str, Any]]], *, file_name: str, user: Any, rows: int
 ) -> RiskImportReport:
+    import_lock("risk")  # another risk import (they share companies) waits, then sees these rows
     from encours.core.statements import AMOUNT_FIELDS
 
     report = RiskImportReport("statements", file_name, rows)
@@ -313,6 +315,7 @@ def import_ratings(
 def _write_ratings(
     parsed: list[tuple[int, dict[str, Any]]], *, file_name: str, user: Any, rows: int
 ) -> RiskImportReport:
+    import_lock("risk")  # another risk import (they share companies) waits, then sees these rows
     report = RiskImportReport("ratings", file_name, rows)
     companies, report.prospects = _companies({values["siren"]: "" for _, values in parsed})
     audits = []
@@ -397,6 +400,7 @@ def legal_events_record(
 ) -> RiskImportReport:
     """Store new events; a new insolvency in force blocks the customers, alerts and proposes the
     claim declaration deadline, all in this one transaction."""
+    import_lock("risk")  # another risk import (they share companies) waits, then sees these rows
     as_of = as_of or timezone.localdate()
     report = RiskImportReport("legal_events", file_name, rows)
     companies, report.prospects = _companies({values["siren"]: "" for _, values in parsed})

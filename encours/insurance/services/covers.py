@@ -27,6 +27,7 @@ from encours.core.formats.tabular import Table, parse_date, read_table
 from encours.core.money import quantize
 from encours.insurance.models import CoverDecision, CoverRequest, Decision, DecisionMapping, InsurancePolicy
 from encours.ledger.models import Customer, LegalEntity
+from encours.ledger.services.locks import import_lock
 
 DEFAULT_COLUMNS = (
     "customer",
@@ -139,6 +140,7 @@ def decisions_import(
     if errors:
         raise ImportRejected(errors)
     with transaction.atomic():
+        import_lock(f"insurance.decisions:{entity.pk}")  # a concurrent import waits, then sees these rows
         policy, created = policy_ensure(entity=entity, number=policy_number, insurer=insurer, on=today, user=user)
         report = DecisionImportReport(name, str(policy), len(incoming), policy_created=created)
         for index, decision in enumerate(incoming):

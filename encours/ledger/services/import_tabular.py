@@ -35,6 +35,7 @@ from encours.ledger.models import (
 )
 from encours.ledger.selectors import import_refusal
 from encours.ledger.services.bulk import chunks
+from encours.ledger.services.locks import import_lock
 from encours.ledger.services.upsert import (
     IncomingAllocation,
     IncomingItem,
@@ -120,6 +121,7 @@ def tabular_import(
     handler = _HANDLERS[mapping.kind]
     writing = progress_span(progress, start=rows, end=2 * rows, total=2 * rows)
     with transaction.atomic():
+        import_lock(f"entity:{entity.pk}")  # a concurrent import of this entity: wait for it, then see its rows
         try:
             handler(entity, clean, spec, report, user, writing)
         except ImportRejected as rejected:  # report cell and business errors together, by line
