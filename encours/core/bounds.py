@@ -52,19 +52,22 @@ def _too_many_decimals(value: Decimal, decimals: int) -> bool:
     return value != value.quantize(Decimal(1).scaleb(-decimals))  # 10.500 has two decimals that count
 
 
-def amount_problem(value: Decimal, currency: str = "EUR") -> str | None:
-    """Why this amount cannot be stored, or ``None``."""
+def amount_problem(value: Decimal, currency: str | None = "EUR") -> str | None:
+    """Why this amount cannot be stored, or ``None``; ``currency`` None: any number of decimals
+    (a data set whose currency is unknown)."""
     if not isinstance(value, Decimal) or not value.is_finite():
         return "not a finite number"
     if value.copy_abs() >= MAX_AMOUNT:
         return "amount out of range: 10^13 or more in absolute value"
+    if currency is None:
+        return None
     decimals = minor_unit(currency)
     if _too_many_decimals(value, decimals):
         return f"more than {decimals} decimals for {currency.upper()}"
     return None
 
 
-def bounded_amount(text: str | Decimal, currency: str = "EUR") -> Decimal:
+def bounded_amount(text: str | Decimal, currency: str | None = "EUR") -> Decimal:
     """The amount written in ``text`` (French or English way), or ``InvalidAmount`` saying why not."""
     value = D(text)
     problem = amount_problem(value, currency)
