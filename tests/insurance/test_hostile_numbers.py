@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -30,3 +32,28 @@ def test_a_1e30_or_nan_amount_is_refused_with_its_line(book, entity):
         "line 4, column granted_amount: '10.005' more than 2 decimals for EUR",
     ]
     assert not CoverDecision.objects.exists() and not InsurancePolicy.objects.exists()
+
+
+def test_insurance_pages_answer_200_on_extreme_stored_decisions(client, credit_manager, book, entity):
+    """Stored directly (an older version, the admin): the portfolio, the buyer page and the
+    exposure command cope with the largest amounts a field can hold."""
+    from django.core.management import call_command
+    from django.urls import reverse
+
+    policy = InsurancePolicy.objects.create(
+        entity=entity, number="P-X", insurer="Coface", currency="EUR", start_date=date(2026, 1, 1)
+    )
+    huge = Decimal("999999999999999.999")  # 10^15: SQLite keeps it as a float, exactly enough
+    for customer in (book["a"], book["b"]):
+        CoverDecision.objects.create(
+            policy=policy, customer=customer, decision="approved", requested_amount=huge, granted_amount=huge,
+            decided_on=date(2026, 1, 1), effective_on=date(2026, 1, 1),
+        )  # fmt: skip
+    client.force_login(credit_manager)
+    a = book["a"].pk
+    for url in (
+        reverse("insurance:portfolio"), reverse("insurance:buyer", args=[a]), reverse("insurance:requests"),
+        reverse("insurance:declarations"), reverse("risk:customer", args=[a]), reverse("ledger:customer", args=[a]),
+    ):  # fmt: skip
+        assert client.get(url).status_code == 200, url
+    call_command("insurance_exposure", "--as-of", "2026-10-31", "--output", "-", stdout=io.StringIO())
