@@ -1,5 +1,5 @@
-"""Bounds on every number that enters: one place says what an amount, a statement figure or a
-ratio may be, so every parser (CLI, web upload, API) refuses the same values with the same words.
+"""Bounds on every number that enters: one place says what an amount or a statement figure may
+be, so every parser (CLI, web upload, API) refuses the same values with the same words.
 
 An amount is finite, below 10^13 in absolute value (the database holds 20 digits; a ledger of
 ten thousand billion is not a ledger) and has at most its currency's decimals: ``10.005 EUR`` is
@@ -22,8 +22,6 @@ Decimal('1234.50')
 'an invoice is a positive amount (a negative one is a credit note)'
 >>> figure_problem("equity", Decimal("-1e13"))
 'figure out of range: 10^13 or more in absolute value'
->>> ratio_problem(Decimal("1.5"), low=Decimal(0), high=Decimal(1))
-'out of range: expected between 0 and 1'
 """
 
 from __future__ import annotations
@@ -36,7 +34,6 @@ from encours.core.money import D, minor_unit
 MAX_AMOUNT = Decimal(10) ** 13
 MAX_FIGURE = Decimal(10) ** 13  # a statement figure: the yearly revenue of the largest groups is ~10^12
 FIGURE_DECIMALS = 2  # statement figures are stored with two decimals
-MAX_DAYS = 36500  # a delay, a term or a period in days: a century
 
 SIGNS = {
     "invoice": (1, "an invoice is a positive amount (a negative one is a credit note)"),
@@ -96,20 +93,4 @@ def figure_problem(name: str, value: Decimal, *, non_negative: bool = False) -> 
         return f"more than {FIGURE_DECIMALS} decimals"
     if non_negative and value < 0:
         return f"{name} cannot be negative"
-    return None
-
-
-def ratio_problem(value: Decimal, *, low: Decimal, high: Decimal) -> str | None:
-    """A rate, weight or share within its range (both ends included)."""
-    if not isinstance(value, Decimal) or not value.is_finite():
-        return "not a finite number"
-    if not low <= value <= high:
-        return f"out of range: expected between {low} and {high}"
-    return None
-
-
-def days_problem(value: int, *, low: int = 0, high: int = MAX_DAYS) -> str | None:
-    """A number of days (terms, delays) within its range."""
-    if not low <= value <= high:
-        return f"out of range: expected between {low} and {high} days"
     return None

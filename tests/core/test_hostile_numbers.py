@@ -163,5 +163,5 @@ def test_bounds_helpers():
     assert bounds.amount_problem(Decimal("9999999999999.99"), "EUR") is None
     assert bounds.amount_problem(Decimal("-9999999999999.99"), "EUR") is None
     assert bounds.amount_problem(Decimal("1E+2"), "JPY") is None
-    assert bounds.days_problem(40000) == "out of range: expected between 0 and 36500 days"
-    assert bounds.ratio_problem(Decimal("NaN"), low=Decimal(0), high=Decimal(1)) == "not a finite number"
+    assert bounds.sign_problem("adjustment", Decimal("-5")) is None
+    assert bounds.figure_problem("cash", Decimal("-1"), non_negative=True) == "cash cannot be negative"
