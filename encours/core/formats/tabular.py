@@ -220,6 +220,8 @@ def _read_xlsx(raw: bytes, sheet: str) -> Table:
     except Exception as exc:  # openpyxl raises many types for a corrupt archive
         raise InvalidFile(f"line 1: not a readable XLSX workbook ({type(exc).__name__})") from None
     try:
+        if not workbook.worksheets:
+            raise InvalidFile("line 1: the workbook has no worksheet")
         if sheet and sheet not in workbook.sheetnames:
             raise InvalidFile(f"line 1: no sheet named {sheet!r} (sheets: {', '.join(workbook.sheetnames)})")
         worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
