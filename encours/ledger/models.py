@@ -216,12 +216,19 @@ class Item(models.Model):
     label = models.CharField(_("label"), max_length=200, blank=True)
     source_file = models.CharField(_("source file"), max_length=200, blank=True)
     source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
+    # A FEC receipt or adjustment is identified by its écriture ("<fiscal year>|<journal>|<EcritureNum>[|rank]"):
+    # its number (PieceRef) may be a bank reference shared by many. Empty: the item is its number.
+    entry = models.CharField(_("accounting entry"), max_length=80, blank=True, default="")
+    is_opening = models.BooleanField(_("opening balance"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["entity", "type", "number"], name="item_unique_number"),
+            models.UniqueConstraint(
+                fields=["entity", "type", "number"], condition=Q(entry=""), name="item_unique_number"
+            ),
+            models.UniqueConstraint(fields=["entity", "entry"], condition=~Q(entry=""), name="item_unique_entry"),
         ]
         indexes = [
             models.Index(fields=["customer", "settled_on"]),

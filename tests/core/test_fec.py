@@ -16,6 +16,11 @@ HEADER = (
 )
 
 
+def named(result, key):
+    """The number (PieceRef) of the item with this key."""
+    return next(item.number for item in result.items if item.key == key)
+
+
 def fec(*lines: str, sep: str = "|") -> str:
     return "\n".join([HEADER.replace("|", sep), *(line.replace("|", sep) for line in lines)]) + "\n"
 
@@ -49,7 +54,7 @@ def test_both_separators_and_both_encodings_give_the_same_items(sep, encoding):
 
 def test_a_lettering_group_with_two_payments_gives_two_allocations_dated_datelet():
     result = parse_fec(fec(*INVOICE, *PART_1, *PART_2).encode())
-    assert sorted((a.credit_key[1], a.amount, a.date) for a in result.allocations) == [
+    assert sorted((named(result, a.credit_key), a.amount, a.date) for a in result.allocations) == [
         ("VIR1", Decimal("500.00"), date(2026, 2, 20)),
         ("VIR2", Decimal("700.00"), date(2026, 2, 20)),
     ]
@@ -59,13 +64,14 @@ def test_unlettered_lines_stay_open():
     result = parse_fec(fec(*INVOICE, *(line.replace("|AB|20260220|", "|||") for line in PART_1)).encode())
     assert result.allocations == ()  # the invoice alone in its letter group: nothing to pair with
     result = parse_fec(fec(*INVOICE, *PART_1, *(line.replace("|AB|20260220|", "|||") for line in PART_2)).encode())
-    assert [(a.credit_key[1], a.amount) for a in result.allocations] == [("VIR1", Decimal("500.00"))]
+    assert [(named(result, a.credit_key), a.amount) for a in result.allocations] == [("VIR1", Decimal("500.00"))]
 
 
 def test_credit_in_a_sales_entry_is_a_credit_note_and_settles_the_named_invoice():
     credit_note = (
         "VT|Ventes|9|20260110|411000|Clients|C1|Café|AV1|20260110|Avoir AV1 sur FA1|0,00|1200,00|||20260110||",
         "VT|Ventes|9|20260110|706000|Ventes|||AV1|20260110|Avoir|1000,00|0,00|||20260110||",
+        "VT|Ventes|9|20260110|445710|TVA|||AV1|20260110|Avoir|200,00|0,00|||20260110||",
     )
     invoice = tuple(line.replace("|AB|20260220|", "|||") for line in INVOICE)
     result = parse_fec(fec(*invoice, *credit_note).encode())
@@ -156,7 +162,7 @@ def test_a_letter_code_reused_a_year_later_dates_each_settlement_by_its_own_date
         for line in first
     )
     result = parse_fec(fec(*first, *again).encode())
-    assert sorted((a.debit_key[1], a.credit_key[1], a.amount, a.date) for a in result.allocations) == [
+    assert sorted((a.debit_key[1], named(result, a.credit_key), a.amount, a.date) for a in result.allocations) == [
         ("FA1", "VIR1", Decimal("300.00"), date(2025, 6, 2)),
         ("FA9", "VIR9", Decimal("120.00"), date(2026, 6, 2)),
     ]
@@ -165,7 +171,7 @@ def test_a_letter_code_reused_a_year_later_dates_each_settlement_by_its_own_date
 def test_a_group_settled_over_several_datelets_is_still_paired_as_one_group():
     part_1 = tuple(line.replace("|AB|20260220|", "|AB|20260201|") for line in PART_1)
     result = parse_fec(fec(*INVOICE, *part_1, *PART_2).encode())
-    assert sorted((a.credit_key[1], a.amount, a.date) for a in result.allocations) == [
+    assert sorted((named(result, a.credit_key), a.amount, a.date) for a in result.allocations) == [
         ("VIR1", Decimal("500.00"), date(2026, 2, 20)),
         ("VIR2", Decimal("700.00"), date(2026, 2, 20)),
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class FecImportReport:
     allocations_updated: int
     allocations_removed: int
     seconds: float
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changed_nothing(self) -> bool:
@@ -131,6 +132,7 @@ def fec_import(
             allocations_updated=upsert.allocations_updated,
             allocations_removed=upsert.allocations_removed,
             seconds=round(time.monotonic() - started, 3),
+            warnings=list(parsed.warnings),
         )
         audit_record(actor=user, action="import.fec", obj=entity, entity_id=entity.pk, after=report.as_dict())
     progress(2 * lines, 2 * lines, "done")
@@ -185,6 +187,8 @@ def _incoming_items(parsed: FecResult, customers: dict[str, Any], entity: LegalE
                 label=item.label,
                 reference=item.reference,
                 source_line=item.line,
+                entry=item.entry,
+                is_opening=item.opening,
             )
         )
     return items
