@@ -146,6 +146,7 @@ class FecResult:
     errors: tuple[RowError, ...]
     warnings: tuple[str, ...] = ()
     first_date: date | None = None  # the file's first entry date: its fiscal year in identities
+    last_date: date | None = None
 
 
 @dataclass(slots=True)
@@ -202,6 +203,7 @@ class _Reader:
     lines: list[_Line] = field(default_factory=list)
     entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
     first_date: date | None = None
+    last_date: date | None = None
     ignored: int = 0
     total: int = 0
 
@@ -315,6 +317,7 @@ def parse_fec(
         tuple(errors),
         tuple(reader.warnings),
         reader.first_date,
+        reader.last_date,
     )
 
 
@@ -393,8 +396,11 @@ def _read_lines(
             entry.balanced_before_repeat = entry.debit == entry.credit
         entry.count += 1
         entry.last_line = line_no
-        if entry_date is not None and (reader.first_date is None or entry_date < reader.first_date):
-            reader.first_date = entry_date
+        if entry_date is not None:
+            if reader.first_date is None or entry_date < reader.first_date:
+                reader.first_date = entry_date
+            if reader.last_date is None or entry_date > reader.last_date:
+                reader.last_date = entry_date
         entry.classes.add(account[:1] if not account.startswith("445") else "445")
         errors_before = len(reader.errors)
         debit, credit = _debit_credit(reader, row, columns, line_no)
