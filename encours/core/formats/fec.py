@@ -41,7 +41,9 @@ items flagged ``opening``: the import links them to last year's items when those
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import io
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -154,17 +156,22 @@ class _Entry:
     """What is needed of one écriture to check it: balance, lines, an exact repeat."""
 
     first_line: int
-    first_text: str
+    first_hash: int  # of the first line's text
     date: date | None
     last_line: int = 0
     count: int = 0
     debit: Decimal = _ZERO
     credit: Decimal = _ZERO
-    classes: set[str] = field(default_factory=set)
+    classes: int = 0  # CASH | SALES bits of the accounts it touches
     opening_accounts: bool = False
     repeat_at: int = 0  # line where the first line appears again
     before_repeat: int = 0  # lines before it
     balanced_before_repeat: bool = False
+    lines_hash: int = 0  # of the lines before the repeat, in order
+    repeat_hash: int = 0  # of the lines from the repeat on
+
+
+CASH, SALES = 1, 2  # an entry touching 5* moves cash; 7* or 445* is a sale
 
 
 @dataclass(slots=True)
@@ -202,6 +209,7 @@ class _Reader:
     dates: dict[str, date | None] = field(default_factory=dict)
     lines: list[_Line] = field(default_factory=list)
     entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)  # one copy of each account, name and piece
     first_date: date | None = None
     last_date: date | None = None
     ignored: int = 0
@@ -279,23 +287,21 @@ def parse_fec(
     """Parse a whole FEC. Structural problems raise InvalidFile; row problems come back as
     errors (and then no items are returned, so nothing half-imported can follow).
     ``on_lines(read, total)`` hears every PROGRESS_EVERY lines and at the end."""
-    decoded = decode_text(raw, report_mixed=True)  # a line in another encoding is one error among the others
-    del raw
-    delimiter, header, lines, count = _split(decoded.text)
+    encoding, decode_errors, text_lines = _text_lines(raw)
+    delimiter, header, lines, count = _split(text_lines, raw)
     columns = _column_positions(header)
-    reader = _Reader(functional_currency, customer_prefixes, errors=list(decoded.errors))
+    reader = _Reader(functional_currency, customer_prefixes, errors=list(decode_errors))
     with suppress(_TooManyErrors):
         _read_lines(reader, lines, delimiter, columns, len(header), on_lines or _no_progress, count)
         if not reader.errors:
-            _check_entries(reader, lines)
-    del lines
+            _check_entries(reader)
     siren, closing = file_name_identity(file_name)
     stats = FecStats(
         lines=reader.total,
         customer_lines=len(reader.lines),
         ignored_lines=reader.ignored,
         entries=len(reader.entries),
-        encoding=decoded.encoding,
+        encoding=encoding,
         delimiter="tab" if delimiter == "\t" else delimiter,
     )
     if reader.errors:
@@ -304,6 +310,7 @@ def parse_fec(
         )
     _classify(reader, frozenset(code.upper() for code in opening_journals))
     _identify(reader)
+    reader.entries.clear()  # the largest structure: not needed any more
     items, errors = _merge_items(reader.lines, functional_currency)
     allocations = _allocations_from_letters(reader.lines, items) + _allocations_by_reference(reader.lines, items)
     customers = _customers(reader.lines)
@@ -325,18 +332,54 @@ def _no_progress(read: int, total: int) -> None:
     return None
 
 
-def _split(text: str) -> tuple[str, list[str], list[str], int]:
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+def _text_lines(raw: bytes) -> tuple[str, tuple[RowError, ...], Iterator[str]]:
+    """The encoding, decoding errors and lines of the file. A UTF-8 file (most of them, and the
+    large ones) is decoded line by line as it is read: neither its whole text nor a list of its
+    lines is ever held, only the bytes."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        return decode_text(raw).encoding, (), iter(())  # raises the decoder's message
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for offset in range(0, len(raw), _CHUNK):
+            decoder.decode(view[offset : offset + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        decoded = decode_text(raw, report_mixed=True)  # a line in another encoding is one error among the others
+        return decoded.encoding, decoded.errors, _lines_of(decoded.text)
+    finally:
+        view.release()
+    stream = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline=None)
+    return "utf-8", (), (line.rstrip("\n") for line in stream)
+
+
+_CHUNK = 1 << 20
+
+
+def _lines_of(text: str) -> Iterator[str]:
+    start = 0
+    for line in _LINE_END.finditer(text):
+        yield text[start : line.start()]
+        start = line.end()
+    if start < len(text):
+        yield text[start:]
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _split(lines: Iterator[str], raw: bytes) -> tuple[str, list[str], Iterator[str], int]:
+    first = next(lines, "")
+    if not first.strip():
         raise InvalidFile("line 1: empty file or missing header")
-    first = lines[0]
     delimiter = "\t" if first.count("\t") > first.count("|") else "|"
     header = [h.strip().lstrip("\ufeff") for h in first.split(delimiter)]
     if len(header) < len(REQUIRED_COLUMNS):
         raise InvalidFile(f"line 1: header has {len(header)} columns; a FEC has at least 18, separated by | or tab")
     # FEC fields are never quoted (the format forbids the separator inside a field): a plain split
     # is exact and several times faster than the csv module
-    return delimiter, header, lines, len(lines) - 1
+    count = raw.count(b"\n") + (0 if raw.endswith((b"\n", b"\r")) else 1) + raw.count(b"\r") - raw.count(b"\r\n")
+    return delimiter, header, lines, count - 1
 
 
 def _column_positions(header: list[str]) -> dict[str, int]:
@@ -358,7 +401,7 @@ def _column_positions(header: list[str]) -> dict[str, int]:
 
 def _read_lines(
     reader: _Reader,
-    lines: list[str],
+    lines: Iterator[str],
     delimiter: str,
     columns: dict[str, int],
     width: int,
@@ -369,10 +412,10 @@ def _read_lines(
     journal_col, entry_col = columns["JournalCode"], columns["EcritureNum"]
     entries = reader.entries
     customer_prefixes = reader.customer_prefixes
+    strings = reader.strings
+    debit_col, credit_col = columns.get("Debit", -1), columns.get("Credit", -1)
     on_lines(0, count)
-    for index in range(1, len(lines)):
-        text = lines[index]
-        line_no = index + 1
+    for line_no, text in enumerate(lines, start=2):
         if not line_no % PROGRESS_EVERY:
             on_lines(line_no - 1, count)
         if not text or not text.strip():
@@ -389,11 +432,16 @@ def _read_lines(
             continue
         entry_key = (row[journal_col].strip(), row[entry_col].strip())
         entry = entries.get(entry_key)
+        text_hash = hash(text)
         if entry is None:
-            entry = entries[entry_key] = _Entry(line_no, text, entry_date)
-        elif not entry.repeat_at and text == entry.first_text:
-            entry.repeat_at, entry.before_repeat = line_no, entry.count
+            entry = entries[entry_key] = _Entry(line_no, text_hash, entry_date, lines_hash=text_hash)
+        elif entry.repeat_at:
+            entry.repeat_hash = hash((entry.repeat_hash, text_hash))
+        elif text_hash == entry.first_hash:
+            entry.repeat_at, entry.before_repeat, entry.repeat_hash = line_no, entry.count, text_hash
             entry.balanced_before_repeat = entry.debit == entry.credit
+        else:
+            entry.lines_hash = hash((entry.lines_hash, text_hash))
         entry.count += 1
         entry.last_line = line_no
         if entry_date is not None:
@@ -401,9 +449,18 @@ def _read_lines(
                 reader.first_date = entry_date
             if reader.last_date is None or entry_date > reader.last_date:
                 reader.last_date = entry_date
-        entry.classes.add(account[:1] if not account.startswith("445") else "445")
+        if account[0] == "5":
+            entry.classes |= CASH
+        elif account[0] == "7" or account.startswith("445"):
+            entry.classes |= SALES
         errors_before = len(reader.errors)
-        debit, credit = _debit_credit(reader, row, columns, line_no)
+        if debit_col >= 0:  # inline: the one thing done to every line of a million-line file
+            text = row[debit_col]
+            debit = _ZERO if text in _ZEROS else reader.parse_amount(text, line_no, "Debit")
+            text = row[credit_col]
+            credit = _ZERO if text in _ZEROS else reader.parse_amount(text, line_no, "Credit")
+        else:
+            debit, credit = _debit_credit(reader, row, columns, line_no)
         entry.debit += debit
         entry.credit += credit
         if not account.startswith(customer_prefixes):
@@ -415,17 +472,21 @@ def _read_lines(
             continue
         amounts_read = len(reader.errors) == errors_before  # else the amount already has its error
         line = _customer_line(reader, row, columns, line_no, entry_key, entry_date, debit, credit, amounts_read)
+        line.account = strings.setdefault(line.account, line.account)
+        line.name = strings.setdefault(line.name, line.name)
+        if line.piece:
+            line.piece = line.number = strings.setdefault(line.piece, line.piece)
         reader.lines.append(line)
         if row[aux_col].strip() == "" and not account[len("411") :].strip("0"):
             reader.error(line_no, "CompAuxNum", "", "customer line without auxiliary account (CompAuxNum)")
     on_lines(count, count)
 
 
-def _check_entries(reader: _Reader, lines: list[str]) -> None:
+def _check_entries(reader: _Reader) -> None:
     """Refuse every écriture that does not balance; read an exact repeat of one only once."""
     dropped: dict[tuple[str, str], int] = {}
     for (journal, number), entry in reader.entries.items():
-        if entry.repeat_at and _is_exact_repeat(entry, lines):
+        if entry.repeat_at and _is_exact_repeat(entry):
             dropped[(journal, number)] = entry.repeat_at
             reader.warnings.append(
                 f"line {entry.repeat_at}: entry {journal} {number} repeats lines {entry.first_line}-"
@@ -453,13 +514,13 @@ def _check_entries(reader: _Reader, lines: list[str]) -> None:
             entry.debit = entry.credit = _ZERO
 
 
-def _is_exact_repeat(entry: _Entry, lines: list[str]) -> bool:
-    """The écriture's lines after the repeat are those before it, in the same order."""
-    half = entry.before_repeat
-    if entry.count != 2 * half or not entry.balanced_before_repeat:
-        return False
-    first, again = entry.first_line - 1, entry.repeat_at - 1  # line numbers are 1-based list indexes + 1
-    return lines[first : first + half] == lines[again : again + half]
+def _is_exact_repeat(entry: _Entry) -> bool:
+    """The écriture's lines from the repeat on are those before it, in the same order."""
+    return (
+        entry.count == 2 * entry.before_repeat
+        and entry.balanced_before_repeat
+        and entry.lines_hash == entry.repeat_hash
+    )
 
 
 def _debit_credit(reader: _Reader, row: list[str], columns: dict[str, int], line_no: int) -> tuple[Decimal, Decimal]:
@@ -471,7 +532,7 @@ def _debit_credit(reader: _Reader, row: list[str], columns: dict[str, int], line
     sense = row[columns["Sens"]].strip().upper()[:1]
     if sense not in {"D", "C"}:
         reader.error(line_no, "Sens", row[columns["Sens"]], "expected D or C")
-    return (amount, Decimal(0)) if sense == "D" else (Decimal(0), amount)
+    return (amount, _ZERO) if sense == "D" else (_ZERO, amount)
 
 
 def _customer_line(
@@ -527,9 +588,8 @@ def _customer_line(
 def _classify(reader: _Reader, opening_journals: frozenset[str]) -> None:
     for line in reader.lines:
         entry = reader.entries[(line.journal, line.entry)]
-        classes = entry.classes
-        moves_cash = "5" in classes
-        touches_sales = "7" in classes or "445" in classes
+        moves_cash = bool(entry.classes & CASH)
+        touches_sales = bool(entry.classes & SALES)
         line.opening = line.journal.upper() in opening_journals or (
             entry.opening_accounts and entry.date == reader.first_date
         )

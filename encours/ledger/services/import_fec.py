@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from encours.audit.services import audit_record
 from encours.core.errors import ImportRejected, InvalidFile, PermissionDenied
@@ -109,6 +110,7 @@ def fec_import(
     lines = max(parsed.stats.lines, 1)
     writing = progress_span(progress, start=lines, end=2 * lines, total=2 * lines)
     with transaction.atomic(), gc_paused():
+        _lock_entity(siren)
         writing(0, 1, f"writing: {len(parsed.customers)} customers")
         entity, created = _entity(siren, user)
         customers, customers_created = customers_ensure(
@@ -118,6 +120,7 @@ def fec_import(
         allocations = [
             IncomingAllocation(a.debit_key, a.credit_key, a.amount, a.date, a.letter) for a in parsed.allocations
         ]
+        parsed = replace(parsed, items=(), allocations=())  # a million-line file's items are held once
         names = {customer.id: account for account, customer in customers.items()}
         warnings = list(parsed.warnings)
         items, allocations, linked = _link_openings(parsed, entity, items, allocations, names, warnings)
@@ -156,6 +159,17 @@ def fec_import(
         audit_record(actor=user, action="import.fec", obj=entity, entity_id=entity.pk, after=report.as_dict())
     progress(2 * lines, 2 * lines, "done")
     return report
+
+
+def _lock_entity(siren: str) -> None:
+    """Two imports for one entity at once (the same FEC twice, two years of a new entity) run one
+    after the other: the second waits for the first to commit, then finds its work done instead
+    of failing on a duplicate key. SQLite needs no lock: it lets one writer in at a time."""
+    if connection.vendor != "postgresql":
+        return
+    digest = hashlib.blake2b(f"ledger.fec_import:{siren}".encode(), digest_size=8).digest()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
 
 
 def _opening_journals(entity: LegalEntity | None) -> tuple[str, ...]:
