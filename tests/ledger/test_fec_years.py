@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from encours.core.demo import luhn_complete
 from encours.ledger.models import Customer, Item, LegalEntity
 from encours.ledger.services.import_fec import fec_import
 from encours.reports.selectors.aging import aged_balance
+from encours.synthetic.demo import luhn_complete
 
 pytestmark = pytest.mark.django_db
 HEADER = (
