@@ -27,11 +27,13 @@ from encours.core.grading import INSOLVENCY_KINDS, LegalEventKind, open_insolven
 from encours.core.identifiers import siren_error
 from encours.core.money import D
 from encours.core.payer import add_months
+from encours.core.risk_alerts import Alert, AlertKind, Severity
 from encours.core.statements import parse_statement_rows
 from encours.ledger.models import Customer
 from encours.ledger.services.customers import customer_block
 from encours.ledger.services.locks import import_lock
-from encours.risk.models import Company, FinancialStatement, LegalEvent, Rating, RiskAlert, RiskImportMapping
+from encours.risk.alerting import alert_raise
+from encours.risk.models import Company, FinancialStatement, LegalEvent, Rating, RiskImportMapping
 
 STATEMENT_COLUMNS = (
     "siren", "year", "total_assets", "current_assets", "inventories", "cash", "equity", "long_term_debt",
@@ -449,17 +451,9 @@ def _react_to_event(event: LegalEvent, *, report: RiskImportReport, user: Any, a
         if is_open_insolvency and event.claim_deadline:
             message += f" — declare the claim to the creditors' representative by {event.claim_deadline.isoformat()}"
         key = f"legal_event:{customer.pk}:{event.kind}:{event.published_on}:{event.reference}"
-        _, new = RiskAlert.objects.get_or_create(
-            key=key,
-            defaults={
-                "customer": customer,
-                "kind": "legal_event",
-                "severity": RiskAlert.Severity.CRITICAL if critical else RiskAlert.Severity.WARNING,
-                "message": message[:500],
-                "raised_on": as_of,
-            },
-        )
-        report.alerts += int(new)
+        severity = Severity.CRITICAL if critical else Severity.WARNING
+        alert = Alert(AlertKind.LEGAL_EVENT, severity, str(customer.pk), message[:500], key)
+        report.alerts += int(alert_raise(customer=customer, alert=alert, as_of=as_of))
         if is_open_insolvency and not customer.is_blocked:
             customer_block(
                 customer=customer,

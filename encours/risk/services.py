@@ -16,6 +16,7 @@ from encours.core.bounds import figure_problem
 from encours.core.errors import InvalidAmount, PermissionDenied, ValidationFailed
 from encours.core.grading import GradeWeights, GradingConfig
 from encours.core.money import quantize
+from encours.core.risk_alerts import EVENT_KINDS
 from encours.core.scoring import AltmanThresholds, ConanHolderThresholds
 from encours.core.statements import NON_NEGATIVE_FIELDS
 from encours.ledger.models import Customer, CustomerGroup
@@ -325,7 +326,9 @@ def alert_acknowledge(*, alert: RiskAlert, user: Any, comment: str = "") -> Risk
     if alert.acknowledged_at is not None:
         raise ValidationFailed("this alert was already acknowledged")
     alert.acknowledged_by, alert.acknowledged_at, alert.comment = user, timezone.now(), comment[:500]
-    alert.save(update_fields=["acknowledged_by", "acknowledged_at", "comment"])
+    if alert.kind in EVENT_KINDS and alert.closed_on is None:
+        alert.closed_on = timezone.localdate()  # a one-off fact, seen and handled: the problem is closed
+    alert.save(update_fields=["acknowledged_by", "acknowledged_at", "comment", "closed_on"])
     audit_record(
         actor=user, action="risk.alert.acknowledge", obj=alert, customer_id=alert.customer_id,
         after={"acknowledged": True}, note=comment,
