@@ -134,7 +134,7 @@ def test_unblock_is_all_or_nothing(customer, collector, credit_manager):
 
 
 def test_migration_gives_each_blocked_customer_a_block_record(entity):
-    migration = importlib.import_module("encours.ledger.migrations.0005_blocks_of_blocked_customers")
+    migration = importlib.import_module("encours.ledger.migrations.0008_blocks_of_blocked_customers")
     text = "dunning step account_on_hold on 01/09/2026"
     dunned = CustomerFactory(entity=entity, is_blocked=True, blocked_reason=text)
     insolvent = CustomerFactory(entity=entity, is_blocked=True, blocked_reason="receivership published 2026-06-02")

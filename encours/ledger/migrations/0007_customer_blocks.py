@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0003_lean_item_indexes'),
+        ('ledger', '0006_fec_periods'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -44,6 +44,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0004_customer_blocks")]
+    dependencies = [("ledger", "0007_customer_blocks")]
 
     operations = [migrations.RunPython(forwards, backwards)]
