@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('disputes', '0002_reason_codes'),
-        ('ledger', '0005_blocks_of_blocked_customers'),
+        ('ledger', '0008_blocks_of_blocked_customers'),
     ]
 
     operations = [
