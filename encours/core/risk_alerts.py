@@ -42,7 +42,7 @@ class Severity(StrEnum):
     CRITICAL = "critical"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Alert:
     kind: AlertKind
     severity: Severity
@@ -51,7 +51,7 @@ class Alert:
     key: str  # the same fact gives the same key on every run
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertConfig:
     payer_drop_points: Decimal = Decimal(10)  # drop against the average of the previous months
     payer_average_months: int = 3
@@ -61,7 +61,7 @@ class AlertConfig:
     critical_grades: tuple[str, ...] = ("D", "E")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertInputs:
     customer_id: str
     net_exposure: Decimal
@@ -105,7 +105,15 @@ def grade_downgrade_alerts(*, inputs: AlertInputs, config: AlertConfig) -> list[
     assert previous is not None and current is not None
     severity = Severity.CRITICAL if current in config.critical_grades else Severity.WARNING
     key = f"grade_downgrade:{inputs.customer_id}:{previous}>{current}"
-    return [Alert(AlertKind.GRADE_DOWNGRADE, severity, inputs.customer_id, f"grade {previous} → {current}", key)]
+    return [
+        Alert(
+            kind=AlertKind.GRADE_DOWNGRADE,
+            severity=severity,
+            customer_id=inputs.customer_id,
+            message=f"grade {previous} → {current}",
+            key=key,
+        )
+    ]
 
 
 def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
@@ -120,7 +128,15 @@ def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) 
         f"{config.payer_average_months} months ({trend.latest - average:+})"
     )
     key = f"payer_index_drop:{inputs.customer_id}:{as_of:%Y-%m}"
-    return [Alert(AlertKind.PAYER_INDEX_DROP, Severity.WARNING, inputs.customer_id, message, key)]
+    return [
+        Alert(
+            kind=AlertKind.PAYER_INDEX_DROP,
+            severity=Severity.WARNING,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]
 
 
 def over_limit_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
@@ -130,12 +146,28 @@ def over_limit_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
         if exposure <= 0:
             return []
         message = f"exposure {_money(exposure, inputs)} with no credit limit"
-        return [Alert(AlertKind.OVER_LIMIT, Severity.WARNING, inputs.customer_id, message, key)]
+        return [
+            Alert(
+                kind=AlertKind.OVER_LIMIT,
+                severity=Severity.WARNING,
+                customer_id=inputs.customer_id,
+                message=message,
+                key=key,
+            )
+        ]
     if exposure <= limit.amount:
         return []
     excess = _money(exposure - limit.amount, inputs)
     message = f"exposure {_money(exposure, inputs)} over limit {_money(limit.amount, inputs)} by {excess}"
-    return [Alert(AlertKind.OVER_LIMIT, Severity.WARNING, inputs.customer_id, message, key)]
+    return [
+        Alert(
+            kind=AlertKind.OVER_LIMIT,
+            severity=Severity.WARNING,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]
 
 
 def over_cover_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
@@ -145,7 +177,15 @@ def over_cover_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
     figures = f"exposure {_money(exposure, inputs)} over insured cover {_money(cover, inputs)}"
     message = f"{figures}: {_money(exposure - cover, inputs)} uncovered"
     key = f"over_insured_cover:{inputs.customer_id}:{as_of.isoformat()}"
-    return [Alert(AlertKind.OVER_INSURED_COVER, Severity.WARNING, inputs.customer_id, message, key)]
+    return [
+        Alert(
+            kind=AlertKind.OVER_INSURED_COVER,
+            severity=Severity.WARNING,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]
 
 
 def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
@@ -156,11 +196,27 @@ def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig
     key = f"limit_expiry:{inputs.customer_id}:{limit.expires_on.isoformat()}"
     if days_left < 0:
         message = f"credit limit {_money(limit.amount, inputs)} expired on {limit.expires_on.isoformat()}"
-        return [Alert(AlertKind.LIMIT_EXPIRY, Severity.CRITICAL, inputs.customer_id, message, key)]
+        return [
+            Alert(
+                kind=AlertKind.LIMIT_EXPIRY,
+                severity=Severity.CRITICAL,
+                customer_id=inputs.customer_id,
+                message=message,
+                key=key,
+            )
+        ]
     if days_left <= config.limit_expiry_notice_days:
         message = f"credit limit {_money(limit.amount, inputs)} expires on {limit.expires_on.isoformat()}"
         message += f" (in {days_left} days)"
-        return [Alert(AlertKind.LIMIT_EXPIRY, Severity.WARNING, inputs.customer_id, message, key)]
+        return [
+            Alert(
+                kind=AlertKind.LIMIT_EXPIRY,
+                severity=Severity.WARNING,
+                customer_id=inputs.customer_id,
+                message=message,
+                key=key,
+            )
+        ]
     return []
 
 
@@ -180,7 +236,15 @@ def guarantee_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertCo
         message = f"{label} {verb} on {guarantee.expires_on.isoformat()}"
         key = f"guarantee_expiry:{inputs.customer_id}:{guarantee.kind.value}:{who}:{guarantee.expires_on}"
         severity = Severity.CRITICAL if days_left < 0 and inputs.net_exposure > 0 else Severity.WARNING
-        alerts.append(Alert(AlertKind.GUARANTEE_EXPIRY, severity, inputs.customer_id, message, key))
+        alerts.append(
+            Alert(
+                kind=AlertKind.GUARANTEE_EXPIRY,
+                severity=severity,
+                customer_id=inputs.customer_id,
+                message=message,
+                key=key,
+            )
+        )
     return alerts
 
 
@@ -196,7 +260,11 @@ def legal_event_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig)
         if event.description:
             message += f": {event.description}"
         key = f"legal_event:{inputs.customer_id}:{event.kind.value}:{event.published_on}:{event.reference}"
-        alerts.append(Alert(AlertKind.LEGAL_EVENT, severity, inputs.customer_id, message, key))
+        alerts.append(
+            Alert(
+                kind=AlertKind.LEGAL_EVENT, severity=severity, customer_id=inputs.customer_id, message=message, key=key
+            )
+        )
     return alerts
 
 
@@ -212,4 +280,12 @@ def first_overdue_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
     references = ", ".join(i.reference for i in sorted(overdue, key=lambda i: i.due_date))
     message = f"key account overdue for the first time: {_money(amount, inputs)} ({references})"
     key = f"first_overdue_key_account:{inputs.customer_id}:{oldest.isoformat()}"
-    return [Alert(AlertKind.FIRST_OVERDUE_KEY_ACCOUNT, Severity.WARNING, inputs.customer_id, message, key)]
+    return [
+        Alert(
+            kind=AlertKind.FIRST_OVERDUE_KEY_ACCOUNT,
+            severity=Severity.WARNING,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]

@@ -72,13 +72,13 @@ INVOICE, CREDIT_NOTE, PAYMENT, ADJUSTMENT = "invoice", "credit_note", "payment",
 ItemKey = tuple[str, str]  # (type, number)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecCustomer:
     account: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecItem:
     type: str
     number: str
@@ -97,7 +97,7 @@ class FecItem:
         return (self.type, self.number)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecAllocation:
     debit_key: ItemKey
     credit_key: ItemKey
@@ -106,7 +106,7 @@ class FecAllocation:
     letter: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecStats:
     lines: int
     customer_lines: int
@@ -116,7 +116,7 @@ class FecStats:
     delimiter: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecResult:
     siren: str | None
     closing_date: date | None
@@ -127,7 +127,7 @@ class FecResult:
     errors: tuple[RowError, ...]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Line:
     """One 411 line, before it is classified and merged into an item."""
 
@@ -149,7 +149,7 @@ class _Line:
     item_type: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Reader:
     functional_currency: str
     customer_prefixes: tuple[str, ...]
@@ -161,7 +161,7 @@ class _Reader:
     total: int = 0
 
     def error(self, line: int, column: str, value: str, reason: str) -> None:
-        self.errors.append(RowError(line, column, value, reason))
+        self.errors.append(RowError(line=line, column=column, value=value, reason=reason))
         if len(self.errors) >= MAX_ERRORS:
             raise _TooManyErrors
 
@@ -234,7 +234,9 @@ def parse_fec(
     decoded = decode_text(raw, report_mixed=True)  # a line in another encoding is one error among the others
     delimiter, header, rows, count = _split(decoded.text)
     columns = _column_positions(header)
-    reader = _Reader(functional_currency, customer_prefixes, errors=list(decoded.errors))
+    reader = _Reader(
+        functional_currency=functional_currency, customer_prefixes=customer_prefixes, errors=list(decoded.errors)
+    )
     with suppress(_TooManyErrors):
         _read_lines(reader, rows, columns, len(header), on_lines or _no_progress, count)
     siren, closing = file_name_identity(file_name)
@@ -247,12 +249,28 @@ def parse_fec(
         delimiter="tab" if delimiter == "\t" else delimiter,
     )
     if reader.errors:
-        return FecResult(siren, closing, (), (), (), stats, tuple(sorted(reader.errors, key=lambda e: e.line)))
+        return FecResult(
+            siren=siren,
+            closing_date=closing,
+            customers=(),
+            items=(),
+            allocations=(),
+            stats=stats,
+            errors=tuple(sorted(reader.errors, key=lambda e: e.line)),
+        )
     _classify(reader)
     items, errors = _merge_items(reader.lines, functional_currency)
     allocations = _allocations_from_letters(reader.lines, items) + _allocations_by_reference(reader.lines, items)
     customers = _customers(reader.lines)
-    return FecResult(siren, closing, customers, tuple(items.values()), allocations, stats, tuple(errors))
+    return FecResult(
+        siren=siren,
+        closing_date=closing,
+        customers=customers,
+        items=tuple(items.values()),
+        allocations=allocations,
+        stats=stats,
+        errors=tuple(errors),
+    )
 
 
 def _no_progress(read: int, total: int) -> None:
@@ -439,10 +457,10 @@ def _merge_items(lines: list[_Line], functional_currency: str) -> tuple[dict[Ite
         elif previous.customer_account != line.account:
             errors.append(
                 RowError(
-                    line.line,
-                    "PieceRef",
-                    line.number,
-                    f"number already used for customer {previous.customer_account} (line {previous.line})",
+                    line=line.line,
+                    column="PieceRef",
+                    value=line.number,
+                    reason=f"number already used for customer {previous.customer_account} (line {previous.line})",
                 )
             )
         else:
@@ -488,7 +506,7 @@ def _allocations_from_letters(lines: list[_Line], items: dict[ItemKey, FecItem])
                 key = ((debit.item_type, debit.number), (credit.item_type, credit.number))
                 if key in pairs:
                     amount += pairs[key].amount
-                pairs[key] = FecAllocation(key[0], key[1], amount, on, letter)
+                pairs[key] = FecAllocation(debit_key=key[0], credit_key=key[1], amount=amount, date=on, letter=letter)
     return tuple(pairs.values())
 
 
@@ -534,7 +552,7 @@ def _allocations_by_reference(lines: list[_Line], items: dict[ItemKey, FecItem])
         if amount > 0 and invoice.currency == credit_note.currency:
             remaining[invoice.key] -= amount
             on = max(invoice.document_date, credit_note.document_date)
-            allocations.append(FecAllocation(invoice.key, key, amount, on, ""))
+            allocations.append(FecAllocation(debit_key=invoice.key, credit_key=key, amount=amount, date=on, letter=""))
     return tuple(allocations)
 
 
@@ -542,4 +560,4 @@ def _customers(lines: list[_Line]) -> tuple[FecCustomer, ...]:
     names: dict[str, str] = {}
     for line in lines:
         names.setdefault(line.account, line.name or line.account)
-    return tuple(FecCustomer(account, name) for account, name in names.items())
+    return tuple(FecCustomer(account=account, name=name) for account, name in names.items())

@@ -107,13 +107,13 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
 KINDS = tuple(FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[int, tuple[str, ...]], ...]  # (line number in the file, cells)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MappingSpec:
     kind: str
     columns: Mapping[str, str]
@@ -123,7 +123,7 @@ class MappingSpec:
     negate_credits: bool = True  # credit notes/payments written positive in the file
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
     line: int
     values: Mapping[str, Any]
@@ -149,7 +149,7 @@ def _read_csv(raw: bytes, delimiter: str) -> Table:
         rows = tuple((reader.line_num, tuple(cell.strip() for cell in row)) for row in reader if any(row))
     except csv.Error as exc:
         raise InvalidFile(f"line {reader.line_num}: unreadable CSV ({exc})") from None
-    return _checked(Table(header, rows))
+    return _checked(Table(header=header, rows=rows))
 
 
 def _read_xlsx(raw: bytes, sheet: str) -> Table:
@@ -168,7 +168,7 @@ def _read_xlsx(raw: bytes, sheet: str) -> Table:
         if any(cells):
             rows.append((number, cells))
     workbook.close()
-    return _checked(Table(header, tuple(rows)))
+    return _checked(Table(header=header, rows=tuple(rows)))
 
 
 def _cell_text(value: object) -> str:
@@ -216,13 +216,13 @@ def map_rows(
             column = spec.columns.get(name, name)
             if not text:
                 if required:
-                    problems.append(RowError(line, column, "", "required value missing"))
+                    problems.append(RowError(line=line, column=column, value="", reason="required value missing"))
                 continue
             try:
                 values[name] = _CONVERTERS[kind](text, spec)
             except (ValueError, InvalidAmount) as exc:
-                problems.append(RowError(line, column, text, str(exc)))
-        records.append(Record(line, values))
+                problems.append(RowError(line=line, column=column, value=text, reason=str(exc)))
+        records.append(Record(line=line, values=values))
         if len(problems) >= MAX_ERRORS:
             break
     if on_rows:
@@ -241,7 +241,9 @@ def _positions(table: Table, spec: MappingSpec) -> tuple[dict[str, int], tuple[R
         if column is not None and column.lower() in index:
             positions[name] = index[column.lower()]
         elif required and name not in spec.defaults:
-            errors.append(RowError(1, column or name, "", f"column for {name!r} not found in the header"))
+            errors.append(
+                RowError(line=1, column=column or name, value="", reason=f"column for {name!r} not found in the header")
+            )
     return positions, tuple(errors)
 
 
