@@ -49,7 +49,7 @@ __all__ = [
 Id = int | str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Contact:
     contact_id: Id
     name: str
@@ -58,7 +58,7 @@ class Contact:
     is_dunning_contact: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningOverride:
     """Per-customer settings that beat the category's: scenario, pause (last paused day
     included), preferred contact, language."""
@@ -69,7 +69,7 @@ class DunningOverride:
     language: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningCustomer:
     customer_id: Id
     name: str
@@ -81,7 +81,7 @@ class DunningCustomer:
     penalty_terms: PenaltyTerms = field(default_factory=PenaltyTerms)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenItem:
     """An open ledger item. ``open_amount`` is signed like the ledger: debits (invoices)
     positive, credits (credit notes, unapplied cash) negative. ``open_amount_functional``
@@ -112,7 +112,7 @@ class OpenItem:
         return self.open_amount if self.open_amount_functional is None else self.open_amount_functional
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExecutedStep:
     """A step done (or skipped, when a higher one was sent) for an invoice: the history."""
 
@@ -123,7 +123,7 @@ class ExecutedStep:
     skipped: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningSettings:
     min_days_between_steps: int = 5
     functional_currency: str = "EUR"
@@ -150,7 +150,7 @@ class Decision(StrEnum):
     UNKNOWN_CUSTOMER = "unknown_customer"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ItemDecision:
     """Why an open invoice is in (``PLANNED``, with its step) or out of today's plan;
     ``next_step_code``/``next_step_on`` say what happens next when known."""
@@ -165,7 +165,7 @@ class ItemDecision:
     next_step_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedInvoice:
     item_id: Id
     number: str
@@ -182,7 +182,7 @@ class PlannedInvoice:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerCredit:
     """A credit note or unapplied cash shown in the message (amount negative)."""
 
@@ -193,7 +193,7 @@ class CustomerCredit:
     currency: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedMessage:
     """One message for a customer and a step, listing its invoices at that step.
 
@@ -222,7 +222,7 @@ class PlannedMessage:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningPlan:
     """The reviewable plan: messages to send, a decision per open invoice, and the promises
     found failed today (to mark broken and alert the collector)."""
@@ -248,9 +248,22 @@ def history_rows_for(*, message: PlannedMessage, executed_on: date) -> tuple[Exe
     and each step it jumped over, marked skipped."""
     rows: list[ExecutedStep] = []
     for invoice in message.invoices:
-        rows.append(ExecutedStep(invoice.item_id, message.scenario_code, message.step_code, executed_on))
+        rows.append(
+            ExecutedStep(
+                item_id=invoice.item_id,
+                scenario_code=message.scenario_code,
+                step_code=message.step_code,
+                executed_on=executed_on,
+            )
+        )
         rows.extend(
-            ExecutedStep(invoice.item_id, message.scenario_code, code, executed_on, skipped=True)
+            ExecutedStep(
+                item_id=invoice.item_id,
+                scenario_code=message.scenario_code,
+                step_code=code,
+                executed_on=executed_on,
+                skipped=True,
+            )
             for code in invoice.skipped_step_codes
         )
     return tuple(rows)
