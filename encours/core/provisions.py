@@ -28,7 +28,7 @@ EXPENSE_ACCOUNT = "6817"
 PROVISION_ACCOUNT = "491"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ProvisionLine:
     item_id: int
     number: str
