@@ -61,5 +61,10 @@ def provisions_xlsx(entries: QuerySet[ProvisionEntry]) -> bytes:
     sheet.header(COLUMNS)
     money_columns = {COLUMNS.index(name) for name in ("open_amount", "amount_ht", "vat", "provision")}
     for row in provision_rows(entries):
-        sheet.row([Cell(value, MONEY) if index in money_columns else value for index, value in enumerate(row)])
+        sheet.row(
+            [
+                Cell(value=value, number_format=MONEY) if index in money_columns else value
+                for index, value in enumerate(row)
+            ]
+        )
     return book.to_bytes()
