@@ -55,6 +55,62 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+def _shared_absent_file(controller_pid: int) -> str:
+    import tempfile
+
+    return os.path.join(tempfile.gettempdir(), f"encours-shared-absent-{controller_pid}.json")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the tests marked ``shared_data(path)`` whose file is absent from ../shared.
+
+    Files written by others (corpora of other projects' test files) are not committed here: the workplace keeps
+    them in the steering repository's shared/. Where shared/ lacks one, its tests cannot run; they are
+    deselected (neither passed nor skipped) and named in the run's summary, so the gap is said, not hidden.
+    """
+    import json
+
+    absent: dict[str, int] = {}
+    kept = []
+    dropped = []
+    for item in items:
+        missing = [
+            mark.args[0]
+            for mark in item.iter_markers("shared_data")
+            if not os.path.isfile(os.path.join(SHARED, mark.args[0]))
+        ]
+        for path in missing:
+            absent[path] = absent.get(path, 0) + 1
+        (dropped if missing else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+    config._shared_absent = absent
+    if hasattr(config, "workerinput"):  # tell the xdist controller (this worker's parent) for its summary
+        with open(_shared_absent_file(os.getppid()), "w") as handle:
+            json.dump(absent, handle)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    import json
+
+    absent = getattr(config, "_shared_absent", None)
+    path = _shared_absent_file(os.getpid())
+    if absent is None and os.path.exists(path):
+        with open(path) as handle:
+            absent = json.load(handle)
+        os.remove(path)
+    if not absent:
+        return
+    tests = sum(absent.values())
+    terminalreporter.write_line(
+        f"shared data: {len(absent)} file(s) absent from {os.path.normpath(SHARED)}; "
+        f"their {tests} test(s) were not collected (sources in tests/corpus/*/README.md):"
+    )
+    for name in sorted(absent):
+        terminalreporter.write_line(f"  {name}")
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip when a machine part is missing, but fail under CI_STRICT=1."""
     if condition:

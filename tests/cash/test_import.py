@@ -18,7 +18,7 @@ from encours.cash.services.imports import bank_file_import
 from encours.core.errors import EncoursError
 from encours.ledger.models import Allocation, Item, ItemType
 from tests.cash.conftest import ACCOUNT, BANK_DATA, CORE_FIXTURES, SAMPLE, camt, counts, credit
-from tests.core.test_bank_corpus import FILES as CORPUS_FILES
+from tests.core.test_bank_corpus import PARAMS as CORPUS_PARAMS
 from tests.core.test_bank_corpus import corpus_file
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_import_bank_reads_every_shared_bank_file(path: Path, entity) -> None:
     assert BankLine.objects.count() == lines
 
 
-@pytest.mark.parametrize("expected", CORPUS_FILES, ids=lambda e: e.name)
+@pytest.mark.parametrize("expected", CORPUS_PARAMS)
 def test_import_bank_imports_every_corpus_file_once(expected, entity, tmp_path) -> None:
     path = tmp_path / expected.name
     path.write_bytes(corpus_file(expected))
