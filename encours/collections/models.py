@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from encours.core.dunning_scenarios import Channel as CoreChannel
 from encours.core.dunning_scenarios import StepAction as CoreAction
@@ -95,7 +96,7 @@ class DunningRun(models.Model):
         PLANNED = "planned", _("Planned")
         EXECUTING = "executing", _("Executing")
         DONE = "done", _("Done")
-        DONE_WITH_FAILURES = "done_with_failures", _("Completed with failures")
+        DONE_WITH_FAILURES = "done_with_failures", pgettext_lazy("dunning run", "Completed with failures")
         FAILED = "failed", _("Failed")
 
     as_of = models.DateField(_("as of"))

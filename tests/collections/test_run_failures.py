@@ -129,7 +129,7 @@ def test_runs_list_and_run_page_show_outcomes_reasons_and_the_retry(client, cred
     run, _ = execute()
     client.force_login(credit_manager)
     html = client.get(reverse("collections:runs")).content.decode()
-    assert "Terminé avec erreurs" in html
+    assert "Terminée avec erreurs" in html
     row = html[html.index(f'href="/collections/runs/{run.pk}/"') :].split("</tr>")[0]
     assert '<td class="right">1</td>' in row and ">1</a>" in row  # 1 sent, 1 failed
     html = unescape(client.get(reverse("collections:run", args=[run.pk])).content.decode())
@@ -143,7 +143,7 @@ def test_runs_list_and_run_page_show_outcomes_reasons_and_the_retry(client, cred
     assert (run.status, run.sent_messages, run.failed_messages) == ("done", 2, 0)
     assert len(smtp_sink.messages) == 2
     html = client.get(reverse("collections:run", args=[run.pk])).content.decode()
-    assert 'id="retry-failed"' not in html and "Terminé" in html
+    assert 'id="retry-failed"' not in html and 'data-status="done">Termin' in html
 
 
 def test_retry_page_refuses_a_sales_rep(client, sales_rep, acme, smtp_down):
@@ -152,3 +152,21 @@ def test_retry_page_refuses_a_sales_rep(client, sales_rep, acme, smtp_down):
     client.force_login(sales_rep)
     assert client.post(reverse("collections:run_retry", args=[run.pk])).status_code == 403
     assert DunningMessage.objects.get().attempts == 1
+
+
+def test_the_command_retries_a_run_and_prints_what_still_fails(lettered_entity, acme, smtp_sink):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    nobody = CustomerFactory(entity=lettered_entity, name="Sans Adresse SARL")
+    invoice(nobody, "FN-001", AS_OF - timedelta(days=4))
+    run, _ = execute()
+    out = io.StringIO()
+    call_command("dunning_run", "--retry", str(run.pk), stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"run {run.pk} retried: 0 sent, 1 undeliverable, 0 failed")
+    assert lines[1] == "  failed: Sans Adresse SARL: Pas d'adresse e-mail: no email for any contact of Sans Adresse SARL"
+    with pytest.raises(CommandError, match="no dunning run 999"):
+        call_command("dunning_run", "--retry", "999")

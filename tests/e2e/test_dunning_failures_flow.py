@@ -38,7 +38,7 @@ def test_credit_manager_sees_the_failure_reasons_and_retries_the_run(page, credi
         page.get_by_role("button", name="Préparer une campagne").click()
         expect(page.locator("#plan")).to_contain_text("Menuiserie Lefort")
         page.locator("#execute-run").click()
-        expect(page.locator("h1 + [data-status]")).to_have_text("Terminé avec erreurs")
+        expect(page.locator("h1 + [data-status]")).to_have_text("Terminée avec erreurs")
         lefort = page.locator("#sent tr", has_text="Menuiserie Lefort")
         expect(lefort.locator("td.failure")).to_contain_text("Erreur du serveur de messagerie")
         expect(lefort.locator("td.failure")).to_contain_text("unreachable")
