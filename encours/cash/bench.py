@@ -14,10 +14,10 @@ from encours.cash.models import BankAccount, BankLine, Statement
 from encours.cash.selectors import matching_index
 from encours.cash.services.imports import _line
 from encours.cash.services.matching import lines_match
-from encours.core.banksim import benchmark_matching, generate_bank_lines
-from encours.core.banksim_portfolio import french_iban
 from encours.core.formats.bank import with_unique_keys
 from encours.ledger.models import LegalEntity
+from encours.synthetic.banksim.portfolio import french_iban
+from encours.synthetic.banksim.simulator import benchmark_matching, generate_bank_lines
 from encours.web.bench import BenchContext, Figure
 
 

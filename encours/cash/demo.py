@@ -16,11 +16,11 @@ from encours.cash.models import BankAccount, BankLine, Statement
 from encours.cash.selectors import matching_index
 from encours.cash.services.imports import _line
 from encours.cash.services.matching import lines_match
-from encours.core.banksim import generate_bank_lines
-from encours.core.banksim_portfolio import french_iban
 from encours.core.formats.bank import with_unique_keys
 from encours.core.identifiers import iban_error
 from encours.ledger.services.demo import DemoContext, demo_hook
+from encours.synthetic.banksim.portfolio import french_iban
+from encours.synthetic.banksim.simulator import generate_bank_lines
 
 LINES_PER_ENTITY = 160
 ACTOR = "seed_demo"

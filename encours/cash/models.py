@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from encours.core.matching_values import MatchingConfig
+from encours.core.matching.values import MatchingConfig
 from encours.ledger import validators
 from encours.ledger.models import Allocation, Customer, Item, LegalEntity, money_field
 

@@ -21,10 +21,10 @@ from encours.cash.models import (
     Statement,
 )
 from encours.core.formats.bank import BankLine as CoreLine
-from encours.core.matching import MatchingIndex
-from encours.core.matching_values import Customer as CoreCustomer
-from encours.core.matching_values import MatchingConfig
-from encours.core.matching_values import OpenItem as CoreItem
+from encours.core.matching.engine import MatchingIndex
+from encours.core.matching.values import Customer as CoreCustomer
+from encours.core.matching.values import MatchingConfig
+from encours.core.matching.values import OpenItem as CoreItem
 from encours.ledger.models import Customer, CustomerBankAccount, Item, ItemType, LegalEntity
 from encours.ledger.selectors import customers_for, entities_for
 

@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 
 from encours.collections.models import Letterhead, PenaltyInvoicing
 from encours.collections.planning import penalty_terms_for, rate_tables
+from encours.core.dunning.penalties import InvoiceSettlement, LateInvoice, PenaltyStatement, penalty_statement
 from encours.core.formats.spreadsheet import Cell, XlsxBook
 from encours.core.money import ZERO, quantize
-from encours.core.penalties import InvoiceSettlement, LateInvoice, PenaltyStatement, penalty_statement
 from encours.ledger.models import Allocation, Customer, Item, LegalEntity
 from encours.reports.sql import items_open_on
 from encours.web import hooks

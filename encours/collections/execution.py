@@ -39,7 +39,7 @@ from encours.collections.models import (
 )
 from encours.collections.planning import plan_for, run_customers
 from encours.collections.services import promises_refresh
-from encours.core import dunning as core
+from encours.core.dunning import planner as core
 from encours.ledger.models import Customer, Item
 from encours.ledger.services.customers import customer_block
 

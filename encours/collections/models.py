@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from encours.core.dunning_scenarios import Channel as CoreChannel
-from encours.core.dunning_scenarios import StepAction as CoreAction
+from encours.core.dunning.scenarios import Channel as CoreChannel
+from encours.core.dunning.scenarios import StepAction as CoreAction
 from encours.ledger.models import Contact, Customer, Item, LegalEntity, money_field
 
 

@@ -2,7 +2,7 @@
 
 One query per kind of row (customers, contacts, open items, history, promises, payments,
 disputes), whatever the number of customers: the planner itself is pure Python
-(``encours.core.dunning``). A customer's ``timing_shift_days`` moves its invoices' due
+(``encours.core.dunning.planner``). A customer's ``timing_shift_days`` moves its invoices' due
 dates for the planner only (a positive shift chases later), never the penalties.
 """
 
@@ -23,11 +23,11 @@ from encours.collections.models import (
     PenaltyRate,
     Promise,
 )
-from encours.core import dunning as core
+from encours.core.dunning import planner as core
+from encours.core.dunning.penalties import PenaltyRegime, PenaltyTerms, RateEntry, RateTable
+from encours.core.dunning.penalty_rates import ECB_MRO_RATES, LEGAL_RATES_PROFESSIONALS, HalfYear
+from encours.core.dunning.promises import PromisePayment, PromiseToPay
 from encours.core.money import quantize
-from encours.core.penalties import PenaltyRegime, PenaltyTerms, RateEntry, RateTable
-from encours.core.penalty_rates import ECB_MRO_RATES, LEGAL_RATES_PROFESSIONALS, HalfYear
-from encours.core.promises import PromisePayment, PromiseToPay
 from encours.ledger.models import Allocation, Contact, Customer, Item
 from encours.reports.registry import providers
 

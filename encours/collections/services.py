@@ -22,12 +22,12 @@ from encours.collections.models import (
     PenaltyRate,
     Promise,
 )
-from encours.core import dunning as core
+from encours.core.dunning import planner as core
+from encours.core.dunning.penalties import penalty_debits
+from encours.core.dunning.penalty_rates import HalfYear
+from encours.core.dunning.promises import PromiseAssessment
 from encours.core.errors import ValidationFailed
 from encours.core.money import quantize
-from encours.core.penalties import penalty_debits
-from encours.core.penalty_rates import HalfYear
-from encours.core.promises import PromiseAssessment
 from encours.ledger.models import Customer, Item
 
 OVERRIDE_FIELDS = (
@@ -157,7 +157,7 @@ def promises_record(*, assessments: Iterable[PromiseAssessment], user: Any) -> i
 def promises_refresh(*, as_of: date, customers: Any = None, user: Any = None) -> int:
     """Judge the open promises on ``as_of`` and store what changed (daily, and before a run)."""
     from encours.collections.planning import promise_inputs
-    from encours.core.promises import assess_promises
+    from encours.core.dunning.promises import assess_promises
 
     customers = customers if customers is not None else Customer.objects.all()
     promises, payments = promise_inputs(as_of=as_of, customers=customers)

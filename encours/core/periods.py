@@ -106,6 +106,11 @@ class Period:
         return tuple(first.shifted(offset) for offset in range(count))
 
 
+def monday_of(day: date) -> date:
+    """The Monday of the ISO week holding ``day`` (weeks of the cash forecast start on Monday)."""
+    return day - timedelta(days=day.weekday())
+
+
 def add_months(*, day: date, months: int) -> date:
     """Same day ``months`` later, clamped to the end of shorter months (31 Jan + 1 → 28/29 Feb)."""
     target = Month.of(day).shifted(months)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from encours.core.dunning import OpenItem
+from encours.core.dunning.planner import OpenItem
 from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, quantize
 

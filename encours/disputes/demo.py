@@ -12,12 +12,12 @@ from django.db import transaction
 
 from encours.audit.services import audit_record_many
 from encours.core import disputes as rules
-from encours.core.demo import REGIONS
 from encours.disputes.committees import CaseDecision, committee_prepare, committee_record, committee_sign
 from encours.disputes.models import Dispute, DisputeLine, Event, Notification, ReasonCode, Status
 from encours.disputes.services import credit_notes_link, reasons_ensure
 from encours.ledger.models import Item, ItemType
 from encours.ledger.services.demo import DemoContext, demo_hook
+from encours.synthetic.demo import REGIONS
 
 OUTCOMES = {
     "credit_note": Status.RESOLVED_CREDIT_NOTE,

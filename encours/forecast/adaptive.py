@@ -13,7 +13,7 @@ from django.utils import timezone
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import InvalidTransition, ValidationFailed
-from encours.core.forecast import suggest_dunning_changes
+from encours.core.forecast.adaptive import suggest_dunning_changes
 from encours.forecast.models import DunningSuggestion
 from encours.forecast.selectors import ledger_records
 from encours.web import hooks

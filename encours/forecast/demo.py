@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from encours.core import forecast as core_forecast  # scikit-learn loads on first use
 from encours.core.errors import EncoursError
-from encours.core.forecast import TrainingSettings
-from encours.core.forecast.cashflow import monday_of
+from encours.core.periods import monday_of
 from encours.forecast.adaptive import dunning_history_known, dunning_suggestions_refresh
 from encours.forecast.services import forecast_snapshot_take, payment_model_train
 from encours.ledger.services.demo import DemoContext, demo_hook
@@ -21,7 +21,7 @@ PAST_WEEKS = 6
 def forecast_demo(context: DemoContext) -> None:
     as_of = context.as_of
     first = monday_of(as_of) - timedelta(weeks=PAST_WEEKS)
-    quick = TrainingSettings(max_iter=min(100, settings.FORECAST_MAX_ITER))
+    quick = core_forecast.TrainingSettings(max_iter=min(100, settings.FORECAST_MAX_ITER))
     try:
         # past forecasts come from a model trained on what was known before the first of them
         payment_model_train(as_of=first, settings=quick)

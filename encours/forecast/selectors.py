@@ -18,11 +18,11 @@ from typing import Any
 from django.db.models import F, Max, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
-from encours.core.forecast import DunningStep, InvoiceRecord, forecast_accuracy
-from encours.core.forecast import OpenOrder as OrderRecord
-from encours.core.forecast.cashflow import monday_of
-from encours.core.forecast.features import unknown_features_of
+from encours.core.forecast.accuracy import forecast_accuracy
+from encours.core.forecast.records import DunningStep, InvoiceRecord
+from encours.core.forecast.records import OpenOrder as OrderRecord
 from encours.core.money import quantize
+from encours.core.periods import monday_of
 from encours.core.terms import PaymentTerms
 from encours.forecast.models import ForecastSnapshot, ForecastWeek, InvoicePrediction, PaymentModel
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
@@ -54,6 +54,8 @@ class FeatureSources:
 
     @property
     def unknown_features(self) -> tuple[str, ...]:
+        from encours.core.forecast.features import unknown_features_of  # numpy loads on first use
+
         return unknown_features_of(self.missing)
 
 

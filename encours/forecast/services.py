@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
@@ -22,18 +22,7 @@ from django.db.models import QuerySet
 
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
-from encours.core.forecast import (
-    CashForecast,
-    CashInItem,
-    TrainedPaymentModel,
-    TrainingSettings,
-    cash_in_items,
-    model_from_bytes,
-    model_to_bytes,
-    predict_payments,
-    train_payment_model,
-    weekly_cash_in,
-)
+from encours.core import forecast as core_forecast  # numpy and scikit-learn load on first use
 from encours.forecast.models import (
     FEATURES_VERSION,
     ForecastSnapshot,
@@ -44,6 +33,9 @@ from encours.forecast.models import (
 )
 from encours.forecast.selectors import LedgerRecords, active_model, ledger_records
 from encours.ledger.models import Customer, OpenOrder
+
+if TYPE_CHECKING:
+    from encours.core.forecast import CashForecast, CashInItem, TrainedPaymentModel, TrainingSettings
 
 Progress = Callable[..., None]
 PAGE_SCENARIOS = 400
@@ -77,11 +69,11 @@ def payment_model_train(
     then refresh the predictions of every open invoice and order."""
     require(user, "forecast.train")
     progress(0, 4, "reading the ledger")
-    settings = settings or TrainingSettings(max_iter=django_settings.FORECAST_MAX_ITER)
+    settings = settings or core_forecast.TrainingSettings(max_iter=django_settings.FORECAST_MAX_ITER)
     records = ledger_records(as_of=as_of)
     progress(1, 4, f"training on {len(records.invoices)} invoices")
     started = time.perf_counter()
-    trained = train_payment_model(
+    trained = core_forecast.train_payment_model(
         invoices=records.invoices, as_of=as_of, settings=settings, unknown_features=records.sources.unknown_features
     )
     seconds = time.perf_counter() - started
@@ -109,7 +101,7 @@ def _store_model(trained: TrainedPaymentModel, *, user: Any, seconds: float) -> 
         training_seconds=round(seconds, 2),
     )
     name = f"payment-model-{trained.trained_on.isoformat()}-{uuid.uuid4().hex[:8]}.bin"
-    record.artefact.save(name, ContentFile(model_to_bytes(trained)), save=False)
+    record.artefact.save(name, ContentFile(core_forecast.model_to_bytes(trained)), save=False)
     PaymentModel.objects.filter(is_active=True).update(is_active=False)
     record.save()
     _loaded[record.pk] = trained
@@ -127,7 +119,7 @@ def model_load(record: PaymentModel) -> TrainedPaymentModel:
     """The trained model behind a record (kept in memory once read)."""
     if record.pk not in _loaded:
         with default_storage.open(record.artefact.name, "rb") as handle:
-            _loaded[record.pk] = model_from_bytes(handle.read())
+            _loaded[record.pk] = core_forecast.model_from_bytes(handle.read())
     return _loaded[record.pk]
 
 
@@ -147,7 +139,9 @@ def predictions_refresh(
         return 0
     trained = model_load(record)
     records = records or ledger_records(as_of=as_of)
-    predictions = predict_payments(model=trained, invoices=records.invoices, orders=records.orders, as_of=as_of)
+    predictions = core_forecast.predict_payments(
+        model=trained, invoices=records.invoices, orders=records.orders, as_of=as_of
+    )
     invoice_rows = [
         InvoicePrediction(
             item_id=int(p.item_id),
@@ -188,7 +182,7 @@ def _stored_items(customers: QuerySet[Customer]) -> list[CashInItem]:
     """Cash-in items from the stored predictions of the scope's open invoices and orders."""
     invoices = InvoicePrediction.objects.filter(item__customer__in=customers.values("pk"), item__open_amount__gt=0)
     items = [
-        CashInItem(
+        core_forecast.CashInItem(
             item_id=str(item_id),
             kind="invoice",
             entity=str(entity),
@@ -207,7 +201,7 @@ def _stored_items(customers: QuerySet[Customer]) -> list[CashInItem]:
         order__status__in=[OpenOrder.Status.OPEN, OpenOrder.Status.DELIVERED],
     )
     items += [
-        CashInItem(
+        core_forecast.CashInItem(
             item_id=f"order-{order_id}",
             kind="order",
             entity=str(entity),
@@ -226,7 +220,7 @@ def _stored_items(customers: QuerySet[Customer]) -> list[CashInItem]:
 
 def cash_forecast(*, customers: QuerySet[Customer], as_of: date, scenarios: int = PAGE_SCENARIOS) -> CashForecast:
     """13-week cash-in forecast of the scope from the stored predictions (no model run)."""
-    return weekly_cash_in(items=_stored_items(customers), as_of=as_of, scenarios=scenarios)
+    return core_forecast.weekly_cash_in(items=_stored_items(customers), as_of=as_of, scenarios=scenarios)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,7 +233,9 @@ def _backtest_items(model: TrainedPaymentModel, as_of: date) -> Iterable[CashInI
     """What the model would have predicted on a past day, from the ledger as known then
     (orders of that day are not kept, so a past forecast covers invoices only)."""
     records = ledger_records(as_of=as_of)
-    return cash_in_items(predict_payments(model=model, invoices=records.invoices, as_of=as_of))
+    return core_forecast.cash_in_items(
+        core_forecast.predict_payments(model=model, invoices=records.invoices, as_of=as_of)
+    )
 
 
 @transaction.atomic
@@ -253,7 +249,7 @@ def forecast_snapshot_take(*, as_of: date, backtest: bool = False) -> SnapshotRe
         items: Iterable[CashInItem] = _backtest_items(model_load(record), as_of)
     else:
         items = _stored_items(Customer.objects.all())
-    forecast = weekly_cash_in(items=list(items), as_of=as_of, scenarios=SNAPSHOT_SCENARIOS)
+    forecast = core_forecast.weekly_cash_in(items=list(items), as_of=as_of, scenarios=SNAPSHOT_SCENARIOS)
     ForecastSnapshot.objects.filter(as_of=as_of).delete()
     snapshot = ForecastSnapshot.objects.create(as_of=as_of, model=record, source=record.source)
     ForecastWeek.objects.bulk_create(

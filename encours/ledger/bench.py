@@ -8,10 +8,10 @@ from pathlib import Path
 
 from django.db import connection
 
-from encours.core.demo import generate_portfolio, luhn_complete
 from encours.core.formats.fec_writer import FecEntry, fec_lines, letter_code
 from encours.ledger.services.demo import demo_load
 from encours.ledger.services.import_fec import fec_import
+from encours.synthetic.demo import generate_portfolio, luhn_complete
 from encours.web.bench import BenchContext, Figure, stopwatch
 
 

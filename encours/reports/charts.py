@@ -1,5 +1,6 @@
 """The report charts: data for Chart.js in pages, the same charts drawn by matplotlib as SVG
-for PDFs (WeasyPrint runs no JavaScript)."""
+for PDFs (WeasyPrint runs no JavaScript). matplotlib is imported when a chart is drawn, not when
+Django starts."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ import io
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from matplotlib import rc_context
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from encours.core.aging import AgedBalance, AgingBucket
 from encours.core.kpi import round_kpi
 from encours.reports.selectors.series import KpiSeries
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BRAND = "#1f4e79"
 BRAND_2 = "#2e75b6"
@@ -89,6 +90,8 @@ def _grouped(value: float, _position: Any = None) -> str:
 def _svg(figure: Figure, prefix: str) -> str:
     """The figure as an inline ``<svg>``; ids prefixed so that two charts in one page never share
     one (``line2d_7`` in both would draw one chart's glyphs or clips in the other)."""
+    from matplotlib import rc_context
+
     out = io.StringIO()
     with rc_context({"svg.fonttype": "none"}):
         figure.savefig(out, format="svg", bbox_inches="tight")
@@ -99,6 +102,8 @@ def _svg(figure: Figure, prefix: str) -> str:
 
 
 def _figure() -> Figure:
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(7.2, 2.8), dpi=100)
     figure.patch.set_alpha(0)
     return figure
@@ -114,6 +119,8 @@ def _style(axes: Any) -> None:
 
 def aging_svg(balance: AgedBalance, buckets: Sequence[AgingBucket]) -> str:
     """A bar per aging bucket, in the currency's units, as an inline SVG."""
+    from matplotlib.ticker import FuncFormatter
+
     data = aging_data(balance, buckets)
     figure = _figure()
     axes = figure.add_subplot()

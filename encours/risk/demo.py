@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from encours.core.demo import luhn_complete
 from encours.core.money import quantize
 from encours.core.payer import add_months
 from encours.core.terms import end_of_month
@@ -22,6 +21,7 @@ from encours.ledger.services.demo import DemoContext, demo_hook
 from encours.risk.daily import risk_daily_run
 from encours.risk.imports import legal_events_record
 from encours.risk.models import Company, CreditLimit, FinancialStatement, Guarantee, LimitStatus, Rating
+from encours.synthetic.demo import luhn_complete
 
 HEALTH = {"on_time": "strong", "early": "strong", "slow": "average", "partial": "average", "disputes": "average",
           "chronic_late": "weak", "deteriorating": "falling", "defaulting": "distress"}  # fmt: skip

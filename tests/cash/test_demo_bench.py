@@ -8,9 +8,9 @@ import pytest
 
 from encours.cash.bench import BENCHMARKS
 from encours.cash.models import BankAccount, BankLine, LineStatus
-from encours.core.demo import generate_portfolio
 from encours.ledger.models import LegalEntity
 from encours.ledger.services.demo import demo_load
+from encours.synthetic.demo import generate_portfolio
 from encours.web.bench import BenchContext
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 from stdnum import iso11649
 
-from encours.core.banksim import (
+from encours.core.errors import ValidationFailed
+from encours.core.formats.bank import BankLine
+from encours.core.matching.names import name_score, split_company_name
+from encours.core.matching.refs import compact, number_keys, reference_windows
+from encours.core.matching.values import Allocation, LineMatch, Proposal
+from encours.synthetic.banksim.pool import bank_name, spell_reference
+from encours.synthetic.banksim.simulator import (
     DEFAULT_MIX,
     SimulatedLine,
     benchmark_matching,
@@ -22,12 +28,6 @@ from encours.core.banksim import (
     generate_portfolio,
     run_evaluation,
 )
-from encours.core.banksim_pool import bank_name, spell_reference
-from encours.core.errors import ValidationFailed
-from encours.core.formats.bank import BankLine
-from encours.core.matching_names import name_score, split_company_name
-from encours.core.matching_refs import compact, number_keys, reference_windows
-from encours.core.matching_values import Allocation, LineMatch, Proposal
 
 AS_OF = date(2026, 10, 31)
 PORTFOLIO = generate_portfolio(seed=11, customers=300, items=3000, as_of=AS_OF)

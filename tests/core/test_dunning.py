@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from encours.core.dunning import (
+from encours.core.dunning.penalties import InvoiceSettlement, PenaltyRegime, PenaltyTerms, RateTable
+from encours.core.dunning.planner import (
     DEFAULT_SCENARIOS,
     Channel,
     Contact,
@@ -30,10 +31,9 @@ from encours.core.dunning import (
     plan_dunning,
     scenario_for_category,
 )
+from encours.core.dunning.promises import PromisePayment, PromiseToPay, assess_promises, protected_item_ids
 from encours.core.errors import ValidationFailed
 from encours.core.money import D, Money
-from encours.core.penalties import InvoiceSettlement, PenaltyRegime, PenaltyTerms, RateTable
-from encours.core.promises import PromisePayment, PromiseToPay, assess_promises, protected_item_ids
 
 AS_OF = date(2026, 3, 2)
 AP = Contact(

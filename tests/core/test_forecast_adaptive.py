@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 
 from encours.core.forecast.adaptive import dunning_response_profiles, suggest_dunning_changes
-from encours.core.forecast.synthetic import synthetic_portfolio
+from encours.synthetic.forecast import synthetic_portfolio
 from tests.core.forecast_factories import invoice, step
 
 

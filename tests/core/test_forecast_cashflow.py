@@ -9,7 +9,7 @@ from encours.core.errors import ValidationFailed
 from encours.core.forecast.cashflow import CashInItem, forecast_cash_in, weekly_cash_in
 from encours.core.forecast.estimators import TrainingSettings
 from encours.core.forecast.model import train_payment_model
-from encours.core.forecast.synthetic import synthetic_portfolio
+from encours.synthetic.forecast import synthetic_portfolio
 
 MONDAY = date(2026, 3, 2)
 

@@ -14,8 +14,8 @@ from encours.core.forecast.evaluation import (
     training_candidates,
 )
 from encours.core.forecast.features import FEATURE_NAMES, FeatureMatrix
-from encours.core.forecast.synthetic import synthetic_portfolio
 from encours.core.forecast.table import invoice_table
+from encours.synthetic.forecast import synthetic_portfolio
 from tests.core.forecast_factories import monthly
 
 FAST = TrainingSettings(max_iter=40)

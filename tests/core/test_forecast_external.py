@@ -7,7 +7,7 @@ from encours.core.errors import ImportRejected, InvalidFile, ValidationFailed
 from encours.core.forecast.estimators import TrainingSettings
 from encours.core.forecast.evaluation import evaluate_payment_model
 from encours.core.forecast.external import evaluate_external_csv, load_paid_invoices_csv, parse_column_mapping
-from encours.core.forecast.synthetic import synthetic_portfolio
+from encours.synthetic.forecast import synthetic_portfolio
 
 MAPPING = "customer=client,invoice_date=date_facture,due_date=echeance,amount=montant,settled_date=date_reglement"
 HEADER = "client;date_facture;echeance;montant;date_reglement;litige;canal;pays"

@@ -17,8 +17,8 @@ from encours.core.forecast.model import (
     train_payment_model,
 )
 from encours.core.forecast.records import OpenOrder
-from encours.core.forecast.synthetic import synthetic_portfolio
 from encours.core.terms import PaymentTerms
+from encours.synthetic.forecast import synthetic_portfolio
 from tests.core.forecast_factories import invoice, monthly
 
 FAST = TrainingSettings(max_iter=60)

@@ -2,7 +2,7 @@ import statistics
 from collections import defaultdict
 from datetime import date
 
-from encours.core.forecast.synthetic import BEHAVIOURS, synthetic_portfolio
+from encours.synthetic.forecast import BEHAVIOURS, synthetic_portfolio
 
 
 def _by_behaviour(portfolio):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from encours.core.errors import ValidationFailed
 from encours.core.formats.bank import BankLine
 from encours.core.formats.camt import parse_camt
-from encours.core.matching import (
+from encours.core.matching.engine import (
     Customer,
     MatchingConfig,
     MatchingIndex,
@@ -25,8 +25,8 @@ from encours.core.matching import (
     match_line,
     match_lines,
 )
-from encours.core.matching_evidence import gather_evidence
-from encours.core.matching_refs import general_number_keys, number_keys, rf_for
+from encours.core.matching.evidence import gather_evidence
+from encours.core.matching.refs import general_number_keys, number_keys, rf_for
 
 SAMPLE = Path("/work/shared/data/sample-portfolio")
 IBAN_FONTAINE_SA = "FR7659874717429247411667737"

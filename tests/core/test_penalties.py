@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from encours.core.errors import ValidationFailed
-from encours.core.money import D, Money
-from encours.core.penalties import (
+from encours.core.dunning.penalties import (
     ECB_MRO_RATES,
     LEGAL_RATES_PROFESSIONALS,
     DayCount,
@@ -28,6 +26,8 @@ from encours.core.penalties import (
     penalty_statement,
     rate_table_from_rows,
 )
+from encours.core.errors import ValidationFailed
+from encours.core.money import D, Money
 
 
 def invoice(amount: str = "1000", due: date = date(2026, 1, 31), **kwargs: object) -> LateInvoice:

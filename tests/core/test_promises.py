@@ -9,9 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from encours.core.errors import ValidationFailed
-from encours.core.money import D
-from encours.core.promises import (
+from encours.core.dunning.promises import (
     PromisePayment,
     PromiseStatus,
     PromiseToPay,
@@ -21,6 +19,8 @@ from encours.core.promises import (
     protected_item_ids,
     status_changes,
 )
+from encours.core.errors import ValidationFailed
+from encours.core.money import D
 
 MADE = date(2026, 3, 2)
 PROMISED = date(2026, 3, 10)  # deadline 13/03 with 3 grace days

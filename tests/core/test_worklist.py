@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from encours.core.dunning import OpenItem
+from encours.core.dunning.planner import OpenItem
 from encours.core.errors import ValidationFailed
 from encours.core.money import D
 from encours.core.worklist import (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from encours.core.demo import generate_portfolio
 from encours.disputes.models import Committee, Dispute, Event, ReasonCode, Status
 from encours.ledger.services.demo import demo_load
+from encours.synthetic.demo import generate_portfolio
 
 
 def test_demo_has_every_reason_and_status_with_histories_and_a_signed_committee(db):

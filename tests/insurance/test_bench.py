@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from encours.core.demo import generate_portfolio
 from encours.insurance.bench import BENCHMARKS
 from encours.ledger.services.demo import demo_load
+from encours.synthetic.demo import generate_portfolio
 from encours.web.bench import BenchContext
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from encours.core.demo import generate_portfolio
 from encours.insurance.models import (
     Bordereau,
     Claim,
@@ -13,6 +12,7 @@ from encours.insurance.models import (
     InsurancePolicy,
 )
 from encours.ledger.services.demo import demo_load
+from encours.synthetic.demo import generate_portfolio
 
 
 def test_demo_looks_alive(db):

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from encours.core.demo import generate_portfolio
 from encours.ledger.services.demo import demo_load
 from encours.reports.bench import BENCHMARKS
+from encours.synthetic.demo import generate_portfolio
 from encours.web.bench import BenchContext
 
 pytestmark = pytest.mark.django_db(transaction=True)

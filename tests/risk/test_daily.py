@@ -113,9 +113,9 @@ def test_grades_provider_for_other_apps(healthy_customer):
 
 
 def test_demo_makes_the_risk_area_alive():
-    from encours.core.demo import generate_portfolio
     from encours.ledger.services.demo import demo_load
     from encours.risk.models import CreditLimit, FinancialStatement, HeldOrder
+    from encours.synthetic.demo import generate_portfolio
 
     as_of = date(2026, 10, 31)
     demo_load(portfolio=generate_portfolio(customers=60, invoices=900, seed=5, as_of=as_of))
@@ -128,9 +128,9 @@ def test_demo_makes_the_risk_area_alive():
 
 
 def test_bench_prints_its_figures():
-    from encours.core.demo import generate_portfolio
     from encours.ledger.services.demo import demo_load
     from encours.risk.bench import BENCHMARKS
+    from encours.synthetic.demo import generate_portfolio
     from encours.web.bench import BenchContext
 
     as_of = date(2026, 10, 31)

@@ -180,8 +180,8 @@ def add_placeholder_rows(model: type[models.Model], count: int = 2) -> None:
 @pytest.fixture
 def demo_superuser(django_user_model):
     """A superuser on a small demo portfolio where every registered table has a few rows."""
-    from encours.core.demo import generate_portfolio
     from encours.ledger.services.demo import demo_load
+    from encours.synthetic.demo import generate_portfolio
 
     demo_load(portfolio=generate_portfolio(customers=30, invoices=300, seed=3, as_of=date(2026, 10, 31)))
     for model in registered_encours_models():

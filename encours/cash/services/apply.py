@@ -29,7 +29,7 @@ from encours.cash.models import (
 from encours.cash.services.plans import PAYMENT, Part, Plan, letter_code, plan
 from encours.core.errors import InvalidTransition, ValidationFailed
 from encours.core.identifiers import normalize_iban
-from encours.core.matching_names import split_company_name
+from encours.core.matching.names import split_company_name
 from encours.core.money import ZERO
 from encours.ledger.models import Allocation, Customer, CustomerBankAccount, Item, ItemType
 from encours.ledger.services.items import allocation_create, allocation_delete, item_create, items_refresh_open

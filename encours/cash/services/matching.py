@@ -14,9 +14,9 @@ from encours.cash import selectors
 from encours.cash.models import BankLine, LineStatus, Proposal
 from encours.cash.services.apply import applications_bulk
 from encours.cash.services.plans import Part, Plan, plan
-from encours.core.matching import MatchingIndex, match_lines
-from encours.core.matching_values import LineMatch
-from encours.core.matching_values import Proposal as CoreProposal
+from encours.core.matching.engine import MatchingIndex, match_lines
+from encours.core.matching.values import LineMatch
+from encours.core.matching.values import Proposal as CoreProposal
 from encours.ledger.models import LegalEntity
 
 _CLASS_STATUS = {

@@ -4,8 +4,8 @@ from django.db import migrations
 
 
 def load_defaults(apps, schema_editor):
-    from encours.core.dunning_scenarios import DEFAULT_SCENARIOS
-    from encours.core.penalty_rates import ECB_MRO_RATES, LEGAL_RATES_PROFESSIONALS
+    from encours.core.dunning.scenarios import DEFAULT_SCENARIOS
+    from encours.core.dunning.penalty_rates import ECB_MRO_RATES, LEGAL_RATES_PROFESSIONALS
 
     Scenario = apps.get_model("collections", "DunningScenario")
     Step = apps.get_model("collections", "DunningStep")

@@ -44,6 +44,7 @@ from encours.core.forecast.model import PaymentPrediction, TrainedPaymentModel, 
 from encours.core.forecast.records import InvoiceRecord, OpenOrder
 from encours.core.forecast.table import FloatArray, IntArray
 from encours.core.money import minor_unit, quantize
+from encours.core.periods import monday_of
 
 HORIZON_WEEKS = 13
 KNOT_LEVELS = np.array([0.0, 0.1, 0.5, 0.9, 1.0])
@@ -101,10 +102,6 @@ class CashForecast:
 
     def for_entity(self, entity: str, currency: str) -> CashInSeries | None:
         return next((s for s in self.series if s.entity == entity and s.currency == currency), None)
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def cash_in_items(predictions: Iterable[PaymentPrediction]) -> tuple[CashInItem, ...]:

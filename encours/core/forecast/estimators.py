@@ -8,7 +8,7 @@ the due date while still unpaid, so an invoice already 40 days overdue is predic
 invoices that were in the same situation, not from fresh ones.
 
 >>> from datetime import date
->>> from encours.core.forecast.synthetic import synthetic_portfolio
+>>> from encours.synthetic.forecast import synthetic_portfolio
 >>> from encours.core.forecast.features import HistoryIndex, build_features
 >>> from encours.core.forecast.table import invoice_table
 >>> portfolio = synthetic_portfolio(customers=30, start=date(2025, 1, 1), as_of=date(2025, 9, 1))

@@ -10,7 +10,7 @@ portfolio's when it has none). The model is used only when it beats the customer
 MAE; ``use_model`` says so.
 
 >>> from datetime import date
->>> from encours.core.forecast.synthetic import synthetic_portfolio
+>>> from encours.synthetic.forecast import synthetic_portfolio
 >>> portfolio = synthetic_portfolio(customers=40, start=date(2024, 1, 1), as_of=date(2025, 1, 1), seed=1)
 >>> report = evaluate_payment_model(invoices=portfolio.invoices, settings=TrainingSettings(max_iter=50))
 >>> report.split_date

@@ -6,7 +6,7 @@ its training date; ``predict_payments`` uses the gradient-boosting estimates onl
 they beat the customer-average baseline, and the baseline otherwise.
 
 >>> from datetime import date
->>> from encours.core.forecast.synthetic import synthetic_portfolio
+>>> from encours.synthetic.forecast import synthetic_portfolio
 >>> portfolio = synthetic_portfolio(customers=40, start=date(2024, 1, 1), as_of=date(2025, 1, 1), seed=1)
 >>> model = train_payment_model(invoices=portfolio.invoices, as_of=portfolio.as_of,
 ...                             settings=TrainingSettings(max_iter=40))

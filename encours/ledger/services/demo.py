@@ -14,7 +14,6 @@ from django.db import transaction
 
 from encours.accounts.models import Department, Role
 from encours.audit.services import audit_record
-from encours.core.demo import REGIONS, REP_REGIONS, DemoPortfolio
 from encours.ledger.models import (
     Contact,
     Customer,
@@ -30,6 +29,7 @@ from encours.ledger.services.upsert import (
     _noop,
     upsert_items_and_allocations,
 )
+from encours.synthetic.demo import REGIONS, REP_REGIONS, DemoPortfolio
 
 DEMO_PASSWORD = "encours-demo"
 # (username, first name, last name, role, department, region index or None)

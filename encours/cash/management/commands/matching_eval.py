@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count, Q
 
 from encours.cash.selectors import matching_config, matching_index
-from encours.core.banksim import Portfolio, evaluate, generate_bank_lines, generate_portfolio
-from encours.core.matching import MatchingIndex, match_lines
+from encours.core.matching.engine import MatchingIndex, match_lines
 from encours.ledger.models import LegalEntity
+from encours.synthetic.banksim.simulator import Portfolio, evaluate, generate_bank_lines, generate_portfolio
 
 TARGETS = (("precision", 0.995), ("auto_match_rate", 0.90), ("top3_recall", 0.98))
 

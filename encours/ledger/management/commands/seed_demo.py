@@ -3,9 +3,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from encours.core.demo import generate_portfolio
 from encours.ledger.models import LegalEntity
 from encours.ledger.services.demo import DEMO_PASSWORD, demo_load, demo_logins
+from encours.synthetic.demo import generate_portfolio
 from encours.web.params import date_argument
 
 

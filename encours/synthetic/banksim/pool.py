@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from encours.core.banksim_portfolio import french_iban
 from encours.core.formats.bank import BankLine
-from encours.core.matching_values import Customer, OpenItem
+from encours.core.matching.values import Customer, OpenItem
 from encours.core.money import ZERO, quantize
+from encours.synthetic.banksim.portfolio import french_iban
 
 _KNOWN_IBAN_RATE = 0.8
 _SEPA_TEXT_LIMIT = 140

@@ -27,9 +27,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from encours.core.errors import ValidationFailed
-from encours.core.money import ZERO, Money, format_amount, quantize
-from encours.core.penalty_rates import (
+from encours.core.dunning.penalty_rates import (
     ECB_MRO_RATES,
     LEGAL_RATES_PROFESSIONALS,
     HalfYear,
@@ -39,6 +37,8 @@ from encours.core.penalty_rates import (
     RateTable,
     rate_table_from_rows,
 )
+from encours.core.errors import ValidationFailed
+from encours.core.money import ZERO, Money, format_amount, quantize
 
 __all__ = [
     "ECB_MRO_RATES",

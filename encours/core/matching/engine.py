@@ -38,18 +38,18 @@ from functools import lru_cache
 
 from encours.core.formats.bank import BankLine
 from encours.core.identifiers import normalize_iban
-from encours.core.matching_context import Context
-from encours.core.matching_evidence import Evidence, gather_evidence
-from encours.core.matching_index import MatchingIndex, OpenBalances, collector_paused
-from encours.core.matching_names import split_company_name
-from encours.core.matching_refs import fold
-from encours.core.matching_rules import (
+from encours.core.matching.context import Context
+from encours.core.matching.evidence import Evidence, gather_evidence
+from encours.core.matching.index import MatchingIndex, OpenBalances, collector_paused
+from encours.core.matching.names import split_company_name
+from encours.core.matching.refs import fold
+from encours.core.matching.rules import (
     amount_only_proposals,
     payer_proposals,
     reference_proposals,
     weak_reference_proposals,
 )
-from encours.core.matching_values import (
+from encours.core.matching.values import (
     Allocation,
     Classification,
     Customer,

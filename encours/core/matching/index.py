@@ -26,10 +26,10 @@ from contextlib import contextmanager
 from decimal import Decimal
 
 from encours.core.identifiers import normalize_iban
-from encours.core.matching_amounts import to_minor
-from encours.core.matching_names import NameIndex
-from encours.core.matching_refs import NumberKeys, compact, number_keys
-from encours.core.matching_values import Allocation, Customer, OpenItem
+from encours.core.matching.amounts import to_minor
+from encours.core.matching.names import NameIndex
+from encours.core.matching.refs import NumberKeys, compact, number_keys
+from encours.core.matching.values import Allocation, Customer, OpenItem
 from encours.core.money import ZERO
 
 _MIN_DIGITS_KEY = 5

@@ -4,7 +4,7 @@ payment discount, or as a combination of open items (a bounded subset sum).
 Amounts are compared in integer minor units (cents), so the search never meets a float.
 
 >>> from decimal import Decimal as D_
->>> from encours.core.matching_values import MatchingConfig
+>>> from encours.core.matching.values import MatchingConfig
 >>> fit_amount(paid=D_("577.94"), due=D_("580.44"), config=MatchingConfig(), early=False).kind
 'bank_fee'
 >>> fit_amount(paid=D_("980.00"), due=D_("1000.00"), config=MatchingConfig(), early=True).kind
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
-from encours.core.matching_values import MatchingConfig
+from encours.core.matching.values import MatchingConfig
 from encours.core.money import ZERO, minor_unit, quantize
 
 FitKind = Literal["exact", "bank_fee", "early_payment_discount", "partial", "over"]

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from encours.core.matching_refs import rf_for
-from encours.core.matching_values import Customer, OpenItem
+from encours.core.matching.refs import rf_for
+from encours.core.matching.values import Customer, OpenItem
 from encours.core.money import quantize
 
 TRADES = (

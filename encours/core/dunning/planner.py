@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from encours.core.dunning_model import (
+from encours.core.dunning.model import (
     DEFAULT_SETTINGS,
     Contact,
     CustomerCredit,
@@ -68,7 +68,15 @@ from encours.core.dunning_model import (
     history_rows_for,
     message_actions,
 )
-from encours.core.dunning_scenarios import (
+from encours.core.dunning.penalties import LateInvoice, MissingRate, PenaltyStatement, penalty_statement
+from encours.core.dunning.promises import (
+    PromiseAssessment,
+    PromisePayment,
+    PromiseToPay,
+    assess_promises,
+    failed_promise_by_item,
+)
+from encours.core.dunning.scenarios import (
     DEFAULT_SCENARIOS,
     Channel,
     Scenario,
@@ -78,14 +86,6 @@ from encours.core.dunning_scenarios import (
 )
 from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, Money, quantize
-from encours.core.penalties import LateInvoice, MissingRate, PenaltyStatement, penalty_statement
-from encours.core.promises import (
-    PromiseAssessment,
-    PromisePayment,
-    PromiseToPay,
-    assess_promises,
-    failed_promise_by_item,
-)
 
 __all__ = [
     "DEFAULT_SCENARIOS",

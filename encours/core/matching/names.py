@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from encours.core.matching_refs import fold
+from encours.core.matching.refs import fold
 
 LEGAL_FORMS = frozenset(
     {

@@ -1,6 +1,6 @@
 """Dunning values: what the planner reads (customers, open items, history, settings) and
 what it returns (a plan of messages and a decision per invoice). Plain frozen values the
-collections app maps its rows to and from; the rules live in ``encours.core.dunning``.
+collections app maps its rows to and from; the rules live in ``encours.core.dunning.planner``.
 
 >>> from datetime import date
 >>> row = ExecutedStep(item_id=10, scenario_code="standard", step_code="friendly_reminder",
@@ -16,10 +16,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from encours.core.dunning_scenarios import Channel, StepAction
-from encours.core.errors import ValidationFailed
-from encours.core.money import ZERO, Money
-from encours.core.penalties import (
+from encours.core.dunning.penalties import (
     ECB_MRO_RATES,
     LEGAL_RATES_PROFESSIONALS,
     InvoiceSettlement,
@@ -27,7 +24,10 @@ from encours.core.penalties import (
     PenaltyTerms,
     RateTable,
 )
-from encours.core.promises import PromiseAssessment
+from encours.core.dunning.promises import PromiseAssessment
+from encours.core.dunning.scenarios import Channel, StepAction
+from encours.core.errors import ValidationFailed
+from encours.core.money import ZERO, Money
 
 __all__ = [
     "DEFAULT_SETTINGS",

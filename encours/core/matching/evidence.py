@@ -8,7 +8,7 @@ the words of the line it rests on, which the reasons quote.
 >>> from datetime import date
 >>> from decimal import Decimal
 >>> from encours.core.formats.bank import BankLine
->>> from encours.core.matching_values import Customer, MatchingConfig, OpenItem
+>>> from encours.core.matching.values import Customer, MatchingConfig, OpenItem
 >>> index = MatchingIndex(
 ...     customers=[Customer(id="C1", account_number="C01033", name="Électricité Mercier SASU")],
 ...     items=[OpenItem(id="I1", customer_id="C1", number="FA2026-01229", open_amount=Decimal("918.08"),
@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import OSA
 
 from encours.core.formats.bank import BankLine
-from encours.core.matching_index import MatchingIndex, OpenBalances
-from encours.core.matching_names import NameMatch
-from encours.core.matching_refs import (
+from encours.core.matching.index import MatchingIndex, OpenBalances
+from encours.core.matching.names import NameMatch
+from encours.core.matching.refs import (
     NumberKeys,
     Window,
     groups_compatible,
@@ -39,7 +39,7 @@ from encours.core.matching_refs import (
     reference_windows,
     rf_references,
 )
-from encours.core.matching_values import MatchingConfig
+from encours.core.matching.values import MatchingConfig
 
 STRONG_REFERENCE = 0.85
 _PREFIX_LIMIT = 300

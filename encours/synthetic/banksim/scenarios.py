@@ -13,7 +13,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-from encours.core.banksim_pool import (
+from encours.core.matching.values import OpenItem
+from encours.core.money import quantize
+from encours.synthetic.banksim.pool import (
     _SINGLE_TEMPLATES,
     Pool,
     SimulatedLine,
@@ -22,9 +24,7 @@ from encours.core.banksim_pool import (
     spell_reference,
     total,
 )
-from encours.core.banksim_portfolio import french_iban
-from encours.core.matching_values import OpenItem
-from encours.core.money import quantize
+from encours.synthetic.banksim.portfolio import french_iban
 
 Scenario = Callable[[Pool, int], SimulatedLine | None]
 

@@ -33,13 +33,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from encours.core.banksim_pool import Pool, SimulatedLine
-from encours.core.banksim_portfolio import Portfolio, generate_portfolio
-from encours.core.banksim_scenarios import SCENARIOS
 from encours.core.errors import ValidationFailed
-from encours.core.matching import DEFAULT_CONFIG, match_lines
-from encours.core.matching_index import MatchingIndex
-from encours.core.matching_values import Customer, LineMatch, MatchingConfig, OpenItem, Proposal
+from encours.core.matching.engine import DEFAULT_CONFIG, match_lines
+from encours.core.matching.index import MatchingIndex
+from encours.core.matching.values import Customer, LineMatch, MatchingConfig, OpenItem, Proposal
+from encours.synthetic.banksim.pool import Pool, SimulatedLine
+from encours.synthetic.banksim.portfolio import Portfolio, generate_portfolio
+from encours.synthetic.banksim.scenarios import SCENARIOS
 
 __all__ = [
     "DEFAULT_MIX",

@@ -15,10 +15,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 from encours.core.formats.bank import BankLine
-from encours.core.matching_amounts import AmountFit, find_subsets, to_minor
-from encours.core.matching_evidence import Evidence, PayerHit
-from encours.core.matching_index import MatchingIndex, OpenBalances
-from encours.core.matching_values import Allocation, MatchingConfig, Proposal, WriteOffReason
+from encours.core.matching.amounts import AmountFit, find_subsets, to_minor
+from encours.core.matching.evidence import Evidence, PayerHit
+from encours.core.matching.index import MatchingIndex, OpenBalances
+from encours.core.matching.values import Allocation, MatchingConfig, Proposal, WriteOffReason
 from encours.core.money import ZERO, format_amount, quantize
 
 _MAX_CREDIT_NOTES = 3

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from encours.core.matching_amounts import AmountFit, fit_amount
-from encours.core.matching_context import (
+from encours.core.matching.amounts import AmountFit, fit_amount
+from encours.core.matching.context import (
     Context,
     build,
     combinations,
@@ -31,8 +31,8 @@ from encours.core.matching_context import (
     payer_support,
     support_bonus,
 )
-from encours.core.matching_evidence import STRONG_REFERENCE, PayerHit, RefHit
-from encours.core.matching_values import Proposal
+from encours.core.matching.evidence import STRONG_REFERENCE, PayerHit, RefHit
+from encours.core.matching.values import Proposal
 from encours.core.money import ZERO
 
 FIT_ADJUSTMENT = {
