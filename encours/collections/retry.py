@@ -25,7 +25,7 @@ from encours.collections.execution import (
 )
 from encours.collections.models import CustomerDunning, DunningMessage, DunningRun
 from encours.collections.planning import plan_for, run_customers
-from encours.core import dunning as core
+from encours.core.dunning import planner as core
 from encours.core.errors import EncoursError
 
 

@@ -167,6 +167,8 @@ def test_the_command_retries_a_run_and_prints_what_still_fails(lettered_entity, 
     call_command("dunning_run", "--retry", str(run.pk), stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[0].startswith(f"run {run.pk} retried: 0 sent, 1 undeliverable, 0 failed")
-    assert lines[1] == "  failed: Sans Adresse SARL: Pas d'adresse e-mail: no email for any contact of Sans Adresse SARL"
+    assert lines[1] == (
+        "  failed: Sans Adresse SARL: Pas d'adresse e-mail: no email for any contact of Sans Adresse SARL"
+    )
     with pytest.raises(CommandError, match="no dunning run 999"):
         call_command("dunning_run", "--retry", "999")

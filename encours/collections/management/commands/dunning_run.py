@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from encours.collections.execution import run_create, run_execute
 from encours.collections.models import DunningRun
-from encours.collections.retry import run_retry_failed
 from encours.collections.planning import plan_for, run_customers
+from encours.collections.retry import run_retry_failed
 from encours.core.errors import EncoursError
 from encours.core.money import format_amount
 from encours.ledger.models import LegalEntity
