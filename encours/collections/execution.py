@@ -2,11 +2,12 @@
 
 A message is claimed by inserting its executed steps in their own transaction: the unique
 (item, scenario, step) constraint makes a concurrent run that planned the same message fail
-its claim and skip it, so nothing is ever sent twice; a second constraint keeps one message
-per customer and day. A delivery that fails releases the claim (the next run, or a retry of
-this one, sends it) and is recorded as failed with its reason; so is a message that cannot
-be delivered (no email address, no postal address, no phone). A run with any failed message
-ends "completed with failures".
+its claim and skip it, so nothing is ever sent twice; the claim also locks the customer's row
+and gives up when a run already wrote to the customer that day (one message per customer and
+day, even when two runs planned different messages for it). A delivery that fails releases
+the claim (the next run, or a retry of this one, sends it) and is recorded as failed with its
+reason; so is a message that cannot be delivered (no email address, no postal address, no
+phone). A run with any failed message ends "completed with failures".
 """
 
 from __future__ import annotations
@@ -266,6 +267,8 @@ def _claim(
     (or already wrote to this customer today). ``retried``: the failed message sent again."""
     try:
         with transaction.atomic():
+            if _written_today(customer, as_of, retried):
+                return None
             message = retried or DunningMessage(run=run)
             _fill(message, planned, customer, as_of, user)
             message.status, message.failure, message.error = DunningMessage.Status.SENDING, "", ""
@@ -288,6 +291,19 @@ def _claim(
             retried.refresh_from_db()
         return None
     return message
+
+
+def _written_today(customer: Customer, as_of: date, retried: DunningMessage | None) -> bool:
+    """Whether a run already wrote (or is writing) to the customer on ``as_of``; the customer's
+    row stays locked until the claim commits, so two runs cannot both see "no"."""
+    list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
+    others = DunningMessage.objects.filter(
+        customer=customer, executed_on=as_of, run__isnull=False,
+        status__in=[DunningMessage.Status.SENDING, DunningMessage.Status.SENT],
+    )  # fmt: skip
+    if retried is not None:
+        others = others.exclude(pk=retried.pk)
+    return others.exists()
 
 
 def message_execute(

@@ -168,14 +168,6 @@ class DunningMessage(models.Model):
     class Meta:
         ordering = ["-executed_on", "-pk"]
         indexes = [models.Index(fields=["customer", "executed_on"]), models.Index(fields=["executed_on"])]
-        constraints = [
-            # one letter per customer per day from the runs, whatever the number of concurrent runs
-            models.UniqueConstraint(
-                fields=["customer", "executed_on"],
-                condition=models.Q(run__isnull=False, status__in=["sending", "sent"]),
-                name="dunning_one_message_per_customer_and_day",
-            )
-        ]
         verbose_name = _("dunning message")
         verbose_name_plural = _("dunning messages")
 
