@@ -340,3 +340,78 @@ def _cover_request(
         f"{_money(target, currency)}, rounded up to {_money(proposed, currency)}"
     )
     return quantize(proposed, currency), reason
+
+
+def code_list(text: str) -> frozenset[str]:
+    """The codes of a policy's list field ("FR, BE; LU" → {"FR", "BE", "LU"}), upper-cased."""
+    return frozenset(code.upper() for code in text.replace(";", ",").replace(",", " ").split())
+
+
+def buyer_outside_policy(*, country: str, category: str, covered_countries: str, covered_categories: str) -> str:
+    """Why the policy does not cover this buyer ("" when it does); an empty list covers all.
+
+    >>> buyer_outside_policy(country="BE", category="sme", covered_countries="FR", covered_categories="")
+    'country BE outside the policy (FR)'
+    """
+    countries, categories = code_list(covered_countries), code_list(covered_categories)
+    if countries and country.upper() not in countries:
+        return f"country {country.upper()} outside the policy ({', '.join(sorted(countries))})"
+    if categories and category.upper() not in categories:
+        return f"category {category} outside the policy ({', '.join(sorted(c.lower() for c in categories))})"
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredInvoice:
+    """A declared invoice with the cover in force on its delivery (document) date."""
+
+    reference: str
+    delivered_on: date
+    amount: Decimal  # declared open amount
+    cover: Decimal  # granted amount of the decision in force at delivery, 0 when none gave cover
+    decision_key: str  # the same decision gives the same key; "" when no decision gave cover
+
+
+@dataclass(frozen=True, slots=True)
+class CoverAtDelivery:
+    covered_loss: Decimal
+    cover: Decimal  # the largest cover in force at the delivery of a declared invoice
+    reasons: tuple[str, ...]
+
+
+def cover_at_delivery(
+    *, invoices: Iterable[DeliveredInvoice], net_loss: Decimal, currency: str = "EUR"
+) -> CoverAtDelivery:
+    """Covered loss when each invoice is covered by the decision in force on its delivery date.
+
+    French credit-insurance terms cover deliveries made while the cover was in force, so a later
+    cancellation or reduction does not take the cover of earlier deliveries away. The net loss
+    is spread over the invoices pro rata to their declared amounts; the loss on the invoices of one
+    decision is covered up to that decision's amount, and the claim never exceeds the largest cover.
+
+    >>> d = date(2026, 3, 1)
+    >>> lines = (DeliveredInvoice("F1", d, Decimal(60000), Decimal(100000), "D1"),
+    ...          DeliveredInvoice("F2", d, Decimal(40000), ZERO, ""))
+    >>> cover_at_delivery(invoices=lines, net_loss=Decimal(50000)).covered_loss
+    Decimal('30000.00')
+    """
+    invoices = tuple(invoices)
+    declared = sum((i.amount for i in invoices), ZERO)
+    if declared <= 0 or net_loss <= 0:
+        return CoverAtDelivery(ZERO, max((i.cover for i in invoices), default=ZERO), ("no loss to cover",))
+    loss_by_decision: dict[str, Decimal] = {}
+    cover_by_decision: dict[str, Decimal] = {}
+    uncovered: list[str] = []
+    for invoice in invoices:
+        if not invoice.decision_key or invoice.cover <= 0:
+            uncovered.append(invoice.reference)
+            continue
+        share = net_loss * invoice.amount / declared
+        loss_by_decision[invoice.decision_key] = loss_by_decision.get(invoice.decision_key, ZERO) + share
+        cover_by_decision[invoice.decision_key] = invoice.cover
+    cover = max(cover_by_decision.values(), default=ZERO)
+    covered = min(sum((min(loss, cover_by_decision[k]) for k, loss in loss_by_decision.items()), ZERO), cover)
+    reasons = [f"{len(invoices) - len(uncovered)} of {len(invoices)} invoices delivered under cover"]
+    if uncovered:
+        reasons.append("not covered at delivery: " + ", ".join(uncovered[:10]))
+    return CoverAtDelivery(quantize(covered, currency), cover, tuple(reasons))

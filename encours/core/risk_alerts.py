@@ -1,7 +1,11 @@
 """Early-warning alerts on a customer's risk, computed from plain values on ``as_of``.
 
 Each alert carries a ``key`` that is stable for the same fact (a grade change, an event, a
-guarantee), so the caller can store alerts idempotently and raise each fact once.
+guarantee), so the caller can store alerts idempotently and raise each fact once. An alert is
+an open problem, not an event: the caller keeps one open alert per customer and kind, updates
+it while the condition lasts and closes it when it ends (``reconcile``). A customer with
+exposure and no credit limit is not an alert of its own but part of one portfolio finding
+(``no_limit_finding``).
 
 >>> from datetime import date
 >>> from decimal import Decimal
@@ -15,6 +19,7 @@ guarantee), so the caller can store alerts idempotently and raise each fact once
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -38,8 +43,19 @@ class AlertKind(StrEnum):
 
 
 class Severity(StrEnum):
+    INFO = "info"
     WARNING = "warning"
     CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return SEVERITY_RANK[self]
+
+
+SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
+# Kinds raised on the day of a fact (a change, a publication); they stay open while
+# ``persists`` says so. The other kinds are conditions recomputed every run.
+EVENT_KINDS = frozenset({AlertKind.GRADE_DOWNGRADE, AlertKind.LEGAL_EVENT, AlertKind.FIRST_OVERDUE_KEY_ACCOUNT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +75,8 @@ class AlertConfig:
     guarantee_expiry_notice_days: int = 30
     first_run_lookback_days: int = 30  # legal events taken as new when there was no previous run
     critical_grades: tuple[str, ...] = ("D", "E")
+    minor_excess_share: Decimal = Decimal("0.10")  # over limit or cover by at most this share: info
+    major_excess_share: Decimal = Decimal("0.50")  # over limit by more than this share: critical
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +103,8 @@ def risk_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None 
     return (
         *grade_downgrade_alerts(inputs=inputs, config=config),
         *payer_drop_alerts(inputs=inputs, as_of=as_of, config=config),
-        *over_limit_alerts(inputs=inputs, as_of=as_of),
-        *over_cover_alerts(inputs=inputs, as_of=as_of),
+        *over_limit_alerts(inputs=inputs, as_of=as_of, config=config),
+        *over_cover_alerts(inputs=inputs, as_of=as_of, config=config),
         *limit_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *guarantee_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *legal_event_alerts(inputs=inputs, as_of=as_of, config=config),
@@ -123,29 +141,39 @@ def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) 
     return [Alert(AlertKind.PAYER_INDEX_DROP, Severity.WARNING, inputs.customer_id, message, key)]
 
 
-def over_limit_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
+def _excess_severity(excess: Decimal, base: Decimal, config: AlertConfig, *, critical: bool) -> Severity:
+    if base > 0 and excess <= base * config.minor_excess_share:
+        return Severity.INFO
+    if critical and (base <= 0 or excess > base * config.major_excess_share):
+        return Severity.CRITICAL
+    return Severity.WARNING
+
+
+def over_limit_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> list[Alert]:
+    """Exposure over an approved limit; no limit at all is for the portfolio finding."""
+    config = config or AlertConfig()
     limit, exposure = inputs.limit, inputs.net_exposure
-    key = f"over_limit:{inputs.customer_id}:{as_of.isoformat()}"
-    if limit is None:
-        if exposure <= 0:
-            return []
-        message = f"exposure {_money(exposure, inputs)} with no credit limit"
-        return [Alert(AlertKind.OVER_LIMIT, Severity.WARNING, inputs.customer_id, message, key)]
-    if exposure <= limit.amount:
+    if limit is None or exposure <= limit.amount:
         return []
-    excess = _money(exposure - limit.amount, inputs)
-    message = f"exposure {_money(exposure, inputs)} over limit {_money(limit.amount, inputs)} by {excess}"
-    return [Alert(AlertKind.OVER_LIMIT, Severity.WARNING, inputs.customer_id, message, key)]
+    key = f"over_limit:{inputs.customer_id}:{as_of.isoformat()}"
+    excess = exposure - limit.amount
+    severity = _excess_severity(excess, limit.amount, config, critical=True)
+    message = (
+        f"exposure {_money(exposure, inputs)} over limit {_money(limit.amount, inputs)} by {_money(excess, inputs)}"
+    )
+    return [Alert(AlertKind.OVER_LIMIT, severity, inputs.customer_id, message, key)]
 
 
-def over_cover_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
+def over_cover_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> list[Alert]:
+    config = config or AlertConfig()
     cover, exposure = inputs.insured_cover, inputs.net_exposure
     if cover is None or exposure <= cover:
         return []
     figures = f"exposure {_money(exposure, inputs)} over insured cover {_money(cover, inputs)}"
     message = f"{figures}: {_money(exposure - cover, inputs)} uncovered"
     key = f"over_insured_cover:{inputs.customer_id}:{as_of.isoformat()}"
-    return [Alert(AlertKind.OVER_INSURED_COVER, Severity.WARNING, inputs.customer_id, message, key)]
+    severity = _excess_severity(exposure - cover, cover, config, critical=False)
+    return [Alert(AlertKind.OVER_INSURED_COVER, severity, inputs.customer_id, message, key)]
 
 
 def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
@@ -213,3 +241,100 @@ def first_overdue_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
     message = f"key account overdue for the first time: {_money(amount, inputs)} ({references})"
     key = f"first_overdue_key_account:{inputs.customer_id}:{oldest.isoformat()}"
     return [Alert(AlertKind.FIRST_OVERDUE_KEY_ACCOUNT, Severity.WARNING, inputs.customer_id, message, key)]
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAlert:
+    """What the caller stored of an alert still open for a customer and kind."""
+
+    kind: AlertKind
+    severity: Severity
+    key: str
+    acknowledged: bool = False
+
+
+class Change(StrEnum):
+    OPEN = "open"  # a new problem
+    WORSE = "worse"  # the open problem got more severe, or a new fact of its kind came
+    UPDATE = "update"  # the problem lasts: figures refreshed
+    CLOSE = "close"  # the condition ended
+
+
+@dataclass(frozen=True, slots=True)
+class AlertChange:
+    change: Change
+    kind: AlertKind
+    alert: Alert | None  # today's alert (None when closing)
+
+
+def reconcile(
+    *,
+    open_alerts: Iterable[OpenAlert],
+    raised: Iterable[Alert],
+    persisting: frozenset[AlertKind] = frozenset(),
+    known_keys: frozenset[str] = frozenset(),
+) -> tuple[AlertChange, ...]:
+    """How today's alerts of one customer change its open ones: one open alert per kind.
+
+    A condition kind closes when it is no longer raised; an event kind stays open while it is in
+    ``persisting`` (the caller's check that the fact still matters) or until acknowledged. A fact
+    already stored (``known_keys``) and closed since is not raised again.
+
+    >>> over = Alert(AlertKind.OVER_LIMIT, Severity.CRITICAL, "C1", "exposure over limit", "over_limit:C1:d2")
+    >>> stored = OpenAlert(AlertKind.OVER_LIMIT, Severity.WARNING, "over_limit:C1:d1")
+    >>> [c.change.value for c in reconcile(open_alerts=[stored], raised=[over])]
+    ['worse']
+    >>> [c.change.value for c in reconcile(open_alerts=[stored], raised=[])]
+    ['close']
+    """
+    by_kind: dict[AlertKind, Alert] = {}
+    for alert in raised:
+        kept = by_kind.get(alert.kind)
+        if kept is None or alert.severity.rank > kept.severity.rank:
+            by_kind[alert.kind] = alert
+    stored = {alert.kind: alert for alert in open_alerts}
+    changes = []
+    for kind, alert in by_kind.items():
+        current = stored.get(kind)
+        if current is None:
+            if alert.key not in known_keys:
+                changes.append(AlertChange(Change.OPEN, kind, alert))
+        elif alert.severity.rank > current.severity.rank or (kind in EVENT_KINDS and alert.key != current.key):
+            if alert.key not in known_keys:
+                changes.append(AlertChange(Change.WORSE, kind, alert))
+        else:
+            changes.append(AlertChange(Change.UPDATE, kind, alert))
+    for kind, current in stored.items():
+        if kind in by_kind:
+            continue
+        lasting = kind in persisting and not (kind in EVENT_KINDS and current.acknowledged)
+        if not lasting:
+            changes.append(AlertChange(Change.CLOSE, kind, None))
+    return tuple(changes)
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioFinding:
+    customers: int
+    exposure: Decimal
+    threshold: Decimal
+    message: str
+
+
+def no_limit_finding(
+    *, exposures: Iterable[Decimal], threshold: Decimal, currency: str = "EUR"
+) -> PortfolioFinding | None:
+    """One finding for every customer above ``threshold`` of exposure without a credit limit.
+
+    >>> no_limit_finding(exposures=[Decimal(6000), Decimal(9000), Decimal(100)], threshold=Decimal(5000)).message
+    '2 customers above €5,000.00 have no credit limit (exposure €15,000.00)'
+    """
+    above = [e for e in exposures if e > threshold]
+    if not above:
+        return None
+    total = sum(above, ZERO)
+    noun = "customer" if len(above) == 1 else "customers"
+    verb = "has" if len(above) == 1 else "have"
+    amount, limit = format_amount(total, currency, lang="en"), format_amount(threshold, currency, lang="en")
+    message = f"{len(above)} {noun} above {limit} {verb} no credit limit (exposure {amount})"
+    return PortfolioFinding(len(above), total, threshold, message)

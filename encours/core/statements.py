@@ -20,11 +20,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from encours.core.bounds import figure_problem
 from encours.core.errors import InvalidAmount, RowError
 from encours.core.identifiers import siren_error
 from encours.core.money import D
 
 _YEAR = re.compile(r"[0-9]{4}")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 AMOUNT_FIELDS: tuple[str, ...] = (
     "total_assets", "current_assets", "inventories", "cash", "equity", "long_term_debt",
     "total_debt", "financial_debt", "current_liabilities", "retained_earnings", "revenue",
@@ -108,9 +110,13 @@ def _parse_statement_row(row: Mapping[str, str | None], line: int) -> tuple[Fina
             errors.append(RowError(line, name, text, str(exc)))
             continue
         value = amounts[name]
-        if name in NON_NEGATIVE_FIELDS and value is not None and value < 0:
-            errors.append(RowError(line, name, text, f"{name} cannot be negative"))
+        problem = None if value is None else figure_problem(name, value, non_negative=name in NON_NEGATIVE_FIELDS)
+        if problem:
+            amounts[name] = None
+            errors.append(RowError(line, name, text, problem))
     currency = (row.get("currency") or "EUR").strip().upper() or "EUR"
+    if not _CURRENCY.fullmatch(currency):
+        errors.append(RowError(line, "currency", currency, "not an ISO 4217 code (three letters)"))
     if errors:
         return None, errors
     return FinancialStatement(siren=siren, year=year, currency=currency, **amounts), errors

@@ -46,6 +46,20 @@ class DeclarationAdmin(ReadOnlyAdmin):
     date_hierarchy = "declared_on"
 
 
+@admin.register(models.DeclaredInvoice)
+class DeclaredInvoiceAdmin(ReadOnlyAdmin):
+    list_display = ("declaration", "number", "delivered_on", "amount", "decision", "cover", "reason")
+    list_select_related = ("declaration__customer", "decision")
+    search_fields = ("number", "declaration__customer__name")
+
+
+@admin.register(models.PremiumStatement)
+class PremiumStatementAdmin(ReadOnlyAdmin):
+    list_display = ("period_start", "policy", "basis", "base_amount", "rate", "premium", "declared_on")
+    list_filter = ("policy", "basis")
+    list_select_related = ("policy",)
+
+
 @admin.register(models.Claim)
 class ClaimAdmin(ReadOnlyAdmin):
     list_display = (

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from encours.insurance.models import Decision, DecisionMapping
+from encours.insurance.models import Decision, DecisionMapping, InsurancePolicy
 from encours.ledger import selectors
 
 
@@ -38,3 +38,14 @@ class AmountForm(forms.Form):
     amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2)
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), max_length=60, required=False)
+
+
+class PremiumForm(forms.Form):
+    policy = forms.ModelChoiceField(label=_("Policy"), queryset=InsurancePolicy.objects.none())
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    )
+
+    def __init__(self, *args: Any, policies: list[InsurancePolicy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["policy"].queryset = InsurancePolicy.objects.filter(pk__in=[p.pk for p in policies])

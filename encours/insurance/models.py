@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from encours.core.insurance import CoverStatus
+from encours.core.insurance import CoverStatus, buyer_outside_policy
 from encours.ledger.models import Customer, CustomerGroup, Item, LegalEntity, money_field
 
 
@@ -43,6 +43,7 @@ class InsurancePolicy(models.Model):
         _("premium basis"), max_length=16, choices=PremiumBasis.choices, default=PremiumBasis.TURNOVER
     )
     premium_rate = rate_field(_("premium rate"), "0.0025")
+    flat_premium = money_field(_("annual flat premium"), default=Decimal(0))
     covered_countries = models.CharField(_("covered countries"), max_length=200, blank=True, default="FR")
     covered_categories = models.CharField(_("covered customer categories"), max_length=200, blank=True)
     alert_share = rate_field(_("alert when exposure reaches this share of cover"), "0.90")
@@ -55,6 +56,15 @@ class InsurancePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.insurer} {self.number}"
+
+    def outside_reason(self, customer: Customer) -> str:
+        """Why this policy gives the customer no cover (country or category outside it), or ""."""
+        return buyer_outside_policy(
+            country=customer.country,
+            category=customer.category,
+            covered_countries=self.covered_countries,
+            covered_categories=self.covered_categories,
+        )
 
 
 class Decision(models.TextChoices):
@@ -218,6 +228,30 @@ class Declaration(models.Model):
         return f"{self.customer} {self.amount} ({self.declared_on})"
 
 
+class DeclaredInvoice(models.Model):
+    """One invoice of a declaration, with the cover decision in force on its delivery date."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="lines")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("invoice"), max_length=60)
+    delivered_on = models.DateField(_("delivered on"))
+    amount = money_field(_("declared amount"))
+    decision = models.ForeignKey(
+        CoverDecision, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("decision")
+    )
+    cover = money_field(_("cover in force at delivery"), default=Decimal(0))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["delivered_on", "number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["declaration", "item"], name="declared_invoice_once")]
+        verbose_name = _("declared invoice")
+        verbose_name_plural = _("declared invoices")
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.cover}"
+
+
 class Claim(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -228,7 +262,7 @@ class Claim(models.Model):
     declaration = models.OneToOneField(Declaration, on_delete=models.PROTECT, related_name="claim")
     opened_on = models.DateField(_("opened on"))
     loss = money_field(_("loss"))
-    cover = money_field(_("cover on the declaration date"))
+    cover = money_field(_("cover in force at delivery"))
     expected_indemnity = money_field(_("expected indemnity"))
     payable_from = models.DateField(_("indemnity payable from"), null=True, blank=True)
     insolvency_on = models.DateField(_("insolvency judgment"), null=True, blank=True)
@@ -275,6 +309,38 @@ class Recovery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} ({self.received_on})"
+
+
+class PremiumStatement(models.Model):
+    """The premium of one month of a policy: its basis (turnover declared, outstanding at month
+    end or the flat premium) × the policy's rate."""
+
+    policy = models.ForeignKey(InsurancePolicy, on_delete=models.PROTECT, related_name="premiums")
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    basis = models.CharField(_("premium basis"), max_length=16, choices=InsurancePolicy.PremiumBasis.choices)
+    base_amount = money_field(_("basis amount"))
+    rate = models.DecimalField(_("premium rate"), max_digits=7, decimal_places=5)
+    premium = money_field(_("premium"))
+    buyers = models.PositiveIntegerField(_("insured buyers"), default=0)
+    excluded_buyers = models.PositiveIntegerField(_("buyers outside the policy"), default=0)
+    declared_on = models.DateField(_("declared on"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-period_start", "policy__number"]
+        constraints = [models.UniqueConstraint(fields=["policy", "period_start"], name="premium_once_per_period")]
+        verbose_name = _("premium statement")
+        verbose_name_plural = _("premium statements")
+
+    def __str__(self) -> str:
+        return f"{self.policy.number} {self.period_start:%Y-%m}: {self.premium}"
+
+    @property
+    def rate_percent(self) -> Decimal:
+        return self.rate * 100
 
 
 # --- factoring --------------------------------------------------------------------------------

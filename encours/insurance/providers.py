@@ -46,11 +46,13 @@ def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Co
     customers = Customer.objects.filter(pk__in_array=list(customer_ids))
     ids = latest_decision_ids(customers=customers, as_of=as_of)
     decisions = CoverDecision.objects.select_related("policy").in_bulk(list(ids.values()))
+    buyers = customers.filter(pk__in_array=list(ids)).in_bulk()
     found = {}
     for customer_id, decision_id in ids.items():
         decision = decisions[decision_id]
+        outside = decision.policy.outside_reason(buyers[customer_id])
         found[customer_id] = hooks.CoverInfo(
-            granted=cover_of(decision, as_of),
+            granted=cover_of(decision, as_of, outside_policy=outside),
             currency=decision.currency,
             insurer=decision.policy.insurer,
             expires_on=decision.expires_on,

@@ -18,6 +18,8 @@ urlpatterns = [
     path("insurance/claims/", views.claims, name="claims"),
     path("insurance/claims/<int:pk>/payment/", views.claim_money, {"kind": "payment"}, name="claim_payment"),
     path("insurance/claims/<int:pk>/recovery/", views.claim_money, {"kind": "recovery"}, name="claim_recovery"),
+    path("insurance/premiums/", views.premiums, name="premiums"),
+    path("insurance/premiums/declare/", views.premium_declare, name="premium_declare"),
     path("insurance/factoring/", views.factoring, name="factoring"),
     path("insurance/factoring/<int:pk>/draw/", views.factoring_action, {"action": "draw"}, name="factoring_draw"),
     path(

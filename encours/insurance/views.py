@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError
-from encours.insurance.forms import AmountForm, DecisionForm, DecisionImportForm
+from encours.core.terms import end_of_month
+from encours.insurance.forms import AmountForm, DecisionForm, DecisionImportForm, PremiumForm
 from encours.insurance.models import (
     Bordereau,
     Claim,
@@ -26,22 +27,28 @@ from encours.insurance.models import (
     CoverRequest,
     DecisionMapping,
     Declaration,
+    InsurancePolicy,
+    PremiumStatement,
 )
 from encours.insurance.providers import DEADLINE_ALERT_DAYS, _undeclared
 from encours.insurance.selectors.exposure import buyer_exposures, portfolio_totals
+from encours.insurance.selectors.premiums import premium_basis
 from encours.insurance.services import claims as claim_services
 from encours.insurance.services import factoring as factoring_services
 from encours.insurance.services import requests as request_services
 from encours.insurance.services.claims import policy_of
 from encours.insurance.services.covers import decision_record
+from encours.insurance.services.premiums import premium_statement_create
 from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
 from encours.ledger.models import Item, ItemType
-from encours.ledger.selectors import customer_get, customers_for
+from encours.ledger.selectors import customer_get, customers_for, entities_for
 from encours.web.params import as_of_param, redirect_next
 
 CHART_BUYERS = 15
 LIST_LIMIT = 200
+MONTHS_SHOWN = 24
+LINES = "lines__decision"
 
 
 def _manager(request: HttpRequest) -> None:
@@ -254,9 +261,9 @@ def declarations(request: HttpRequest) -> HttpResponse:
         "as_of": as_of,
         "due": due,
         "week_end": week_end,
-        "recorded": Declaration.objects.filter(customer__in=customers).select_related("customer", "policy", "claim")[
-            :LIST_LIMIT
-        ],
+        "recorded": Declaration.objects.filter(customer__in=customers)
+        .select_related("customer", "policy", "claim")
+        .prefetch_related(LINES)[:LIST_LIMIT],
         "can_manage": can(request.user, "insurance.manage"),
     }
     return render(request, "insurance/declarations.html", context)
@@ -294,7 +301,7 @@ def _claims_for(request: HttpRequest) -> Any:
 @login_required
 def claims(request: HttpRequest) -> HttpResponse:
     context = {
-        "claims": _claims_for(request).prefetch_related("payments", "recoveries")[:LIST_LIMIT],
+        "claims": _claims_for(request).prefetch_related("payments", "recoveries", f"declaration__{LINES}")[:LIST_LIMIT],
         "form": AmountForm(initial={"on": timezone.localdate()}),
         "can_manage": can(request.user, "insurance.manage"),
     }
@@ -349,6 +356,54 @@ def claim_money(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             _("Recovery recorded."),
         )
     return redirect("insurance:claims")
+
+
+def _policies_for(request: HttpRequest) -> Any:
+    return InsurancePolicy.objects.filter(entity__in=entities_for(request.user)).select_related("entity")
+
+
+@login_required
+def premiums(request: HttpRequest) -> HttpResponse:
+    """Premium statements per month, and what the last closed month would give for each policy."""
+    today = timezone.localdate()
+    last_month = today.replace(day=1) - timedelta(days=1)
+    policies = list(_policies_for(request))
+    previews = [
+        premium_basis(policy=p, period_start=last_month.replace(day=1), period_end=end_of_month(last_month))
+        for p in policies
+    ]
+    context = {
+        "previews": previews,
+        "statements": PremiumStatement.objects.filter(policy__in=policies).select_related("policy")[
+            : MONTHS_SHOWN * max(1, len(policies))
+        ],
+        "form": PremiumForm(policies=policies, initial={"month": last_month.strftime("%Y-%m")}),
+        "can_manage": can(request.user, "insurance.manage"),
+    }
+    return render(request, "insurance/premiums.html", context)
+
+
+@login_required
+@require_POST
+def premium_declare(request: HttpRequest) -> HttpResponse:
+    _manager(request)
+    policies = list(_policies_for(request))
+    form = PremiumForm(request.POST, policies=policies)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label if field in form.fields else field}: {errors[0]}")
+        return redirect("insurance:premiums")
+    _done(
+        request,
+        lambda: premium_statement_create(
+            policy=form.cleaned_data["policy"],
+            month=form.cleaned_data["month"],
+            user=request.user,
+            today=timezone.localdate(),
+        ),
+        _("Premium statement recorded."),
+    )
+    return redirect("insurance:premiums")
 
 
 def _contracts_for(request: HttpRequest) -> Any:

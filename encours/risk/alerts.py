@@ -8,18 +8,21 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from encours.core.money import format_amount
 from encours.reports.registry import Alert, alert_provider
+from encours.risk.alerting import no_limit_finding
 from encours.risk.models import HeldOrder, RiskAlert
+from encours.risk.selectors import current_settings
 
 
 @alert_provider(30)
 def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable[Alert]:
-    counts = RiskAlert.objects.filter(customer__in=customers, acknowledged_at__isnull=True).aggregate(
-        critical=Count("pk", filter=Q(severity=RiskAlert.Severity.CRITICAL)), total=Count("pk")
-    )
+    counts = RiskAlert.objects.filter(
+        customer__in=customers, closed_on__isnull=True, acknowledged_at__isnull=True
+    ).aggregate(critical=Count("pk", filter=Q(severity=RiskAlert.Severity.CRITICAL)), total=Count("pk"))
     found = []
     if counts["total"]:
         found.append(Alert(
@@ -28,6 +31,18 @@ def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable
             detail=_("%(n)d critical") % {"n": counts["critical"]} if counts["critical"] else "",
             url=reverse("risk:alerts"), count=counts["total"], source="risk",
         ))  # fmt: skip
+    finding = no_limit_finding(customers=customers, as_of=as_of, threshold=current_settings().no_limit_threshold)
+    if finding is not None:
+        title = ngettext(
+            "%(n)d customer above %(threshold)s has no credit limit",
+            "%(n)d customers above %(threshold)s have no credit limit",
+            finding.customers,
+        ) % {
+            "n": finding.customers,
+            "threshold": format_amount(finding.threshold, finding.currency, lang=get_language() or "fr"),
+        }
+        found.append(Alert(severity="warn", title=title, url=reverse("risk:alerts") + "?show=no_limit",
+                           count=finding.customers, source="risk"))  # fmt: skip
     held = HeldOrder.objects.filter(customer__in=customers, status=HeldOrder.Status.HELD).count()
     if held:
         found.append(Alert(severity="warn", title=ngettext("%(n)d order held by the credit check",

@@ -1,10 +1,11 @@
-"""The daily risk run: grade every customer, store the grade, raise early-warning alerts, send
-the digest.
+"""The daily risk run: grade every customer, store the grade, keep the early-warning alerts up to
+date, send the digest.
 
 Per chunk of customers a handful of grouped queries feed the core (``grading``,
-``risk_alerts``); each alert is stored once under its stable key, so running the same day
-twice raises nothing new. The payer-index drop compares today's index with the stored
-indexes of the three previous month ends.
+``risk_alerts``); alerts are open problems (``encours.risk.alerting``): one open alert per
+customer and kind, refreshed while the condition lasts and closed when it ends, so running the
+same day twice raises nothing new. The payer-index drop compares today's index with the stored
+indexes of the three previous month ends. The digest shows only what is new or worse.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 from django.conf import settings as django_settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -26,15 +27,24 @@ from encours.audit.services import audit_record
 from encours.core.credit import compute_exposure
 from encours.core.money import ZERO, quantize
 from encours.core.payer import OpenItem, PayerIndexPoint, PayerIndexTrend, add_months
-from encours.core.risk_alerts import AlertInputs, risk_alerts
+from encours.core.risk_alerts import Alert, AlertInputs, risk_alerts
 from encours.core.terms import end_of_month
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.selectors import customers_for
 from encours.risk import selectors
+from encours.risk.alerting import (
+    SEVERITY_RANK,
+    AlertCounts,
+    CustomerState,
+    NoLimitFinding,
+    alerts_store,
+    no_limit_finding,
+)
 from encours.risk.models import GradeSnapshot, RiskAlert
 from encours.web import hooks
 
 CHUNK = 2000
+DIGEST_LIMIT = 200
 
 
 @dataclass(slots=True)
@@ -42,8 +52,11 @@ class DailyReport:
     as_of: date
     customers: int = 0
     graded: int = 0
-    alerts: int = 0
+    alerts: int = 0  # newly opened
     by_kind: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    changes: AlertCounts = field(default_factory=AlertCounts)
+    open_alerts: int = 0
+    no_limit: NoLimitFinding | None = None
 
 
 def _payer_trend(history: list[GradeSnapshot], today: Decimal | None, as_of: date) -> PayerIndexTrend | None:
@@ -85,8 +98,13 @@ def risk_daily_run(*, as_of: date, customers: Any = None, progress: Any = None) 
         _run_chunk(ids[start : start + CHUNK], as_of=as_of, previous_run=previous_run, settings=settings, report=report)
         if progress is not None:
             progress(report.customers, len(ids), f"{report.customers} / {len(ids)} customers graded")
+    report.open_alerts = RiskAlert.objects.filter(customer_id__in_array=ids, closed_on__isnull=True).count()
+    report.no_limit = no_limit_finding(customers=customers, as_of=as_of, threshold=settings.no_limit_threshold)
     audit_record(actor="risk-daily", action="risk.daily_run", object_type="risk.run", object_id=as_of.isoformat(),
-                 after={"customers": report.customers, "graded": report.graded, "alerts": report.alerts})  # fmt: skip
+                 after={"customers": report.customers, "graded": report.graded, "alerts": report.alerts,
+                        "worse": report.changes.worse, "closed": report.changes.closed,
+                        "open_alerts": report.open_alerts,
+                        "no_limit": report.no_limit.customers if report.no_limit else 0})  # fmt: skip
     return report
 
 
@@ -107,8 +125,8 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
         history[snapshot.customer_id].append(snapshot)
     previous = selectors.latest_snapshots(ids, as_of=as_of - timedelta(days=1))
     snapshots = []
-    known_keys = set(RiskAlert.objects.filter(customer_id__in_array=ids).values_list("key", flat=True))
-    new_alerts = []
+    raised: dict[int, tuple[Alert, ...]] = {}
+    states: dict[int, CustomerState] = {}
     for customer in chunk:
         risk = risks[customer.pk]
         f = figures.get(customer.pk, selectors.ExposureFigures())
@@ -140,13 +158,8 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
             previous_overdue_amount=before.overdue_amount if before else ZERO,
             currency=customer.currency,
         )
-        for alert in risk_alerts(inputs=inputs, as_of=as_of):
-            if alert.key in known_keys:
-                continue
-            known_keys.add(alert.key)
-            new_alerts.append(RiskAlert(customer=customer, kind=alert.kind.value, severity=alert.severity.value,
-                                        message=alert.message[:500], key=alert.key[:200], raised_on=as_of))  # fmt: skip
-            report.by_kind[alert.kind.value] += 1
+        raised[customer.pk] = risk_alerts(inputs=inputs, as_of=as_of)
+        states[customer.pk] = CustomerState(exposure=exposure.net, grade=letter or None, overdue=overdue)
         snapshots.append(GradeSnapshot(
             customer=customer, on=as_of, letter=letter, score=grade.score if grade else None,
             payer_index=payer_value, overdue_amount=overdue, net_exposure=exposure.net,
@@ -156,33 +169,45 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
         report.graded += int(bool(letter))
     GradeSnapshot.objects.filter(customer_id__in_array=ids, on=as_of).delete()
     GradeSnapshot.objects.bulk_create(snapshots, batch_size=1000)
-    RiskAlert.objects.bulk_create(new_alerts, batch_size=1000)
+    counts = alerts_store(customers=chunk, raised=raised, states=states, as_of=as_of)
+    report.changes.add(counts)
+    for kind, count in counts.opened_by_kind.items():
+        report.by_kind[kind] += count
     report.customers += len(chunk)
-    report.alerts += len(new_alerts)
+    report.alerts += counts.opened
 
 
 # ---------------------------------------------------------------- digest
 
 
 def send_digest(*, as_of: date) -> int:
-    """Email each credit manager (and admin) the alerts raised on ``as_of`` in their scope, and
-    their open assigned ones. Returns the number of messages sent."""
+    """Email each credit manager (and admin) only what is new or worse on ``as_of`` in their scope:
+    alerts opened, open alerts that got more severe, and the no-limit finding when it grew.
+    Returns the number of messages sent."""
     from encours.accounts.models import Role, User
 
     sent = 0
+    threshold = selectors.current_settings().no_limit_threshold
     recipients = User.objects.filter(is_active=True, role__in=(Role.CREDIT_MANAGER, Role.ADMIN)).exclude(email="")
     for user in recipients:
         scope = customers_for(user)
-        new = list(RiskAlert.objects.filter(customer__in=scope, raised_on=as_of).select_related("customer")[:200])
-        mine = list(
-            RiskAlert.objects.filter(assigned_to=user, acknowledged_at__isnull=True)
-            .exclude(raised_on=as_of)
-            .select_related("customer")[:100]
+        fresh = (
+            RiskAlert.objects.filter(customer__in=scope, closed_on__isnull=True)
+            .filter(Q(worsened_on=as_of) | Q(raised_on=as_of))
+            .annotate(rank=SEVERITY_RANK)
+            .select_related("customer")
+            .order_by("-rank", "-exposure", "pk")[:DIGEST_LIMIT]
         )
-        if not new and not mine:
+        new = [a for a in fresh if a.raised_on == as_of]
+        worse = [a for a in fresh if a.raised_on != as_of]
+        finding = no_limit_finding(customers=scope, as_of=as_of, threshold=threshold)
+        if finding is not None and not (finding.on == as_of and finding.worse):
+            finding = None
+        if not new and not worse and finding is None:
             continue
         with translation.override(user.language or django_settings.LANGUAGE_CODE):
-            context = {"user": user, "as_of": as_of, "new": new, "mine": mine}
+            context = {"user": user, "as_of": as_of, "new": new, "worse": worse, "finding": finding,
+                       "count": len(new) + len(worse)}  # fmt: skip
             subject = render_to_string("risk/digest_subject.txt", context).strip()
             body = render_to_string("risk/digest_email.txt", context)
         send_mail(subject, body, None, [user.email])

@@ -20,16 +20,20 @@ from django.utils import timezone
 
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record, audit_record_many
+from encours.core.bounds import figure_problem
 from encours.core.errors import ImportRejected, InvalidAmount, InvalidFile, RowError
 from encours.core.formats.tabular import Table, parse_date, read_table
 from encours.core.grading import INSOLVENCY_KINDS, LegalEventKind, open_insolvency
 from encours.core.identifiers import siren_error
 from encours.core.money import D
 from encours.core.payer import add_months
+from encours.core.risk_alerts import Alert, AlertKind, Severity
 from encours.core.statements import parse_statement_rows
 from encours.ledger.models import Customer
 from encours.ledger.services.customers import customer_block
-from encours.risk.models import Company, FinancialStatement, LegalEvent, Rating, RiskAlert, RiskImportMapping
+from encours.ledger.services.locks import import_lock
+from encours.risk.alerting import alert_raise
+from encours.risk.models import Company, FinancialStatement, LegalEvent, Rating, RiskImportMapping
 
 STATEMENT_COLUMNS = (
     "siren", "year", "total_assets", "current_assets", "inventories", "cash", "equity", "long_term_debt",
@@ -186,8 +190,11 @@ def import_statements(
         receivables = (row.get("receivables") or "").strip()
         try:
             extra["receivables"] = D(receivables) if receivables else None
-            if extra["receivables"] is not None and extra["receivables"] < 0:
-                errors.append(RowError(line, "receivables", receivables, "receivables cannot be negative"))
+            problem = extra["receivables"] is not None and figure_problem(
+                "receivables", extra["receivables"], non_negative=True
+            )
+            if problem:
+                errors.append(RowError(line, "receivables", receivables, problem))
         except InvalidAmount as exc:
             errors.append(RowError(line, "receivables", receivables, str(exc)))
         closed = (row.get("closed_on") or "").strip()
@@ -211,6 +218,7 @@ def import_statements(
 def _write_statements(
     parsed: list[tuple[int, Any, dict[str, Any]]], *, file_name: str, user: Any, rows: int
 ) -> RiskImportReport:
+    import_lock("risk")  # another risk import (they share companies) waits, then sees these rows
     from encours.core.statements import AMOUNT_FIELDS
 
     report = RiskImportReport("statements", file_name, rows)
@@ -309,6 +317,7 @@ def import_ratings(
 def _write_ratings(
     parsed: list[tuple[int, dict[str, Any]]], *, file_name: str, user: Any, rows: int
 ) -> RiskImportReport:
+    import_lock("risk")  # another risk import (they share companies) waits, then sees these rows
     report = RiskImportReport("ratings", file_name, rows)
     companies, report.prospects = _companies({values["siren"]: "" for _, values in parsed})
     audits = []
@@ -393,6 +402,7 @@ def legal_events_record(
 ) -> RiskImportReport:
     """Store new events; a new insolvency in force blocks the customers, alerts and proposes the
     claim declaration deadline, all in this one transaction."""
+    import_lock("risk")  # another risk import (they share companies) waits, then sees these rows
     as_of = as_of or timezone.localdate()
     report = RiskImportReport("legal_events", file_name, rows)
     companies, report.prospects = _companies({values["siren"]: "" for _, values in parsed})
@@ -441,17 +451,9 @@ def _react_to_event(event: LegalEvent, *, report: RiskImportReport, user: Any, a
         if is_open_insolvency and event.claim_deadline:
             message += f" — declare the claim to the creditors' representative by {event.claim_deadline.isoformat()}"
         key = f"legal_event:{customer.pk}:{event.kind}:{event.published_on}:{event.reference}"
-        _, new = RiskAlert.objects.get_or_create(
-            key=key,
-            defaults={
-                "customer": customer,
-                "kind": "legal_event",
-                "severity": RiskAlert.Severity.CRITICAL if critical else RiskAlert.Severity.WARNING,
-                "message": message[:500],
-                "raised_on": as_of,
-            },
-        )
-        report.alerts += int(new)
+        severity = Severity.CRITICAL if critical else Severity.WARNING
+        alert = Alert(AlertKind.LEGAL_EVENT, severity, str(customer.pk), message[:500], key)
+        report.alerts += int(alert_raise(customer=customer, alert=alert, as_of=as_of))
         if is_open_insolvency and not customer.is_blocked:
             customer_block(
                 customer=customer,

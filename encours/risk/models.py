@@ -185,6 +185,9 @@ class RiskSettings(models.Model):
     )
     hold_overdue_days = models.PositiveIntegerField(_("hold orders when overdue beyond (days)"), default=30)
     reject_overdue_days = models.PositiveIntegerField(_("reject orders when overdue beyond (days)"), default=90)
+    no_limit_threshold = money_field(
+        _("report customers without a credit limit above this exposure"), default=Decimal(5000)
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -317,7 +320,11 @@ class HeldOrder(models.Model):
 
 
 class RiskAlert(models.Model):
+    """An open problem on a customer: one open alert per customer and kind, updated by each daily
+    run while the condition lasts, closed (``closed_on``) when it ends."""
+
     class Severity(models.TextChoices):
+        INFO = "info", _("Information")
         WARNING = "warning", _("Warning")
         CRITICAL = "critical", _("Critical")
 
@@ -327,6 +334,10 @@ class RiskAlert(models.Model):
     message = models.CharField(_("message"), max_length=500)
     key = models.CharField(max_length=200, unique=True)
     raised_on = models.DateField(_("raised on"))
+    updated_on = models.DateField(_("last seen on"), null=True, blank=True)
+    worsened_on = models.DateField(_("worsened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    exposure = money_field(_("exposure"), default=Decimal(0))
     created_at = models.DateTimeField(auto_now_add=True)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -343,7 +354,15 @@ class RiskAlert(models.Model):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["acknowledged_at", "raised_on"])]
+        indexes = [
+            models.Index(fields=["acknowledged_at", "raised_on"]),
+            models.Index(fields=["closed_on", "customer"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "kind"], condition=Q(closed_on__isnull=True), name="one_open_alert_per_kind"
+            )
+        ]
         ordering = ["-raised_on", "-pk"]
         verbose_name = _("risk alert")
         verbose_name_plural = _("risk alerts")

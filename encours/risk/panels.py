@@ -16,6 +16,6 @@ from encours.web.extensions import Panel, customer_panel
 def risk_card(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     snapshot = selectors.latest_snapshots([customer.pk], as_of=as_of).get(customer.pk)
     limit = selectors.current_limits([customer.pk], as_of=as_of).get(customer.pk)
-    alerts = RiskAlert.objects.filter(customer=customer, acknowledged_at__isnull=True).count()
+    alerts = RiskAlert.objects.filter(customer=customer, closed_on__isnull=True, acknowledged_at__isnull=True).count()
     context = {"customer": customer, "snapshot": snapshot, "limit": limit, "alerts": alerts, "as_of": as_of}
     return Panel("risk/_panel.html", context, slot="header")

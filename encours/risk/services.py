@@ -12,10 +12,13 @@ from django.utils import timezone
 
 from encours.accounts.permissions import can, require
 from encours.audit.services import audit_record
+from encours.core.bounds import figure_problem
 from encours.core.errors import InvalidAmount, PermissionDenied, ValidationFailed
 from encours.core.grading import GradeWeights, GradingConfig
 from encours.core.money import quantize
+from encours.core.risk_alerts import EVENT_KINDS
 from encours.core.scoring import AltmanThresholds, ConanHolderThresholds
+from encours.core.statements import NON_NEGATIVE_FIELDS
 from encours.ledger.models import Customer, CustomerGroup
 from encours.ledger.selectors import customers_for
 from encours.risk.models import (
@@ -83,6 +86,14 @@ def statement_save(
     unknown = set(values) - known
     if unknown:
         raise ValidationFailed(f"unknown statement field(s): {', '.join(sorted(unknown))}")
+    problems = [
+        f"{field_name}: {problem}"
+        for field_name, value in values.items()
+        if value is not None
+        and (problem := figure_problem(field_name, Decimal(value), non_negative=field_name in NON_NEGATIVE_FIELDS))
+    ]
+    if problems:
+        raise ValidationFailed("; ".join(problems))
     company, _ = Company.objects.get_or_create(siren=siren, defaults={"name": name[:200]})
     row = FinancialStatement.objects.filter(company=company, year=year).first()
     before = {k: getattr(row, k) for k in values} if row else None
@@ -315,7 +326,9 @@ def alert_acknowledge(*, alert: RiskAlert, user: Any, comment: str = "") -> Risk
     if alert.acknowledged_at is not None:
         raise ValidationFailed("this alert was already acknowledged")
     alert.acknowledged_by, alert.acknowledged_at, alert.comment = user, timezone.now(), comment[:500]
-    alert.save(update_fields=["acknowledged_by", "acknowledged_at", "comment"])
+    if alert.kind in EVENT_KINDS and alert.closed_on is None:
+        alert.closed_on = timezone.localdate()  # a one-off fact, seen and handled: the problem is closed
+    alert.save(update_fields=["acknowledged_by", "acknowledged_at", "comment", "closed_on"])
     audit_record(
         actor=user, action="risk.alert.acknowledge", obj=alert, customer_id=alert.customer_id,
         after={"acknowledged": True}, note=comment,

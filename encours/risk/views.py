@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,12 +24,14 @@ from encours.jobs.models import Job
 from encours.jobs.services import job_start
 from encours.ledger.selectors import customer_get, customers_for
 from encours.risk import pages, selectors, services
+from encours.risk.alerting import SEVERITY_RANK, customers_without_limit, no_limit_finding
 from encours.risk.forms import GuaranteeForm, LimitRequestForm, SettingsForm, StatementForm, UploadForm
 from encours.risk.imports import import_legal_events, import_ratings, import_statements
 from encours.risk.models import Company, HeldOrder, RiskAlert
 from encours.web import hooks
 from encours.web.params import as_of_param, redirect_next
 
+ALERTS_PAGE = 50
 GRADE_COLOURS = {"A": "#2e7d32", "B": "#7cb342", "C": "#f2c744", "D": "#e07020", "E": "#b3261e"}
 
 
@@ -70,7 +74,9 @@ def customer_risk(request: HttpRequest, pk: int) -> HttpResponse:
         "trend": chart["trend"],
         "limits": selectors.limit_history(customer),
         "guarantees": customer.guarantees.all(),
-        "alerts": customer.risk_alerts.select_related("assigned_to")[:10],
+        "alerts": customer.risk_alerts.select_related("assigned_to").order_by(
+            F("closed_on").desc(nulls_first=True), "-raised_on", "-pk"
+        )[:10],
         "held_orders": customer.held_orders.filter(status=HeldOrder.Status.HELD),
         "limit_form": LimitRequestForm(initial={"amount": limit.amount if limit else None}),
         "guarantee_form": GuaranteeForm(),
@@ -98,7 +104,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "data": data,
         "chart_data": chart_data,
         "review": pages.review_list(customers, as_of=as_of, max_rows=10),
-        "open_alerts": RiskAlert.objects.filter(customer__in=customers, acknowledged_at__isnull=True).count(),
+        "open_alerts": RiskAlert.objects.filter(customer__in=customers, closed_on__isnull=True).count(),
         "held": HeldOrder.objects.filter(customer__in=customers, status=HeldOrder.Status.HELD).count(),
         "pending": pages.pending_limits(customers).count(),
         "can_edit": can(request.user, "risk.edit"),  # type: ignore[arg-type]
@@ -167,18 +173,33 @@ def held_order_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def alerts(request: HttpRequest) -> HttpResponse:
+    """Open problems, most severe then largest exposure first, paginated; the portfolio finding on
+    customers without a limit on top (``show=no_limit`` lists them)."""
     show = request.GET.get("show", "open")
-    rows = RiskAlert.objects.filter(customer__in=customers_for(request.user)).select_related(
-        "customer", "assigned_to", "acknowledged_by"
-    )
+    customers = customers_for(request.user)
+    threshold = selectors.current_settings().no_limit_threshold
+    finding = no_limit_finding(customers=customers, as_of=as_of_param(request), threshold=threshold)
+    context: dict[str, Any] = {"show": show, "finding": finding, "can_edit": can(request.user, "risk.edit")}  # type: ignore[arg-type]
+    if show == "no_limit":
+        rows = customers_without_limit(customers=customers, on=finding.on, threshold=threshold) if finding else None
+        ordered = rows.select_related("customer").order_by("-net_exposure", "customer_id") if rows else []
+        context["page"] = Paginator(ordered, ALERTS_PAGE).get_page(request.GET.get("page"))
+        return render(request, "risk/alerts_no_limit.html", context)
+    rows = RiskAlert.objects.filter(customer__in=customers).select_related("customer", "assigned_to", "acknowledged_by")
     if show == "open":
-        rows = rows.filter(acknowledged_at__isnull=True)
+        rows = rows.filter(closed_on__isnull=True)
     elif show == "mine":
-        rows = rows.filter(assigned_to=request.user, acknowledged_at__isnull=True)
+        rows = rows.filter(assigned_to=request.user, closed_on__isnull=True)
+    elif show == "closed":
+        rows = rows.filter(closed_on__isnull=False)
+    severity = request.GET.get("severity", "")
+    if severity in RiskAlert.Severity.values:
+        rows = rows.filter(severity=severity)
+    ordered = rows.annotate(rank=SEVERITY_RANK).order_by("-rank", "-exposure", "-raised_on", "-pk")
     users = get_user_model().objects.filter(is_active=True, role__in=("credit_manager", "collector", "admin"))
-    return render(request, "risk/alerts.html", {"alerts": rows.order_by("-raised_on", "-pk")[:300], "show": show,
-                                                "users": users.order_by("username"),
-                                                "can_edit": can(request.user, "risk.edit")})  # type: ignore[arg-type]  # fmt: skip
+    context |= {"page": Paginator(ordered, ALERTS_PAGE).get_page(request.GET.get("page")), "severity": severity,
+                "severities": RiskAlert.Severity.choices, "users": users.order_by("username")}  # fmt: skip
+    return render(request, "risk/alerts.html", context)
 
 
 @login_required

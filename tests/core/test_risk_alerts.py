@@ -7,7 +7,18 @@ from hypothesis import strategies as st
 from encours.core.credit import CreditLimit, Guarantee, GuaranteeKind
 from encours.core.grading import LegalEvent, LegalEventKind
 from encours.core.payer import OpenItem, PayerIndexPoint, PayerIndexTrend
-from encours.core.risk_alerts import AlertConfig, AlertInputs, AlertKind, Severity, risk_alerts
+from encours.core.risk_alerts import (
+    Alert,
+    AlertConfig,
+    AlertInputs,
+    AlertKind,
+    Change,
+    OpenAlert,
+    Severity,
+    no_limit_finding,
+    reconcile,
+    risk_alerts,
+)
 
 D = Decimal
 AS_OF = date(2026, 6, 30)
@@ -68,9 +79,71 @@ def test_exposure_over_limit_gives_the_excess():
     assert alert.message == "exposure €56,000.00 over limit €50,000.00 by €6,000.00"
 
 
-def test_exposure_without_a_limit_is_flagged():
-    (alert,) = alerts_for(net_exposure=D(10))
-    assert alert.message == "exposure €10.00 with no credit limit"
+def test_exposure_without_a_limit_is_flagged_once_for_the_portfolio_not_per_customer():
+    assert alerts_for(net_exposure=D(10)) == ()
+    finding = no_limit_finding(exposures=[D(10), D("5000.01"), D(12000)], threshold=D(5000))
+    assert finding.customers == 2 and finding.exposure == D("17000.01")
+    assert finding.message == "2 customers above €5,000.00 have no credit limit (exposure €17,000.01)"
+    assert no_limit_finding(exposures=[D(5000)], threshold=D(5000)) is None
+
+
+def test_over_limit_severity_grows_with_the_excess():
+    limit = CreditLimit(D(10000), approved_on=date(2026, 1, 1), approved_by="cm")
+    severities = [alerts_for(net_exposure=D(e), limit=limit)[0].severity for e in (11000, 12000, 15001)]
+    assert severities == [Severity.INFO, Severity.WARNING, Severity.CRITICAL]
+
+
+def _open(kind, severity=Severity.WARNING, key="k", acknowledged=False):
+    return OpenAlert(kind, severity, key, acknowledged)
+
+
+def _alert(kind, severity=Severity.WARNING, key="k2"):
+    return Alert(kind, severity, "C1", "m", key)
+
+
+def test_reconcile_keeps_one_open_alert_per_kind_and_updates_it():
+    changes = reconcile(open_alerts=[_open(AlertKind.OVER_LIMIT)], raised=[_alert(AlertKind.OVER_LIMIT)])
+    assert [(c.change, c.kind) for c in changes] == [(Change.UPDATE, AlertKind.OVER_LIMIT)]
+
+
+def test_reconcile_opens_new_problems_and_closes_ended_conditions():
+    changes = reconcile(
+        open_alerts=[_open(AlertKind.OVER_INSURED_COVER)],
+        raised=[_alert(AlertKind.OVER_LIMIT), _alert(AlertKind.OVER_LIMIT, Severity.CRITICAL, "k3")],
+    )
+    assert {(c.change, c.kind) for c in changes} == {
+        (Change.OPEN, AlertKind.OVER_LIMIT),
+        (Change.CLOSE, AlertKind.OVER_INSURED_COVER),
+    }
+    assert [c.alert.severity for c in changes if c.alert] == [Severity.CRITICAL]  # the worst of the kind
+
+
+def test_reconcile_marks_worse_on_higher_severity_or_a_new_fact():
+    worse = reconcile(
+        open_alerts=[_open(AlertKind.OVER_LIMIT)], raised=[_alert(AlertKind.OVER_LIMIT, Severity.CRITICAL)]
+    )
+    assert [c.change for c in worse] == [Change.WORSE]
+    event = reconcile(
+        open_alerts=[_open(AlertKind.LEGAL_EVENT, key="e1")], raised=[_alert(AlertKind.LEGAL_EVENT, key="e2")]
+    )
+    assert [c.change for c in event] == [Change.WORSE]
+
+
+def test_reconcile_keeps_events_open_while_they_persist_until_acknowledged():
+    stored = [_open(AlertKind.LEGAL_EVENT), _open(AlertKind.GRADE_DOWNGRADE)]
+    kept = reconcile(
+        open_alerts=stored, raised=[], persisting=frozenset({AlertKind.LEGAL_EVENT, AlertKind.GRADE_DOWNGRADE})
+    )
+    assert kept == ()
+    acknowledged = [_open(AlertKind.LEGAL_EVENT, acknowledged=True)]
+    closed = reconcile(open_alerts=acknowledged, raised=[], persisting=frozenset({AlertKind.LEGAL_EVENT}))
+    assert [c.change for c in closed] == [Change.CLOSE]
+
+
+def test_reconcile_does_not_raise_a_fact_already_stored_again():
+    assert (
+        reconcile(open_alerts=[], raised=[_alert(AlertKind.LEGAL_EVENT, key="e1")], known_keys=frozenset({"e1"})) == ()
+    )
 
 
 def test_exposure_over_insured_cover_gives_the_uncovered_part():

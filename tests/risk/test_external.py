@@ -66,9 +66,12 @@ def test_closed_proceeding_does_not_block(tmp_path, customers):
         "552100554,safeguard,2024-01-10,X1\n"
         "552100554,proceeding_closed,2025-03-01,X2\n"
     )
-    import_legal_events(raw=text.encode(), file_name="events.csv", as_of=date(2026, 10, 31))
+    report = import_legal_events(raw=text.encode(), file_name="events.csv", as_of=date(2026, 10, 31))
     assert not Customer.objects.filter(is_blocked=True).exists()
-    assert RiskAlert.objects.count() == 4  # each new event alerts, on both customers
+    assert report.alerts == 4  # each new event alerts, on both customers
+    # one open problem per customer and kind: the later event updates it
+    assert RiskAlert.objects.count() == 2
+    assert all("proceeding_closed" in a.message for a in RiskAlert.objects.all())
 
 
 def test_bad_event_lines_are_named_and_nothing_written(tmp_path, capsys, customers):

@@ -101,6 +101,8 @@ PAGES: dict[str, Page] = {
     "insurance:declarations": page(None, ANY),
     "insurance:claim_open": write("declaration", "insurance.manage"),
     "insurance:claims": page(None, ANY),
+    "insurance:premiums": page(None, ANY),
+    "insurance:premium_declare": write(None, "insurance.manage"),
     "insurance:claim_payment": write("claim", "insurance.manage"),
     "insurance:claim_recovery": write("claim", "insurance.manage"),
     "insurance:factoring": page(None, ANY),

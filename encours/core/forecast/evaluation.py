@@ -82,9 +82,20 @@ class EvaluationReport:
     n_test_overdue_30: int
     mae_model_overdue_30: float
     mae_customer_mean_overdue_30: float
+    # the same three MAEs on days late clipped at 0 (paid early = 0), as published results count them
+    mae_days_late_clipped_model: float
+    mae_days_late_clipped_terms: float
+    mae_days_late_clipped_customer_mean: float
+    nan_reasons: tuple[tuple[str, str], ...] = ()  # (metric, why it is undefined) for each NaN
 
     def as_pairs(self) -> tuple[tuple[str, str], ...]:
-        return tuple((field.name, _render_value(getattr(self, field.name))) for field in fields(self))
+        """The metrics, then a ``<metric>_nan_reason`` line for each one that is NaN."""
+        pairs = tuple(
+            (field.name, _render_value(getattr(self, field.name)))
+            for field in fields(self)
+            if field.name != "nan_reasons"
+        )
+        return pairs + tuple((f"{name}_nan_reason", reason) for name, reason in self.nan_reasons)
 
 
 def _render_value(value: object) -> str:
@@ -161,15 +172,34 @@ def _overdue_queries(table: InvoiceTable, test: BoolArray) -> tuple[IntArray, In
     return rows[keep], moment[keep]
 
 
-def _point_metrics(fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray) -> dict[str, float | int]:
+def _clipped(days: FloatArray) -> FloatArray:
+    """Days late as published results on public data sets count them: 0 when paid early."""
+    return np.maximum(days, 0.0)
+
+
+def _point_metrics(
+    fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray, reasons: dict[str, str]
+) -> dict[str, float | int]:
     model = estimate_days_late(estimators=fitted, features=features)
     baseline = customer_mean_baseline(features)
     late, late_30 = actual > 0, actual > LATE_OVER_DAYS
     inside = (actual >= model.low) & (actual <= model.high)
+    for name, labels, what in (
+        ("auc_model", late, "late"),
+        ("auc_customer_mean", late, "late"),
+        ("auc_model_late_over_30", late_30, f"more than {LATE_OVER_DAYS} days late"),
+        ("auc_customer_mean_late_over_30", late_30, f"more than {LATE_OVER_DAYS} days late"),
+    ):
+        if len(labels) and (labels.all() or not labels.any()):
+            some = "every" if labels.all() else "no"
+            reasons[name] = f"{some} test invoice was paid {what}: AUC needs both outcomes"
     return {
         "mae_model": mean_absolute_error(model.median, actual),
         "mae_terms": mean_absolute_error(np.zeros(len(actual)), actual),
         "mae_customer_mean": mean_absolute_error(baseline, actual),
+        "mae_days_late_clipped_model": mean_absolute_error(_clipped(model.median), _clipped(actual)),
+        "mae_days_late_clipped_terms": mean_absolute_error(np.zeros(len(actual)), _clipped(actual)),
+        "mae_days_late_clipped_customer_mean": mean_absolute_error(_clipped(baseline), _clipped(actual)),
         "auc_model": area_under_roc(late, model.probability_late),
         "auc_customer_mean": area_under_roc(late, baseline),
         "auc_model_late_over_30": area_under_roc(late_30, model.probability_late_over_30),
@@ -182,7 +212,13 @@ def _point_metrics(fitted: FittedEstimators, features: FeatureMatrix, actual: Fl
     }
 
 
-def _overdue_metrics(fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray) -> dict[str, float | int]:
+def _overdue_metrics(
+    fitted: FittedEstimators, features: FeatureMatrix, actual: FloatArray, reasons: dict[str, str]
+) -> dict[str, float | int]:
+    if not len(actual):  # the estimators cannot be asked about no row at all
+        why = f"no test invoice was still unpaid {OVERDUE_CHECKPOINT_DAYS} days after its due date"
+        reasons.update(mae_model_overdue_30=why, mae_customer_mean_overdue_30=why)
+        return {"n_test_overdue_30": 0, "mae_model_overdue_30": math.nan, "mae_customer_mean_overdue_30": math.nan}
     model = estimate_days_late(estimators=fitted, features=features)
     baseline = estimate_with_baseline(calibration=fitted.baseline, features=features)
     return {
@@ -218,8 +254,10 @@ def evaluate_on_table(
         settings=settings,
         vocabulary=vocabulary,
     )
-    metrics = _point_metrics(fitted, parts[1], late[test_rows])
-    metrics.update(_overdue_metrics(fitted, parts[2], late[overdue_rows]))
+    reasons: dict[str, str] = {}
+    metrics = _point_metrics(fitted, parts[1], late[test_rows], reasons)
+    metrics.update(_overdue_metrics(fitted, parts[2], late[overdue_rows], reasons))
+    undefined = [name for name, value in metrics.items() if isinstance(value, float) and math.isnan(value)]
     report = EvaluationReport(
         n_train=int(split.train.sum()),
         n_test=int(split.test.sum()),
@@ -227,6 +265,7 @@ def evaluate_on_table(
         split_date=split.split_date,
         label_maturity_days=split.maturity_days,
         use_model=bool(metrics["mae_model"] < metrics["mae_customer_mean"]),
+        nan_reasons=tuple((name, reasons.get(name, "undefined on this test set")) for name in undefined),
         **metrics,  # type: ignore[arg-type]
     )
     return report, fitted

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
+from encours.core.bounds import bounded_amount
 from encours.core.errors import (
     ImportRejected,
     InvalidAmount,
@@ -39,7 +40,6 @@ from encours.core.errors import (
 from encours.core.forecast.estimators import DEFAULT_SETTINGS, TrainingSettings
 from encours.core.forecast.evaluation import EvaluationReport, evaluate_payment_model
 from encours.core.forecast.records import InvoiceRecord
-from encours.core.money import D
 
 REQUIRED_FIELDS = ("customer", "invoice_date", "due_date", "amount", "settled_date")
 OPTIONAL_FIELDS = ("disputed", "channel", "country", "invoice")
@@ -87,7 +87,7 @@ def _amount(text: str, decimal_separator: str | None) -> Decimal:
         text = text.replace(",", "")
     elif decimal_separator == ",":
         text = text.replace(".", "").replace(",", ".")
-    return D(text)
+    return bounded_amount(text, None)  # finite, below 10^13; the data set's currency is unknown
 
 
 def _flag(text: str) -> bool:

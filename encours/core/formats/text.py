@@ -42,6 +42,8 @@ def _line_of(raw: bytes, offset: int) -> int:
 
 
 def decode_text(raw: bytes, *, report_mixed: bool = False) -> DecodedText:
+    if not raw.strip():
+        raise InvalidFile("line 1: the file is empty")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         raise InvalidFile("line 1: the file is UTF-16 or binary; expected a UTF-8 or Latin-1 text file")
     if raw.startswith(b"\xef\xbb\xbf"):

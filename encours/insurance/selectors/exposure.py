@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from encours.core.insurance import uncovered_exposure
+from encours.core.insurance import buyer_outside_policy, uncovered_exposure
 from encours.core.money import ZERO, quantize
 from encours.insurance.models import CoverDecision, InsurancePolicy
 from encours.ledger.models import Customer, ItemType, OpenOrder
@@ -42,6 +42,7 @@ class BuyerExposure:
     policy: InsurancePolicy | None
     oldest_overdue_due: date | None
     declaration_deadline: date | None
+    outside_policy: str = ""  # why the policy gives this buyer no cover (country, category)
 
     @property
     def exposure(self) -> Decimal:
@@ -65,8 +66,9 @@ def latest_decision_ids(*, customers: QuerySet[Customer], as_of: date) -> dict[i
     return dict(rows.values_list("pk", "decision_id"))
 
 
-def cover_of(decision: CoverDecision | None, as_of: date) -> Decimal:
-    if decision is None or not decision.gives_cover:
+def cover_of(decision: CoverDecision | None, as_of: date, *, outside_policy: str = "") -> Decimal:
+    """The decision's cover on the date; 0 for a buyer outside the policy's countries or categories."""
+    if decision is None or not decision.gives_cover or outside_policy:
         return ZERO
     if decision.expires_on is not None and decision.expires_on < as_of:
         return ZERO
@@ -117,9 +119,9 @@ def buyer_exposures(*, customers: QuerySet[Customer], as_of: date, include_idle:
     decision_ids = latest_decision_ids(customers=customers, as_of=as_of)
     decisions = CoverDecision.objects.in_bulk(list(decision_ids.values()))
     wanted = set(receivables) | set(orders) | set(decision_ids)
-    rows = customers.values("pk", "account_number", "name", "entity_id", "entity__currency").order_by(
-        "account_number", "pk"
-    )
+    rows = customers.values(
+        "pk", "account_number", "name", "entity_id", "entity__currency", "country", "category"
+    ).order_by("account_number", "pk")
     people = list(rows)
     policies = policies_in_force(entity_ids={row["entity_id"] for row in people}, as_of=as_of)
     policy_by_id = {p.pk: p for p in policies.values()}
@@ -136,6 +138,7 @@ def buyer_exposures(*, customers: QuerySet[Customer], as_of: date, include_idle:
         oldest = money.get("oldest_due")
         deadline = oldest + timedelta(days=policy.declaration_deadline_days) if oldest and policy else None
         currency = row["entity__currency"]
+        outside = _outside(policy, row)
         result.append(
             BuyerExposure(
                 customer_id=row["pk"],
@@ -146,14 +149,26 @@ def buyer_exposures(*, customers: QuerySet[Customer], as_of: date, include_idle:
                 outstanding=round_to(Decimal(money.get("outstanding", ZERO)), currency),
                 open_orders=round_to(Decimal(orders.get(row["pk"], ZERO)), currency),
                 overdue=round_to(Decimal(money.get("overdue", ZERO)), currency),
-                cover=cover_of(decision, as_of),
+                cover=cover_of(decision, as_of, outside_policy=outside),
                 decision=decision,
                 policy=policy,
                 oldest_overdue_due=oldest,
                 declaration_deadline=deadline,
+                outside_policy=outside,
             )
         )
     return result
+
+
+def _outside(policy: InsurancePolicy | None, row: dict[str, Any]) -> str:
+    if policy is None:
+        return ""
+    return buyer_outside_policy(
+        country=row["country"],
+        category=row["category"],
+        covered_countries=policy.covered_countries,
+        covered_categories=policy.covered_categories,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,14 @@
 """Overdue declarations (menace de sinistre), claims with their expected indemnity, the
-insurer's payments and the recoveries made after the claim."""
+insurer's payments and the recoveries made after the claim.
+
+Each declared invoice is covered by the decision in force on its delivery (document) date, as
+French credit-insurance terms cover deliveries made while the cover was in force: a later
+cancellation or reduction does not take the cover of earlier deliveries away."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,7 +21,15 @@ from encours.audit.services import audit_record
 from encours.core import insurance as core
 from encours.core.errors import InvalidTransition, ValidationFailed
 from encours.core.money import ZERO, quantize
-from encours.insurance.models import Claim, CoverDecision, Declaration, InsurancePolicy, InsurerPayment, Recovery
+from encours.insurance.models import (
+    Claim,
+    CoverDecision,
+    Declaration,
+    DeclaredInvoice,
+    InsurancePolicy,
+    InsurerPayment,
+    Recovery,
+)
 from encours.insurance.selectors.exposure import cover_of, policies_in_force
 from encours.ledger.models import Customer, Item, ItemType
 
@@ -75,29 +88,86 @@ def declaration_create(
         created_by=user,
     )
     declaration.items.set(overdue)
+    lines = declared_invoices_refresh(declaration=declaration)
     audit_record(
         actor=user,
         action="insurance.declaration_create",
         obj=declaration,
         customer_id=customer.pk,
         entity_id=customer.entity_id,
-        after={"amount": declaration.amount, "deadline": declaration.deadline, "items": [i.number for i in overdue]},
+        after={
+            "amount": declaration.amount,
+            "deadline": declaration.deadline,
+            "items": [i.number for i in overdue],
+            "cover_at_delivery": {line.number: line.cover for line in lines},
+        },
         note="declared late: the insurer may refuse the claim" if declared_on > declaration.deadline else "",
     )
     return declaration
 
 
+def _in_force(decisions: Sequence[CoverDecision], on: date) -> CoverDecision | None:
+    """The latest decision effective on or before ``on`` (``decisions`` newest first)."""
+    return next((d for d in decisions if d.effective_on <= on), None)
+
+
+def _cover_reason(decision: CoverDecision | None, cover: Decimal, on: date, outside: str) -> str:
+    if outside:
+        return outside
+    if decision is None:
+        return f"no cover decision effective on {on.isoformat()}"
+    if cover <= 0 and decision.gives_cover:
+        return f"{decision.decision} expired on {decision.expires_on.isoformat() if decision.expires_on else '?'}"
+    if cover <= 0:
+        return f"{decision.decision} with effect from {decision.effective_on.isoformat()}"
+    return f"{decision.decision} since {decision.effective_on.isoformat()}"
+
+
+def declared_invoices_refresh(*, declaration: Declaration) -> list[DeclaredInvoice]:
+    """Record, per declared invoice, the decision in force on its delivery date and its cover."""
+    customer = declaration.customer
+    decisions = list(
+        CoverDecision.objects.filter(customer=customer)
+        .select_related("policy")
+        .order_by("-effective_on", "-decided_on", "-pk")
+    )
+    existing = {line.item_id: line for line in declaration.lines.all()}
+    lines = []
+    for item in declaration.items.all().order_by("document_date", "number"):
+        decision = _in_force(decisions, item.document_date)
+        outside = (decision.policy if decision else declaration.policy).outside_reason(customer)
+        cover = cover_of(decision, item.document_date, outside_policy=outside)
+        line = existing.get(item.pk) or DeclaredInvoice(declaration=declaration, item=item)
+        line.number, line.delivered_on = item.number, item.document_date
+        line.amount = line.amount if line.pk else item.open_amount
+        line.decision, line.cover = decision, cover
+        line.reason = _cover_reason(decision, cover, item.document_date, outside)[:200]
+        line.save()
+        lines.append(line)
+    return lines
+
+
 def _estimate(declaration: Declaration, loss: Decimal, recoveries: Decimal, insolvency_on: date | None) -> Any:
-    decision = decision_on(customer=declaration.customer, on=declaration.declared_on)
-    cover = cover_of(decision, declaration.declared_on)
-    return core.expected_indemnity(
+    """The indemnity on the cover in force at each invoice's delivery; ``.cover`` is that cover."""
+    lines = list(declaration.lines.all()) or declared_invoices_refresh(declaration=declaration)
+    policy = declaration.policy
+    at_delivery = core.cover_at_delivery(
+        invoices=[
+            core.DeliveredInvoice(line.number, line.delivered_on, line.amount, line.cover, str(line.decision_id or ""))
+            for line in lines
+        ],
+        net_loss=max(ZERO, loss - recoveries),
+        currency=policy.currency,
+    )
+    estimate = core.expected_indemnity(
         loss=loss,
-        cover=cover,
-        policy=core_policy(declaration.policy),
+        cover=at_delivery.covered_loss,
+        policy=core_policy(policy),
         recoveries=recoveries,
         insolvency_on=insolvency_on,
         waiting_starts_on=declaration.declared_on,
     )
+    return replace(estimate, cover=at_delivery.cover, reasons=at_delivery.reasons + estimate.reasons)
 
 
 @transaction.atomic
@@ -109,10 +179,11 @@ def claim_open(
     insolvency_on: date | None = None,
     loss: Decimal | None = None,
 ) -> Claim:
-    """File the claim: expected indemnity = min(loss, cover on the declaration date) × indemnity %."""
+    """File the claim: expected indemnity = the loss covered at delivery × indemnity %."""
     require(user, "insurance.manage")
     if hasattr(declaration, "claim"):
         raise InvalidTransition(f"declaration {declaration.pk} already has a claim")
+    declared_invoices_refresh(declaration=declaration)
     loss = declaration.amount if loss is None else loss
     estimate = _estimate(declaration, loss, ZERO, insolvency_on)
     claim = Claim.objects.create(

@@ -21,11 +21,13 @@ from django.utils import timezone
 
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
+from encours.core.bounds import bounded_amount
 from encours.core.errors import ImportRejected, InvalidAmount, InvalidFile, RowError
 from encours.core.formats.tabular import Table, parse_date, read_table
-from encours.core.money import D, quantize
+from encours.core.money import quantize
 from encours.insurance.models import CoverDecision, CoverRequest, Decision, DecisionMapping, InsurancePolicy
 from encours.ledger.models import Customer, LegalEntity
+from encours.ledger.services.locks import import_lock
 
 DEFAULT_COLUMNS = (
     "customer",
@@ -138,6 +140,7 @@ def decisions_import(
     if errors:
         raise ImportRejected(errors)
     with transaction.atomic():
+        import_lock(f"insurance.decisions:{entity.pk}")  # a concurrent import waits, then sees these rows
         policy, created = policy_ensure(entity=entity, number=policy_number, insurer=insurer, on=today, user=user)
         report = DecisionImportReport(name, str(policy), len(incoming), policy_created=created)
         for index, decision in enumerate(incoming):
@@ -249,10 +252,11 @@ def _row(
     decision = FILE_DECISIONS.get(raw.get("decision", "").lower())
     if raw.get("decision") and decision is None:
         fail("decision", "expected one of approved, partial, refused, reduced, cancelled")
+    row_currency = (raw.get("currency") or currency).upper()
     amounts = {}
     for name in ("requested_amount", "granted_amount"):
         try:
-            amounts[name] = D(raw[name]) if raw.get(name) else Decimal(0)
+            amounts[name] = bounded_amount(raw[name], row_currency) if raw.get(name) else Decimal(0)
         except InvalidAmount as exc:
             fail(name, str(exc))
             continue
@@ -267,7 +271,6 @@ def _row(
     effective, expires = dates.get("effective_date"), dates.get("expiry_date")
     if effective and expires and expires < effective:
         fail("expiry_date", "expiry before the effective date")
-    row_currency = (raw.get("currency") or currency).upper()
     if len(row_currency) != 3 or not row_currency.isalpha():
         fail("currency", "not an ISO currency code")
     if errors or customer is None or decision is None or effective is None:

@@ -23,6 +23,7 @@ from django.utils import translation
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record, audit_record_many
 from encours.core import identifiers
+from encours.core.bounds import amount_problem
 from encours.core.errors import ImportRejected, RowError, ValidationFailed
 from encours.core.money import quantize
 from encours.core.terms import due_date as compute_due_date
@@ -33,7 +34,6 @@ from encours.ledger.services.upsert import IncomingItem, upsert_items_and_alloca
 
 CUSTOMER_FIELDS = tuple(name for name in EDITABLE if not name.endswith("_id"))
 CREDIT_TYPES = (ItemType.CREDIT_NOTE, ItemType.PAYMENT)
-ABSURD = Decimal("1e12")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 RACED = "another request wrote some of these rows at the same time: nothing written, send the batch again"
 
@@ -283,12 +283,11 @@ def _item_amounts(
 
 
 def _positive(index: int, field: str, value: Decimal, currency: str, errors: list[RowError]) -> Decimal:
-    if not value.is_finite() or value <= 0:
+    problem = amount_problem(value, currency)
+    if problem:
+        errors.append(RowError(index, field, str(value), problem))
+    elif value <= 0:
         errors.append(RowError(index, field, str(value), "must be positive (credits are sent positive too)"))
-    elif value >= ABSURD:
-        errors.append(RowError(index, field, str(value), "absurd amount (10^12 or more)"))
-    elif quantize(value, currency) == 0:
-        errors.append(RowError(index, field, str(value), f"rounds to zero in {currency}"))
     else:
         return quantize(value, currency)
     return Decimal(0)

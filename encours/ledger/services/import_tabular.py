@@ -35,6 +35,7 @@ from encours.ledger.models import (
 )
 from encours.ledger.selectors import import_refusal
 from encours.ledger.services.bulk import chunks
+from encours.ledger.services.locks import import_lock
 from encours.ledger.services.upsert import (
     IncomingAllocation,
     IncomingItem,
@@ -68,9 +69,10 @@ class TabularImportReport:
         return asdict(self)
 
 
-def mapping_spec(mapping: ImportMapping) -> MappingSpec:
+def mapping_spec(mapping: ImportMapping, currency: str = "EUR") -> MappingSpec:
     options = mapping.options or {}
     return MappingSpec(
+        currency=currency,
         kind=mapping.kind,
         columns=mapping.columns or {},
         date_format=options.get("date_format", ""),
@@ -109,7 +111,7 @@ def tabular_import(
     options = mapping.options or {}
     table = read_table(raw, file_name=name, delimiter=options.get("delimiter", ""), sheet=options.get("sheet", ""))
     rows = max(len(table.rows), 1)
-    spec = mapping_spec(mapping)
+    spec = mapping_spec(mapping, entity.currency)
     records, cell_errors = map_rows(
         table, spec, on_rows=lambda read, total: progress(read, 2 * rows, f"reading: {read} / {total} rows")
     )
@@ -119,6 +121,7 @@ def tabular_import(
     handler = _HANDLERS[mapping.kind]
     writing = progress_span(progress, start=rows, end=2 * rows, total=2 * rows)
     with transaction.atomic():
+        import_lock(f"entity:{entity.pk}")  # a concurrent import of this entity: wait for it, then see its rows
         try:
             handler(entity, clean, spec, report, user, writing)
         except ImportRejected as rejected:  # report cell and business errors together, by line

@@ -6,7 +6,10 @@ from encours.web.params import date_argument
 
 
 class Command(BaseCommand):
-    help = "Grade every customer, store the grades and raise early-warning alerts; then email the digest."
+    help = (
+        "Grade every customer, store the grades and keep the early-warning alerts up to date (one open alert "
+        "per customer and kind); then email the digest of what is new or worse."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--as-of", type=date_argument, default=None, help="YYYY-MM-DD (default: today)")
@@ -18,5 +21,16 @@ class Command(BaseCommand):
         self.stdout.write(f"{report.customers} customers, {report.graded} graded, {report.alerts} new alerts")
         for kind, count in sorted(report.by_kind.items()):
             self.stdout.write(f"  {kind}: {count}")
+        changes = report.changes
+        self.stdout.write(
+            f"{changes.worse} worse, {changes.updated} still open, {changes.closed} closed; "
+            f"{report.open_alerts} open alerts"
+        )
+        if report.no_limit is not None:
+            finding = report.no_limit
+            self.stdout.write(
+                f"portfolio finding: {finding.customers} customers above {finding.threshold:.0f} "
+                f"{finding.currency} have no credit limit (exposure {finding.exposure:.2f})"
+            )
         if not options["no_digest"]:
             self.stdout.write(f"digest sent to {send_digest(as_of=as_of)} user(s)")
