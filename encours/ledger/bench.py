@@ -1,14 +1,18 @@
-"""Ledger figures: portfolio generation and load, FEC import throughput."""
+"""Ledger figures: portfolio generation and load, FEC import throughput and memory."""
 
 from __future__ import annotations
 
+import re
+import resource
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.db import connection
 
-from encours.core.formats.fec_writer import FecEntry, fec_lines, letter_code
+from encours.core.formats.fec_writer import FecEntry, fec_lines, letter_code, write_generated_fec
 from encours.ledger.services.demo import demo_load
 from encours.ledger.services.import_fec import fec_import
 from encours.synthetic.demo import generate_portfolio, luhn_complete
@@ -109,4 +113,44 @@ def _write_fec(demo, path: Path, target_lines: int) -> None:
             out.write(line + "\r\n")
 
 
-BENCHMARKS = [(10, portfolio), (20, fec_import_rate)]
+def fec_generated(context: BenchContext) -> Iterator[Figure]:
+    """A generated FEC of 1 000 000 lines for 20 000 customers (100 000 / 2 000 when small) whose
+    bank receipts share the day's statement reference across customers and entries: imported by
+    the command in a process of its own (its peak memory is the import's), then again here."""
+    lines, customers = (100_000, 2_000) if context.small else (1_000_000, 20_000)
+    path = Path(context.workdir) / f"{luhn_complete('55210055')}FEC{context.as_of.year}1231.txt"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        generated = write_generated_fec(
+            out, lines=lines, customers=customers, seed=context.seed, year=context.as_of.year
+        )
+    command = [sys.executable, str(Path(__file__).resolve().parents[2] / "manage.py"), "import_fec", str(path)]
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = child.communicate()
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if child.returncode:
+        raise RuntimeError(f"import_fec failed: {err.strip()[-2000:]}")
+    seconds = float(re.search(r"^time: ([\d.]+) s", out, re.MULTILINE)[1])
+    items = re.search(r"^items: (\d+) created", out, re.MULTILINE)[1]
+    yield Figure(
+        "FEC import, generated (bank pieces shared by customers and entries)",
+        generated.lines / seconds,
+        "lines/s",
+        ">= 50,000",
+        detail=f"{generated.lines} lines, {customers} customers, {generated.entries} entries, {items} items, "
+        f"{seconds:.1f} s",
+    )
+    yield Figure(
+        "FEC import peak memory (import_fec process)",
+        peak_kb / 1024,
+        "MB",
+        "< 1,024 for 1 M lines",
+        detail=f"{generated.lines} lines, {path.stat().st_size / 2**20:.0f} MB file",
+    )
+    with stopwatch() as again:
+        report = fec_import(raw=path.read_bytes(), file_name=path.name)
+    if not report.changed_nothing:
+        raise RuntimeError(f"re-importing the generated FEC changed something: {report.as_dict()}")
+    yield Figure("FEC re-import, generated (no change)", generated.lines / again[0], "lines/s")
+
+
+BENCHMARKS = [(10, portfolio), (20, fec_import_rate), (25, fec_generated)]

@@ -31,7 +31,9 @@ def run_fec_import(job: Job, progress: Progress) -> dict[str, Any]:
         scoped=True,
     )
     _imported(job, path, report.entity_siren)
-    return {**report.as_dict(), "message": _fec_message(report)}
+    result = {**report.as_dict(), "message": _fec_message(report)}
+    result["warnings"] = report.warnings[:WARNINGS_SHOWN]  # the page shows the first ones, with the count
+    return result
 
 
 @register_job("ledger.import_items", capability="ledger.import")
@@ -66,4 +68,4 @@ def _fec_message(report: Any) -> str:
     return (
         f"{report.lines} lines, {report.customer_lines} customer lines: {report.items_created} items created, "
         f"{report.items_updated} updated, {report.allocations_created} allocations created"
-    )
+    ) + (f", {len(report.warnings)} warning(s)" if report.warnings else "")

@@ -35,6 +35,14 @@ class LegalEntity(models.Model):
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     total_assets = money_field(_("total assets (last balance sheet)"), null=True, blank=True)
     balance_sheet_date = models.DateField(_("balance sheet date"), null=True, blank=True)
+    opening_journals = models.CharField(
+        _("opening entry journals"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "FEC journal codes of the opening entries (à-nouveaux), comma-separated; empty: AN, RAN, ANO, OUV…"
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -216,12 +224,19 @@ class Item(models.Model):
     label = models.CharField(_("label"), max_length=200, blank=True)
     source_file = models.CharField(_("source file"), max_length=200, blank=True)
     source_line = models.PositiveIntegerField(_("source line"), null=True, blank=True)
+    # A FEC receipt or adjustment is identified by its écriture ("<fiscal year>|<journal>|<EcritureNum>[|rank]"):
+    # its number (PieceRef) may be a bank reference shared by many. Empty: the item is its number.
+    entry = models.CharField(_("accounting entry"), max_length=80, blank=True, default="")
+    is_opening = models.BooleanField(_("opening balance"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["entity", "type", "number"], name="item_unique_number"),
+            models.UniqueConstraint(
+                fields=["entity", "type", "number"], condition=Q(entry=""), name="item_unique_number"
+            ),
+            models.UniqueConstraint(fields=["entity", "entry"], condition=~Q(entry=""), name="item_unique_entry"),
         ]
         indexes = [
             models.Index(fields=["customer", "settled_on"]),
@@ -237,6 +252,25 @@ class Item(models.Model):
     @property
     def is_debit(self) -> bool:
         return self.amount > 0
+
+
+class FecPeriod(models.Model):
+    """The dates a FEC imported for an entity covers: tells whether the year before an opening
+    entry is known, so that its carried-forward balances are linked to that year's items."""
+
+    entity = models.ForeignKey(LegalEntity, on_delete=models.CASCADE, related_name="fec_periods")
+    first_date = models.DateField(_("first entry date"))
+    last_date = models.DateField(_("last date"))
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity", "first_date"], name="fec_period_unique_start")]
+        verbose_name = _("FEC period")
+        verbose_name_plural = _("FEC periods")
+
+    def __str__(self) -> str:
+        return f"{self.first_date} – {self.last_date}"
 
 
 class Allocation(models.Model):

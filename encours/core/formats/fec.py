@@ -8,6 +8,19 @@ adjustment otherwise. EcritureLet groups lines of one customer that cancel out (
 they become allocations dated DateLet. An unlettered credit note whose label names an
 unlettered invoice of the same customer ("Avoir AV1 sur FA1") is allocated to it.
 
+Identity. An invoice or a credit note is its number (PieceRef). A payment or an adjustment is
+its écriture: fiscal year (the file's first entry date), journal, EcritureNum, and the rank of
+the line among the entry's 411 lines when it holds several, because a bank receipt's PieceRef
+is often the statement or remittance reference shared by many customers and entries. A line
+with no PieceRef is identified by its écriture too.
+
+Integrity. Every écriture must balance (debits = credits), or the file is refused naming the
+entry and its lines. An écriture present twice, line for line, is read once, with a warning.
+
+Opening entries (à-nouveaux): the lines of journals named à-nouveaux (AN, RAN, ANO, OUV…), or
+of entries on the file's first day against 890/11x, carry last year's balances. They are
+items flagged ``opening``: the import links them to last year's items when those are known.
+
 >>> raw = (
 ...     "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|"
 ...     "PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise\\n"
@@ -18,16 +31,19 @@ unlettered invoice of the same customer ("Avoir AV1 sur FA1") is allocated to it
 ...     "BQ|Banque|2|20260201|512000|Banque|||VIR9|20260201|Reglement FA1|120,00|0,00|||20260201||\\n"
 ... ).encode()
 >>> result = parse_fec(raw, file_name="595401761FEC20261031.txt")
->>> [(i.type, i.number, i.amount) for i in result.items]
-[('invoice', 'FA1', Decimal('120.00')), ('payment', 'VIR9', Decimal('-120.00'))]
+>>> [(i.type, i.number, i.amount, i.entry) for i in result.items]
+[('invoice', 'FA1', Decimal('120.00'), ''), ('payment', 'VIR9', Decimal('-120.00'), '20260105|BQ|2')]
 >>> [(a.debit_key, a.credit_key, a.amount, a.date.isoformat()) for a in result.allocations]
-[(('invoice', 'FA1'), ('payment', 'VIR9'), Decimal('120.00'), '2026-02-01')]
+[(('invoice', 'FA1'), ('entry', '20260105|BQ|2'), Decimal('120.00'), '2026-02-01')]
 >>> result.siren, result.stats.ignored_lines
 ('595401761', 3)
 """
 
 from __future__ import annotations
 
+import codecs
+import hashlib
+import io
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -60,7 +76,6 @@ DUE_DATE_COLUMNS = ("DateEcheance", "EcheanceDate", "DateEch", "DueDate")
 FILE_NAME = re.compile(r"(?P<siren>\d{9})FEC(?P<closing>\d{8})", re.IGNORECASE)
 CREDIT_NOTE_TARGET = re.compile(r"\bsur\s+(?:facture\s+)?(?:n[°o]\s*)?(?P<number>[A-Z0-9][\w/.-]*)", re.IGNORECASE)
 MAX_AMOUNT = Decimal("1e12")
-_PLAIN_AMOUNT = re.compile(r"\d{1,12}(?:[.,]\d{1,6})?|")
 _ZEROS = frozenset({"0", "0,00", "0.00", "0,0", "0.0", "0,000"})
 _ZERO = Decimal(0)
 MAX_ERRORS = 200
@@ -69,7 +84,11 @@ PROGRESS_EVERY = 5000  # lines between two progress reports
 LinesProgress = Callable[[int, int], None]  # (lines read, lines in the file)
 
 INVOICE, CREDIT_NOTE, PAYMENT, ADJUSTMENT = "invoice", "credit_note", "payment", "adjustment"
-ItemKey = tuple[str, str]  # (type, number)
+ENTRY = "entry"  # first element of the key of an item identified by its écriture
+ItemKey = tuple[str, str]  # (type, number), or (ENTRY, entry identity)
+OPENING_JOURNALS = ("AN", "RAN", "ANO", "ANX", "OUV", "OUVERTURE", "NOUV", "REPORT", "RN")
+OPENING_ACCOUNTS = ("890", "11")  # bilan d'ouverture, report à nouveau
+MAX_ENTRY_ID = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +110,12 @@ class FecItem:
     label: str
     reference: str
     line: int
+    entry: str = ""  # the écriture identity when the item is identified by its entry, else ""
+    opening: bool = False  # carried forward by an opening entry (à-nouveaux)
 
     @property
     def key(self) -> ItemKey:
-        return (self.type, self.number)
+        return (ENTRY, self.entry) if self.entry else (self.type, self.number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +146,32 @@ class FecResult:
     allocations: tuple[FecAllocation, ...]
     stats: FecStats
     errors: tuple[RowError, ...]
+    warnings: tuple[str, ...] = ()
+    first_date: date | None = None  # the file's first entry date: its fiscal year in identities
+    last_date: date | None = None
+
+
+@dataclass(slots=True)
+class _Entry:
+    """What is needed of one écriture to check it: balance, lines, an exact repeat."""
+
+    first_line: int
+    first_hash: int  # of the first line's text
+    date: date | None
+    last_line: int = 0
+    count: int = 0
+    debit: Decimal = _ZERO
+    credit: Decimal = _ZERO
+    classes: int = 0  # CASH | SALES bits of the accounts it touches
+    opening_accounts: bool = False
+    repeat_at: int = 0  # line where the first line appears again
+    before_repeat: int = 0  # lines before it
+    balanced_before_repeat: bool = False
+    lines_hash: int = 0  # of the lines before the repeat, in order
+    repeat_hash: int = 0  # of the lines from the repeat on
+
+
+CASH, SALES = 1, 2  # an entry touching 5* moves cash; 7* or 445* is a sale
 
 
 @dataclass(slots=True)
@@ -146,7 +193,11 @@ class _Line:
     letter: str
     letter_date: date | None
     label: str
+    piece: str = ""
     item_type: str = ""
+    key: ItemKey = ("", "")
+    entry_id: str = ""
+    opening: bool = False
 
 
 @dataclass(slots=True)
@@ -154,9 +205,13 @@ class _Reader:
     functional_currency: str
     customer_prefixes: tuple[str, ...]
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     dates: dict[str, date | None] = field(default_factory=dict)
     lines: list[_Line] = field(default_factory=list)
-    entry_classes: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    entries: dict[tuple[str, str], _Entry] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)  # one copy of each account, name and piece
+    first_date: date | None = None
+    last_date: date | None = None
     ignored: int = 0
     total: int = 0
 
@@ -226,52 +281,105 @@ def parse_fec(
     file_name: str = "",
     functional_currency: str = "EUR",
     customer_prefixes: tuple[str, ...] = ("411",),
+    opening_journals: tuple[str, ...] = OPENING_JOURNALS,
     on_lines: LinesProgress | None = None,
 ) -> FecResult:
     """Parse a whole FEC. Structural problems raise InvalidFile; row problems come back as
     errors (and then no items are returned, so nothing half-imported can follow).
     ``on_lines(read, total)`` hears every PROGRESS_EVERY lines and at the end."""
-    decoded = decode_text(raw, report_mixed=True)  # a line in another encoding is one error among the others
-    delimiter, header, rows, count = _split(decoded.text)
+    encoding, decode_errors, text_lines = _text_lines(raw)
+    delimiter, header, lines, count = _split(text_lines, raw)
     columns = _column_positions(header)
-    reader = _Reader(functional_currency, customer_prefixes, errors=list(decoded.errors))
+    reader = _Reader(functional_currency, customer_prefixes, errors=list(decode_errors))
     with suppress(_TooManyErrors):
-        _read_lines(reader, rows, columns, len(header), on_lines or _no_progress, count)
+        _read_lines(reader, lines, delimiter, columns, len(header), on_lines or _no_progress, count)
+        if not reader.errors:
+            _check_entries(reader)
     siren, closing = file_name_identity(file_name)
     stats = FecStats(
         lines=reader.total,
         customer_lines=len(reader.lines),
         ignored_lines=reader.ignored,
-        entries=len(reader.entry_classes),
-        encoding=decoded.encoding,
+        entries=len(reader.entries),
+        encoding=encoding,
         delimiter="tab" if delimiter == "\t" else delimiter,
     )
     if reader.errors:
-        return FecResult(siren, closing, (), (), (), stats, tuple(sorted(reader.errors, key=lambda e: e.line)))
-    _classify(reader)
+        return FecResult(
+            siren, closing, (), (), (), stats, tuple(sorted(reader.errors, key=lambda e: e.line)), first_date=None
+        )
+    _classify(reader, frozenset(code.upper() for code in opening_journals))
+    _identify(reader)
+    reader.entries.clear()  # the largest structure: not needed any more
     items, errors = _merge_items(reader.lines, functional_currency)
     allocations = _allocations_from_letters(reader.lines, items) + _allocations_by_reference(reader.lines, items)
     customers = _customers(reader.lines)
-    return FecResult(siren, closing, customers, tuple(items.values()), allocations, stats, tuple(errors))
+    return FecResult(
+        siren,
+        closing,
+        customers,
+        tuple(items.values()),
+        allocations,
+        stats,
+        tuple(errors),
+        tuple(reader.warnings),
+        reader.first_date,
+        reader.last_date,
+    )
 
 
 def _no_progress(read: int, total: int) -> None:
     return None
 
 
-def _split(text: str) -> tuple[str, list[str], Iterator[list[str]], int]:
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+def _text_lines(raw: bytes) -> tuple[str, tuple[RowError, ...], Iterator[str]]:
+    """The encoding, decoding errors and lines of the file. A UTF-8 file (most of them, and the
+    large ones) is decoded line by line as it is read: neither its whole text nor a list of its
+    lines is ever held, only the bytes."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        return decode_text(raw).encoding, (), iter(())  # raises the decoder's message
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for offset in range(0, len(raw), _CHUNK):
+            decoder.decode(view[offset : offset + _CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        decoded = decode_text(raw, report_mixed=True)  # a line in another encoding is one error among the others
+        return decoded.encoding, decoded.errors, _lines_of(decoded.text)
+    finally:
+        view.release()
+    stream = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline=None)
+    return "utf-8", (), (line.rstrip("\n") for line in stream)
+
+
+_CHUNK = 1 << 20
+
+
+def _lines_of(text: str) -> Iterator[str]:
+    start = 0
+    for line in _LINE_END.finditer(text):
+        yield text[start : line.start()]
+        start = line.end()
+    if start < len(text):
+        yield text[start:]
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def _split(lines: Iterator[str], raw: bytes) -> tuple[str, list[str], Iterator[str], int]:
+    first = next(lines, "")
+    if not first.strip():
         raise InvalidFile("line 1: empty file or missing header")
-    first = lines[0]
     delimiter = "\t" if first.count("\t") > first.count("|") else "|"
-    header = [h.strip() for h in first.split(delimiter)]
+    header = [h.strip().lstrip("\ufeff") for h in first.split(delimiter)]
     if len(header) < len(REQUIRED_COLUMNS):
         raise InvalidFile(f"line 1: header has {len(header)} columns; a FEC has at least 18, separated by | or tab")
     # FEC fields are never quoted (the format forbids the separator inside a field): a plain split
     # is exact and several times faster than the csv module
-    rows = (line.split(delimiter) for line in lines[1:])
-    return delimiter, header, rows, len(lines) - 1
+    count = raw.count(b"\n") + (0 if raw.endswith((b"\n", b"\r")) else 1) + raw.count(b"\r") - raw.count(b"\r\n")
+    return delimiter, header, lines, count - 1
 
 
 def _column_positions(header: list[str]) -> dict[str, int]:
@@ -284,15 +392,17 @@ def _column_positions(header: list[str]) -> dict[str, int]:
     if missing:
         raise InvalidFile(f"line 1: missing FEC column(s): {', '.join(missing)}")
     positions = {name: by_lower[name.lower()] for name in REQUIRED_COLUMNS}
-    for optional in ("Debit", "Credit", "Montant", "Sens", "Montantdevise", "Idevise", *DUE_DATE_COLUMNS):
-        if optional.lower() in by_lower:
-            positions[optional] = by_lower[optional.lower()]
+    optional = ("Montant", "Sens") if not has_debit_credit else ("Debit", "Credit")
+    for name in (*optional, "Montantdevise", "Idevise", *DUE_DATE_COLUMNS):
+        if name.lower() in by_lower:
+            positions[name] = by_lower[name.lower()]
     return positions
 
 
 def _read_lines(
     reader: _Reader,
-    rows: Iterator[list[str]],
+    lines: Iterator[str],
+    delimiter: str,
     columns: dict[str, int],
     width: int,
     on_lines: LinesProgress,
@@ -300,13 +410,17 @@ def _read_lines(
 ) -> None:
     account_col, aux_col, date_col = columns["CompteNum"], columns["CompAuxNum"], columns["EcritureDate"]
     journal_col, entry_col = columns["JournalCode"], columns["EcritureNum"]
-    amount_columns = [(name, columns[name]) for name in ("Debit", "Credit", "Montant") if name in columns]
+    entries = reader.entries
+    customer_prefixes = reader.customer_prefixes
+    strings = reader.strings
+    debit_col, credit_col = columns.get("Debit", -1), columns.get("Credit", -1)
     on_lines(0, count)
-    for line_no, row in enumerate(rows, start=2):
+    for line_no, text in enumerate(lines, start=2):
         if not line_no % PROGRESS_EVERY:
             on_lines(line_no - 1, count)
-        if not row or (len(row) == 1 and not row[0].strip()):
+        if not text or not text.strip():
             continue
+        row = text.split(delimiter)
         reader.total += 1
         if len(row) != width:
             reader.error(line_no, "", "", f"expected {width} fields, found {len(row)} (truncated or shifted line)")
@@ -317,23 +431,96 @@ def _read_lines(
             reader.error(line_no, "CompteNum", "", "missing account number")
             continue
         entry_key = (row[journal_col].strip(), row[entry_col].strip())
-        reader.entry_classes[entry_key].add(account[:1] if not account.startswith("445") else "445")
-        if not account.startswith(reader.customer_prefixes):
-            reader.ignored += 1
-            for column, position in amount_columns:  # other accounts: validated, not converted
-                if not _PLAIN_AMOUNT.fullmatch(row[position]):
-                    reader.parse_amount(row[position], line_no, column)
-            continue
+        entry = entries.get(entry_key)
+        text_hash = hash(text)
+        if entry is None:
+            entry = entries[entry_key] = _Entry(line_no, text_hash, entry_date, lines_hash=text_hash)
+        elif entry.repeat_at:
+            entry.repeat_hash = hash((entry.repeat_hash, text_hash))
+        elif text_hash == entry.first_hash:
+            entry.repeat_at, entry.before_repeat, entry.repeat_hash = line_no, entry.count, text_hash
+            entry.balanced_before_repeat = entry.debit == entry.credit
+        else:
+            entry.lines_hash = hash((entry.lines_hash, text_hash))
+        entry.count += 1
+        entry.last_line = line_no
+        if entry_date is not None:
+            if reader.first_date is None or entry_date < reader.first_date:
+                reader.first_date = entry_date
+            if reader.last_date is None or entry_date > reader.last_date:
+                reader.last_date = entry_date
+        if account[0] == "5":
+            entry.classes |= CASH
+        elif account[0] == "7" or account.startswith("445"):
+            entry.classes |= SALES
         errors_before = len(reader.errors)
-        debit, credit = _debit_credit(reader, row, columns, line_no)
+        if debit_col >= 0:  # inline: the one thing done to every line of a million-line file
+            text = row[debit_col]
+            debit = _ZERO if text in _ZEROS else reader.parse_amount(text, line_no, "Debit")
+            text = row[credit_col]
+            credit = _ZERO if text in _ZEROS else reader.parse_amount(text, line_no, "Credit")
+        else:
+            debit, credit = _debit_credit(reader, row, columns, line_no)
+        entry.debit += debit
+        entry.credit += credit
+        if not account.startswith(customer_prefixes):
+            reader.ignored += 1
+            if account.startswith(OPENING_ACCOUNTS):
+                entry.opening_accounts = True
+            continue
         if entry_date is None:
             continue
         amounts_read = len(reader.errors) == errors_before  # else the amount already has its error
         line = _customer_line(reader, row, columns, line_no, entry_key, entry_date, debit, credit, amounts_read)
+        line.account = strings.setdefault(line.account, line.account)
+        line.name = strings.setdefault(line.name, line.name)
+        if line.piece:
+            line.piece = line.number = strings.setdefault(line.piece, line.piece)
         reader.lines.append(line)
         if row[aux_col].strip() == "" and not account[len("411") :].strip("0"):
             reader.error(line_no, "CompAuxNum", "", "customer line without auxiliary account (CompAuxNum)")
     on_lines(count, count)
+
+
+def _check_entries(reader: _Reader) -> None:
+    """Refuse every écriture that does not balance; read an exact repeat of one only once."""
+    dropped: dict[tuple[str, str], int] = {}
+    for (journal, number), entry in reader.entries.items():
+        if entry.repeat_at and _is_exact_repeat(entry):
+            dropped[(journal, number)] = entry.repeat_at
+            reader.warnings.append(
+                f"line {entry.repeat_at}: entry {journal} {number} repeats lines {entry.first_line}-"
+                f"{entry.repeat_at - 1} exactly: read once"
+            )
+            continue
+        if entry.debit != entry.credit:
+            span = (
+                f"line {entry.first_line}"
+                if entry.last_line == entry.first_line
+                else f"lines {entry.first_line}-{entry.last_line}"
+            )
+            reader.error(
+                entry.first_line,
+                "EcritureNum",
+                number,
+                f"entry {journal} {number} ({span}) does not balance: debit {entry.debit} ≠ credit {entry.credit}",
+            )
+    if dropped:
+        reader.lines = [
+            line for line in reader.lines if line.line < dropped.get((line.journal, line.entry), line.line + 1)
+        ]
+        for key in dropped:
+            entry = reader.entries[key]
+            entry.debit = entry.credit = _ZERO
+
+
+def _is_exact_repeat(entry: _Entry) -> bool:
+    """The écriture's lines from the repeat on are those before it, in the same order."""
+    return (
+        entry.count == 2 * entry.before_repeat
+        and entry.balanced_before_repeat
+        and entry.lines_hash == entry.repeat_hash
+    )
 
 
 def _debit_credit(reader: _Reader, row: list[str], columns: dict[str, int], line_no: int) -> tuple[Decimal, Decimal]:
@@ -345,7 +532,7 @@ def _debit_credit(reader: _Reader, row: list[str], columns: dict[str, int], line
     sense = row[columns["Sens"]].strip().upper()[:1]
     if sense not in {"D", "C"}:
         reader.error(line_no, "Sens", row[columns["Sens"]], "expected D or C")
-    return (amount, Decimal(0)) if sense == "D" else (Decimal(0), amount)
+    return (amount, _ZERO) if sense == "D" else (_ZERO, amount)
 
 
 def _customer_line(
@@ -384,7 +571,8 @@ def _customer_line(
         entry=entry_key[1],
         account=account,
         name=name,
-        number=row[columns["PieceRef"]].strip() or entry_key[1],
+        number=row[columns["PieceRef"]].strip() or f"{entry_key[0]}-{entry_key[1]}",
+        piece=row[columns["PieceRef"]].strip(),
         document_date=piece_date or entry_date,
         due_date=due,
         debit=debit,
@@ -397,12 +585,17 @@ def _customer_line(
     )
 
 
-def _classify(reader: _Reader) -> None:
+def _classify(reader: _Reader, opening_journals: frozenset[str]) -> None:
     for line in reader.lines:
-        classes = reader.entry_classes[(line.journal, line.entry)]
-        moves_cash = "5" in classes
-        touches_sales = "7" in classes or "445" in classes
-        if line.debit:
+        entry = reader.entries[(line.journal, line.entry)]
+        moves_cash = bool(entry.classes & CASH)
+        touches_sales = bool(entry.classes & SALES)
+        line.opening = line.journal.upper() in opening_journals or (
+            entry.opening_accounts and entry.date == reader.first_date
+        )
+        if line.opening:
+            line.item_type = INVOICE if line.debit else ADJUSTMENT
+        elif line.debit:
             line.item_type = INVOICE if touches_sales or not moves_cash else ADJUSTMENT
         elif moves_cash:
             line.item_type = PAYMENT
@@ -410,12 +603,34 @@ def _classify(reader: _Reader) -> None:
             line.item_type = CREDIT_NOTE if touches_sales else ADJUSTMENT
 
 
+def _identify(reader: _Reader) -> None:
+    """Each line's item key: its number for invoices and credit notes, else its écriture."""
+    per_entry: dict[tuple[str, str], int] = defaultdict(int)
+    for line in reader.lines:
+        per_entry[(line.journal, line.entry)] += 1
+    rank: dict[tuple[str, str], int] = defaultdict(int)
+    year = reader.first_date.strftime("%Y%m%d") if reader.first_date else ""
+    for line in reader.lines:
+        entry_key = (line.journal, line.entry)
+        rank[entry_key] += 1
+        if line.piece and line.item_type in (INVOICE, CREDIT_NOTE) and not line.opening:
+            line.key = (line.item_type, line.number)
+            continue
+        identity = f"{year}|{line.journal}|{line.entry}"
+        if per_entry[entry_key] > 1:
+            identity += f"|{rank[entry_key]}"
+        if len(identity) > MAX_ENTRY_ID:
+            identity = identity[: MAX_ENTRY_ID - 17] + "#" + hashlib.sha1(identity.encode()).hexdigest()[:16]
+        line.entry_id = identity
+        line.key = (ENTRY, identity)
+
+
 def _merge_items(lines: list[_Line], functional_currency: str) -> tuple[dict[ItemKey, FecItem], list[RowError]]:
-    """One item per (type, number); several lines of one customer (instalments) add up."""
+    """One item per key; several lines of one customer's invoice (instalments) add up."""
     items: dict[ItemKey, FecItem] = {}
     errors: list[RowError] = []
     for line in lines:
-        key = (line.item_type, line.number)
+        key = line.key
         functional = quantize(line.debit - line.credit, functional_currency)
         sign = 1 if line.debit else -1
         amount = (
@@ -433,8 +648,10 @@ def _merge_items(lines: list[_Line], functional_currency: str) -> tuple[dict[Ite
                 currency=line.currency,
                 amount_functional=functional,
                 label=line.label[:200],
-                reference=line.number,
+                reference=line.piece,
                 line=line.line,
+                entry=line.entry_id,
+                opening=line.opening,
             )
         elif previous.customer_account != line.account:
             errors.append(
@@ -463,6 +680,8 @@ def _add_line(item: FecItem, amount: Decimal, functional: Decimal, line: _Line) 
         label=item.label,
         reference=item.reference,
         line=item.line,
+        entry=item.entry,
+        opening=item.opening,
     )
 
 
@@ -485,7 +704,7 @@ def _allocations_from_letters(lines: list[_Line], items: dict[ItemKey, FecItem])
             for debit, credit, amount in _greedy_pairs(debits, credits):
                 lettered = [d for d in (debit.letter_date, credit.letter_date) if d]
                 on = max(lettered) if lettered else max(debit.document_date, credit.document_date)
-                key = ((debit.item_type, debit.number), (credit.item_type, credit.number))
+                key = (debit.key, credit.key)
                 if key in pairs:
                     amount += pairs[key].amount
                 pairs[key] = FecAllocation(key[0], key[1], amount, on, letter)
@@ -520,7 +739,7 @@ def _greedy_pairs(debits: list[_Line], credits: list[_Line]) -> Iterator[tuple[_
 
 def _allocations_by_reference(lines: list[_Line], items: dict[ItemKey, FecItem]) -> tuple[FecAllocation, ...]:
     """An unlettered credit note 'Avoir AV1 sur FA1' settles the unlettered invoice FA1."""
-    unlettered = {(line.item_type, line.number) for line in lines if not line.letter}
+    unlettered = {line.key for line in lines if not line.letter}
     remaining = {key: item.amount for key, item in items.items() if key[0] == INVOICE and key in unlettered}
     allocations = []
     for key, credit_note in items.items():

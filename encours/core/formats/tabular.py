@@ -21,7 +21,6 @@ import io
 import math
 import time
 import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -237,8 +236,8 @@ def _check_archive(raw: bytes) -> None:
     bounds what can be read from it: zipfile stops there."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise InvalidFile("line 1: not a readable XLSX workbook (not a zip archive)") from None
+    except Exception as exc:  # BadZipFile, NotImplementedError (an unknown zip version), struct.error…
+        raise InvalidFile(f"line 1: not a readable XLSX workbook ({type(exc).__name__})") from None
     with archive:
         size = sum(info.file_size for info in archive.infolist())
         if size > MAX_BYTES:
@@ -257,7 +256,9 @@ def _count_rows(archive: zipfile.ZipFile, name: str) -> None:
                 tail = chunk[-8:]
                 if rows > MAX_ROWS + 1:
                     raise _too_many_rows(MAX_ROWS + 2)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, ValueError, OSError, EOFError) as exc:
+    except InvalidFile:
+        raise
+    except Exception as exc:  # BadZipFile, zlib.error, NotImplementedError (an unknown compression), EOFError…
         raise InvalidFile(f"line 1: not a readable XLSX workbook ({type(exc).__name__})") from None
 
 

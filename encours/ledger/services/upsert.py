@@ -1,4 +1,5 @@
-"""Idempotent bulk upsert of items and allocations by natural key (entity, type, number).
+"""Idempotent bulk upsert of items and allocations by natural key: (entity, type, number), or
+(entity, entry) for an item identified by its accounting entry (a FEC receipt).
 
 Re-importing the same rows changes nothing; a changed row is updated and audited; new rows
 are inserted in bulk with their open amount derived from the allocations of the same file.
@@ -7,7 +8,7 @@ are inserted in bulk with their open amount derived from the allocations of the 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,22 @@ from encours.ledger.services.items import items_refresh_open
 
 ItemKey = tuple[str, str]
 Progress = Callable[[int, int | None, str], None]
-COMPARED = ("customer_id", "document_date", "due_date", "amount", "currency", "amount_functional", "label", "reference")
+COMPARED = (
+    "customer_id",
+    "document_date",
+    "due_date",
+    "amount",
+    "currency",
+    "amount_functional",
+    "label",
+    "reference",
+    "type",
+    "number",
+    "entry",
+    "is_opening",
+)
+ENTRY = "entry"  # first element of the key of an item identified by its entry
+LEGACY = "legacy|"  # entry of a receipt imported when receipts were keyed by number (migration 0005)
 
 
 @dataclass(slots=True)
@@ -39,10 +55,12 @@ class IncomingItem:
     label: str = ""
     reference: str = ""
     source_line: int | None = None
+    entry: str = ""
+    is_opening: bool = False
 
     @property
     def key(self) -> ItemKey:
-        return (self.type, self.number)
+        return (ENTRY, self.entry) if self.entry else (self.type, self.number)
 
     @property
     def fx_rate(self) -> Decimal:
@@ -119,34 +137,53 @@ def upsert_items_and_allocations(
 def _existing_items(entity: LegalEntity, items: Sequence[IncomingItem]) -> dict[ItemKey, dict[str, Any]]:
     if not Item.objects.filter(entity=entity).exists():
         return {}
+    found = _items_by_key(entity, {item.key for item in items}, ("id", *COMPARED))
+    _adopt_legacy(entity, [item for item in items if item.entry and item.key not in found], found)
+    return found
+
+
+def _items_by_key(entity: LegalEntity, keys: Iterable[ItemKey], fields: Sequence[str]) -> dict[ItemKey, dict[str, Any]]:
+    """The stored items with these keys, as rows of ``fields``."""
     by_type: dict[str, list[str]] = defaultdict(list)
-    for item in items:
-        by_type[item.type].append(item.number)
+    for item_type, number in keys:
+        by_type[item_type].append(number)
     found: dict[ItemKey, dict[str, Any]] = {}
+    fields = tuple(dict.fromkeys((*fields, "type", "number", "entry")))
     for item_type, numbers in by_type.items():
         for part in chunks(numbers):
-            rows = Item.objects.filter(entity=entity, type=item_type, number__in=part).values(
-                "id", "type", "number", *COMPARED
-            )
-            found.update({(row["type"], row["number"]): row for row in rows})
+            if item_type == ENTRY:
+                rows = Item.objects.filter(entity=entity, entry__in=part).values(*fields)
+                found.update({(ENTRY, row["entry"]): row for row in rows})
+            else:
+                rows = Item.objects.filter(entity=entity, type=item_type, number__in=part, entry="").values(*fields)
+                found.update({(row["type"], row["number"]): row for row in rows})
     return found
+
+
+def _adopt_legacy(entity: LegalEntity, missing: Sequence[IncomingItem], found: dict[ItemKey, dict[str, Any]]) -> None:
+    """A receipt stored when receipts were keyed by number becomes the first of the file's
+    receipts of the same customer, type and number: re-keyed and updated, never doubled."""
+    by_number: dict[tuple[int, str, str], list[IncomingItem]] = defaultdict(list)
+    for item in missing:
+        by_number[(item.customer_id, item.type, item.number)].append(item)
+    if not by_number:
+        return
+    legacy_keys = sorted({f"{LEGACY}{item_type}|{number}"[:80] for _, item_type, number in by_number})
+    for part in chunks(legacy_keys):
+        for row in Item.objects.filter(entity=entity, entry__in=part).values("id", *COMPARED):
+            incoming = by_number.get((row["customer_id"], row["type"], row["number"]))
+            if incoming:
+                first = min(incoming, key=lambda item: item.source_line or 0)
+                found[first.key] = row
 
 
 def _add_referenced_keys(
     entity: LegalEntity, allocations: Sequence[IncomingAllocation], key_to_id: dict[ItemKey, int]
 ) -> None:
     """Allocations may point at items imported earlier (a payment of an old invoice)."""
-    missing: dict[str, set[str]] = defaultdict(set)
-    for allocation in allocations:
-        for key in (allocation.debit_key, allocation.credit_key):
-            if key not in key_to_id:
-                missing[key[0]].add(key[1])
-    for item_type, numbers in missing.items():
-        for part in chunks(sorted(numbers)):
-            for pk, number in Item.objects.filter(entity=entity, type=item_type, number__in=part).values_list(
-                "id", "number"
-            ):
-                key_to_id[(item_type, number)] = pk
+    missing = {key for a in allocations for key in (a.debit_key, a.credit_key) if key not in key_to_id}
+    for key, row in _items_by_key(entity, sorted(missing), ("id",)).items():
+        key_to_id[key] = row["id"]
 
 
 def _update_changed(
@@ -242,6 +279,8 @@ def _insert_new_items(
         "label",
         "source_file",
         "source_line",
+        "entry",
+        "is_opening",
         "created_at",
         "updated_at",
     )
@@ -268,6 +307,8 @@ def _insert_new_items(
                 item.label[:200],
                 source_file[:200],
                 item.source_line,
+                item.entry,
+                item.is_opening,
                 now,
                 now,
             )

@@ -39,6 +39,8 @@ class Command(BaseCommand):
             f"allocations: {report.allocations_created} created, {report.allocations_updated} updated, "
             f"{report.allocations_removed} removed"
         )
+        for warning in report.warnings:
+            out(f"warning: {warning}")
         rate = report.lines / report.seconds if report.seconds else 0
         out(f"time: {report.seconds:.2f} s ({rate:,.0f} lines/s)")
         if report.changed_nothing:
