@@ -163,16 +163,24 @@ def statement_xlsx(*, customer: Customer, as_of: date, language: str | None = No
         sheet = book.sheet(_("Statement"))
         sheet.widths((16, 18, 12, 12, 14, 14, 9, 12))
         sheet.row([_("Account statement"), customer.name, customer.account_number])
-        sheet.row([_("As of"), Cell(as_of, DATE_FORMAT)])
+        sheet.row([_("As of"), Cell(value=as_of, number_format=DATE_FORMAT)])
         sheet.row([])
         header = [_("Type"), _("Number"), _("Date"), _("Due date"), _("Amount"), _("Open amount"), _("Currency")]
         header.append(_("Days past due"))
         sheet.row(header, bold=True)
         for line in statement.lines:
-            sheet.row([
-                line.type_label, line.number, Cell(line.document_date, DATE_FORMAT), Cell(line.due_date, DATE_FORMAT),
-                line.amount, line.open_amount, line.currency, max(line.days_past_due, 0),
-            ])  # fmt: skip
+            sheet.row(
+                [
+                    line.type_label,
+                    line.number,
+                    Cell(value=line.document_date, number_format=DATE_FORMAT),
+                    Cell(value=line.due_date, number_format=DATE_FORMAT),
+                    line.amount,
+                    line.open_amount,
+                    line.currency,
+                    max(line.days_past_due, 0),
+                ]
+            )
         sheet.row([])
         for currency, total in statement.totals:
             sheet.row([_("Balance"), "", "", "", "", total, currency])
@@ -184,7 +192,7 @@ def penalties_for(*, items: Sequence[Item], as_of: date, category: str) -> Penal
     ids = [item.pk for item in items]
     settlements: dict[int, list[InvoiceSettlement]] = defaultdict(list)
     for debit_id, on, amount in Allocation.objects.filter(debit_id__in=ids).values_list("debit_id", "date", "amount"):
-        settlements[debit_id].append(InvoiceSettlement(on, amount))
+        settlements[debit_id].append(InvoiceSettlement(on=on, amount=amount))
     invoiced = {row.item_id: row for row in PenaltyInvoicing.objects.filter(item_id__in=ids)}
     late = []
     for item in items:
@@ -193,10 +201,16 @@ def penalties_for(*, items: Sequence[Item], as_of: date, category: str) -> Penal
         already = invoiced.get(item.pk)
         late.append(
             LateInvoice(
-                item.pk, item.number, item.due_date, item.amount, item.currency, tuple(settlements.get(item.pk, ())),
-                already.interest_invoiced_until if already else None, already.indemnity_invoiced if already else False,
+                item_id=item.pk,
+                number=item.number,
+                due_date=item.due_date,
+                amount=item.amount,
+                currency=item.currency,
+                settlements=tuple(settlements.get(item.pk, ())),
+                interest_invoiced_until=already.interest_invoiced_until if already else None,
+                indemnity_invoiced=already.indemnity_invoiced if already else False,
             )
-        )  # fmt: skip
+        )
     mro, legal = rate_tables()
     return penalty_statement(
         invoices=late, as_of=as_of, terms=penalty_terms_for(category), mro_rates=mro, legal_rates=legal

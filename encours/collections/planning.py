@@ -41,13 +41,18 @@ def scenarios_load() -> tuple[core.Scenario, ...]:
     for row in rows:
         steps = tuple(
             core.Step(
-                s.code, s.order, s.offset_days, core.Channel(s.channel), s.template_code,
-                core.StepAction(s.action), quantize(s.min_amount, "EUR"),
+                code=s.code,
+                order=s.order,
+                offset_days=s.offset_days,
+                channel=core.Channel(s.channel),
+                template_code=s.template_code,
+                action=core.StepAction(s.action),
+                min_amount=quantize(s.min_amount, "EUR"),
             )
             for s in row.steps.all()
-        )  # fmt: skip
+        )
         if steps:
-            scenarios.append(core.Scenario(row.code, row.name, tuple(row.categories), steps))
+            scenarios.append(core.Scenario(code=row.code, name=row.name, categories=tuple(row.categories), steps=steps))
     return tuple(scenarios) or core.DEFAULT_SCENARIOS
 
 
@@ -55,10 +60,12 @@ def rate_tables() -> tuple[RateTable, RateTable]:
     """The MRO and legal-rate tables from the database (the core's tables when empty)."""
     entries: dict[str, list[RateEntry]] = {"mro": [], "legal": []}
     for rate in PenaltyRate.objects.all():
-        entries[rate.table].append(RateEntry(HalfYear.parse(rate.half_year), rate.rate_pct, rate.source))
-    mro = RateTable(ECB_MRO_RATES.name, tuple(entries["mro"])) if entries["mro"] else ECB_MRO_RATES
+        entries[rate.table].append(
+            RateEntry(half_year=HalfYear.parse(rate.half_year), rate_pct=rate.rate_pct, source=rate.source)
+        )
+    mro = RateTable(name=ECB_MRO_RATES.name, entries=tuple(entries["mro"])) if entries["mro"] else ECB_MRO_RATES
     legal = (
-        RateTable(LEGAL_RATES_PROFESSIONALS.name, tuple(entries["legal"]))
+        RateTable(name=LEGAL_RATES_PROFESSIONALS.name, entries=tuple(entries["legal"]))
         if entries["legal"]
         else LEGAL_RATES_PROFESSIONALS
     )
@@ -109,7 +116,13 @@ def plan_inputs(*, as_of: date, customers: QuerySet[Customer]) -> PlanInputs:
         "id", "customer_id", "name", "email", "phone", "is_dunning_contact"
     ):
         contacts[c["customer_id"]].append(
-            core.Contact(c["id"], c["name"], c["email"], c["phone"], c["is_dunning_contact"])
+            core.Contact(
+                contact_id=c["id"],
+                name=c["name"],
+                email=c["email"],
+                phone=c["phone"],
+                is_dunning_contact=c["is_dunning_contact"],
+            )
         )
     dunning_customers, shifts = [], {}
     for row in customers.values("id", "name", "category", "language", "address", "city"):
@@ -117,25 +130,36 @@ def plan_inputs(*, as_of: date, customers: QuerySet[Customer]) -> PlanInputs:
         shifts[row["id"]] = override.timing_shift_days if override else 0
         dunning_customers.append(
             core.DunningCustomer(
-                row["id"], row["name"], row["category"], row["language"] or "fr",
-                tuple(contacts.get(row["id"], ())), bool(row["address"] and row["city"]),
-                _override(override), penalty_terms_for(row["category"]),
+                customer_id=row["id"],
+                name=row["name"],
+                category=row["category"],
+                language=row["language"] or "fr",
+                contacts=tuple(contacts.get(row["id"], ())),
+                has_postal_address=bool(row["address"] and row["city"]),
+                override=_override(override),
+                penalty_terms=penalty_terms_for(row["category"]),
             )
-        )  # fmt: skip
+        )
     open_items = Item.objects.filter(customer__in=customers, settled_on__isnull=True).exclude(open_amount=0)
     disputed = disputed_by_item(as_of=as_of, item_ids=open_items.filter(open_amount__gt=0).values("id"))
     items = [
         core.OpenItem(
-            r["id"], r["customer_id"], r["number"], r["document_date"],
-            r["due_date"] + timedelta(days=shifts.get(r["customer_id"], 0)), r["open_amount"], r["currency"],
-            r["open_amount"] * r["fx_rate"], min(disputed.get(r["id"], Decimal(0)), max(r["open_amount"], 0)),
+            item_id=r["id"],
+            customer_id=r["customer_id"],
+            number=r["number"],
+            document_date=r["document_date"],
+            due_date=r["due_date"] + timedelta(days=shifts.get(r["customer_id"], 0)),
+            open_amount=r["open_amount"],
+            currency=r["currency"],
+            open_amount_functional=r["open_amount"] * r["fx_rate"],
+            disputed_amount=min(disputed.get(r["id"], Decimal(0)), max(r["open_amount"], 0)),
         )
         for r in open_items.filter(document_date__lte=as_of).values(
             "id", "customer_id", "number", "document_date", "due_date", "open_amount", "currency", "fx_rate"
         )
-    ]  # fmt: skip
+    ]
     history = [
-        core.ExecutedStep(r[0], r[1], r[2], r[3], r[4])
+        core.ExecutedStep(item_id=r[0], scenario_code=r[1], step_code=r[2], executed_on=r[3], skipped=r[4])
         for r in ExecutedStep.objects.filter(item__in=open_items.values("id")).values_list(
             "item_id", "scenario_code", "step_code", "executed_on", "skipped"
         )
@@ -151,10 +175,10 @@ def _override(row: CustomerDunning | None) -> core.DunningOverride:
     if row is None:
         return core.DunningOverride()
     return core.DunningOverride(
-        row.scenario.code if row.scenario_id else None,
-        row.paused_until,
-        row.preferred_contact_id,
-        row.language or None,
+        scenario_code=row.scenario.code if row.scenario_id else None,
+        paused_until=row.paused_until,
+        preferred_contact_id=row.preferred_contact_id,
+        language=row.language or None,
     )
 
 
@@ -175,7 +199,7 @@ def promise_inputs(*, as_of: date, customers: QuerySet[Customer]) -> tuple[list[
     promises = [promise_value(row) for row in rows if row.items.all()]
     item_ids = {item_id for promise in promises for item_id in promise.item_ids}
     payments = [
-        PromisePayment(debit_id, on, amount)
+        PromisePayment(item_id=debit_id, received_on=on, amount=amount)
         for debit_id, on, amount in Allocation.objects.filter(debit_id__in=item_ids, date__lte=as_of).values_list(
             "debit_id", "date", "amount"
         )
@@ -185,9 +209,15 @@ def promise_inputs(*, as_of: date, customers: QuerySet[Customer]) -> tuple[list[
 
 def promise_value(row: Promise) -> PromiseToPay:
     return PromiseToPay(
-        row.pk, row.customer_id, row.amount, row.promised_date, tuple(item.pk for item in row.items.all()),
-        row.created_on, row.grace_days, row.currency,
-    )  # fmt: skip
+        promise_id=row.pk,
+        customer_id=row.customer_id,
+        amount=row.amount,
+        promised_date=row.promised_date,
+        item_ids=tuple(item.pk for item in row.items.all()),
+        created_on=row.created_on,
+        grace_days=row.grace_days,
+        currency=row.currency,
+    )
 
 
 def plan_for(

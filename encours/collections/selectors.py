@@ -141,11 +141,21 @@ def _ranked(
         days = (weighted / amount).quantize(Decimal("0.1")) if amount > 0 else ZERO
         candidates.append(
             WorklistCustomer(
-                customer_id, row["name"], quantize(amount, row["entity__currency"]), days, row["collector_id"],
-                grade_letters.get(customer_id), None, row["is_strategic"], None, broken.get(customer_id, 0),
-                promised_today.get(customer_id, 0), calls_due.get(customer_id, 0), row["entity__currency"],
+                customer_id=customer_id,
+                name=row["name"],
+                overdue_amount=quantize(amount, row["entity__currency"]),
+                days_late=days,
+                collector_id=row["collector_id"],
+                grade=grade_letters.get(customer_id),
+                late_payment_probability=None,
+                is_strategic=row["is_strategic"],
+                strategic_weight=None,
+                broken_promises=broken.get(customer_id, 0),
+                promises_due_today=promised_today.get(customer_id, 0),
+                call_tasks_due=calls_due.get(customer_id, 0),
+                currency=row["entity__currency"],
             )
-        )  # fmt: skip
+        )
     lines = rank_worklist(customers=candidates, limit=limit)
     tasks = hooks.work_tasks(customers=active, user=user, as_of=as_of)
     names = dict(

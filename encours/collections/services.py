@@ -265,15 +265,22 @@ def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMess
 
 def _check_scenario(scenario: DunningScenario, steps: Iterable[DunningStep]) -> None:
     core.Scenario(
-        scenario.code,
-        scenario.name,
-        tuple(scenario.categories),
-        tuple(
-            core.Step(s.code, s.order, s.offset_days, core.Channel(s.channel), s.template_code,
-                      core.StepAction(s.action), Decimal(s.min_amount))
+        code=scenario.code,
+        name=scenario.name,
+        categories=tuple(scenario.categories),
+        steps=tuple(
+            core.Step(
+                code=s.code,
+                order=s.order,
+                offset_days=s.offset_days,
+                channel=core.Channel(s.channel),
+                template_code=s.template_code,
+                action=core.StepAction(s.action),
+                min_amount=Decimal(s.min_amount),
+            )
             for s in steps
         ),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic

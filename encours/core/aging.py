@@ -47,7 +47,7 @@ class CurrencyMismatch(InvalidAmount):
     """Two amounts in different currencies were about to be added."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AgingBucket:
     """One column of the aged balance; ``first_day``/``last_day`` in days past due (None = open)."""
 
@@ -92,12 +92,12 @@ def validate_horizons(horizons: tuple[int, ...]) -> None:
 def aging_buckets(*, edges: tuple[int, ...] = DEFAULT_EDGES) -> tuple[AgingBucket, ...]:
     """The buckets for ``edges``: not due, one per edge, and the open-ended last one."""
     validate_edges(edges)
-    buckets = [AgingBucket("not_due", "not due", None, 0)]
+    buckets = [AgingBucket(key="not_due", label="not due", first_day=None, last_day=0)]
     first = 1
     for last in edges:
-        buckets.append(AgingBucket(f"d{first}_{last}", f"{first}–{last}", first, last))
+        buckets.append(AgingBucket(key=f"d{first}_{last}", label=f"{first}–{last}", first_day=first, last_day=last))
         first = last + 1
-    buckets.append(AgingBucket(f"over_{edges[-1]}", f"> {edges[-1]}", first, None))
+    buckets.append(AgingBucket(key=f"over_{edges[-1]}", label=f"> {edges[-1]}", first_day=first, last_day=None))
     return tuple(buckets)
 
 
@@ -120,7 +120,7 @@ def bucket_for(*, days_past_due: int, edges: tuple[int, ...] = DEFAULT_EDGES) ->
     return len(edges) + 1
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Dispute:
     """``amount`` of a debit item contested from ``opened_on`` until ``resolved_on`` (excluded)."""
 
@@ -137,7 +137,7 @@ class Dispute:
         return self.opened_on <= as_of and (self.resolved_on is None or self.resolved_on > as_of)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AgedBalance:
     """Open amounts of one currency by bucket, as of a date.
 
@@ -171,7 +171,15 @@ class AgedBalance:
         edges: tuple[int, ...] = DEFAULT_EDGES,
         horizons: tuple[int, ...] = DEFAULT_HORIZONS,
     ) -> AgedBalance:
-        return cls(currency, (ZERO,) * (len(edges) + 2), ZERO, ZERO, (ZERO,) * len(horizons), edges, horizons)
+        return cls(
+            currency=currency,
+            buckets=(ZERO,) * (len(edges) + 2),
+            unapplied=ZERO,
+            disputed=ZERO,
+            due_within=(ZERO,) * len(horizons),
+            edges=edges,
+            horizons=horizons,
+        )
 
     @property
     def open_debits(self) -> Decimal:
@@ -225,7 +233,7 @@ class AgedBalance:
         return NotImplemented
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AgedItem:
     """One item open on ``as_of`` with its age: the detail line behind an aged balance."""
 
@@ -268,7 +276,15 @@ def aged_open_items(
             continue
         late = days_past_due(due_date=item.due_date, as_of=as_of)
         contested = min(disputed.get(item.key, ZERO), open_amount) if open_amount > 0 else ZERO
-        aged.append(AgedItem(item, open_amount, late, bucket_for(days_past_due=late, edges=edges), contested))
+        aged.append(
+            AgedItem(
+                item=item,
+                open_amount=open_amount,
+                days_past_due=late,
+                bucket=bucket_for(days_past_due=late, edges=edges),
+                disputed=contested,
+            )
+        )
     return tuple(sorted(aged, key=lambda a: (a.item.due_date, str(a.item.key))))
 
 
@@ -287,7 +303,15 @@ def _balance_of(
         for position, horizon in enumerate(horizons):
             if line.bucket == 0 and -line.days_past_due <= horizon:
                 due_within[position] += line.open_amount
-    return AgedBalance(currency, tuple(buckets), unapplied, disputed, tuple(due_within), edges, horizons)
+    return AgedBalance(
+        currency=currency,
+        buckets=tuple(buckets),
+        unapplied=unapplied,
+        disputed=disputed,
+        due_within=tuple(due_within),
+        edges=edges,
+        horizons=horizons,
+    )
 
 
 def age_items_by(

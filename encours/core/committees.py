@@ -28,7 +28,7 @@ DECISIONS = (CONTINUE, FORMAL_NOTICE, LITIGATION, AGENCY, CREDIT_BLOCK, PROVISIO
 LITIGATION_FROM = Decimal("15000")  # below, a collection agency costs less than a court case
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CaseFacts:
     days_late: int
     overdue: Decimal
@@ -37,7 +37,7 @@ class CaseFacts:
     blocked: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Proposal:
     decision: str
     provision_percent: Decimal | None
@@ -50,18 +50,32 @@ def provision_percent(days_late: int) -> Decimal:
 
 def propose(facts: CaseFacts) -> Proposal:
     if facts.overdue > 0 and facts.disputed * 2 >= facts.overdue:
-        return Proposal(CONTINUE, None, "mostly in dispute: resolve the disputes first")
+        return Proposal(
+            decision=CONTINUE, provision_percent=None, reason="mostly in dispute: resolve the disputes first"
+        )
     if facts.previous in (LITIGATION, AGENCY, PROVISION) and facts.days_late >= 180:
         if facts.previous == PROVISION and facts.days_late >= 365:
-            return Proposal(WRITE_OFF, None, f"provisioned and {facts.days_late} days past due")
+            return Proposal(
+                decision=WRITE_OFF, provision_percent=None, reason=f"provisioned and {facts.days_late} days past due"
+            )
         return Proposal(
-            PROVISION, provision_percent(facts.days_late), f"in {facts.previous} for {facts.days_late} days past due"
+            decision=PROVISION,
+            provision_percent=provision_percent(facts.days_late),
+            reason=f"in {facts.previous} for {facts.days_late} days past due",
         )
     if facts.previous == FORMAL_NOTICE or facts.days_late >= 120:
         decision = LITIGATION if facts.overdue >= LITIGATION_FROM else AGENCY
-        return Proposal(decision, None, f"{facts.days_late} days past due after a formal notice or beyond 120 days")
+        return Proposal(
+            decision=decision,
+            provision_percent=None,
+            reason=f"{facts.days_late} days past due after a formal notice or beyond 120 days",
+        )
     if facts.days_late >= 90:
-        return Proposal(FORMAL_NOTICE, None, f"{facts.days_late} days past due")
+        return Proposal(decision=FORMAL_NOTICE, provision_percent=None, reason=f"{facts.days_late} days past due")
     if not facts.blocked and facts.previous == CONTINUE:
-        return Proposal(CREDIT_BLOCK, None, "still overdue after the last committee")
-    return Proposal(CONTINUE, None, f"{facts.days_late} days past due, amicable collection still possible")
+        return Proposal(decision=CREDIT_BLOCK, provision_percent=None, reason="still overdue after the last committee")
+    return Proposal(
+        decision=CONTINUE,
+        provision_percent=None,
+        reason=f"{facts.days_late} days past due, amicable collection still possible",
+    )

@@ -7,14 +7,16 @@ to give the net exposure that limits and checks compare against.
 >>> from decimal import Decimal
 >>> exposure = compute_exposure(
 ...     open_ar=Decimal(40000), open_orders=Decimal(15000), uninvoiced_deliveries=Decimal(5000),
-...     guarantees=(Guarantee(GuaranteeKind.BANK_GUARANTEE, Decimal(20000), expires_on=date(2026, 12, 31)),),
+...     guarantees=(
+...         Guarantee(kind=GuaranteeKind.BANK_GUARANTEE, amount=Decimal(20000), expires_on=date(2026, 12, 31)),
+...     ),
 ...     as_of=date(2026, 6, 30),
 ... )
 >>> exposure.gross, exposure.net
 (Decimal('60000.00'), Decimal('40000.00'))
 >>> profile = CreditProfile(
 ...     customer_id="C042", exposure=exposure.net,
-...     limit=CreditLimit(Decimal(50000), approved_on=date(2026, 1, 5), approved_by="dcf"),
+...     limit=CreditLimit(amount=Decimal(50000), approved_on=date(2026, 1, 5), approved_by="dcf"),
 ... )
 >>> decision = credit_check(profile=profile, order_amount=Decimal(12000), as_of=date(2026, 6, 30))
 >>> decision.outcome, [r.code.value for r in decision.reasons]
@@ -44,7 +46,7 @@ class GuaranteeKind(StrEnum):
     PARENT_GUARANTEE = "parent_guarantee"  # garantie maison mère, lettre de confort
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Guarantee:
     kind: GuaranteeKind
     amount: Decimal
@@ -62,7 +64,7 @@ class Guarantee:
         return started and (self.expires_on is None or on <= self.expires_on)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GuaranteePolicy:
     """Share of each kind of guarantee recognised against exposure (a comfort letter may count less)."""
 
@@ -72,7 +74,7 @@ class GuaranteePolicy:
         return dict(self.recognised_share).get(kind, Decimal(1))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Exposure:
     as_of: date
     currency: str
@@ -130,7 +132,7 @@ def consolidate_exposures(*, exposures: Iterable[Exposure], as_of: date, currenc
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditLimit:
     amount: Decimal
     approved_on: date
@@ -149,7 +151,7 @@ def current_limit(*, limits: Iterable[CreditLimit], as_of: date) -> CreditLimit 
     return max(decided, key=lambda limit: limit.approved_on) if decided else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GradeLimitRule:
     grade: str
     need_multiplier: Decimal  # share of the computed need we are willing to carry
@@ -159,10 +161,16 @@ class GradeLimitRule:
 
 
 def _rule(grade: str, multiplier: str, equity: str, revenue: str, maximum: int) -> GradeLimitRule:
-    return GradeLimitRule(grade, Decimal(multiplier), Decimal(equity), Decimal(revenue), Decimal(maximum))
+    return GradeLimitRule(
+        grade=grade,
+        need_multiplier=Decimal(multiplier),
+        equity_share=Decimal(equity),
+        revenue_share=Decimal(revenue),
+        max_amount=Decimal(maximum),
+    )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LimitPolicy:
     rules: tuple[GradeLimitRule, ...] = (
         _rule("A", "1.5", "0.20", "0.05", 1_000_000),
@@ -187,7 +195,7 @@ class LimitPolicy:
         return next((r for r in self.rules if r.grade == grade), self.ungraded_rule)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LimitRecommendation:
     amount: Decimal
     currency: str
@@ -275,7 +283,7 @@ class CheckCode(StrEnum):
     OVER_INSURED_COVER = "over_insured_cover"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditCheckPolicy:
     hold_overdue_days: int = 30  # overdue beyond this many days holds the order
     reject_overdue_days: int | None = 90
@@ -289,7 +297,7 @@ class CreditCheckPolicy:
     over_cover_decision: Decision = Decision.APPROVE  # approve with a warning by default
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditProfile:
     """What the check reads about the customer, precomputed by the caller."""
 
@@ -304,14 +312,14 @@ class CreditProfile:
     currency: str = "EUR"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckReason:
     code: CheckCode
     decision: Decision
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditDecision:
     customer_id: str
     outcome: Decision
@@ -361,32 +369,38 @@ def _status_reasons(profile: CreditProfile, policy: CreditCheckPolicy) -> list[C
     if profile.insolvency is not None:
         event = profile.insolvency
         message = f"insolvency proceeding ({event.kind.value}) published {event.published_on.isoformat()}"
-        reasons.append(CheckReason(CheckCode.INSOLVENCY, policy.insolvency_decision, message))
+        reasons.append(CheckReason(code=CheckCode.INSOLVENCY, decision=policy.insolvency_decision, message=message))
     if profile.blocked:
         message = "customer blocked" + (f": {profile.block_reason}" if profile.block_reason else "")
-        reasons.append(CheckReason(CheckCode.BLOCKED, policy.blocked_decision, message))
+        reasons.append(CheckReason(code=CheckCode.BLOCKED, decision=policy.blocked_decision, message=message))
     return reasons
 
 
 def _limit_reasons(profile: CreditProfile, after: Decimal, as_of: date, policy: CreditCheckPolicy) -> list[CheckReason]:
     limit = profile.limit
     if limit is None:
-        return [CheckReason(CheckCode.NO_LIMIT, policy.no_limit_decision, "no credit limit granted")]
+        return [
+            CheckReason(code=CheckCode.NO_LIMIT, decision=policy.no_limit_decision, message="no credit limit granted")
+        ]
     if limit.is_expired(as_of):
         assert limit.expires_on is not None
         message = f"credit limit expired on {limit.expires_on.isoformat()}"
-        return [CheckReason(CheckCode.LIMIT_EXPIRED, policy.expired_limit_decision, message)]
+        return [CheckReason(code=CheckCode.LIMIT_EXPIRED, decision=policy.expired_limit_decision, message=message)]
     figures = f"exposure after order {_money(after, profile)}, limit {_money(limit.amount, profile)}"
     if after <= limit.amount:
-        return [CheckReason(CheckCode.WITHIN_LIMIT, Decision.APPROVE, figures)]
+        return [CheckReason(code=CheckCode.WITHIN_LIMIT, decision=Decision.APPROVE, message=figures)]
     excess = after - limit.amount
     share = excess / limit.amount if limit.amount > 0 else None
     if share is not None and share <= policy.over_limit_tolerance:
-        return [CheckReason(CheckCode.WITHIN_TOLERANCE, Decision.APPROVE, f"{figures}: within tolerance")]
+        return [
+            CheckReason(
+                code=CheckCode.WITHIN_TOLERANCE, decision=Decision.APPROVE, message=f"{figures}: within tolerance"
+            )
+        ]
     reject = policy.reject_over_limit_share
     decision = Decision.REJECT if reject is not None and (share is None or share > reject) else Decision.HOLD
     message = f"{figures}: over limit by {_money(excess, profile)}"
-    return [CheckReason(CheckCode.OVER_LIMIT, decision, message)]
+    return [CheckReason(code=CheckCode.OVER_LIMIT, decision=decision, message=message)]
 
 
 def _overdue_reasons(profile: CreditProfile, as_of: date, policy: CreditCheckPolicy) -> list[CheckReason]:
@@ -399,7 +413,7 @@ def _overdue_reasons(profile: CreditProfile, as_of: date, policy: CreditCheckPol
     if policy.reject_overdue_days is not None and oldest > policy.reject_overdue_days:
         decision = Decision.REJECT
     message = f"{_money(amount, profile)} overdue more than {policy.hold_overdue_days} days (oldest {oldest} days)"
-    return [CheckReason(CheckCode.OVERDUE, decision, message)]
+    return [CheckReason(code=CheckCode.OVERDUE, decision=decision, message=message)]
 
 
 def _cover_reasons(profile: CreditProfile, after: Decimal, policy: CreditCheckPolicy) -> list[CheckReason]:
@@ -408,4 +422,4 @@ def _cover_reasons(profile: CreditProfile, after: Decimal, policy: CreditCheckPo
         return []
     excess = _money(after - cover, profile)
     message = f"exposure after order exceeds insured cover {_money(cover, profile)} by {excess}"
-    return [CheckReason(CheckCode.OVER_INSURED_COVER, policy.over_cover_decision, message)]
+    return [CheckReason(code=CheckCode.OVER_INSURED_COVER, decision=policy.over_cover_decision, message=message)]

@@ -98,7 +98,7 @@ def average(values: Sequence[int]) -> Decimal | None:
     return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ResolutionStats:
     count: int
     average_days: Decimal | None
@@ -108,7 +108,9 @@ class ResolutionStats:
 
 def resolution_stats(days: Iterable[int]) -> ResolutionStats:
     values = tuple(days)
-    return ResolutionStats(len(values), average(values), median(values), p90_nearest_rank(values))
+    return ResolutionStats(
+        count=len(values), average_days=average(values), median_days=median(values), p90_days=p90_nearest_rank(values)
+    )
 
 
 _MENTION = re.compile(r"(?<![\w.@])@([A-Za-z0-9][\w.\-]*[A-Za-z0-9_]|[A-Za-z0-9])")
@@ -123,7 +125,7 @@ def mentions(text: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CreditNoteCandidate:
     item_id: int
     customer_id: int
@@ -131,7 +133,7 @@ class CreditNoteCandidate:
     reference: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DisputeAwaitingCreditNote:
     dispute_id: int
     customer_id: int

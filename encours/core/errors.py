@@ -48,7 +48,7 @@ class ValidationFailed(EncoursError):
     pass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RowError:
     line: int
     column: str

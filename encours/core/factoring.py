@@ -9,15 +9,17 @@ ACT/360) on the sums advanced.
 
 >>> from datetime import date
 >>> from decimal import Decimal
->>> contract = FactoringContract("BNP Factor", "F-1", service_commission_rate=Decimal("0.01"),
+>>> contract = FactoringContract(factor="BNP Factor", number="F-1", service_commission_rate=Decimal("0.01"),
 ...                              financing_margin=Decimal("0.015"), global_limit=Decimal(500000))
 >>> batch = assignment_batch(
 ...     contract=contract,
 ...     receivables=[
-...         ReceivableToAssign("F1", "D1", Decimal(12000), date(2026, 6, 1), date(2026, 7, 31)),
-...         ReceivableToAssign("F2", "D2", Decimal(3000), date(2026, 6, 2), date(2026, 8, 1)),
+...         ReceivableToAssign(reference="F1", debtor_id="D1", amount=Decimal(12000),
+...                            invoice_date=date(2026, 6, 1), due_date=date(2026, 7, 31)),
+...         ReceivableToAssign(reference="F2", debtor_id="D2", amount=Decimal(3000),
+...                            invoice_date=date(2026, 6, 2), due_date=date(2026, 8, 1)),
 ...     ],
-...     approvals=[DebtorApproval("D1", Decimal(10000))],
+...     approvals=[DebtorApproval(debtor_id="D1", approved_amount=Decimal(10000))],
 ...     assigned_on=date(2026, 6, 15), index_rate=Decimal("0.02"),
 ... )
 >>> batch.assigned_total, batch.eligible_total, batch.financed, batch.reserve
@@ -37,7 +39,7 @@ from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, quantize
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FactoringContract:
     factor: str
     number: str
@@ -77,7 +79,7 @@ def financing_commission(
     return quantize(advanced * contract.financing_rate(index_rate) * days / contract.day_count, contract.currency)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DebtorApproval:
     """The factor's approval (agrément) of a debtor: how much of its invoices it will finance."""
 
@@ -89,7 +91,7 @@ class DebtorApproval:
         return self.approved_amount > 0 and (self.expires_on is None or on <= self.expires_on)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReceivableToAssign:
     reference: str
     debtor_id: str
@@ -98,7 +100,7 @@ class ReceivableToAssign:
     due_date: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AssignedLine:
     reference: str
     debtor_id: str
@@ -109,7 +111,7 @@ class AssignedLine:
     estimated_interest: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Bordereau:
     contract_number: str
     assigned_on: date
@@ -255,7 +257,7 @@ def _service_commission(contract: FactoringContract, amounts: list[Decimal]) -> 
     return quantize(max(ZERO, total), contract.currency)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FactoringAccount:
     """The factoring current account on a date."""
 
@@ -264,7 +266,7 @@ class FactoringAccount:
     unpaid_fees: Decimal = ZERO  # commissions and interest debited, not yet settled
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Availability:
     financeable: Decimal  # approved outstanding × advance rate
     reserve: Decimal  # guarantee fund held
@@ -290,7 +292,7 @@ def factoring_availability(*, account: FactoringAccount, contract: FactoringCont
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AssignedReceivable:
     reference: str
     debtor_id: str
@@ -298,7 +300,7 @@ class AssignedReceivable:
     due_date: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReturnedReceivable:
     reference: str
     debtor_id: str
@@ -325,10 +327,21 @@ def factoring_returns(
         approval = by_debtor.get(item.debtor_id)
         days_overdue = (as_of - item.due_date).days
         if approval is None or not approval.in_force(as_of):
-            returned.append(ReturnedReceivable(item.reference, item.debtor_id, item.open_amount, "debtor not approved"))
+            returned.append(
+                ReturnedReceivable(
+                    reference=item.reference,
+                    debtor_id=item.debtor_id,
+                    amount=item.open_amount,
+                    reason="debtor not approved",
+                )
+            )
         elif days_overdue > contract.return_after_days_overdue:
             reason = f"overdue {days_overdue} days (returned after {contract.return_after_days_overdue})"
-            returned.append(ReturnedReceivable(item.reference, item.debtor_id, item.open_amount, reason))
+            returned.append(
+                ReturnedReceivable(
+                    reference=item.reference, debtor_id=item.debtor_id, amount=item.open_amount, reason=reason
+                )
+            )
         else:
             kept.setdefault(item.debtor_id, []).append(item)
     for debtor_id, items in kept.items():
@@ -344,6 +357,8 @@ def _over_approval_returns(items: list[AssignedReceivable], approval: DebtorAppr
             break
         amount = min(item.open_amount, excess)
         reason = f"over debtor approval of {approval.approved_amount}"
-        returned.append(ReturnedReceivable(item.reference, item.debtor_id, amount, reason))
+        returned.append(
+            ReturnedReceivable(reference=item.reference, debtor_id=item.debtor_id, amount=amount, reason=reason)
+        )
         excess -= amount
     return returned

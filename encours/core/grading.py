@@ -61,7 +61,7 @@ INSOLVENCY_KINDS = frozenset({LegalEventKind.SAFEGUARD, LegalEventKind.RECEIVERS
 PROCEEDING_KINDS = INSOLVENCY_KINDS | {LegalEventKind.CONTINUATION_PLAN, LegalEventKind.PROCEEDING_CLOSED}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LegalEvent:
     kind: LegalEventKind
     published_on: date
@@ -83,14 +83,14 @@ def open_insolvency(*, events: Iterable[LegalEvent], as_of: date) -> LegalEvent 
     return latest if latest.is_insolvency else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExternalRating:
     agency: str
     rating: str
     rated_on: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RatingScale:
     """How one agency's ratings read on 0–100: a table of grades, or a linear numeric range."""
 
@@ -125,9 +125,9 @@ BANQUE_DE_FRANCE_GRADES = (
     ("6", 35), ("7", 25), ("8", 10), ("9", 5), ("P", 0),
 )  # fmt: skip
 DEFAULT_RATING_SCALES = (
-    RatingScale("banque_de_france", grades=_table(*BANQUE_DE_FRANCE_GRADES)),
-    RatingScale("coface_dra", numeric_range=(Decimal(0), Decimal(10))),  # 0 = default, 10 = best
-    RatingScale("score_100", numeric_range=(Decimal(0), Decimal(100))),  # any 0–100 failure score
+    RatingScale(agency="banque_de_france", grades=_table(*BANQUE_DE_FRANCE_GRADES)),
+    RatingScale(agency="coface_dra", numeric_range=(Decimal(0), Decimal(10))),  # 0 = default, 10 = best
+    RatingScale(agency="score_100", numeric_range=(Decimal(0), Decimal(100))),  # any 0–100 failure score
 )
 
 
@@ -135,7 +135,7 @@ def _knots(*pairs: tuple[str, int]) -> tuple[tuple[Decimal, Decimal], ...]:
     return tuple((Decimal(x), Decimal(y)) for x, y in pairs)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GradeWeights:
     financial: Decimal = Decimal(35)
     payer: Decimal = Decimal(25)
@@ -153,7 +153,7 @@ class GradeWeights:
         return weight
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GradingConfig:
     """Everything the credit manager may tune; the defaults are a reasonable French SME policy."""
 
@@ -205,7 +205,7 @@ class GradingConfig:
         return GRADES[-1]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class GradeInputs:
     """What the grade reads; anything unknown stays ``None`` or empty."""
 
@@ -219,14 +219,14 @@ class GradeInputs:
     customer_since: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FactorReading:
     factor: GradeFactor
     subscore: Decimal | None  # 0–100, None when the factor has no data
     detail: str  # the inputs read, or why the factor is missing
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Contribution:
     factor: GradeFactor
     subscore: Decimal | None
@@ -236,7 +236,7 @@ class Contribution:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Grade:
     letter: str | None
     score: Decimal | None
@@ -253,7 +253,7 @@ def financial_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig
     closed = inputs.accounts_closed_on
     if closed is not None and (as_of - closed).days > config.accounts_max_age_days:
         detail = f"accounts closed {closed.isoformat()} are too old ({(as_of - closed).days} days)"
-        return FactorReading(GradeFactor.FINANCIAL, None, detail)
+        return FactorReading(factor=GradeFactor.FINANCIAL, subscore=None, detail=detail)
     parts: list[tuple[Decimal, str]] = []
     missing: list[str] = []
     altman, conan = inputs.altman, inputs.conan_holder
@@ -268,32 +268,42 @@ def financial_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig
     else:
         missing.append(f"Conan-Holder: {conan.reason if conan else 'no statement'}")
     if not parts:
-        return FactorReading(GradeFactor.FINANCIAL, None, "; ".join(missing))
+        return FactorReading(factor=GradeFactor.FINANCIAL, subscore=None, detail="; ".join(missing))
     subscore = sum((s for s, _ in parts), ZERO) / len(parts)
-    return FactorReading(GradeFactor.FINANCIAL, subscore, "; ".join([d for _, d in parts] + missing))
+    return FactorReading(
+        factor=GradeFactor.FINANCIAL, subscore=subscore, detail="; ".join([d for _, d in parts] + missing)
+    )
 
 
 def payer_reading(*, inputs: GradeInputs) -> FactorReading:
     if inputs.payer_index is None:
-        return FactorReading(GradeFactor.PAYER, None, "no payment history in the trailing 12 months")
-    return FactorReading(GradeFactor.PAYER, inputs.payer_index, f"payer index {inputs.payer_index}")
+        return FactorReading(
+            factor=GradeFactor.PAYER, subscore=None, detail="no payment history in the trailing 12 months"
+        )
+    return FactorReading(
+        factor=GradeFactor.PAYER, subscore=inputs.payer_index, detail=f"payer index {inputs.payer_index}"
+    )
 
 
 def rating_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig) -> FactorReading:
     scales = {scale.agency: scale for scale in config.rating_scales}
     known = [r for r in inputs.external_ratings if r.rated_on <= as_of]
     if not known:
-        return FactorReading(GradeFactor.EXTERNAL_RATING, None, "no external rating")
+        return FactorReading(factor=GradeFactor.EXTERNAL_RATING, subscore=None, detail="no external rating")
     latest = max(known, key=lambda r: r.rated_on)
     label = f"{latest.agency} {latest.rating} of {latest.rated_on.isoformat()}"
     age = (as_of - latest.rated_on).days
     if age > config.rating_max_age_days:
-        return FactorReading(GradeFactor.EXTERNAL_RATING, None, f"{label} is stale ({age} days old)")
+        return FactorReading(
+            factor=GradeFactor.EXTERNAL_RATING, subscore=None, detail=f"{label} is stale ({age} days old)"
+        )
     scale = scales.get(latest.agency)
     subscore = scale.subscore(latest.rating) if scale else None
     if subscore is None:
-        return FactorReading(GradeFactor.EXTERNAL_RATING, None, f"{label}: not on a configured scale")
-    return FactorReading(GradeFactor.EXTERNAL_RATING, subscore, f"{label} → {subscore:.0f}")
+        return FactorReading(
+            factor=GradeFactor.EXTERNAL_RATING, subscore=None, detail=f"{label}: not on a configured scale"
+        )
+    return FactorReading(factor=GradeFactor.EXTERNAL_RATING, subscore=subscore, detail=f"{label} → {subscore:.0f}")
 
 
 def legal_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig) -> FactorReading:
@@ -304,11 +314,15 @@ def legal_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig) ->
     if proceedings:
         counted.append(max(proceedings, key=lambda e: e.published_on))
     if not counted:
-        return FactorReading(GradeFactor.LEGAL, HUNDRED, "no legal event in the lookback period")
+        return FactorReading(factor=GradeFactor.LEGAL, subscore=HUNDRED, detail="no legal event in the lookback period")
     subscores = dict(config.legal_subscores)
     worst = min(counted, key=lambda e: subscores.get(e.kind, HUNDRED))
     subscore = subscores.get(worst.kind, HUNDRED)
-    return FactorReading(GradeFactor.LEGAL, subscore, f"{worst.kind.value} published {worst.published_on.isoformat()}")
+    return FactorReading(
+        factor=GradeFactor.LEGAL,
+        subscore=subscore,
+        detail=f"{worst.kind.value} published {worst.published_on.isoformat()}",
+    )
 
 
 def _years(since: date, as_of: date) -> Decimal:
@@ -326,9 +340,11 @@ def seniority_reading(*, inputs: GradeInputs, as_of: date, config: GradingConfig
         score = piecewise_linear(knots=config.relationship_age_knots, x=years)
         parts.append((score, f"customer for {years:.1f} years → {score:.0f}"))
     if not parts:
-        return FactorReading(GradeFactor.SENIORITY, None, "creation date and relationship start unknown")
+        return FactorReading(
+            factor=GradeFactor.SENIORITY, subscore=None, detail="creation date and relationship start unknown"
+        )
     subscore = sum((s for s, _ in parts), ZERO) / len(parts)
-    return FactorReading(GradeFactor.SENIORITY, subscore, "; ".join(d for _, d in parts))
+    return FactorReading(factor=GradeFactor.SENIORITY, subscore=subscore, detail="; ".join(d for _, d in parts))
 
 
 def factor_readings(*, inputs: GradeInputs, as_of: date, config: GradingConfig) -> tuple[FactorReading, ...]:
@@ -348,7 +364,14 @@ def combine_readings(*, readings: tuple[FactorReading, ...], weights: GradeWeigh
     raw = [share * (r.subscore or ZERO) for share, r in zip(shares, readings, strict=True)]
     points = _points_summing_to_rounded_total(raw)
     return tuple(
-        Contribution(r.factor, r.subscore, weights.of(r.factor), share, p, r.detail)
+        Contribution(
+            factor=r.factor,
+            subscore=r.subscore,
+            weight=weights.of(r.factor),
+            effective_weight=share,
+            points=p,
+            detail=r.detail,
+        )
         for r, share, p in zip(readings, shares, points, strict=True)
     )
 
@@ -383,7 +406,7 @@ def grade_customer(*, inputs: GradeInputs, as_of: date, config: GradingConfig | 
     if insolvency is not None:
         letter = config.insolvency_grade
         cap = f"open {insolvency.kind.value} published {insolvency.published_on.isoformat()}: grade {letter}"
-    return Grade(letter, score, contributions, coverage, cap, reason)
+    return Grade(letter=letter, score=score, contributions=contributions, coverage=coverage, cap=cap, reason=reason)
 
 
 def grade_rank(letter: str) -> int:

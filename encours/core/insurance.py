@@ -7,10 +7,10 @@ unless that decision has expired by then or is a refusal or a cancellation (then
 >>> from datetime import date
 >>> from decimal import Decimal
 >>> decisions = (
-...     CoverDecision("B1", CoverStatus.APPROVED, Decimal(100000), Decimal(80000),
-...                   decided_on=date(2026, 1, 10), effective_on=date(2026, 1, 15)),
-...     CoverDecision("B1", CoverStatus.REDUCED, Decimal(80000), Decimal(30000),
-...                   decided_on=date(2026, 5, 2), effective_on=date(2026, 6, 1)),
+...     CoverDecision(buyer_id="B1", status=CoverStatus.APPROVED, requested_amount=Decimal(100000),
+...                   granted_amount=Decimal(80000), decided_on=date(2026, 1, 10), effective_on=date(2026, 1, 15)),
+...     CoverDecision(buyer_id="B1", status=CoverStatus.REDUCED, requested_amount=Decimal(80000),
+...                   granted_amount=Decimal(30000), decided_on=date(2026, 5, 2), effective_on=date(2026, 6, 1)),
 ... )
 >>> cover_on(decisions=decisions, on=date(2026, 5, 31)).amount
 Decimal('80000')
@@ -18,7 +18,7 @@ Decimal('80000')
 Decimal('30000')
 >>> uncovered_exposure(exposure=Decimal(45000), cover=Decimal(30000))
 Decimal('15000')
->>> policy = InsurancePolicy("Allianz Trade", "P-1", declaration_deadline_days=60)
+>>> policy = InsurancePolicy(insurer="Allianz Trade", number="P-1", declaration_deadline_days=60)
 >>> declaration_deadline(original_due_date=date(2024, 1, 31), policy=policy)  # leap year
 datetime.date(2024, 3, 31)
 """
@@ -46,7 +46,7 @@ class CoverStatus(StrEnum):
 NO_COVER_STATUSES = frozenset({CoverStatus.REFUSED, CoverStatus.CANCELLED})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InsurancePolicy:
     """Terms of a credit-insurance policy; defaults are the usual French market terms."""
 
@@ -69,7 +69,7 @@ class InsurancePolicy:
             raise ValidationFailed("policy amounts cannot be negative")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CoverDecision:
     buyer_id: str
     status: CoverStatus
@@ -85,7 +85,7 @@ class CoverDecision:
             raise ValidationFailed(f"cover decision {self.reference}: amounts cannot be negative")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CoverPosition:
     on: date
     amount: Decimal
@@ -98,15 +98,23 @@ def cover_on(*, decisions: Iterable[CoverDecision], on: date) -> CoverPosition:
     """Cover in force on ``on``, from the latest decision effective on or before it."""
     effective = [(d.effective_on, d.decided_on, i, d) for i, d in enumerate(decisions) if d.effective_on <= on]
     if not effective:
-        return CoverPosition(on, ZERO, None, "none", "no cover decision effective on this date")
+        return CoverPosition(
+            on=on, amount=ZERO, decision=None, source="none", reason="no cover decision effective on this date"
+        )
     decision = max(effective, key=lambda item: item[:3])[3]
     if decision.status in NO_COVER_STATUSES:
         reason = f"{decision.status.value} with effect from {decision.effective_on.isoformat()}"
-        return CoverPosition(on, ZERO, decision, "decision", reason)
+        return CoverPosition(on=on, amount=ZERO, decision=decision, source="decision", reason=reason)
     if decision.expires_on is not None and decision.expires_on < on:
-        return CoverPosition(on, ZERO, decision, "decision", f"expired on {decision.expires_on.isoformat()}")
+        return CoverPosition(
+            on=on,
+            amount=ZERO,
+            decision=decision,
+            source="decision",
+            reason=f"expired on {decision.expires_on.isoformat()}",
+        )
     reason = f"{decision.status.value} since {decision.effective_on.isoformat()}"
-    return CoverPosition(on, decision.granted_amount, decision, "decision", reason)
+    return CoverPosition(on=on, amount=decision.granted_amount, decision=decision, source="decision", reason=reason)
 
 
 def cover_with_discretionary(
@@ -120,7 +128,13 @@ def cover_with_discretionary(
     position = cover_on(decisions=decisions, on=on)
     if position.decision is not None or not eligible or policy.discretionary_limit <= 0:
         return position
-    return CoverPosition(on, policy.discretionary_limit, None, "discretionary", "policy discretionary limit")
+    return CoverPosition(
+        on=on,
+        amount=policy.discretionary_limit,
+        decision=None,
+        source="discretionary",
+        reason="policy discretionary limit",
+    )
 
 
 def uncovered_exposure(*, exposure: Decimal, cover: Decimal) -> Decimal:
@@ -128,7 +142,7 @@ def uncovered_exposure(*, exposure: Decimal, cover: Decimal) -> Decimal:
     return max(ZERO, exposure - cover)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BuyerCover:
     buyer_id: str
     on: date
@@ -154,10 +168,10 @@ def buyer_cover(
         position = cover_with_discretionary(decisions=decisions, on=on, policy=policy, eligible=discretionary_eligible)
     usage = exposure / position.amount if position.amount > 0 else None
     uncovered = uncovered_exposure(exposure=exposure, cover=position.amount)
-    return BuyerCover(buyer_id, on, exposure, position, uncovered, usage)
+    return BuyerCover(buyer_id=buyer_id, on=on, exposure=exposure, cover=position, uncovered=uncovered, usage=usage)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InsuredInvoice:
     reference: str
     original_due_date: date  # extensions never move the declaration deadline
@@ -170,7 +184,7 @@ class DeclarationStatus(StrEnum):
     LATE = "late"  # past the deadline: the insurer may refuse the claim
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeclarationDue:
     reference: str
     original_due_date: date
@@ -207,7 +221,12 @@ def overdue_declarations(
             status = DeclarationStatus.DUE_SOON
         due.append(
             DeclarationDue(
-                invoice.reference, invoice.original_due_date, invoice.open_amount, deadline, days_left, status
+                reference=invoice.reference,
+                original_due_date=invoice.original_due_date,
+                open_amount=invoice.open_amount,
+                deadline=deadline,
+                days_left=days_left,
+                status=status,
             )
         )
     return tuple(sorted(due, key=lambda d: (d.deadline, d.reference)))
@@ -221,7 +240,7 @@ def customer_declaration_deadline(
     return due[0] if due else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class IndemnityEstimate:
     loss: Decimal
     recoveries: Decimal
@@ -261,7 +280,14 @@ def expected_indemnity(
     if payable_from is None and waiting_starts_on is not None:
         payable_from = waiting_starts_on + timedelta(days=policy.waiting_period_days)
     return IndemnityEstimate(
-        loss, recoveries, cover, covered, policy.indemnity_rate, indemnity, payable_from, tuple(reasons)
+        loss=loss,
+        recoveries=recoveries,
+        cover=cover,
+        covered_loss=covered,
+        indemnity_rate=policy.indemnity_rate,
+        indemnity=indemnity,
+        payable_from=payable_from,
+        reasons=tuple(reasons),
     )
 
 
@@ -269,7 +295,7 @@ def _money(amount: Decimal, currency: str) -> str:
     return format_amount(amount, currency, lang="en")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CoverIncreaseRule:
     trigger_share: Decimal = Decimal("0.90")  # ask when exposure reaches this share of cover
     headroom_share: Decimal = Decimal("0.25")  # ask for exposure plus this margin
@@ -280,7 +306,7 @@ class CoverIncreaseRule:
             raise ValidationFailed("cover increase rule: trigger and step must be positive, headroom not negative")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CoverIncreaseProposal:
     buyer_id: str
     triggered: bool
@@ -361,7 +387,7 @@ def buyer_outside_policy(*, country: str, category: str, covered_countries: str,
     return ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeliveredInvoice:
     """A declared invoice with the cover in force on its delivery (document) date."""
 
@@ -372,7 +398,7 @@ class DeliveredInvoice:
     decision_key: str  # the same decision gives the same key; "" when no decision gave cover
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CoverAtDelivery:
     covered_loss: Decimal
     cover: Decimal  # the largest cover in force at the delivery of a declared invoice
@@ -390,15 +416,18 @@ def cover_at_delivery(
     decision is covered up to that decision's amount, and the claim never exceeds the largest cover.
 
     >>> d = date(2026, 3, 1)
-    >>> lines = (DeliveredInvoice("F1", d, Decimal(60000), Decimal(100000), "D1"),
-    ...          DeliveredInvoice("F2", d, Decimal(40000), ZERO, ""))
+    >>> lines = (DeliveredInvoice(reference="F1", delivered_on=d, amount=Decimal(60000), cover=Decimal(100000),
+    ...                           decision_key="D1"),
+    ...          DeliveredInvoice(reference="F2", delivered_on=d, amount=Decimal(40000), cover=ZERO, decision_key=""))
     >>> cover_at_delivery(invoices=lines, net_loss=Decimal(50000)).covered_loss
     Decimal('30000.00')
     """
     invoices = tuple(invoices)
     declared = sum((i.amount for i in invoices), ZERO)
     if declared <= 0 or net_loss <= 0:
-        return CoverAtDelivery(ZERO, max((i.cover for i in invoices), default=ZERO), ("no loss to cover",))
+        return CoverAtDelivery(
+            covered_loss=ZERO, cover=max((i.cover for i in invoices), default=ZERO), reasons=("no loss to cover",)
+        )
     loss_by_decision: dict[str, Decimal] = {}
     cover_by_decision: dict[str, Decimal] = {}
     uncovered: list[str] = []
@@ -414,4 +443,4 @@ def cover_at_delivery(
     reasons = [f"{len(invoices) - len(uncovered)} of {len(invoices)} invoices delivered under cover"]
     if uncovered:
         reasons.append("not covered at delivery: " + ", ".join(uncovered[:10]))
-    return CoverAtDelivery(quantize(covered, currency), cover, tuple(reasons))
+    return CoverAtDelivery(covered_loss=quantize(covered, currency), cover=cover, reasons=tuple(reasons))

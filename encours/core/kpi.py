@@ -10,8 +10,8 @@ Sales are invoiced amounts including VAT net of credit notes, since receivables 
 
 >>> from datetime import date
 >>> from decimal import Decimal
->>> sales = {Month(2026, 8): Decimal("30000"), Month(2026, 9): Decimal("30000"),
-...          Month(2026, 10): Decimal("31000")}
+>>> sales = {Month(year=2026, month=8): Decimal("30000"), Month(year=2026, month=9): Decimal("30000"),
+...          Month(year=2026, month=10): Decimal("31000")}
 >>> result = countback_dso(receivables=Decimal("46000"), monthly_sales=sales, as_of=date(2026, 10, 31))
 >>> round_kpi(result.days), result.history_exhausted
 (Decimal('46.00'), False)
@@ -58,7 +58,7 @@ def _require_days(days: int) -> None:
         raise ValidationFailed(f"a period needs at least one day, got {days}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CountbackDSO:
     """Countback DSO in days (Decimal). When ``history_exhausted``, the sales history ran out
     before the AR did: ``days`` counts the whole history and is a floor, not the DSO."""
@@ -90,17 +90,19 @@ def countback_dso(
     remaining, days, month, counted = receivables, ZERO, current, 0
     while remaining > 0:
         if month < first:
-            return CountbackDSO(days, counted, history_exhausted=True)
+            return CountbackDSO(days=days, months_counted=counted, history_exhausted=True)
         month_days = as_of.day if month == current else month.days
         sales = monthly_sales.get(month, ZERO)
         counted += 1
         if sales > 0 and remaining < sales:
             # multiplying first keeps whole-day results exact in Decimal
-            return CountbackDSO(days + remaining * month_days / sales, counted, history_exhausted=False)
+            return CountbackDSO(
+                days=days + remaining * month_days / sales, months_counted=counted, history_exhausted=False
+            )
         days += month_days
         remaining -= max(sales, ZERO)
         month = month.previous()
-    return CountbackDSO(days, counted, history_exhausted=False)
+    return CountbackDSO(days=days, months_counted=counted, history_exhausted=False)
 
 
 def simple_dso(*, receivables: Decimal, period_sales: Decimal, period_days: int) -> Decimal | None:
@@ -122,7 +124,7 @@ def average_days_delinquent(*, dso: Decimal, best_possible_dso: Decimal) -> Deci
     return dso - best_possible_dso
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PeriodDSO:
     """Simple DSO, Best Possible DSO and Average Days Delinquent over one period, in days."""
 
@@ -146,7 +148,12 @@ def period_dso(
     )
     if dso is None or best is None:
         return None
-    return PeriodDSO(period, dso, best, average_days_delinquent(dso=dso, best_possible_dso=best))
+    return PeriodDSO(
+        period=period,
+        dso=dso,
+        best_possible_dso=best,
+        average_days_delinquent=average_days_delinquent(dso=dso, best_possible_dso=best),
+    )
 
 
 def collection_effectiveness_index(

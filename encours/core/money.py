@@ -6,7 +6,7 @@ Decimal('1234.5')
 Decimal('10.01')
 >>> quantize(D("10.4"), "JPY")
 Decimal('10')
->>> Money(D("12.3"), "EUR") + Money(D("0.7"), "EUR")
+>>> Money(amount=D("12.3"), currency="EUR") + Money(amount=D("0.7"), currency="EUR")
 Money(amount=Decimal('13.00'), currency='EUR')
 """
 
@@ -95,7 +95,7 @@ def D(value: str | int | Decimal | None) -> Decimal:
     return result
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Money:
     amount: Decimal
     currency: str
@@ -105,14 +105,14 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money(amount=self.amount + other.amount, currency=self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money(amount=self.amount - other.amount, currency=self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money(amount=-self.amount, currency=self.currency)
 
     def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:

@@ -56,7 +56,7 @@ def _require_decimal(value: object, what: str) -> None:
         raise InvalidAmount(f"{what} must be a finite Decimal, got {value!r}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LedgerItem:
     """One open-item ledger line; ``amount`` is signed (debit > 0, credit < 0)."""
 
@@ -91,7 +91,7 @@ class LedgerItem:
         return self.document_date <= as_of
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Allocation:
     """Lettrage: the credit ``credit_key`` settles ``amount`` (> 0) of the debit ``debit_key``."""
 
@@ -106,7 +106,7 @@ class Allocation:
             raise InvalidAmount(f"allocation {self.credit_key} → {self.debit_key} must be positive, got {self.amount}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AllocationIndex:
     """Allocations summed per item key up to a date, built once for a whole item set."""
 
@@ -121,7 +121,7 @@ class AllocationIndex:
             if allocation.allocated_on <= as_of:
                 to_debit[allocation.debit_key] += allocation.amount
                 from_credit[allocation.credit_key] += allocation.amount
-        return cls(dict(to_debit), dict(from_credit))
+        return cls(allocated_to_debit=dict(to_debit), allocated_from_credit=dict(from_credit))
 
     def open_amount(self, item: LedgerItem) -> Decimal:
         # An item can sit on either side (an adjustment may be allocated both ways): apply both.

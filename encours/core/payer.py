@@ -9,8 +9,8 @@ decimal.
 >>> from datetime import date, timedelta
 >>> from decimal import Decimal
 >>> history = (
-...     PaymentExperience("F1", Decimal(1000), due_date=date(2026, 3, 31), paid_on=date(2026, 3, 31)),
-...     PaymentExperience("F2", Decimal(3000), due_date=date(2026, 4, 30), paid_on=date(2026, 5, 30)),
+...     PaymentExperience(reference="F1", amount=Decimal(1000), due_date=date(2026, 3, 31), paid_on=date(2026, 3, 31)),
+...     PaymentExperience(reference="F2", amount=Decimal(3000), due_date=date(2026, 4, 30), paid_on=date(2026, 5, 30)),
 ... )
 >>> index = payer_index(experiences=history, as_of=date(2026, 6, 30))
 >>> index.value, index.weighted_days_late  # (1000 × 80 + 3000 × 50) / 4000; 3000 × 30 / 4000
@@ -53,7 +53,7 @@ def add_months(day: date, months: int) -> date:
     return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentExperience:
     """An amount settled against an invoice (a partial payment is its own experience)."""
 
@@ -67,7 +67,7 @@ class PaymentExperience:
             raise ValidationFailed(f"payment experience {self.reference}: amount must be positive")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenItem:
     """An invoice (part) still unpaid today."""
 
@@ -76,7 +76,7 @@ class OpenItem:
     due_date: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerScale:
     """How days late become a 0–100 score; the curve must give 80 to a payment on its due date."""
 
@@ -102,7 +102,7 @@ class PayerScale:
         return piecewise_linear(knots=self.knots, x=Decimal(effective))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScoredExperience:
     reference: str
     amount: Decimal
@@ -112,7 +112,7 @@ class ScoredExperience:
     score: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerIndex:
     as_of: date
     window_start: date  # first payment date included
@@ -138,7 +138,16 @@ def payer_index(
     amount = sum((s.amount for s in scored), ZERO)
     if not scored:
         reason = f"no payment between {window_start.isoformat()} and {as_of.isoformat()}"
-        return PayerIndex(as_of, window_start, None, (), ZERO, None, None, reason)
+        return PayerIndex(
+            as_of=as_of,
+            window_start=window_start,
+            value=None,
+            experiences=(),
+            amount=ZERO,
+            weighted_days_late=None,
+            on_time_share=None,
+            reason=reason,
+        )
     value = sum((s.score * s.amount for s in scored), ZERO) / amount
     days = sum((s.days_late * s.amount for s in scored), ZERO) / amount
     on_time = sum((s.amount for s in scored if s.days_late <= 0), ZERO) / amount
@@ -164,17 +173,42 @@ def _scored_experiences(
     for e in experiences:
         if window_start <= e.paid_on <= as_of:
             late = (e.paid_on - e.due_date).days
-            scored.append(ScoredExperience(e.reference, e.amount, e.due_date, e.paid_on, late, scale.score(late)))
+            scored.append(
+                ScoredExperience(
+                    reference=e.reference,
+                    amount=e.amount,
+                    due_date=e.due_date,
+                    paid_on=e.paid_on,
+                    days_late=late,
+                    score=scale.score(late),
+                )
+            )
         elif e.paid_on > as_of and e.due_date < as_of and scale.count_open_overdue:
             # Paid later, but unpaid and overdue on as_of: as late as it was then.
             late = (as_of - e.due_date).days
-            scored.append(ScoredExperience(e.reference, e.amount, e.due_date, None, late, scale.score(late)))
+            scored.append(
+                ScoredExperience(
+                    reference=e.reference,
+                    amount=e.amount,
+                    due_date=e.due_date,
+                    paid_on=None,
+                    days_late=late,
+                    score=scale.score(late),
+                )
+            )
     if scale.count_open_overdue:
         for item in open_items:
             if item.due_date < as_of and item.open_amount > 0:
                 late = (as_of - item.due_date).days
                 scored.append(
-                    ScoredExperience(item.reference, item.open_amount, item.due_date, None, late, scale.score(late))
+                    ScoredExperience(
+                        reference=item.reference,
+                        amount=item.open_amount,
+                        due_date=item.due_date,
+                        paid_on=None,
+                        days_late=late,
+                        score=scale.score(late),
+                    )
                 )
     return tuple(scored)
 
@@ -185,14 +219,14 @@ class TrendDirection(StrEnum):
     DETERIORATING = "deteriorating"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerIndexPoint:
     on: date
     value: Decimal | None
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerIndexTrend:
     points: tuple[PayerIndexPoint, ...]  # oldest first, the last one on as_of
     slope_per_month: Decimal | None  # least-squares over all points, index points per month
@@ -231,7 +265,7 @@ def payer_index_trend(
     points = []
     for on in dates:
         index = payer_index(experiences=history, open_items=still_open, as_of=on, scale=scale)
-        points.append(PayerIndexPoint(on, index.value, index.amount))
+        points.append(PayerIndexPoint(on=on, value=index.value, amount=index.amount))
     slope = _least_squares_slope(points)
     change = _difference(points[-1].value, points[-13].value) if len(points) >= 13 else None
     direction = None
@@ -241,7 +275,7 @@ def payer_index_trend(
             direction = TrendDirection.IMPROVING
         elif change < -stable_band:
             direction = TrendDirection.DETERIORATING
-    return PayerIndexTrend(tuple(points), slope, change, direction)
+    return PayerIndexTrend(points=tuple(points), slope_per_month=slope, change_over_year=change, direction=direction)
 
 
 def _least_squares_slope(points: list[PayerIndexPoint]) -> Decimal | None:
@@ -255,7 +289,7 @@ def _least_squares_slope(points: list[PayerIndexPoint]) -> Decimal | None:
     return (covariance / variance).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PortfolioPayer:
     """One customer's index and the amount behind it, as the benchmark reads it."""
 
@@ -272,7 +306,7 @@ class PortfolioPayer:
             return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerAverage:
     scope: str  # "portfolio" or a NAF division such as "47"
     average: Decimal | None  # amount-weighted: the index of the scope's pooled payments
@@ -281,7 +315,7 @@ class PayerAverage:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerBenchmarks:
     portfolio: PayerAverage
     sectors: tuple[PayerAverage, ...]
@@ -294,7 +328,7 @@ def _average(scope: str, members: list[PortfolioPayer]) -> PayerAverage:
     rated = [m for m in members if m.index is not None and m.amount > 0]
     amount = sum((m.amount for m in rated), ZERO)
     if not rated:
-        return PayerAverage(scope, None, None, 0, ZERO)
+        return PayerAverage(scope=scope, average=None, median=None, customers=0, amount=ZERO)
     weighted = sum((m.index * m.amount for m in rated if m.index is not None), ZERO) / amount
     median = Decimal(statistics.median(m.index for m in rated if m.index is not None))
     return PayerAverage(
@@ -314,10 +348,10 @@ def payer_benchmarks(*, portfolio: Iterable[PortfolioPayer]) -> PayerBenchmarks:
         if member.division is not None:
             by_division.setdefault(member.division, []).append(member)
     sectors = tuple(_average(division, by_division[division]) for division in sorted(by_division))
-    return PayerBenchmarks(_average("portfolio", members), sectors)
+    return PayerBenchmarks(portfolio=_average("portfolio", members), sectors=sectors)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerComparison:
     customer_id: str
     index: Decimal | None

@@ -42,7 +42,7 @@ UNKNOWN_SECTOR = ""
 _DIVISION = re.compile(r"^\d{2}$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentRecord:
     """``amount`` (> 0) of an invoice due on ``due_date`` was paid on ``paid_on``.
 
@@ -81,11 +81,18 @@ def payment_records_from_ledger(
         if invoice is None or payment is None:
             continue
         if invoice.kind == ItemKind.INVOICE and payment.kind == ItemKind.PAYMENT:
-            records.append(PaymentRecord(invoice.customer, allocation.amount, invoice.due_date, payment.document_date))
+            records.append(
+                PaymentRecord(
+                    customer=invoice.customer,
+                    amount=allocation.amount,
+                    due_date=invoice.due_date,
+                    paid_on=payment.document_date,
+                )
+            )
     return tuple(records)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DaysLate:
     """Amount-weighted average days late (Decimal, may be negative) over some payments."""
 
@@ -104,7 +111,7 @@ def weighted_days_late(*, payments: Iterable[PaymentRecord], period: Period) -> 
             count += 1
     if count == 0:
         return None
-    return DaysLate(weighted / paid, paid, count)
+    return DaysLate(weighted_days_late=weighted / paid, paid_amount=paid, payment_count=count)
 
 
 def _by_customer(payments: Iterable[PaymentRecord]) -> dict[str, list[PaymentRecord]]:
@@ -128,7 +135,7 @@ def days_late_by_customer(*, payments: Iterable[PaymentRecord], as_of: date, mon
     return result
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DaysLateTrend:
     """Weighted days late over the last window and the one before it."""
 
@@ -149,8 +156,8 @@ def days_late_trend(*, payments: Iterable[PaymentRecord], as_of: date, months: i
     previous = trailing_window(as_of=recent.start - timedelta(days=1), months=months)
     listed = tuple(payments)
     return DaysLateTrend(
-        weighted_days_late(payments=listed, period=recent),
-        weighted_days_late(payments=listed, period=previous),
+        recent=weighted_days_late(payments=listed, period=recent),
+        previous=weighted_days_late(payments=listed, period=previous),
     )
 
 
@@ -175,7 +182,7 @@ def sector_of(naf_code: str | None) -> str:
         return UNKNOWN_SECTOR
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SectorDaysLate:
     """A sector's weighted days late, pooled over all its customers' payments."""
 
@@ -205,5 +212,7 @@ def days_late_by_sector(
     for division, pooled in sorted(groups.items()):
         summary = weighted_days_late(payments=pooled, period=window)
         if summary is not None:
-            result[division] = SectorDaysLate(division, summary, len({p.customer for p in pooled}))
+            result[division] = SectorDaysLate(
+                division=division, days_late=summary, customer_count=len({p.customer for p in pooled})
+            )
     return result

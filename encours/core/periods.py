@@ -12,7 +12,7 @@ countback DSO applies to the month of ``as_of``).
 76
 >>> trailing_window(as_of=date(2026, 10, 15), months=3).start
 datetime.date(2026, 7, 16)
->>> Month.of(date(2024, 2, 10)).days, str(Month(2026, 1).shifted(-1))
+>>> Month.of(date(2024, 2, 10)).days, str(Month(year=2026, month=1).shifted(-1))
 (29, '2025-12')
 >>> month_ends_between(start=date(2026, 1, 15), end=date(2026, 4, 10))
 (datetime.date(2026, 1, 31), datetime.date(2026, 2, 28), datetime.date(2026, 3, 31))
@@ -28,7 +28,7 @@ from functools import lru_cache
 from encours.core.errors import ValidationFailed
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, kw_only=True)
 class Month:
     """A calendar month; ordered, hashable, usable as a key of monthly aggregates."""
 
@@ -73,7 +73,7 @@ class Month:
 @lru_cache(maxsize=4096)
 def _shifted(year: int, month: int, months: int) -> Month:
     index = year * 12 + (month - 1) + months
-    return Month(index // 12, index % 12 + 1)
+    return Month(year=index // 12, month=index % 12 + 1)
 
 
 @lru_cache(maxsize=4096)
@@ -81,7 +81,7 @@ def _days_in(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Period:
     """A closed interval of days, both ends included."""
 
@@ -128,7 +128,7 @@ def calendar_months_period(*, as_of: date, months: int) -> Period:
     The period DSO, BPDSO and CEI use: Aug 1 – Oct 31 (92 days) for 3 months as of Oct 31.
     """
     _require_positive_months(months)
-    return Period(Month.of(as_of).shifted(-(months - 1)).first_day, as_of)
+    return Period(start=Month.of(as_of).shifted(-(months - 1)).first_day, end=as_of)
 
 
 def trailing_window(*, as_of: date, months: int) -> Period:
@@ -138,7 +138,7 @@ def trailing_window(*, as_of: date, months: int) -> Period:
     (as of Nov 30, three months start on Sep 1, not Aug 31).
     """
     _require_positive_months(months)
-    return Period(add_months(day=as_of + timedelta(days=1), months=-months), as_of)
+    return Period(start=add_months(day=as_of + timedelta(days=1), months=-months), end=as_of)
 
 
 def month_ends_between(*, start: date, end: date, include_end: bool = False) -> tuple[date, ...]:
@@ -149,7 +149,7 @@ def month_ends_between(*, start: date, end: date, include_end: bool = False) -> 
     """
     if start > end:
         raise ValidationFailed(f"start {start} is after end {end}")
-    ends = [month.last_day for month in Period(start, end).months() if start <= month.last_day <= end]
+    ends = [month.last_day for month in Period(start=start, end=end).months() if start <= month.last_day <= end]
     if include_end and (not ends or ends[-1] != end):
         ends.append(end)
     return tuple(ends)

@@ -58,7 +58,7 @@ SEVERITY_RANK = {Severity.INFO: 1, Severity.WARNING: 2, Severity.CRITICAL: 3}
 EVENT_KINDS = frozenset({AlertKind.GRADE_DOWNGRADE, AlertKind.LEGAL_EVENT, AlertKind.FIRST_OVERDUE_KEY_ACCOUNT})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Alert:
     kind: AlertKind
     severity: Severity
@@ -67,7 +67,7 @@ class Alert:
     key: str  # the same fact gives the same key on every run
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertConfig:
     payer_drop_points: Decimal = Decimal(10)  # drop against the average of the previous months
     payer_average_months: int = 3
@@ -79,7 +79,7 @@ class AlertConfig:
     major_excess_share: Decimal = Decimal("0.50")  # over limit by more than this share: critical
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertInputs:
     customer_id: str
     net_exposure: Decimal
@@ -123,7 +123,15 @@ def grade_downgrade_alerts(*, inputs: AlertInputs, config: AlertConfig) -> list[
     assert previous is not None and current is not None
     severity = Severity.CRITICAL if current in config.critical_grades else Severity.WARNING
     key = f"grade_downgrade:{inputs.customer_id}:{previous}>{current}"
-    return [Alert(AlertKind.GRADE_DOWNGRADE, severity, inputs.customer_id, f"grade {previous} → {current}", key)]
+    return [
+        Alert(
+            kind=AlertKind.GRADE_DOWNGRADE,
+            severity=severity,
+            customer_id=inputs.customer_id,
+            message=f"grade {previous} → {current}",
+            key=key,
+        )
+    ]
 
 
 def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
@@ -138,7 +146,15 @@ def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) 
         f"{config.payer_average_months} months ({trend.latest - average:+})"
     )
     key = f"payer_index_drop:{inputs.customer_id}:{as_of:%Y-%m}"
-    return [Alert(AlertKind.PAYER_INDEX_DROP, Severity.WARNING, inputs.customer_id, message, key)]
+    return [
+        Alert(
+            kind=AlertKind.PAYER_INDEX_DROP,
+            severity=Severity.WARNING,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]
 
 
 def _excess_severity(excess: Decimal, base: Decimal, config: AlertConfig, *, critical: bool) -> Severity:
@@ -161,7 +177,9 @@ def over_limit_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig |
     message = (
         f"exposure {_money(exposure, inputs)} over limit {_money(limit.amount, inputs)} by {_money(excess, inputs)}"
     )
-    return [Alert(AlertKind.OVER_LIMIT, severity, inputs.customer_id, message, key)]
+    return [
+        Alert(kind=AlertKind.OVER_LIMIT, severity=severity, customer_id=inputs.customer_id, message=message, key=key)
+    ]
 
 
 def over_cover_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> list[Alert]:
@@ -173,7 +191,15 @@ def over_cover_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig |
     message = f"{figures}: {_money(exposure - cover, inputs)} uncovered"
     key = f"over_insured_cover:{inputs.customer_id}:{as_of.isoformat()}"
     severity = _excess_severity(exposure - cover, cover, config, critical=False)
-    return [Alert(AlertKind.OVER_INSURED_COVER, severity, inputs.customer_id, message, key)]
+    return [
+        Alert(
+            kind=AlertKind.OVER_INSURED_COVER,
+            severity=severity,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]
 
 
 def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
@@ -184,11 +210,27 @@ def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig
     key = f"limit_expiry:{inputs.customer_id}:{limit.expires_on.isoformat()}"
     if days_left < 0:
         message = f"credit limit {_money(limit.amount, inputs)} expired on {limit.expires_on.isoformat()}"
-        return [Alert(AlertKind.LIMIT_EXPIRY, Severity.CRITICAL, inputs.customer_id, message, key)]
+        return [
+            Alert(
+                kind=AlertKind.LIMIT_EXPIRY,
+                severity=Severity.CRITICAL,
+                customer_id=inputs.customer_id,
+                message=message,
+                key=key,
+            )
+        ]
     if days_left <= config.limit_expiry_notice_days:
         message = f"credit limit {_money(limit.amount, inputs)} expires on {limit.expires_on.isoformat()}"
         message += f" (in {days_left} days)"
-        return [Alert(AlertKind.LIMIT_EXPIRY, Severity.WARNING, inputs.customer_id, message, key)]
+        return [
+            Alert(
+                kind=AlertKind.LIMIT_EXPIRY,
+                severity=Severity.WARNING,
+                customer_id=inputs.customer_id,
+                message=message,
+                key=key,
+            )
+        ]
     return []
 
 
@@ -208,7 +250,15 @@ def guarantee_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertCo
         message = f"{label} {verb} on {guarantee.expires_on.isoformat()}"
         key = f"guarantee_expiry:{inputs.customer_id}:{guarantee.kind.value}:{who}:{guarantee.expires_on}"
         severity = Severity.CRITICAL if days_left < 0 and inputs.net_exposure > 0 else Severity.WARNING
-        alerts.append(Alert(AlertKind.GUARANTEE_EXPIRY, severity, inputs.customer_id, message, key))
+        alerts.append(
+            Alert(
+                kind=AlertKind.GUARANTEE_EXPIRY,
+                severity=severity,
+                customer_id=inputs.customer_id,
+                message=message,
+                key=key,
+            )
+        )
     return alerts
 
 
@@ -224,7 +274,11 @@ def legal_event_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig)
         if event.description:
             message += f": {event.description}"
         key = f"legal_event:{inputs.customer_id}:{event.kind.value}:{event.published_on}:{event.reference}"
-        alerts.append(Alert(AlertKind.LEGAL_EVENT, severity, inputs.customer_id, message, key))
+        alerts.append(
+            Alert(
+                kind=AlertKind.LEGAL_EVENT, severity=severity, customer_id=inputs.customer_id, message=message, key=key
+            )
+        )
     return alerts
 
 
@@ -240,10 +294,18 @@ def first_overdue_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
     references = ", ".join(i.reference for i in sorted(overdue, key=lambda i: i.due_date))
     message = f"key account overdue for the first time: {_money(amount, inputs)} ({references})"
     key = f"first_overdue_key_account:{inputs.customer_id}:{oldest.isoformat()}"
-    return [Alert(AlertKind.FIRST_OVERDUE_KEY_ACCOUNT, Severity.WARNING, inputs.customer_id, message, key)]
+    return [
+        Alert(
+            kind=AlertKind.FIRST_OVERDUE_KEY_ACCOUNT,
+            severity=Severity.WARNING,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenAlert:
     """What the caller stored of an alert still open for a customer and kind."""
 
@@ -260,7 +322,7 @@ class Change(StrEnum):
     CLOSE = "close"  # the condition ended
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertChange:
     change: Change
     kind: AlertKind
@@ -280,8 +342,9 @@ def reconcile(
     ``persisting`` (the caller's check that the fact still matters) or until acknowledged. A fact
     already stored (``known_keys``) and closed since is not raised again.
 
-    >>> over = Alert(AlertKind.OVER_LIMIT, Severity.CRITICAL, "C1", "exposure over limit", "over_limit:C1:d2")
-    >>> stored = OpenAlert(AlertKind.OVER_LIMIT, Severity.WARNING, "over_limit:C1:d1")
+    >>> over = Alert(kind=AlertKind.OVER_LIMIT, severity=Severity.CRITICAL, customer_id="C1",
+    ...              message="exposure over limit", key="over_limit:C1:d2")
+    >>> stored = OpenAlert(kind=AlertKind.OVER_LIMIT, severity=Severity.WARNING, key="over_limit:C1:d1")
     >>> [c.change.value for c in reconcile(open_alerts=[stored], raised=[over])]
     ['worse']
     >>> [c.change.value for c in reconcile(open_alerts=[stored], raised=[])]
@@ -298,22 +361,22 @@ def reconcile(
         current = stored.get(kind)
         if current is None:
             if alert.key not in known_keys:
-                changes.append(AlertChange(Change.OPEN, kind, alert))
+                changes.append(AlertChange(change=Change.OPEN, kind=kind, alert=alert))
         elif alert.severity.rank > current.severity.rank or (kind in EVENT_KINDS and alert.key != current.key):
             if alert.key not in known_keys:
-                changes.append(AlertChange(Change.WORSE, kind, alert))
+                changes.append(AlertChange(change=Change.WORSE, kind=kind, alert=alert))
         else:
-            changes.append(AlertChange(Change.UPDATE, kind, alert))
+            changes.append(AlertChange(change=Change.UPDATE, kind=kind, alert=alert))
     for kind, current in stored.items():
         if kind in by_kind:
             continue
         lasting = kind in persisting and not (kind in EVENT_KINDS and current.acknowledged)
         if not lasting:
-            changes.append(AlertChange(Change.CLOSE, kind, None))
+            changes.append(AlertChange(change=Change.CLOSE, kind=kind, alert=None))
     return tuple(changes)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PortfolioFinding:
     customers: int
     exposure: Decimal
@@ -337,4 +400,4 @@ def no_limit_finding(
     verb = "has" if len(above) == 1 else "have"
     amount, limit = format_amount(total, currency, lang="en"), format_amount(threshold, currency, lang="en")
     message = f"{len(above)} {noun} above {limit} {verb} no credit limit (exposure {amount})"
-    return PortfolioFinding(len(above), total, threshold, message)
+    return PortfolioFinding(customers=len(above), exposure=total, threshold=threshold, message=message)

@@ -33,7 +33,7 @@ FOUR_PLACES = Decimal("0.0001")
 POSITIVE_ASSETS = "total_assets must be positive"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Ratio:
     """A ratio with its formula and inputs; ``value`` is None when ``reason`` says why."""
 
@@ -62,7 +62,7 @@ class ConanZone(StrEnum):
     DANGER = "danger"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AltmanThresholds:
     """Altman (2000) Z'' zones: safe above ``safe_above``, grey from ``grey_from``, else distress."""
 
@@ -79,7 +79,7 @@ class AltmanThresholds:
         return AltmanZone.GREY if z >= self.grey_from else AltmanZone.DISTRESS
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConanHolderThresholds:
     """Conan & Holder (1979) bands with the three-year failure probability each one reads as."""
 
@@ -108,7 +108,7 @@ class ConanHolderThresholds:
         return dict(self.failure_probability).get(zone, "")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ScoreTerm:
     """One weighted ratio of a linear score: ``contribution = coefficient × ratio``."""
 
@@ -117,7 +117,7 @@ class ScoreTerm:
     contribution: Decimal | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AltmanZScore:
     value: Decimal | None
     zone: AltmanZone | None
@@ -126,7 +126,7 @@ class AltmanZScore:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConanHolderScore:
     value: Decimal | None
     zone: ConanZone | None
@@ -136,7 +136,7 @@ class ConanHolderScore:
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FinancialAnalysis:
     statement: FinancialStatement
     altman: AltmanZScore
@@ -176,13 +176,24 @@ def _ratio(
     """Divide with explicit reasons: missing inputs, zero or (if told) non-positive denominator."""
     missing = [label for label, value in inputs if value is None]
     if missing:
-        return Ratio(name, formula, None, unit, inputs, "missing: " + ", ".join(missing))
+        return Ratio(
+            name=name, formula=formula, value=None, unit=unit, inputs=inputs, reason="missing: " + ", ".join(missing)
+        )
     assert numerator is not None and denominator is not None
     if denominator_must_be_positive and denominator <= 0:
-        return Ratio(name, formula, None, unit, inputs, denominator_must_be_positive)
+        return Ratio(
+            name=name, formula=formula, value=None, unit=unit, inputs=inputs, reason=denominator_must_be_positive
+        )
     if denominator == 0:
-        return Ratio(name, formula, None, unit, inputs, f"{formula.split(' / ')[-1]} is zero")
-    return Ratio(name, formula, numerator / denominator * scale, unit, inputs)
+        return Ratio(
+            name=name,
+            formula=formula,
+            value=None,
+            unit=unit,
+            inputs=inputs,
+            reason=f"{formula.split(' / ')[-1]} is zero",
+        )
+    return Ratio(name=name, formula=formula, value=numerator / denominator * scale, unit=unit, inputs=inputs)
 
 
 def _sub(a: Decimal | None, b: Decimal | None) -> Decimal | None:
@@ -239,7 +250,8 @@ def _linear_score(
     ratios: tuple[Ratio, ...], coefficients: tuple[Decimal, ...]
 ) -> tuple[Decimal | None, tuple[ScoreTerm, ...], str | None]:
     terms = tuple(
-        ScoreTerm(r, c, None if r.value is None else c * r.value) for r, c in zip(ratios, coefficients, strict=True)
+        ScoreTerm(ratio=r, coefficient=c, contribution=None if r.value is None else c * r.value)
+        for r, c in zip(ratios, coefficients, strict=True)
     )
     reasons = [t.ratio for t in terms if t.contribution is None]
     if reasons:
@@ -266,7 +278,7 @@ def altman_z_double_prime(*, statement: FinancialStatement, thresholds: AltmanTh
     thresholds = thresholds or AltmanThresholds()
     value, terms, reason = _linear_score(altman_ratios(statement=statement), ALTMAN_COEFFICIENTS)
     zone = None if value is None else thresholds.zone(value)
-    return AltmanZScore(value, zone, terms, thresholds, reason)
+    return AltmanZScore(value=value, zone=zone, terms=terms, thresholds=thresholds, reason=reason)
 
 
 def conan_holder_ratios(*, statement: FinancialStatement) -> tuple[Ratio, Ratio, Ratio, Ratio, Ratio]:
@@ -312,7 +324,9 @@ def conan_holder_score(
     value, terms, reason = _linear_score(ratios, CONAN_HOLDER_COEFFICIENTS)
     zone = None if value is None else thresholds.zone(value)
     probability = "" if zone is None else thresholds.probability_of(zone)
-    return ConanHolderScore(value, zone, probability, terms, thresholds, reason)
+    return ConanHolderScore(
+        value=value, zone=zone, failure_probability=probability, terms=terms, thresholds=thresholds, reason=reason
+    )
 
 
 def equity_ratio(*, statement: FinancialStatement) -> Ratio:

@@ -41,7 +41,7 @@ NON_NEGATIVE_FIELDS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FinancialStatement:
     """One year of a buyer's accounts; ``None`` means the figure is not known (never zero)."""
 
@@ -82,7 +82,9 @@ def parse_statement_rows(
     for line, row in enumerate(rows, start=first_line):
         statement, row_errors = _parse_statement_row(row, line)
         if statement is not None and (statement.siren, statement.year) in seen:
-            row_errors.append(RowError(line, "year", str(statement.year), "duplicate siren and year"))
+            row_errors.append(
+                RowError(line=line, column="year", value=str(statement.year), reason="duplicate siren and year")
+            )
         if row_errors:
             errors += row_errors
         elif statement is not None:
@@ -96,27 +98,29 @@ def _parse_statement_row(row: Mapping[str, str | None], line: int) -> tuple[Fina
     siren = (row.get("siren") or "").replace(" ", "").strip()
     problem = siren_error(siren) if siren else "missing SIREN"
     if problem:
-        errors.append(RowError(line, "siren", siren, problem))
+        errors.append(RowError(line=line, column="siren", value=siren, reason=problem))
     year_text = (row.get("year") or "").strip()
     year = int(year_text) if _YEAR.fullmatch(year_text) else 0
     if not 1900 <= year <= 2200:
-        errors.append(RowError(line, "year", year_text, "year must be a four-digit year"))
+        errors.append(RowError(line=line, column="year", value=year_text, reason="year must be a four-digit year"))
     amounts: dict[str, Decimal | None] = {}
     for name in AMOUNT_FIELDS:
         text = (row.get(name) or "").strip()
         try:
             amounts[name] = D(text) if text else None
         except InvalidAmount as exc:
-            errors.append(RowError(line, name, text, str(exc)))
+            errors.append(RowError(line=line, column=name, value=text, reason=str(exc)))
             continue
         value = amounts[name]
         problem = None if value is None else figure_problem(name, value, non_negative=name in NON_NEGATIVE_FIELDS)
         if problem:
             amounts[name] = None
-            errors.append(RowError(line, name, text, problem))
+            errors.append(RowError(line=line, column=name, value=text, reason=problem))
     currency = (row.get("currency") or "EUR").strip().upper() or "EUR"
     if not _CURRENCY.fullmatch(currency):
-        errors.append(RowError(line, "currency", currency, "not an ISO 4217 code (three letters)"))
+        errors.append(
+            RowError(line=line, column="currency", value=currency, reason="not an ISO 4217 code (three letters)")
+        )
     if errors:
         return None, errors
     return FinancialStatement(siren=siren, year=year, currency=currency, **amounts), errors

@@ -3,11 +3,11 @@
 A FEC carries no due date: it is the document date plus the customer's terms.
 
 >>> from datetime import date
->>> due_date(date(2026, 1, 31), PaymentTerms(30))
+>>> due_date(date(2026, 1, 31), PaymentTerms(days=30))
 datetime.date(2026, 3, 2)
->>> due_date(date(2026, 1, 10), PaymentTerms(45, end_of_month=True))
+>>> due_date(date(2026, 1, 10), PaymentTerms(days=45, end_of_month=True))
 datetime.date(2026, 2, 28)
->>> PaymentTerms(60).exceeds_legal_cap()
+>>> PaymentTerms(days=60).exceeds_legal_cap()
 False
 """
 
@@ -22,7 +22,7 @@ LEGAL_CAP_DAYS = 60
 LEGAL_CAP_EOM_DAYS = 45
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentTerms:
     days: int = 30
     end_of_month: bool = False

@@ -68,7 +68,7 @@ def _default_grade_factors() -> dict[str, Decimal]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorklistWeights:
     days_cap: int = 180
     days_per_point: int = 60
@@ -84,7 +84,7 @@ class WorklistWeights:
     boost_cap: Decimal = Decimal("3.0")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorklistCustomer:
     """What the worklist needs about a customer; ``days_late`` is the amount-weighted average
     days past due of ``overdue_amount`` (see ``overdue_profiles``), the probability a float
@@ -105,7 +105,7 @@ class WorklistCustomer:
     currency: str = "EUR"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Contribution:
     """One factor of the score: its value and how it was obtained, in words."""
 
@@ -114,7 +114,7 @@ class Contribution:
     explanation: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WorklistLine:
     rank: int
     customer_id: Id
@@ -127,7 +127,7 @@ class WorklistLine:
     headline: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OverdueProfile:
     overdue_amount: Decimal
     days_late: Decimal
@@ -155,10 +155,10 @@ def overdue_profiles(*, items: Iterable[OpenItem], as_of: date, currency: str = 
         counts[key] = counts.get(key, 0) + 1
     return {
         key: OverdueProfile(
-            quantize(amount, currency),
-            (weighted[key] / amount).quantize(Decimal("0.1"), ROUND_HALF_UP),
-            oldest[key],
-            counts[key],
+            overdue_amount=quantize(amount, currency),
+            days_late=(weighted[key] / amount).quantize(Decimal("0.1"), ROUND_HALF_UP),
+            oldest_days_late=oldest[key],
+            overdue_items=counts[key],
         )
         for key, amount in amounts.items()
     }
@@ -193,15 +193,24 @@ def _has_work(customer: WorklistCustomer) -> bool:
 
 def _with_rank(line: WorklistLine, rank: int) -> WorklistLine:
     return WorklistLine(
-        rank, line.customer_id, line.name, line.collector_id, line.score, line.overdue_amount,
-        line.days_late, line.contributions, line.headline,
-    )  # fmt: skip
+        rank=rank,
+        customer_id=line.customer_id,
+        name=line.name,
+        collector_id=line.collector_id,
+        score=line.score,
+        overdue_amount=line.overdue_amount,
+        days_late=line.days_late,
+        contributions=line.contributions,
+        headline=line.headline,
+    )
 
 
 def _line(customer: WorklistCustomer, weights: WorklistWeights) -> WorklistLine:
     amount = quantize(max(customer.overdue_amount, ZERO), customer.currency)
     contributions = (
-        Contribution("overdue amount", amount, f"{amount} {customer.currency} undisputed and past due"),
+        Contribution(
+            name="overdue amount", factor=amount, explanation=f"{amount} {customer.currency} undisputed and past due"
+        ),
         _days_factor(customer, weights),
         _risk_factor(customer, weights),
         _strategic_factor(customer, weights),
@@ -211,9 +220,16 @@ def _line(customer: WorklistCustomer, weights: WorklistWeights) -> WorklistLine:
     for contribution in contributions[1:]:
         score *= contribution.factor
     return WorklistLine(
-        0, customer.customer_id, customer.name, customer.collector_id, _two_places(score),
-        amount, customer.days_late, contributions, _headline(customer, contributions),
-    )  # fmt: skip
+        rank=0,
+        customer_id=customer.customer_id,
+        name=customer.name,
+        collector_id=customer.collector_id,
+        score=_two_places(score),
+        overdue_amount=amount,
+        days_late=customer.days_late,
+        contributions=contributions,
+        headline=_headline(customer, contributions),
+    )
 
 
 def _days_factor(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution:
@@ -224,7 +240,7 @@ def _days_factor(customer: WorklistCustomer, weights: WorklistWeights) -> Contri
         f"{customer.days_late} days late on average → 1 + {days}/{weights.days_per_point}{capped} "
         f"(at most {weights.days_cap} days)"
     )
-    return Contribution("days late", factor, explanation)
+    return Contribution(name="days late", factor=factor, explanation=explanation)
 
 
 def _risk_factor(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution:
@@ -241,10 +257,12 @@ def _risk_factor(customer: WorklistCustomer, weights: WorklistWeights) -> Contri
         value = weights.probability_floor + weights.probability_span * Decimal(str(round(p, 4)))
         parts.append((value, f"late-payment probability {p:.0%} → {_two_places(value)}"))
     if not parts:
-        return Contribution("risk", Decimal("1.00"), "no grade nor late-payment probability: neutral")
+        return Contribution(
+            name="risk", factor=Decimal("1.00"), explanation="no grade nor late-payment probability: neutral"
+        )
     factor = _two_places(sum((value for value, _ in parts), ZERO) / len(parts))
     how = " and ".join(text for _, text in parts) + (", averaged" if len(parts) > 1 else "")
-    return Contribution("risk", factor, how)
+    return Contribution(name="risk", factor=factor, explanation=how)
 
 
 def _strategic_factor(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution:
@@ -256,7 +274,7 @@ def _strategic_factor(customer: WorklistCustomer, weights: WorklistWeights) -> C
         weight, explanation = weights.strategic_weight, "strategic customer"
     else:
         weight, explanation = Decimal(1), "standard customer"
-    return Contribution("strategic weight", _two_places(weight), explanation)
+    return Contribution(name="strategic weight", factor=_two_places(weight), explanation=explanation)
 
 
 def _boost(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution:
@@ -273,7 +291,9 @@ def _boost(customer: WorklistCustomer, weights: WorklistWeights) -> Contribution
     if boost > weights.boost_cap:
         boost = weights.boost_cap
         reasons.append(f"capped at × {weights.boost_cap}")
-    return Contribution("due today", _two_places(boost), ", ".join(reasons) or "nothing due today")
+    return Contribution(
+        name="due today", factor=_two_places(boost), explanation=", ".join(reasons) or "nothing due today"
+    )
 
 
 def _headline(customer: WorklistCustomer, contributions: tuple[Contribution, ...]) -> str:

@@ -332,17 +332,19 @@ def credit_notes_link(*, actor: Any = "system", customer_ids: Sequence[int] | No
         type=ItemType.CREDIT_NOTE, customer_id__in={d.customer_id for d in waiting}, document_date__gte=earliest
     ).exclude(pk__in=linked)
     candidates = [
-        rules.CreditNoteCandidate(pk, customer_id, -amount, f"{number} {reference} {label}")
+        rules.CreditNoteCandidate(
+            item_id=pk, customer_id=customer_id, amount=-amount, reference=f"{number} {reference} {label}"
+        )
         for pk, customer_id, amount, number, reference, label in notes.values_list(
             "pk", "customer_id", "amount", "number", "reference", "label"
         )
     ]
     awaiting = [
         rules.DisputeAwaitingCreditNote(
-            d.pk,
-            d.customer_id,
-            d.amount_credited or d.amount_disputed,
-            (*numbers.get(d.pk, []), d.credit_note_reference),
+            dispute_id=d.pk,
+            customer_id=d.customer_id,
+            amount=d.amount_credited or d.amount_disputed,
+            references=(*numbers.get(d.pk, []), d.credit_note_reference),
         )
         for d in waiting
     ]

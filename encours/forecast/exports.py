@@ -13,7 +13,7 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 
 def _money(*amounts: Any) -> list[Cell]:
-    return [Cell(amount, MONEY_FORMAT) for amount in amounts]
+    return [Cell(value=amount, number_format=MONEY_FORMAT) for amount in amounts]
 
 
 def forecast_xlsx(context: dict[str, Any]) -> bytes:
@@ -32,10 +32,14 @@ def forecast_xlsx(context: dict[str, Any]) -> bytes:
     for entry in context["series"]:
         series = entry["series"]
         for week in series.weeks:
-            sheet.row([
-                entry["entity_name"], series.currency, Cell(week.week_start, DATE_FORMAT),
-                *_money(week.expected, week.expected_from_orders, week.low, week.high, week.cumulative_expected),
-            ])  # fmt: skip
+            sheet.row(
+                [
+                    entry["entity_name"],
+                    series.currency,
+                    Cell(value=week.week_start, number_format=DATE_FORMAT),
+                    *_money(week.expected, week.expected_from_orders, week.low, week.high, week.cumulative_expected),
+                ]
+            )
         sheet.row([entry["entity_name"], series.currency, _("Beyond 13 weeks"), *_money(series.beyond_horizon)])
     accuracy = book.sheet(_("Accuracy"))
     accuracy.row(

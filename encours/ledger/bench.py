@@ -106,7 +106,16 @@ def _write_fec(demo, path: Path, target_lines: int) -> None:
             letter, when = codes[group], last_date[group]
         account, name = names[item.customer]
         entries.append(
-            FecEntry(item.type, item.number, account, name, item.document_date, abs(item.amount), letter, when)
+            FecEntry(
+                type=item.type,
+                number=item.number,
+                customer=account,
+                customer_name=name,
+                on=item.document_date,
+                amount=abs(item.amount),
+                letter=letter,
+                letter_date=when,
+            )
         )
     with path.open("w", encoding="utf-8", newline="") as out:
         for line in fec_lines(entries):

@@ -83,16 +83,16 @@ def _summary_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
                 [
                     label,
                     currency.currency,
-                    Cell(now, number_format),
-                    Cell(before, number_format),
-                    Cell(change, number_format),
+                    Cell(value=now, number_format=number_format),
+                    Cell(value=before, number_format=number_format),
+                    Cell(value=change, number_format=number_format),
                 ]
             )
         for label, amount in (
             (_("Invoiced this week"), week.moved.invoiced),
             (_("Collected this week"), week.moved.collected),
         ):
-            sheet.row([label, currency.currency, Cell(amount, AMOUNT_FORMAT)])
+            sheet.row([label, currency.currency, Cell(value=amount, number_format=AMOUNT_FORMAT)])
 
 
 def _kpi_lines(now: KpiFigures, before: KpiFigures | None) -> list[tuple[str, Any, Any, str]]:
@@ -131,7 +131,7 @@ def _overdue_sheet(workbook: XlsxBook, title: str, lines: Any) -> None:
     )
     for line in lines:
         amounts = (line.now.total, line.now.overdue, line.severe, line.before.overdue, line.change)
-        sheet.row([line.key, line.name, line.currency, *(Cell(a, AMOUNT_FORMAT) for a in amounts)])
+        sheet.row([line.key, line.name, line.currency, *(Cell(value=a, number_format=AMOUNT_FORMAT) for a in amounts)])
 
 
 def _late_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
@@ -161,13 +161,16 @@ def _late_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
                 overdue.account,
                 overdue.name,
                 overdue.currency,
-                Cell(overdue.overdue, AMOUNT_FORMAT),
-                Cell(line.change, AMOUNT_FORMAT),
+                Cell(value=overdue.overdue, number_format=AMOUNT_FORMAT),
+                Cell(value=line.change, number_format=AMOUNT_FORMAT),
                 overdue.days_late(report.as_of),
-                Cell(overdue.weighted_days_late, DAYS_FORMAT),
-                Cell(round_kpi(line.year.weighted_days_late) if line.year else None, DAYS_FORMAT),
-                Cell(round_kpi(line.trend.change) if line.trend.change is not None else None, DAYS_FORMAT),
-                Cell(action.on if action else None, DATE_FORMAT),
+                Cell(value=overdue.weighted_days_late, number_format=DAYS_FORMAT),
+                Cell(value=round_kpi(line.year.weighted_days_late) if line.year else None, number_format=DAYS_FORMAT),
+                Cell(
+                    value=round_kpi(line.trend.change) if line.trend.change is not None else None,
+                    number_format=DAYS_FORMAT,
+                ),
+                Cell(value=action.on if action else None, number_format=DATE_FORMAT),
                 action.label if action else (_("no data") if not report.last_actions_known else ""),
             ]
         )
@@ -186,19 +189,19 @@ def _disputes_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
             [
                 line.label,
                 line.open_count,
-                Cell(line.open_amount, AMOUNT_FORMAT),
+                Cell(value=line.open_amount, number_format=AMOUNT_FORMAT),
                 line.resolved_count,
-                Cell(line.average_resolution_days, DAYS_FORMAT),
+                Cell(value=line.average_resolution_days, number_format=DAYS_FORMAT),
             ]
         )
     summary = report.disputes
     sheet.row(
         [
-            Cell(_("Total"), bold=True),
-            Cell(summary.open_count, bold=True),
-            Cell(summary.open_amount, AMOUNT_FORMAT, bold=True),
-            Cell(summary.resolved_since, bold=True),
-            Cell(summary.average_resolution_days, DAYS_FORMAT, bold=True),
+            Cell(value=_("Total"), bold=True),
+            Cell(value=summary.open_count, bold=True),
+            Cell(value=summary.open_amount, number_format=AMOUNT_FORMAT, bold=True),
+            Cell(value=summary.resolved_since, bold=True),
+            Cell(value=summary.average_resolution_days, number_format=DAYS_FORMAT, bold=True),
         ]
     )
 
@@ -214,10 +217,13 @@ def _dso_sheet(workbook: XlsxBook, report: WeeklyReport) -> None:
         for point in currency.series.points:
             sheet.row(
                 [
-                    Cell(point.on, DATE_FORMAT),
+                    Cell(value=point.on, number_format=DATE_FORMAT),
                     currency.currency,
-                    Cell(point.receivables, AMOUNT_FORMAT),
-                    Cell(round_kpi(point.countback.days), DAYS_FORMAT),
-                    Cell(round_kpi(point.simple_dso) if point.simple_dso is not None else None, DAYS_FORMAT),
+                    Cell(value=point.receivables, number_format=AMOUNT_FORMAT),
+                    Cell(value=round_kpi(point.countback.days), number_format=DAYS_FORMAT),
+                    Cell(
+                        value=round_kpi(point.simple_dso) if point.simple_dso is not None else None,
+                        number_format=DAYS_FORMAT,
+                    ),
                 ]
             )

@@ -55,8 +55,8 @@ def parameters_sheet(book: XlsxBook, parameters: Iterable[tuple[str, Any]]) -> N
     sheet.widths((28, 50))
     for label, value in parameters:
         number_format = DATE_FORMAT if isinstance(value, date) else ""
-        sheet.row([Cell(str(label), bold=True), Cell(value, number_format)])
-    sheet.row([Cell(_("Generated at"), bold=True), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
+        sheet.row([Cell(value=str(label), bold=True), Cell(value=value, number_format=number_format)])
+    sheet.row([Cell(value=_("Generated at"), bold=True), timezone.localtime().strftime("%Y-%m-%d %H:%M")])
 
 
 def aged_balance_xlsx(report: AgedReport, *, parameters: Iterable[tuple[str, Any]] = ()) -> bytes:
@@ -77,7 +77,7 @@ def aged_balance_xlsx(report: AgedReport, *, parameters: Iterable[tuple[str, Any
 
 def _xlsx_amounts(balance: Any) -> list[Cell]:
     amounts = [*balance.buckets, balance.unapplied, balance.total, balance.disputed]
-    return [Cell(amount, AMOUNT_FORMAT) for amount in amounts]
+    return [Cell(value=amount, number_format=AMOUNT_FORMAT) for amount in amounts]
 
 
 KPI_ROWS = (

@@ -60,7 +60,10 @@ class CustomerState:
 
 def _open_alert(row: RiskAlert) -> core.OpenAlert:
     return core.OpenAlert(
-        core.AlertKind(row.kind), core.Severity(row.severity), row.key, row.acknowledged_at is not None
+        kind=core.AlertKind(row.kind),
+        severity=core.Severity(row.severity),
+        key=row.key,
+        acknowledged=row.acknowledged_at is not None,
     )
 
 
@@ -102,7 +105,10 @@ def alerts_store(
     for customer in customers:
         state = states[customer.pk]
         rows = {row.kind: row for row in open_rows.get(customer.pk, []) if row.kind in KINDS}
-        today = [core.Alert(a.kind, a.severity, a.customer_id, a.message, a.key[:200]) for a in raised[customer.pk]]
+        today = [
+            core.Alert(kind=a.kind, severity=a.severity, customer_id=a.customer_id, message=a.message, key=a.key[:200])
+            for a in raised[customer.pk]
+        ]
         changes = core.reconcile(
             open_alerts=[_open_alert(row) for row in rows.values()],
             raised=today,

@@ -83,7 +83,7 @@ def credit_check_order(
     guarantees = []
     if customer.guarantees_in_force:
         guarantees.append(
-            core_credit.Guarantee(core_credit.GuaranteeKind.DEPOSIT, Decimal(customer.guarantees_in_force))
+            core_credit.Guarantee(kind=core_credit.GuaranteeKind.DEPOSIT, amount=Decimal(customer.guarantees_in_force))
         )
     exposure = core_credit.compute_exposure(
         open_ar=quantize(customer.exposure_open_ar),
@@ -102,10 +102,14 @@ def credit_check_order(
         )
     overdue: tuple[OpenItem, ...] = ()
     if customer.late_oldest is not None and customer.late_amount:
-        overdue = (OpenItem("overdue", Decimal(customer.late_amount), customer.late_oldest),)
+        overdue = (
+            OpenItem(reference="overdue", open_amount=Decimal(customer.late_amount), due_date=customer.late_oldest),
+        )
     events = []
     if customer.proceeding_kind:
-        events.append(CoreLegalEvent(LegalEventKind(customer.proceeding_kind), customer.proceeding_on))
+        events.append(
+            CoreLegalEvent(kind=LegalEventKind(customer.proceeding_kind), published_on=customer.proceeding_on)
+        )
     cover = hooks.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
     profile = core_credit.CreditProfile(
         customer_id=customer.account_number,
@@ -182,7 +186,7 @@ def _with_group(
     )
     group_decision = core_credit.credit_check(profile=profile, order_amount=amount, as_of=as_of, policy=policy)
     extra = [
-        core_credit.CheckReason(r.code, r.decision, f"group: {r.message}")
+        core_credit.CheckReason(code=r.code, decision=r.decision, message=f"group: {r.message}")
         for r in group_decision.reasons
         if r.code not in (core_credit.CheckCode.WITHIN_LIMIT, core_credit.CheckCode.WITHIN_TOLERANCE)
     ]

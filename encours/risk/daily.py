@@ -68,9 +68,9 @@ def _payer_trend(history: list[GradeSnapshot], today: Decimal | None, as_of: dat
         month_end = end_of_month(add_months(as_of, -back))
         stored = next((s for s in history if s.on <= month_end), None)
         value = stored.payer_index if stored is not None and (month_end - stored.on).days <= 31 else None
-        points.append(PayerIndexPoint(month_end, value, ZERO))
-    points.append(PayerIndexPoint(as_of, today, ZERO))
-    return PayerIndexTrend(tuple(points), None, None, None)
+        points.append(PayerIndexPoint(on=month_end, value=value, amount=ZERO))
+    points.append(PayerIndexPoint(on=as_of, value=today, amount=ZERO))
+    return PayerIndexTrend(points=tuple(points), slope_per_month=None, change_over_year=None, direction=None)
 
 
 def _open_items(ids: list[int], as_of: date) -> dict[int, list[OpenItem]]:
@@ -83,7 +83,7 @@ def _open_items(ids: list[int], as_of: date) -> dict[int, list[OpenItem]]:
         document_date__lte=as_of,
     ).values_list("customer_id", "number", "open_amount", "fx_rate", "due_date")
     for customer_id, number, amount, fx, due in rows:
-        found[customer_id].append(OpenItem(number, amount * fx, due))
+        found[customer_id].append(OpenItem(reference=number, open_amount=amount * fx, due_date=due))
     return found
 
 

@@ -126,7 +126,11 @@ def _positions(table: Table, kind: str, fields: tuple[str, ...], mapping: RiskIm
         if name in columns:
             wanted = _plain(str(columns[name]))
             if wanted not in header:
-                errors.append(RowError(1, str(columns[name]), "", f"column for {name} not found in the header"))
+                errors.append(
+                    RowError(
+                        line=1, column=str(columns[name]), value="", reason=f"column for {name} not found in the header"
+                    )
+                )
                 continue
             positions[name] = header[wanted]
             continue
@@ -136,7 +140,7 @@ def _positions(table: Table, kind: str, fields: tuple[str, ...], mapping: RiskIm
                 break
     for name in REQUIRED[kind]:
         if name not in positions and not any(e.reason.startswith(f"column for {name} ") for e in errors):
-            errors.append(RowError(1, name, "", "required column missing"))
+            errors.append(RowError(line=1, column=name, value="", reason="required column missing"))
     if errors:
         raise ImportRejected(errors)
     return positions
@@ -194,19 +198,26 @@ def import_statements(
                 "receivables", extra["receivables"], non_negative=True
             )
             if problem:
-                errors.append(RowError(line, "receivables", receivables, problem))
+                errors.append(RowError(line=line, column="receivables", value=receivables, reason=problem))
         except InvalidAmount as exc:
-            errors.append(RowError(line, "receivables", receivables, str(exc)))
+            errors.append(RowError(line=line, column="receivables", value=receivables, reason=str(exc)))
         closed = (row.get("closed_on") or "").strip()
         try:
             extra["closed_on"] = parse_date(closed) if closed else None
         except (ValueError, InvalidFile) as exc:
-            errors.append(RowError(line, "closed_on", closed, f"not a date ({exc})"))
+            errors.append(RowError(line=line, column="closed_on", value=closed, reason=f"not a date ({exc})"))
         errors += row_errors
         if statements:
             statement = statements[0]
             if (statement.siren, statement.year) in seen:
-                errors.append(RowError(line, "year", str(statement.year), "duplicate siren and year in the file"))
+                errors.append(
+                    RowError(
+                        line=line,
+                        column="year",
+                        value=str(statement.year),
+                        reason="duplicate siren and year in the file",
+                    )
+                )
             seen.add((statement.siren, statement.year))
             parsed.append((line, statement, extra))
     if errors:
@@ -289,22 +300,26 @@ def import_ratings(
         siren = row["siren"].replace(" ", "")
         problem = siren_error(siren) if siren else "missing SIREN"
         if problem:
-            errors.append(RowError(line, "siren", siren, problem))
+            errors.append(RowError(line=line, column="siren", value=siren, reason=problem))
         agency = _translate(row["agency"].strip(), "agency", mapping)
         rating = _translate(row["rating"].strip(), "rating", mapping)
         if not agency:
-            errors.append(RowError(line, "agency", "", "missing agency"))
+            errors.append(RowError(line=line, column="agency", value="", reason="missing agency"))
         if not rating:
-            errors.append(RowError(line, "rating", "", "missing rating"))
+            errors.append(RowError(line=line, column="rating", value="", reason="missing rating"))
         text = row["rated_on"].strip()
         rated_on = None
         try:
             rated_on = parse_date(text, (mapping.values or {}).get("date_format", "") if mapping else "")
         except (ValueError, InvalidFile):
-            errors.append(RowError(line, "rated_on", text, "not a date"))
+            errors.append(RowError(line=line, column="rated_on", value=text, reason="not a date"))
         if rated_on and not problem and agency:
             if (siren, agency, rated_on) in seen:
-                errors.append(RowError(line, "rated_on", text, "duplicate SIREN, agency and date in the file"))
+                errors.append(
+                    RowError(
+                        line=line, column="rated_on", value=text, reason="duplicate SIREN, agency and date in the file"
+                    )
+                )
             seen.add((siren, agency, rated_on))
             parsed.append((line, {"siren": siren, "agency": agency, "rating": rating, "rated_on": rated_on,
                                   "scale": row.get("scale", "").strip()}))  # fmt: skip
@@ -371,19 +386,19 @@ def import_legal_events(
         siren = row["siren"].replace(" ", "")
         problem = siren_error(siren) if siren else "missing SIREN"
         if problem:
-            errors.append(RowError(line, "siren", siren, problem))
+            errors.append(RowError(line=line, column="siren", value=siren, reason=problem))
         kind_text = _translate(row["kind"].strip(), "kind", mapping)
         kind = event_kind(kind_text)
         if kind in (None, LegalEventKind.OTHER):  # a BODACC family ("collective"): the judgement says which
             kind = event_kind(row.get("description", "")) or kind
         if kind is None:
-            errors.append(RowError(line, "kind", kind_text, "unknown kind of legal event"))
+            errors.append(RowError(line=line, column="kind", value=kind_text, reason="unknown kind of legal event"))
         text = row["published_on"].strip()
         published_on = None
         try:
             published_on = parse_date(text)
         except (ValueError, InvalidFile):
-            errors.append(RowError(line, "published_on", text, "not a date"))
+            errors.append(RowError(line=line, column="published_on", value=text, reason="not a date"))
         if not problem and kind is not None and published_on is not None:
             parsed.append((line, {
                 "siren": siren, "kind": kind, "published_on": published_on,
@@ -452,7 +467,9 @@ def _react_to_event(event: LegalEvent, *, report: RiskImportReport, user: Any, a
             message += f" — declare the claim to the creditors' representative by {event.claim_deadline.isoformat()}"
         key = f"legal_event:{customer.pk}:{event.kind}:{event.published_on}:{event.reference}"
         severity = Severity.CRITICAL if critical else Severity.WARNING
-        alert = Alert(AlertKind.LEGAL_EVENT, severity, str(customer.pk), message[:500], key)
+        alert = Alert(
+            kind=AlertKind.LEGAL_EVENT, severity=severity, customer_id=str(customer.pk), message=message[:500], key=key
+        )
         report.alerts += int(alert_raise(customer=customer, alert=alert, as_of=as_of))
         if is_open_insolvency and not customer.is_blocked:
             customer_block(

@@ -59,7 +59,9 @@ def score_rows(*, as_of: date) -> list[dict[str, str]]:
             conan_holder=analysis.conan_holder if analysis else None,
             accounts_closed_on=selectors.closing_date(statement) if statement else None,
             payer_index=payer,
-            external_ratings=tuple(ExternalRating(r.agency, r.rating, r.rated_on) for r in ratings.get(siren, [])),
+            external_ratings=tuple(
+                ExternalRating(agency=r.agency, rating=r.rating, rated_on=r.rated_on) for r in ratings.get(siren, [])
+            ),
             legal_events=tuple(selectors.core_event(e) for e in events.get(siren, [])),
             company_created_on=created.get(siren),
             customer_since=since.get(siren),

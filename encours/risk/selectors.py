@@ -87,7 +87,9 @@ def grading_config(settings: RiskSettings) -> GradingConfig:
 
 
 def altman_thresholds(settings: RiskSettings) -> AltmanThresholds:
-    return AltmanThresholds(Decimal(settings.altman_safe_above), Decimal(settings.altman_grey_from))
+    return AltmanThresholds(
+        safe_above=Decimal(settings.altman_safe_above), grey_from=Decimal(settings.altman_grey_from)
+    )
 
 
 def conan_thresholds(settings: RiskSettings) -> ConanHolderThresholds:
@@ -320,7 +322,9 @@ def _experiences_by_days_late(
         if amount > 0:
             late = int(row["late"])
             found[row["debit__customer_id"]].append(
-                PaymentExperience(f"late {late}", amount, due_date=as_of - timedelta(days=late), paid_on=as_of)
+                PaymentExperience(
+                    reference=f"late {late}", amount=amount, due_date=as_of - timedelta(days=late), paid_on=as_of
+                )
             )
     return found
 
@@ -341,7 +345,9 @@ def _open_overdue_by_customer(customer_ids: Sequence[int] | QuerySet[Any], *, as
     )
     found: dict[int, list[OpenItem]] = defaultdict(list)
     for row in rows:
-        found[row["customer_id"]].append(OpenItem(str(row["due_date"]), Decimal(row["total"]), row["due_date"]))
+        found[row["customer_id"]].append(
+            OpenItem(reference=str(row["due_date"]), open_amount=Decimal(row["total"]), due_date=row["due_date"])
+        )
     return found
 
 
@@ -373,7 +379,9 @@ def customer_payer_trend(*, customer: Customer, as_of: date, months: int = 24) -
         .order_by()
     )
     experiences = [
-        PaymentExperience("", Decimal(r["total"]), due_date=r["debit__due_date"], paid_on=r["credit__document_date"])
+        PaymentExperience(
+            reference="", amount=Decimal(r["total"]), due_date=r["debit__due_date"], paid_on=r["credit__document_date"]
+        )
         for r in rows
         if r["total"] and r["total"] > 0
     ]
@@ -518,7 +526,9 @@ def customer_risks(
             conan_holder=analysis.conan_holder if analysis else None,
             accounts_closed_on=closing_date(statement) if statement else None,
             payer_index=payer.value if payer else None,
-            external_ratings=tuple(ExternalRating(r.agency, r.rating, r.rated_on) for r in ratings.get(siren, [])),
+            external_ratings=tuple(
+                ExternalRating(agency=r.agency, rating=r.rating, rated_on=r.rated_on) for r in ratings.get(siren, [])
+            ),
             legal_events=tuple(core_event(e) for e in customer_events),
             company_created_on=created.get(siren),
             customer_since=row["created_on"],

@@ -144,8 +144,10 @@ def settings_check(*, row: RiskSettings) -> None:
         legal=row.weight_legal, seniority=row.weight_seniority,
     )  # fmt: skip
     GradingConfig(grade_floors=(("A", row.floor_a), ("B", row.floor_b), ("C", row.floor_c), ("D", row.floor_d)))
-    AltmanThresholds(row.altman_safe_above, row.altman_grey_from)
-    ConanHolderThresholds(row.conan_safe_above, row.conan_grey_from, row.conan_alert_from)
+    AltmanThresholds(safe_above=row.altman_safe_above, grey_from=row.altman_grey_from)
+    ConanHolderThresholds(
+        safe_above=row.conan_safe_above, grey_from=row.conan_grey_from, alert_from=row.conan_alert_from
+    )
     if row.reject_overdue_days < row.hold_overdue_days:
         raise ValidationFailed("orders must be held before they are rejected: reject days ≥ hold days")
 

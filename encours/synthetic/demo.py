@@ -409,19 +409,19 @@ def _customer(rng: random.Random, index: int, groups: tuple[DemoGroup, ...], as_
 
 def _terms(rng: random.Random, category: str) -> PaymentTerms:
     if category == "public":
-        return PaymentTerms(30)  # public buyers: 30 days (Code de la commande publique)
+        return PaymentTerms(days=30)  # public buyers: 30 days (Code de la commande publique)
     if category == "key_account":
-        return rng.choice((PaymentTerms(45, end_of_month=True), PaymentTerms(60), PaymentTerms(60)))
+        return rng.choice((PaymentTerms(days=45, end_of_month=True), PaymentTerms(days=60), PaymentTerms(days=60)))
     # mostly 30 days; a few beyond the legal cap (75 days) to be flagged
     return rng.choice(
         (
-            PaymentTerms(30),
-            PaymentTerms(30),
-            PaymentTerms(30),
-            PaymentTerms(45),
-            PaymentTerms(30, end_of_month=True),
-            PaymentTerms(60),
-            PaymentTerms(75),
+            PaymentTerms(days=30),
+            PaymentTerms(days=30),
+            PaymentTerms(days=30),
+            PaymentTerms(days=45),
+            PaymentTerms(days=30, end_of_month=True),
+            PaymentTerms(days=60),
+            PaymentTerms(days=75),
         )
     )
 

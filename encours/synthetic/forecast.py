@@ -83,7 +83,7 @@ def _make_customer(position: int, rng: np.random.Generator, start: date, as_of: 
         grade=str(rng.choice(list(grade_by_behaviour.get(behaviour, "BCD")))),
         channel=str(rng.choice(CHANNELS)),
         country=str(rng.choice(COUNTRIES)),
-        terms=PaymentTerms(int(rng.choice([30, 30, 45, 60])), end_of_month=bool(rng.random() < 0.2)),
+        terms=PaymentTerms(days=int(rng.choice([30, 30, 45, 60])), end_of_month=bool(rng.random() < 0.2)),
         monthly_invoices=float(rng.uniform(1.0, 6.0)),
         typical_amount=float(np.exp(rng.uniform(np.log(300), np.log(30_000)))),
         base_days_late=base,

@@ -315,8 +315,20 @@ def test_adding_aged_balances_with_different_edges_is_refused():
 
 
 def test_adding_aged_balances_sums_every_field():
-    first = AgedBalance("EUR", tuple(Decimal(x) for x in "123456"), Decimal(-7), Decimal(2), (Decimal(1), Decimal(1)))
-    second = AgedBalance("EUR", tuple(Decimal(x) for x in "654321"), Decimal(-3), Decimal(5), (Decimal(0), Decimal(4)))
+    first = AgedBalance(
+        currency="EUR",
+        buckets=tuple(Decimal(x) for x in "123456"),
+        unapplied=Decimal(-7),
+        disputed=Decimal(2),
+        due_within=(Decimal(1), Decimal(1)),
+    )
+    second = AgedBalance(
+        currency="EUR",
+        buckets=tuple(Decimal(x) for x in "654321"),
+        unapplied=Decimal(-3),
+        disputed=Decimal(5),
+        due_within=(Decimal(0), Decimal(4)),
+    )
     total = first + second
     assert total.buckets == (Decimal(7),) * 6
     assert (total.unapplied, total.disputed, total.due_within) == (
@@ -328,17 +340,22 @@ def test_adding_aged_balances_sums_every_field():
 
 
 def test_sum_of_aged_balances_starts_from_zero():
-    rows = [AgedBalance("EUR", (Decimal(1),) * 6), AgedBalance("EUR", (Decimal(2),) * 6)]
+    rows = [
+        AgedBalance(currency="EUR", buckets=(Decimal(1),) * 6),
+        AgedBalance(currency="EUR", buckets=(Decimal(2),) * 6),
+    ]
     assert sum(rows).buckets == (Decimal(3),) * 6  # type: ignore[union-attr]
 
 
 def test_aged_balance_refuses_a_bucket_count_not_matching_its_edges():
     with pytest.raises(EncoursError):
-        AgedBalance("EUR", (ZERO,) * 5)
+        AgedBalance(currency="EUR", buckets=(ZERO,) * 5)
 
 
 def test_overdue_beyond_sums_the_buckets_past_an_edge():
-    balance = AgedBalance("EUR", tuple(Decimal(x) for x in ("1", "10", "100", "1000", "10000", "100000")))
+    balance = AgedBalance(
+        currency="EUR", buckets=tuple(Decimal(x) for x in ("1", "10", "100", "1000", "10000", "100000"))
+    )
     assert balance.overdue_beyond(60) == Decimal(111000)
     assert balance.overdue_beyond(120) == Decimal(100000)
     assert balance.overdue_beyond(0) == Decimal(111110)
@@ -412,7 +429,14 @@ def draw_allocations(draw, items):
             cents = draw(st.integers(min_value=1, max_value=int(room * 100)))
             amount = Decimal(cents) / 100
             later = max(debit.document_date, credit.document_date)
-            allocations.append(Allocation(debit.key, credit.key, amount, later + timedelta(days=draw(offsets))))
+            allocations.append(
+                Allocation(
+                    debit_key=debit.key,
+                    credit_key=credit.key,
+                    amount=amount,
+                    allocated_on=later + timedelta(days=draw(offsets)),
+                )
+            )
             left[debit.key] -= amount
             left[credit.key] -= amount
     return allocations

@@ -156,9 +156,25 @@ def _line(index: int) -> BankLine:
 
 
 def _result(index: int, items: tuple[str, ...], *, auto: bool, customer: str = "C1") -> LineMatch:
-    allocations = tuple(Allocation(i, customer, i, Decimal("5.00")) for i in items)
-    proposal = Proposal(customer, allocations, Decimal(0), 0.95 if auto else 0.6, "test", "test")
-    return LineMatch(f"L{index}", index, "customer_receipt", (proposal,), auto, "")
+    allocations = tuple(
+        Allocation(item_id=i, customer_id=customer, item_number=i, amount=Decimal("5.00")) for i in items
+    )
+    proposal = Proposal(
+        customer_id=customer,
+        allocations=allocations,
+        unapplied=Decimal(0),
+        confidence=0.95 if auto else 0.6,
+        rule="test",
+        reason="test",
+    )
+    return LineMatch(
+        line_key=f"L{index}",
+        line_index=index,
+        classification="customer_receipt",
+        proposals=(proposal,),
+        auto_apply=auto,
+        reason="",
+    )
 
 
 def test_evaluate_counts_precision_auto_rate_and_top3_recall_by_hand() -> None:

@@ -46,8 +46,8 @@ def test_exposure_adds_ar_orders_and_uninvoiced_deliveries():
 
 def test_guarantees_in_force_are_deducted_from_net_exposure():
     guarantees = (
-        Guarantee(GuaranteeKind.BANK_GUARANTEE, D(20000), expires_on=AS_OF),
-        Guarantee(GuaranteeKind.DEPOSIT, D(5000)),
+        Guarantee(kind=GuaranteeKind.BANK_GUARANTEE, amount=D(20000), expires_on=AS_OF),
+        Guarantee(kind=GuaranteeKind.DEPOSIT, amount=D(5000)),
     )
     result = exposure(guarantees=guarantees)
     assert result.guarantee_deduction == D("25000.00")
@@ -56,8 +56,8 @@ def test_guarantees_in_force_are_deducted_from_net_exposure():
 
 def test_expired_and_not_yet_valid_guarantees_are_not_deducted():
     guarantees = (
-        Guarantee(GuaranteeKind.LETTER_OF_CREDIT, D(20000), expires_on=AS_OF - timedelta(days=1)),
-        Guarantee(GuaranteeKind.BANK_GUARANTEE, D(10000), valid_from=AS_OF + timedelta(days=1)),
+        Guarantee(kind=GuaranteeKind.LETTER_OF_CREDIT, amount=D(20000), expires_on=AS_OF - timedelta(days=1)),
+        Guarantee(kind=GuaranteeKind.BANK_GUARANTEE, amount=D(10000), valid_from=AS_OF + timedelta(days=1)),
     )
     result = exposure(guarantees=guarantees)
     assert result.guarantees_in_force == ()
@@ -65,23 +65,25 @@ def test_expired_and_not_yet_valid_guarantees_are_not_deducted():
 
 
 def test_net_exposure_never_goes_below_zero():
-    result = exposure(guarantees=(Guarantee(GuaranteeKind.DEPOSIT, D(100000)),))
+    result = exposure(guarantees=(Guarantee(kind=GuaranteeKind.DEPOSIT, amount=D(100000)),))
     assert result.net == D(0)
 
 
 def test_guarantee_policy_can_recognise_part_of_a_parent_guarantee():
     policy = GuaranteePolicy(recognised_share=((GuaranteeKind.PARENT_GUARANTEE, D("0.5")),))
-    result = exposure(guarantees=(Guarantee(GuaranteeKind.PARENT_GUARANTEE, D(30000)),), guarantee_policy=policy)
+    result = exposure(
+        guarantees=(Guarantee(kind=GuaranteeKind.PARENT_GUARANTEE, amount=D(30000)),), guarantee_policy=policy
+    )
     assert result.guarantee_deduction == D("15000.00")
 
 
 def test_negative_guarantee_is_refused():
     with pytest.raises(InvalidAmount):
-        Guarantee(GuaranteeKind.DEPOSIT, D(-1))
+        Guarantee(kind=GuaranteeKind.DEPOSIT, amount=D(-1))
 
 
 def test_group_exposure_sums_its_members():
-    first = exposure(guarantees=(Guarantee(GuaranteeKind.DEPOSIT, D(100000)),))
+    first = exposure(guarantees=(Guarantee(kind=GuaranteeKind.DEPOSIT, amount=D(100000)),))
     second = exposure(open_ar="1000", orders="0", deliveries="0")
     group = consolidate_exposures(exposures=[first, second], as_of=AS_OF)
     assert group.gross == D("61000.00")
@@ -95,16 +97,16 @@ def test_group_exposure_refuses_mixed_currencies():
 
 def test_current_limit_is_the_latest_decision_up_to_as_of():
     limits = [
-        CreditLimit(D(50000), approved_on=date(2025, 1, 10), approved_by="cm"),
-        CreditLimit(D(80000), approved_on=date(2026, 2, 1), approved_by="cfo"),
-        CreditLimit(D(90000), approved_on=date(2026, 7, 1), approved_by="cfo"),
+        CreditLimit(amount=D(50000), approved_on=date(2025, 1, 10), approved_by="cm"),
+        CreditLimit(amount=D(80000), approved_on=date(2026, 2, 1), approved_by="cfo"),
+        CreditLimit(amount=D(90000), approved_on=date(2026, 7, 1), approved_by="cfo"),
     ]
     assert current_limit(limits=limits, as_of=AS_OF) == limits[1]
     assert current_limit(limits=limits, as_of=date(2024, 1, 1)) is None
 
 
 def test_limit_expires_the_day_after_its_last_day():
-    limit = CreditLimit(D(1), approved_on=date(2026, 1, 1), approved_by="cm", expires_on=AS_OF)
+    limit = CreditLimit(amount=D(1), approved_on=date(2026, 1, 1), approved_by="cm", expires_on=AS_OF)
     assert not limit.is_expired(AS_OF)
     assert limit.is_expired(AS_OF + timedelta(days=1))
 
@@ -179,7 +181,9 @@ def profile(**overrides):
     arguments = {
         "customer_id": "C1",
         "exposure": D(40000),
-        "limit": CreditLimit(D(50000), approved_on=date(2026, 1, 5), approved_by="cm", expires_on=date(2026, 12, 31)),
+        "limit": CreditLimit(
+            amount=D(50000), approved_on=date(2026, 1, 5), approved_by="cm", expires_on=date(2026, 12, 31)
+        ),
     }
     return CreditProfile(**{**arguments, **overrides})
 
@@ -213,7 +217,7 @@ def test_far_over_limit_is_rejected_when_the_policy_says_so():
 
 
 def test_zero_limit_with_rejection_share_rejects_any_order():
-    zero = CreditLimit(D(0), approved_on=date(2026, 1, 5), approved_by="cm")
+    zero = CreditLimit(amount=D(0), approved_on=date(2026, 1, 5), approved_by="cm")
     policy = CreditCheckPolicy(reject_over_limit_share=D("0.5"))
     decision = credit_check(profile=profile(limit=zero, exposure=D(0)), order_amount=D(1), as_of=AS_OF, policy=policy)
     assert decision.outcome is Decision.REJECT
@@ -226,7 +230,7 @@ def test_customer_without_limit_is_held():
 
 
 def test_expired_limit_holds_the_order():
-    expired = CreditLimit(D(50000), approved_on=date(2025, 1, 5), approved_by="cm", expires_on=date(2026, 6, 29))
+    expired = CreditLimit(amount=D(50000), approved_on=date(2025, 1, 5), approved_by="cm", expires_on=date(2026, 6, 29))
     decision = credit_check(profile=profile(limit=expired), order_amount=D(1), as_of=AS_OF)
     assert decision.outcome is Decision.HOLD
     assert decision.reasons[0].message == "credit limit expired on 2026-06-29"
@@ -239,7 +243,7 @@ def test_blocked_customer_is_rejected_with_the_block_reason():
 
 
 def test_insolvency_rejects_the_order():
-    event = LegalEvent(LegalEventKind.LIQUIDATION, date(2026, 6, 1))
+    event = LegalEvent(kind=LegalEventKind.LIQUIDATION, published_on=date(2026, 6, 1))
     decision = credit_check(profile=profile(insolvency=event), order_amount=D(1), as_of=AS_OF)
     assert decision.outcome is Decision.REJECT
     assert decision.reasons[0].message == "insolvency proceeding (liquidation) published 2026-06-01"
@@ -256,22 +260,22 @@ def test_insolvency_rejects_the_order():
     ],
 )
 def test_overdue_beyond_n_days_holds_then_rejects(days_overdue, outcome):
-    items = (OpenItem("F1", D(500), due_date=AS_OF - timedelta(days=days_overdue)),)
+    items = (OpenItem(reference="F1", open_amount=D(500), due_date=AS_OF - timedelta(days=days_overdue)),)
     assert credit_check(profile=profile(overdue_items=items), order_amount=D(1), as_of=AS_OF).outcome is outcome
 
 
 def test_overdue_reason_gives_amount_and_oldest_age():
     items = (
-        OpenItem("F1", D(500), due_date=AS_OF - timedelta(days=45)),
-        OpenItem("F2", D(700), due_date=AS_OF - timedelta(days=60)),
-        OpenItem("F3", D(900), due_date=AS_OF - timedelta(days=5)),
+        OpenItem(reference="F1", open_amount=D(500), due_date=AS_OF - timedelta(days=45)),
+        OpenItem(reference="F2", open_amount=D(700), due_date=AS_OF - timedelta(days=60)),
+        OpenItem(reference="F3", open_amount=D(900), due_date=AS_OF - timedelta(days=5)),
     )
     decision = credit_check(profile=profile(overdue_items=items), order_amount=D(1), as_of=AS_OF)
     assert decision.reasons[0].message == "€1,200.00 overdue more than 30 days (oldest 60 days)"
 
 
 def test_small_overdue_within_tolerance_is_ignored():
-    items = (OpenItem("F1", D(15), due_date=AS_OF - timedelta(days=120)),)
+    items = (OpenItem(reference="F1", open_amount=D(15), due_date=AS_OF - timedelta(days=120)),)
     policy = CreditCheckPolicy(overdue_tolerance=D(50))
     decision = credit_check(profile=profile(overdue_items=items), order_amount=D(1), as_of=AS_OF, policy=policy)
     assert decision.outcome is Decision.APPROVE
@@ -300,7 +304,9 @@ def test_negative_order_amount_is_refused():
 
 
 def test_credit_check_is_far_under_50_ms():
-    items = tuple(OpenItem(f"F{i}", D(100), due_date=AS_OF - timedelta(days=i)) for i in range(50))
+    items = tuple(
+        OpenItem(reference=f"F{i}", open_amount=D(100), due_date=AS_OF - timedelta(days=i)) for i in range(50)
+    )
     checked = profile(overdue_items=items, insured_cover=D(30000))
     start = time.perf_counter()
     for _ in range(1000):
@@ -314,7 +320,7 @@ def test_credit_check_is_far_under_50_ms():
 )
 def test_net_exposure_is_between_zero_and_gross(gross, guarantee):
     result = exposure(
-        open_ar=gross, orders="0", deliveries="0", guarantees=(Guarantee(GuaranteeKind.DEPOSIT, guarantee),)
+        open_ar=gross, orders="0", deliveries="0", guarantees=(Guarantee(kind=GuaranteeKind.DEPOSIT, amount=guarantee),)
     )
     assert D(0) <= result.net <= result.gross
 
@@ -326,7 +332,7 @@ def test_net_exposure_is_between_zero_and_gross(gross, guarantee):
     days=st.integers(min_value=0, max_value=200),
 )
 def test_outcome_is_the_most_severe_reason(exposure_amount, order, blocked, days):
-    items = (OpenItem("F", D(10), due_date=AS_OF - timedelta(days=days)),)
+    items = (OpenItem(reference="F", open_amount=D(10), due_date=AS_OF - timedelta(days=days)),)
     decision = credit_check(
         profile=profile(exposure=exposure_amount, blocked=blocked, overdue_items=items),
         order_amount=order,

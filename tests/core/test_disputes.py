@@ -81,13 +81,19 @@ def test_mentions_are_usernames_after_an_at_sign():
 
 def test_credit_note_matches_by_reference_before_amount():
     disputes = [
-        rules.DisputeAwaitingCreditNote(1, 10, Decimal("300.00"), ("FA-1", "")),
-        rules.DisputeAwaitingCreditNote(2, 10, Decimal("500.00"), ("FA-2", "")),
+        rules.DisputeAwaitingCreditNote(
+            dispute_id=1, customer_id=10, amount=Decimal("300.00"), references=("FA-1", "")
+        ),
+        rules.DisputeAwaitingCreditNote(
+            dispute_id=2, customer_id=10, amount=Decimal("500.00"), references=("FA-2", "")
+        ),
     ]
     notes = [
-        rules.CreditNoteCandidate(100, 10, Decimal("300.00"), "AV-9 avoir sur FA-2"),
-        rules.CreditNoteCandidate(101, 10, Decimal("300.00"), "AV-10"),
-        rules.CreditNoteCandidate(102, 11, Decimal("500.00"), "AV-11 FA-1"),
+        rules.CreditNoteCandidate(
+            item_id=100, customer_id=10, amount=Decimal("300.00"), reference="AV-9 avoir sur FA-2"
+        ),
+        rules.CreditNoteCandidate(item_id=101, customer_id=10, amount=Decimal("300.00"), reference="AV-10"),
+        rules.CreditNoteCandidate(item_id=102, customer_id=11, amount=Decimal("500.00"), reference="AV-11 FA-1"),
     ]
     assert set(rules.match_credit_notes(disputes, notes)) == {(2, 100, "reference"), (1, 101, "amount")}
 

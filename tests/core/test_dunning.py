@@ -65,7 +65,13 @@ def item(item_id: int, days_past_due: int, amount: str = "1000", customer_id: in
 def done(
     item_id: int, step_code: str, days_ago: int, scenario: str = "standard", skipped: bool = False
 ) -> ExecutedStep:
-    return ExecutedStep(item_id, scenario, step_code, AS_OF - timedelta(days=days_ago), skipped)
+    return ExecutedStep(
+        item_id=item_id,
+        scenario_code=scenario,
+        step_code=step_code,
+        executed_on=AS_OF - timedelta(days=days_ago),
+        skipped=skipped,
+    )
 
 
 def plan(items: list[OpenItem], customers: list[DunningCustomer] | None = None, **kwargs: object) -> DunningPlan:
@@ -222,7 +228,7 @@ def test_after_the_resumed_step_the_normal_rule_applies_again() -> None:
 
 def test_kept_promise_no_longer_protects_the_remaining_balance() -> None:
     promise = promise_on((1,), AS_OF + timedelta(days=5))
-    payments = [PromisePayment(1, AS_OF - timedelta(days=1), D("1000"))]
+    payments = [PromisePayment(item_id=1, received_on=AS_OF - timedelta(days=1), amount=D("1000"))]
     result = plan([item(1, 20, amount="500")], promises=[promise], promise_payments=payments)
     assert planned_steps(result) == [(1, "call_task", (1,))]
 
@@ -308,7 +314,7 @@ def test_a_message_covering_a_formal_notice_claims_its_penalties_and_indemnities
     (message,) = plan([item(1, 4), item(2, 31), item(3, 61, amount="3000")]).messages
     assert message.step_code == "litigation_handover" and message.penalties is not None
     assert {p.item_id for p in message.penalties.invoices} == {1, 2, 3}  # every late invoice listed
-    assert message.penalties.indemnity_total == Money(D("120"), "EUR")  # 3 × 40 € (D441-5)
+    assert message.penalties.indemnity_total == Money(amount=D("120"), currency="EUR")  # 3 × 40 € (D441-5)
     assert message_actions(message) == {StepAction.LITIGATION, StepAction.PENALTY_CLAIM}
 
 
@@ -348,7 +354,7 @@ def test_minimum_is_checked_in_the_functional_currency() -> None:
 def test_message_totals_are_per_currency() -> None:
     items = [item(1, 3), item(2, 3, amount="500", currency="USD", open_amount_functional=D("460"))]
     (message,) = plan(items).messages
-    assert message.totals == (Money(D("1000"), "EUR"), Money(D("500"), "USD"))
+    assert message.totals == (Money(amount=D("1000"), currency="EUR"), Money(amount=D("500"), currency="USD"))
     assert message.total_functional == D("1460.00")
 
 
@@ -357,7 +363,7 @@ def test_credit_notes_are_shown_but_do_not_net_the_planned_invoices() -> None:
     (message,) = plan([item(1, 3), credit]).messages
     assert message.total_functional == D("1000.00")
     assert [c.item_id for c in message.credits] == [9]
-    assert message.credit_totals == (Money(D("-250"), "EUR"),)
+    assert message.credit_totals == (Money(amount=D("-250"), currency="EUR"),)
     assert "not deducted" in message.reason
     assert plan([item(1, 3), credit]).decision_for(9) is None
 
@@ -409,7 +415,7 @@ def test_formal_notice_carries_the_penalties_to_print() -> None:
     assert message.action is StepAction.PENALTY_CLAIM
     assert message.penalties is not None
     # 1000 × 12.15 % × 30/365 = 9.9863, plus the 40 € indemnity
-    assert message.penalties.totals == (Money(D("49.99"), "EUR"),)
+    assert message.penalties.totals == (Money(amount=D("49.99"), currency="EUR"),)
 
 
 def test_penalties_follow_partial_payments_when_the_history_is_given() -> None:
@@ -418,12 +424,12 @@ def test_penalties_follow_partial_payments_when_the_history_is_given() -> None:
         30,
         amount="600",
         original_amount=D("1000"),
-        settlements=(InvoiceSettlement(AS_OF - timedelta(days=20), D("400")),),
+        settlements=(InvoiceSettlement(on=AS_OF - timedelta(days=20), amount=D("400")),),
     )
     (message,) = plan([partly_paid]).messages
     assert message.penalties is not None
     # 10 days on 1000 = 3.3288 → 3.33; 20 days on 600 = 3.9945 → 3.99
-    assert message.penalties.interest_totals == (Money(D("7.32"), "EUR"),)
+    assert message.penalties.interest_totals == (Money(amount=D("7.32"), currency="EUR"),)
 
 
 def test_public_buyer_formal_notice_claims_moratory_interest_at_mro_plus_eight() -> None:
@@ -431,11 +437,11 @@ def test_public_buyer_formal_notice_claims_moratory_interest_at_mro_plus_eight()
     (message,) = plan([item(1, 60)], [public], history=[done(1, "call_task", 20, scenario="public_sector")]).messages
     assert message.step_code == "formal_notice" and message.penalties is not None
     # 02/01–02/03/2026, 60 days at 2.15 + 8 = 10.15 %: 1000 × 10.15 % × 60/365 = 16.6849
-    assert message.penalties.interest_totals == (Money(D("16.68"), "EUR"),)
+    assert message.penalties.interest_totals == (Money(amount=D("16.68"), currency="EUR"),)
 
 
 def test_penalties_that_cannot_be_computed_become_a_warning_not_a_failed_run() -> None:
-    no_rates = DunningSettings(mro_rates=RateTable("empty", ()))
+    no_rates = DunningSettings(mro_rates=RateTable(name="empty", entries=()))
     (message,) = plan([item(1, 30)], settings=no_rates).messages
     assert message.penalties is None
     assert message.warnings[0].startswith("penalties not computed")
@@ -479,12 +485,28 @@ def test_public_sector_is_softer_and_never_blocks_credit() -> None:
 
 def test_scenario_refuses_steps_whose_offsets_do_not_increase() -> None:
     with pytest.raises(ValidationFailed):
-        Scenario("x", "X", ("sme",), (Step("a", 1, 10, Channel.EMAIL, "t"), Step("b", 2, 10, Channel.EMAIL, "t")))
+        Scenario(
+            code="x",
+            name="X",
+            categories=("sme",),
+            steps=(
+                Step(code="a", order=1, offset_days=10, channel=Channel.EMAIL, template_code="t"),
+                Step(code="b", order=2, offset_days=10, channel=Channel.EMAIL, template_code="t"),
+            ),
+        )
 
 
 def test_scenario_refuses_duplicate_step_codes() -> None:
     with pytest.raises(ValidationFailed):
-        Scenario("x", "X", ("sme",), (Step("a", 1, 3, Channel.EMAIL, "t"), Step("a", 2, 10, Channel.EMAIL, "t")))
+        Scenario(
+            code="x",
+            name="X",
+            categories=("sme",),
+            steps=(
+                Step(code="a", order=1, offset_days=3, channel=Channel.EMAIL, template_code="t"),
+                Step(code="a", order=2, offset_days=10, channel=Channel.EMAIL, template_code="t"),
+            ),
+        )
 
 
 # --- simulation: consecutive daily runs ---------------------------------------------------
@@ -526,9 +548,22 @@ def portfolios(
     for p in range(draw(st.integers(0, 3))):
         made = START + timedelta(days=draw(st.integers(0, 60)))
         covered = tuple(draw(st.sets(st.integers(0, len(items) - 1), min_size=1, max_size=3)))
-        promises.append(PromiseToPay(p, 0, D("1000"), made + timedelta(days=draw(st.integers(0, 20))), covered, made))
+        promises.append(
+            PromiseToPay(
+                promise_id=p,
+                customer_id=0,
+                amount=D("1000"),
+                promised_date=made + timedelta(days=draw(st.integers(0, 20))),
+                item_ids=covered,
+                created_on=made,
+            )
+        )
         if draw(st.booleans()):
-            payments.append(PromisePayment(covered[0], made + timedelta(days=draw(st.integers(0, 30))), D("600")))
+            payments.append(
+                PromisePayment(
+                    item_id=covered[0], received_on=made + timedelta(days=draw(st.integers(0, 30))), amount=D("600")
+                )
+            )
     return customers, items, promises, payments
 
 
@@ -556,7 +591,9 @@ def test_daily_runs_never_fire_a_step_twice_nor_dun_disputed_or_promised_invoice
         as_of = START + timedelta(days=day)
         if day == switch_day:  # a customer changes category: its scenario changes mid-way
             first = customers[0]
-            customers[0] = DunningCustomer(first.customer_id, first.name, switch_to, contacts=first.contacts)
+            customers[0] = DunningCustomer(
+                customer_id=first.customer_id, name=first.name, category=switch_to, contacts=first.contacts
+            )
         result = plan_dunning(
             as_of=as_of,
             customers=customers,
@@ -608,7 +645,10 @@ def test_plan_for_20000_customers_and_200000_invoices_decides_every_invoice() ->
         for i in range(200_000)
     ]
     history = [
-        ExecutedStep(i, "standard", "friendly_reminder", AS_OF - timedelta(days=40)) for i in range(0, 200_000, 3)
+        ExecutedStep(
+            item_id=i, scenario_code="standard", step_code="friendly_reminder", executed_on=AS_OF - timedelta(days=40)
+        )
+        for i in range(0, 200_000, 3)
     ]
     started = time.perf_counter()
     result = plan_dunning(as_of=AS_OF, customers=customers, items=items, history=history)

@@ -31,11 +31,13 @@ def contract(**overrides):
 
 
 def invoice(reference, debtor, amount, due, invoice_date=date(2026, 6, 1)):
-    return ReceivableToAssign(reference, debtor, D(amount), invoice_date, due)
+    return ReceivableToAssign(
+        reference=reference, debtor_id=debtor, amount=D(amount), invoice_date=invoice_date, due_date=due
+    )
 
 
 BATCH = [invoice("F1", "D1", 12000, date(2026, 7, 31)), invoice("F2", "D2", 3000, date(2026, 8, 1))]
-APPROVALS = [DebtorApproval("D1", D(10000))]
+APPROVALS = [DebtorApproval(debtor_id="D1", approved_amount=D(10000))]
 
 
 def batch(receivables=BATCH, approvals=APPROVALS, terms=None, **kwargs):
@@ -96,7 +98,7 @@ def test_invoice_on_terms_longer_than_the_contract_is_not_eligible():
 
 
 def test_expired_approval_counts_as_unapproved():
-    approvals = [DebtorApproval("D1", D(10000), expires_on=date(2026, 6, 14))]
+    approvals = [DebtorApproval(debtor_id="D1", approved_amount=D(10000), expires_on=date(2026, 6, 14))]
     assert batch(approvals=approvals).lines[0].reasons == ("unapproved debtor",)
 
 
@@ -181,9 +183,9 @@ def test_availability_within_the_global_limit_shows_what_is_owed_back():
 
 def test_returns_of_unapproved_and_long_overdue_receivables():
     receivables = [
-        AssignedReceivable("F1", "D9", D(500), date(2026, 6, 1)),
-        AssignedReceivable("F2", "D1", D(800), date(2026, 3, 1)),
-        AssignedReceivable("F3", "D1", D(900), date(2026, 3, 20)),
+        AssignedReceivable(reference="F1", debtor_id="D9", open_amount=D(500), due_date=date(2026, 6, 1)),
+        AssignedReceivable(reference="F2", debtor_id="D1", open_amount=D(800), due_date=date(2026, 3, 1)),
+        AssignedReceivable(reference="F3", debtor_id="D1", open_amount=D(900), due_date=date(2026, 3, 20)),
     ]
     returned = factoring_returns(receivables=receivables, approvals=APPROVALS, as_of=ON, contract=contract())
     assert [(r.reference, r.amount, r.reason) for r in returned] == [
@@ -194,8 +196,8 @@ def test_returns_of_unapproved_and_long_overdue_receivables():
 
 def test_reduced_approval_returns_the_excess_on_the_latest_invoices():
     receivables = [
-        AssignedReceivable("F1", "D1", D(6000), date(2026, 7, 1)),
-        AssignedReceivable("F2", "D1", D(7000), date(2026, 7, 15)),
+        AssignedReceivable(reference="F1", debtor_id="D1", open_amount=D(6000), due_date=date(2026, 7, 1)),
+        AssignedReceivable(reference="F2", debtor_id="D1", open_amount=D(7000), due_date=date(2026, 7, 15)),
     ]
     returned = factoring_returns(receivables=receivables, approvals=APPROVALS, as_of=ON, contract=contract())
     assert [(r.reference, r.amount) for r in returned] == [("F2", D(3000))]

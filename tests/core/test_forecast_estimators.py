@@ -46,7 +46,7 @@ def test_label_maturity_is_the_quantile_of_issue_to_settlement_delays_before_the
 
 
 def test_constant_probability_stands_in_when_training_holds_one_class():
-    assert ConstantProbability(1.0).predict_proba(np.zeros((2, 3)))[:, 1].tolist() == [1.0, 1.0]
+    assert ConstantProbability(probability=1.0).predict_proba(np.zeros((2, 3)))[:, 1].tolist() == [1.0, 1.0]
 
 
 def _overdue_case():

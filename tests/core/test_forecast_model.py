@@ -105,7 +105,7 @@ def test_an_order_becomes_an_invoice_at_its_ship_date_with_the_customer_profile(
         customer_id="C1",
         expected_ship_date=date(2026, 2, 10),
         amount=Decimal("500.00"),
-        terms=PaymentTerms(45, end_of_month=True),
+        terms=PaymentTerms(days=45, end_of_month=True),
     )
     pseudo = order_as_invoice(order, as_of=date(2026, 1, 15), profile=profile)
     assert (pseudo.invoice_date, pseudo.due_date) == (date(2026, 2, 10), date(2026, 3, 31))

@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 from decimal import Decimal
 
@@ -33,20 +34,33 @@ AS_OF = date(2026, 6, 30)
 
 def altman(value):
     zone = None if value is None else AltmanThresholds().zone(D(value))
-    return AltmanZScore(None if value is None else D(value), zone, (), AltmanThresholds(), "missing: ebit")
+    return AltmanZScore(
+        value=None if value is None else D(value),
+        zone=zone,
+        terms=(),
+        thresholds=AltmanThresholds(),
+        reason="missing: ebit",
+    )
 
 
 def conan(value):
     zone = None if value is None else ConanHolderThresholds().zone(D(value))
     reason = "missing: revenue" if value is None else None
-    return ConanHolderScore(None if value is None else D(value), zone, "", (), ConanHolderThresholds(), reason)
+    return ConanHolderScore(
+        value=None if value is None else D(value),
+        zone=zone,
+        failure_probability="",
+        terms=(),
+        thresholds=ConanHolderThresholds(),
+        reason=reason,
+    )
 
 
 FULL = GradeInputs(
     altman=altman("2.60"),
     conan_holder=conan("0.16"),
     payer_index=D(80),
-    external_ratings=(ExternalRating("banque_de_france", "4", date(2026, 1, 15)),),
+    external_ratings=(ExternalRating(agency="banque_de_france", rating="4", rated_on=date(2026, 1, 15)),),
     company_created_on=date(2006, 6, 30),
 )
 
@@ -114,7 +128,7 @@ def test_too_little_data_gives_no_letter_but_keeps_the_explanation():
 
 
 def test_open_receivership_forces_grade_e():
-    events = (LegalEvent(LegalEventKind.RECEIVERSHIP, date(2026, 3, 2), source="BODACC A"),)
+    events = (LegalEvent(kind=LegalEventKind.RECEIVERSHIP, published_on=date(2026, 3, 2), source="BODACC A"),)
     grade = grade_customer(inputs=GradeInputs(**{**_fields(FULL), "legal_events": events}), as_of=AS_OF)
     assert grade.letter == "E"
     assert grade.cap == "open receivership published 2026-03-02: grade E"
@@ -123,8 +137,8 @@ def test_open_receivership_forces_grade_e():
 
 def test_continuation_plan_closes_the_proceeding_but_still_weighs():
     events = (
-        LegalEvent(LegalEventKind.RECEIVERSHIP, date(2025, 1, 10)),
-        LegalEvent(LegalEventKind.CONTINUATION_PLAN, date(2025, 11, 5)),
+        LegalEvent(kind=LegalEventKind.RECEIVERSHIP, published_on=date(2025, 1, 10)),
+        LegalEvent(kind=LegalEventKind.CONTINUATION_PLAN, published_on=date(2025, 11, 5)),
     )
     grade = grade_customer(inputs=GradeInputs(**{**_fields(FULL), "legal_events": events}), as_of=AS_OF)
     assert grade.cap is None
@@ -133,30 +147,30 @@ def test_continuation_plan_closes_the_proceeding_but_still_weighs():
 
 
 def test_legal_events_older_than_the_lookback_are_forgotten():
-    events = (LegalEvent(LegalEventKind.TAX_SOCIAL_LIEN, date(2022, 1, 1)),)
+    events = (LegalEvent(kind=LegalEventKind.TAX_SOCIAL_LIEN, published_on=date(2022, 1, 1)),)
     grade = grade_customer(inputs=GradeInputs(legal_events=events, payer_index=D(80)), as_of=AS_OF)
     assert grade.contribution(GradeFactor.LEGAL).subscore == D(100)
 
 
 def test_worst_recent_legal_event_counts():
     events = (
-        LegalEvent(LegalEventKind.MANAGEMENT_CHANGE, date(2026, 1, 1)),
-        LegalEvent(LegalEventKind.TAX_SOCIAL_LIEN, date(2025, 6, 1)),
+        LegalEvent(kind=LegalEventKind.MANAGEMENT_CHANGE, published_on=date(2026, 1, 1)),
+        LegalEvent(kind=LegalEventKind.TAX_SOCIAL_LIEN, published_on=date(2025, 6, 1)),
     )
     grade = grade_customer(inputs=GradeInputs(legal_events=events, payer_index=D(80)), as_of=AS_OF)
     assert grade.contribution(GradeFactor.LEGAL).subscore == D(40)
 
 
 def test_open_insolvency_reads_the_latest_proceeding_event():
-    opened = LegalEvent(LegalEventKind.SAFEGUARD, date(2026, 2, 1))
-    closed = LegalEvent(LegalEventKind.PROCEEDING_CLOSED, date(2026, 5, 1))
+    opened = LegalEvent(kind=LegalEventKind.SAFEGUARD, published_on=date(2026, 2, 1))
+    closed = LegalEvent(kind=LegalEventKind.PROCEEDING_CLOSED, published_on=date(2026, 5, 1))
     assert open_insolvency(events=[opened], as_of=AS_OF) == opened
     assert open_insolvency(events=[opened, closed], as_of=AS_OF) is None
     assert open_insolvency(events=[opened, closed], as_of=date(2026, 4, 1)) == opened
 
 
 def test_stale_rating_is_not_used():
-    ratings = (ExternalRating("banque_de_france", "3++", date(2024, 12, 31)),)
+    ratings = (ExternalRating(agency="banque_de_france", rating="3++", rated_on=date(2024, 12, 31)),)
     grade = grade_customer(inputs=GradeInputs(external_ratings=ratings, payer_index=D(80)), as_of=AS_OF)
     rating = grade.contribution(GradeFactor.EXTERNAL_RATING)
     assert rating.subscore is None
@@ -164,7 +178,7 @@ def test_stale_rating_is_not_used():
 
 
 def test_rating_off_the_scale_is_not_used():
-    ratings = (ExternalRating("banque_de_france", "0", date(2026, 5, 1)),)
+    ratings = (ExternalRating(agency="banque_de_france", rating="0", rated_on=date(2026, 5, 1)),)
     grade = grade_customer(inputs=GradeInputs(external_ratings=ratings, payer_index=D(80)), as_of=AS_OF)
     assert grade.contribution(GradeFactor.EXTERNAL_RATING).detail.endswith("not on a configured scale")
 
@@ -173,15 +187,15 @@ def test_rating_off_the_scale_is_not_used():
     ("agency", "rating", "subscore"), [("coface_dra", "7", D(70)), ("score_100", "55,5", D("55.5"))]
 )
 def test_numeric_ratings_are_read_linearly(agency, rating, subscore):
-    ratings = (ExternalRating(agency, rating, date(2026, 5, 1)),)
+    ratings = (ExternalRating(agency=agency, rating=rating, rated_on=date(2026, 5, 1)),)
     grade = grade_customer(inputs=GradeInputs(external_ratings=ratings), as_of=AS_OF)
     assert grade.contribution(GradeFactor.EXTERNAL_RATING).subscore == subscore
 
 
 def test_latest_rating_wins():
     ratings = (
-        ExternalRating("banque_de_france", "3", date(2026, 5, 1)),
-        ExternalRating("banque_de_france", "6", date(2025, 10, 1)),
+        ExternalRating(agency="banque_de_france", rating="3", rated_on=date(2026, 5, 1)),
+        ExternalRating(agency="banque_de_france", rating="6", rated_on=date(2025, 10, 1)),
     )
     grade = grade_customer(inputs=GradeInputs(external_ratings=ratings), as_of=AS_OF)
     assert grade.contribution(GradeFactor.EXTERNAL_RATING).subscore == D(90)
@@ -196,7 +210,10 @@ def test_seniority_averages_company_age_and_relationship_length():
 
 
 def test_weights_are_configurable():
-    config = GradingConfig(weights=GradeWeights(D(0), D(1), D(0), D(0), D(0)), min_coverage=D("0.1"))
+    config = GradingConfig(
+        weights=GradeWeights(financial=D(0), payer=D(1), external_rating=D(0), legal=D(0), seniority=D(0)),
+        min_coverage=D("0.1"),
+    )
     grade = grade_customer(inputs=FULL, as_of=AS_OF, config=config)
     assert grade.score == D(80)
     assert grade.letter == "A"
@@ -204,7 +221,7 @@ def test_weights_are_configurable():
 
 def test_weights_cannot_all_be_zero():
     with pytest.raises(ValidationFailed):
-        GradeWeights(D(0), D(0), D(0), D(0), D(0))
+        GradeWeights(financial=D(0), payer=D(0), external_rating=D(0), legal=D(0), seniority=D(0))
 
 
 @pytest.mark.parametrize(
@@ -251,10 +268,15 @@ def test_grade_explanation_always_sums_to_the_score(payer, altman_value, rating,
     inputs = GradeInputs(
         altman=altman(altman_value),
         payer_index=payer,
-        external_ratings=() if rating is None else (ExternalRating("coface_dra", str(rating), date(2026, 1, 1)),),
+        external_ratings=()
+        if rating is None
+        else (ExternalRating(agency="coface_dra", rating=str(rating), rated_on=date(2026, 1, 1)),),
         company_created_on=created,
     )
-    config = GradingConfig(weights=GradeWeights(*(D(x) for x in w)), min_coverage=D("0.01"))
+    config = GradingConfig(
+        weights=GradeWeights(**{f.name: D(x) for f, x in zip(dataclasses.fields(GradeWeights), w, strict=True)}),
+        min_coverage=D("0.01"),
+    )
     grade = grade_customer(inputs=inputs, as_of=AS_OF, config=config)
     if grade.score is not None:
         assert sum(c.points for c in grade.contributions) == grade.score

@@ -28,25 +28,33 @@ from encours.core.insurance import (
 
 D = Decimal
 AS_OF = date(2026, 6, 30)
-POLICY = InsurancePolicy("Coface", "P-123", discretionary_limit=D(15000), non_qualifying_threshold=D(1000))
+POLICY = InsurancePolicy(
+    insurer="Coface", number="P-123", discretionary_limit=D(15000), non_qualifying_threshold=D(1000)
+)
 
 
 def decision(status, granted, effective_on, decided_on=None, expires_on=None, reference=""):
     return CoverDecision(
-        "B1", status, D(100000), D(granted), decided_on=decided_on or effective_on, effective_on=effective_on,
-        expires_on=expires_on, reference=reference,
-    )  # fmt: skip
+        buyer_id="B1",
+        status=status,
+        requested_amount=D(100000),
+        granted_amount=D(granted),
+        decided_on=decided_on or effective_on,
+        effective_on=effective_on,
+        expires_on=expires_on,
+        reference=reference,
+    )
 
 
 def test_policy_defaults_to_market_terms():
-    policy = InsurancePolicy("Atradius", "A-1")
+    policy = InsurancePolicy(insurer="Atradius", number="A-1")
     assert policy.indemnity_rate == D("0.90")
     assert 150 <= policy.waiting_period_days <= 180
 
 
 def test_policy_refuses_an_indemnity_rate_above_100_percent():
     with pytest.raises(ValidationFailed):
-        InsurancePolicy("X", "1", indemnity_rate=D("1.1"))
+        InsurancePolicy(insurer="X", number="1", indemnity_rate=D("1.1"))
 
 
 def test_no_cover_before_the_first_effective_decision():
@@ -136,17 +144,19 @@ def test_buyer_cover_with_policy_uses_the_discretionary_limit():
     ],
 )
 def test_declaration_deadline_across_month_ends_and_leap_years(due, days, deadline):
-    policy = InsurancePolicy("X", "1", declaration_deadline_days=days)
+    policy = InsurancePolicy(insurer="X", number="1", declaration_deadline_days=days)
     assert declaration_deadline(original_due_date=due, policy=policy) == deadline
 
 
 def test_overdue_declarations_list_each_overdue_invoice_most_urgent_first():
     invoices = [
-        InsuredInvoice("F3", date(2026, 6, 30), D(100)),  # due today: not overdue yet
-        InsuredInvoice("F2", date(2026, 5, 20), D(200)),
-        InsuredInvoice("F1", date(2026, 4, 10), D(300)),
-        InsuredInvoice("F0", date(2026, 4, 1), D(0)),  # paid
-        InsuredInvoice("F4", date(2026, 6, 10), D(50)),
+        InsuredInvoice(
+            reference="F3", original_due_date=date(2026, 6, 30), open_amount=D(100)
+        ),  # due today: not overdue yet
+        InsuredInvoice(reference="F2", original_due_date=date(2026, 5, 20), open_amount=D(200)),
+        InsuredInvoice(reference="F1", original_due_date=date(2026, 4, 10), open_amount=D(300)),
+        InsuredInvoice(reference="F0", original_due_date=date(2026, 4, 1), open_amount=D(0)),  # paid
+        InsuredInvoice(reference="F4", original_due_date=date(2026, 6, 10), open_amount=D(50)),
     ]
     due = overdue_declarations(invoices=invoices, policy=POLICY, as_of=AS_OF)
     assert [(d.reference, d.deadline, d.days_left, d.status) for d in due] == [
@@ -157,14 +167,18 @@ def test_overdue_declarations_list_each_overdue_invoice_most_urgent_first():
 
 
 def test_declaration_due_soon_within_the_warning_window():
-    (due,) = overdue_declarations(invoices=[InsuredInvoice("F", date(2026, 5, 15), D(1))], policy=POLICY, as_of=AS_OF)
+    (due,) = overdue_declarations(
+        invoices=[InsuredInvoice(reference="F", original_due_date=date(2026, 5, 15), open_amount=D(1))],
+        policy=POLICY,
+        as_of=AS_OF,
+    )
     assert (due.days_left, due.status) == (14, DeclarationStatus.DUE_SOON)
 
 
 def test_customer_deadline_is_that_of_its_oldest_overdue_invoice():
     invoices = [
-        InsuredInvoice("F2", date(2026, 5, 20), D(200)),
-        InsuredInvoice("F1", date(2026, 5, 2), D(300)),
+        InsuredInvoice(reference="F2", original_due_date=date(2026, 5, 20), open_amount=D(200)),
+        InsuredInvoice(reference="F1", original_due_date=date(2026, 5, 2), open_amount=D(300)),
     ]
     due = customer_declaration_deadline(invoices=invoices, policy=POLICY, as_of=AS_OF)
     assert due is not None
@@ -206,7 +220,9 @@ def test_indemnity_is_payable_at_insolvency_or_after_the_waiting_period():
 
 
 def position(amount, status=CoverStatus.APPROVED):
-    return CoverPosition(AS_OF, D(amount), decision(status, amount, date(2026, 1, 1)), "decision", "")
+    return CoverPosition(
+        on=AS_OF, amount=D(amount), decision=decision(status, amount, date(2026, 1, 1)), source="decision", reason=""
+    )
 
 
 def test_cover_increase_is_proposed_when_exposure_reaches_the_trigger():
@@ -230,7 +246,7 @@ def test_no_cover_increase_below_the_trigger():
 
 
 def test_first_cover_request_for_a_buyer_without_cover():
-    none = CoverPosition(AS_OF, D(0), None, "none", "")
+    none = CoverPosition(on=AS_OF, amount=D(0), decision=None, source="none", reason="")
     proposal = propose_cover_increase(buyer_id="B1", exposure=D(12000), cover=none)
     assert proposal.proposed_amount == D(15000)
 

@@ -48,7 +48,7 @@ def item(kind, amount, on, currency="EUR"):
 
 
 def test_countback_dso_counts_only_the_elapsed_days_of_the_month_of_as_of():
-    sales = {Month(2026, 9): D(30000), Month(2026, 10): D(10000)}  # October to the 15th
+    sales = {Month(year=2026, month=9): D(30000), Month(year=2026, month=10): D(10000)}  # October to the 15th
     result = countback_dso(receivables=D(25000), monthly_sales=sales, as_of=date(2026, 10, 15))
     # 15 days of October consume 10 000; 15 000 / 30 000 × 30 days of September = 15
     assert result.days == D(30)
@@ -56,7 +56,11 @@ def test_countback_dso_counts_only_the_elapsed_days_of_the_month_of_as_of():
 
 
 def test_countback_dso_walks_back_months_of_different_lengths():
-    sales = {Month(2026, 1): D(31000), Month(2026, 2): D(28000), Month(2026, 3): D(31000)}
+    sales = {
+        Month(year=2026, month=1): D(31000),
+        Month(year=2026, month=2): D(28000),
+        Month(year=2026, month=3): D(31000),
+    }
     result = countback_dso(receivables=D(70000), monthly_sales=sales, as_of=date(2026, 3, 31))
     # March 31 + February 28 + 11 000 / 31 000 × 31 = 11
     assert result.days == D(70)
@@ -64,46 +68,56 @@ def test_countback_dso_walks_back_months_of_different_lengths():
 
 
 def test_countback_dso_stops_when_the_receivables_equal_a_month_of_sales():
-    sales = {Month(2026, 9): ZERO, Month(2026, 10): D(40000)}
+    sales = {Month(year=2026, month=9): ZERO, Month(year=2026, month=10): D(40000)}
     result = countback_dso(receivables=D(40000), monthly_sales=sales, as_of=OCT_31)
     assert (result.days, result.months_counted, result.history_exhausted) == (D(31), 1, False)
 
 
 def test_countback_dso_adds_the_full_days_of_a_month_without_sales():
-    sales = {Month(2026, 8): D(30000), Month(2026, 10): D(10000)}  # nothing in September
+    sales = {Month(year=2026, month=8): D(30000), Month(year=2026, month=10): D(10000)}  # nothing in September
     result = countback_dso(receivables=D(25000), monthly_sales=sales, as_of=OCT_31)
     # 31 + 30 + 15 000 / 30 000 × 31 = 76.5
     assert result.days == D("76.5")
 
 
 def test_countback_dso_treats_a_month_of_net_credit_notes_as_a_month_without_sales():
-    sales = {Month(2026, 8): D(30000), Month(2026, 9): D(-5000), Month(2026, 10): D(10000)}
+    sales = {
+        Month(year=2026, month=8): D(30000),
+        Month(year=2026, month=9): D(-5000),
+        Month(year=2026, month=10): D(10000),
+    }
     result = countback_dso(receivables=D(25000), monthly_sales=sales, as_of=OCT_31)
     assert result.days == D("76.5")
 
 
 def test_countback_dso_flags_a_sales_history_shorter_than_the_receivables():
-    sales = {Month(2026, 9): D(10000), Month(2026, 10): D(10000)}
+    sales = {Month(year=2026, month=9): D(10000), Month(year=2026, month=10): D(10000)}
     result = countback_dso(receivables=D(50000), monthly_sales=sales, as_of=OCT_31)
     assert (result.days, result.months_counted, result.history_exhausted) == (D(61), 2, True)
 
 
 def test_countback_dso_reads_months_between_history_start_and_first_sales_as_zero_sales():
-    sales = {Month(2026, 10): D(10000)}
-    result = countback_dso(receivables=D(20000), monthly_sales=sales, as_of=OCT_31, history_start=Month(2026, 7))
+    sales = {Month(year=2026, month=10): D(10000)}
+    result = countback_dso(
+        receivables=D(20000), monthly_sales=sales, as_of=OCT_31, history_start=Month(year=2026, month=7)
+    )
     # October consumed, then September, August and July add their days without sales
     assert (result.days, result.history_exhausted) == (D(31 + 30 + 31 + 31), True)
 
 
 def test_countback_dso_ignores_sales_of_months_after_as_of():
-    sales = {Month(2026, 9): D(30000), Month(2026, 10): D(31000), Month(2026, 11): D(1)}
+    sales = {
+        Month(year=2026, month=9): D(30000),
+        Month(year=2026, month=10): D(31000),
+        Month(year=2026, month=11): D(1),
+    }
     result = countback_dso(receivables=D(46000), monthly_sales=sales, as_of=OCT_31)
     assert result.days == D(46)
 
 
 @pytest.mark.parametrize("receivables", [D(0), D(-1500)])
 def test_countback_dso_is_zero_without_receivables(receivables):
-    result = countback_dso(receivables=receivables, monthly_sales={Month(2026, 10): D(100)}, as_of=OCT_31)
+    result = countback_dso(receivables=receivables, monthly_sales={Month(year=2026, month=10): D(100)}, as_of=OCT_31)
     assert (result.days, result.months_counted, result.history_exhausted) == (ZERO, 0, False)
 
 
@@ -113,7 +127,7 @@ def test_countback_dso_without_any_sales_history_is_exhausted_at_once():
 
 
 monthly_histories = st.dictionaries(
-    keys=st.integers(min_value=0, max_value=23).map(lambda back: Month(2026, 10).shifted(-back)),
+    keys=st.integers(min_value=0, max_value=23).map(lambda back: Month(year=2026, month=10).shifted(-back)),
     values=st.integers(min_value=-2000, max_value=100_000).map(D),
     max_size=24,
 )
@@ -306,8 +320,8 @@ def test_sales_by_month_nets_credit_notes_and_ignores_payments_and_adjustments()
         item(ItemKind.INVOICE, "500.00", date(2026, 10, 1)),
     ]
     assert sales_by_month(items=items, as_of=OCT_31) == {
-        Month(2026, 9): D("1000.00"),
-        Month(2026, 10): D("500.00"),
+        Month(year=2026, month=9): D("1000.00"),
+        Month(year=2026, month=10): D("500.00"),
     }
 
 
@@ -316,7 +330,7 @@ def test_sales_by_month_keeps_the_month_of_as_of_to_date_only():
         item(ItemKind.INVOICE, "100.00", date(2026, 10, 15)),
         item(ItemKind.INVOICE, "900.00", date(2026, 10, 16)),
     ]
-    assert sales_by_month(items=items, as_of=date(2026, 10, 15)) == {Month(2026, 10): D("100.00")}
+    assert sales_by_month(items=items, as_of=date(2026, 10, 15)) == {Month(year=2026, month=10): D("100.00")}
 
 
 def test_sales_by_month_refuses_mixed_currencies():
@@ -333,4 +347,4 @@ def test_sales_in_period_counts_both_ends_of_the_period():
         item(ItemKind.INVOICE, "100.00", date(2026, 10, 31)),
         item(ItemKind.INVOICE, "1000.00", date(2026, 11, 1)),
     ]
-    assert sales_in_period(items=items, period=Period(date(2026, 8, 1), OCT_31)) == D("106.00")
+    assert sales_in_period(items=items, period=Period(start=date(2026, 8, 1), end=OCT_31)) == D("106.00")

@@ -38,7 +38,7 @@ def test_quantisation_follows_the_currency_minor_unit():
 
 def test_money_refuses_mixed_currencies():
     with pytest.raises(InvalidAmount):
-        Money(Decimal(1), "EUR") + Money(Decimal(1), "USD")
+        Money(amount=Decimal(1), currency="EUR") + Money(amount=Decimal(1), currency="USD")
 
 
 def test_formatting_in_both_languages():

@@ -24,7 +24,9 @@ AS_OF = date(2026, 6, 30)
 
 
 def paid(amount, due, days_late, reference="F"):
-    return PaymentExperience(reference, D(amount), due_date=due, paid_on=due + timedelta(days=days_late))
+    return PaymentExperience(
+        reference=reference, amount=D(amount), due_date=due, paid_on=due + timedelta(days=days_late)
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,8 +69,8 @@ def test_payer_index_rounds_to_one_decimal():
 
 def test_payer_index_window_is_the_trailing_twelve_months():
     history = [
-        PaymentExperience("old", D(100), due_date=date(2025, 6, 1), paid_on=date(2025, 6, 30)),
-        PaymentExperience("new", D(100), due_date=date(2025, 7, 1), paid_on=date(2025, 7, 1)),
+        PaymentExperience(reference="old", amount=D(100), due_date=date(2025, 6, 1), paid_on=date(2025, 6, 30)),
+        PaymentExperience(reference="new", amount=D(100), due_date=date(2025, 7, 1), paid_on=date(2025, 7, 1)),
     ]
     index = payer_index(experiences=history, as_of=AS_OF)
     assert index.window_start == date(2025, 7, 1)
@@ -84,7 +86,10 @@ def test_payer_index_ignores_payments_after_as_of_when_they_were_not_yet_due():
 
 
 def test_open_overdue_items_count_as_late_as_they_are_today():
-    items = [OpenItem("F9", D(1000), due_date=date(2026, 5, 31)), OpenItem("F10", D(500), date(2026, 7, 31))]
+    items = [
+        OpenItem(reference="F9", open_amount=D(1000), due_date=date(2026, 5, 31)),
+        OpenItem(reference="F10", open_amount=D(500), due_date=date(2026, 7, 31)),
+    ]
     index = payer_index(experiences=[paid(1000, date(2026, 4, 30), 0)], open_items=items, as_of=AS_OF)
     assert index.value == D(65)  # (1000 × 80 + 1000 × 50 [30 days late]) / 2000
     assert [e.paid_on for e in index.experiences] == [date(2026, 4, 30), None]
@@ -97,7 +102,7 @@ def test_a_payment_made_after_as_of_counts_as_open_overdue_on_as_of():
 
 
 def test_open_overdue_items_can_be_left_out():
-    items = [OpenItem("F9", D(1000), due_date=date(2026, 5, 31))]
+    items = [OpenItem(reference="F9", open_amount=D(1000), due_date=date(2026, 5, 31))]
     scale = PayerScale(count_open_overdue=False)
     index = payer_index(experiences=[paid(100, date(2026, 4, 30), 0)], open_items=items, as_of=AS_OF, scale=scale)
     assert index.value == D(80)
@@ -200,10 +205,10 @@ def test_trend_without_history_has_no_slope():
 
 
 PORTFOLIO = [
-    PortfolioPayer("A", "47.11D", D(80), D(1000)),
-    PortfolioPayer("B", "4721Z", D(60), D(3000)),
-    PortfolioPayer("C", "47.30Z", None, D(0)),
-    PortfolioPayer("D", "10.11Z", D(90), D(500)),
+    PortfolioPayer(customer_id="A", naf_code="47.11D", index=D(80), amount=D(1000)),
+    PortfolioPayer(customer_id="B", naf_code="4721Z", index=D(60), amount=D(3000)),
+    PortfolioPayer(customer_id="C", naf_code="47.30Z", index=None, amount=D(0)),
+    PortfolioPayer(customer_id="D", naf_code="10.11Z", index=D(90), amount=D(500)),
 ]
 
 
@@ -237,7 +242,7 @@ def test_compare_payer_withholds_a_sector_of_too_few_customers():
 
 
 def test_compare_payer_without_a_valid_naf_code_says_so():
-    customer = PortfolioPayer("X", "not a code", D(70), D(10))
+    customer = PortfolioPayer(customer_id="X", naf_code="not a code", index=D(70), amount=D(10))
     comparison = compare_payer(customer=customer, benchmarks=payer_benchmarks(portfolio=[customer]))
     assert comparison.division is None
     assert comparison.reason == "no valid NAF code: no sector to compare with"
@@ -270,14 +275,17 @@ def test_payer_index_stays_within_0_and_100(history):
     )
 )
 def test_payer_index_is_80_when_everything_is_paid_on_time(payments):
-    history = [PaymentExperience("F", amount, due_date=day, paid_on=day) for amount, day in payments]
+    history = [PaymentExperience(reference="F", amount=amount, due_date=day, paid_on=day) for amount, day in payments]
     assert payer_index(experiences=history, as_of=AS_OF).value == D(80)
 
 
 @given(st.lists(experiences, min_size=1, max_size=20), st.integers(min_value=1, max_value=60))
 def test_paying_earlier_never_lowers_the_index(history, advance):
     earlier = [
-        PaymentExperience(e.reference, e.amount, e.due_date, e.paid_on - timedelta(days=advance)) for e in history
+        PaymentExperience(
+            reference=e.reference, amount=e.amount, due_date=e.due_date, paid_on=e.paid_on - timedelta(days=advance)
+        )
+        for e in history
     ]
     baseline = payer_index(experiences=history, as_of=AS_OF)
     improved = payer_index(experiences=earlier, as_of=AS_OF)

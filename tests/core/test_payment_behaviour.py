@@ -24,7 +24,7 @@ from encours.core.periods import Period
 
 D = Decimal
 OCT_31 = date(2026, 10, 31)
-OCTOBER = Period(date(2026, 10, 1), OCT_31)
+OCTOBER = Period(start=date(2026, 10, 1), end=OCT_31)
 
 
 def paid(amount, *, days_late, on=date(2026, 10, 15), customer="C1"):
@@ -152,8 +152,8 @@ def test_payment_records_from_ledger_date_payments_by_the_payment_not_the_letter
         _item("VIR2", ItemKind.PAYMENT, "-400", date(2026, 9, 20)),
     ]
     allocations = [
-        Allocation("FA1", "VIR1", D(600), date(2026, 10, 5)),
-        Allocation("FA1", "VIR2", D(400), date(2026, 10, 5)),
+        Allocation(debit_key="FA1", credit_key="VIR1", amount=D(600), allocated_on=date(2026, 10, 5)),
+        Allocation(debit_key="FA1", credit_key="VIR2", amount=D(400), allocated_on=date(2026, 10, 5)),
     ]
     records = payment_records_from_ledger(items=items, allocations=allocations)
     assert [(r.amount, r.days_late) for r in records] == [(D(600), 10), (D(400), 20)]
@@ -165,7 +165,8 @@ def test_payment_records_from_ledger_skip_credit_notes():
         _item("AV1", ItemKind.CREDIT_NOTE, "-1000", date(2026, 12, 1)),
     ]
     records = payment_records_from_ledger(
-        items=items, allocations=[Allocation("FA1", "AV1", D(1000), date(2026, 12, 1))]
+        items=items,
+        allocations=[Allocation(debit_key="FA1", credit_key="AV1", amount=D(1000), allocated_on=date(2026, 12, 1))],
     )
     assert records == ()
 

@@ -74,49 +74,53 @@ def test_public_procurement_refuses_a_contractual_rate() -> None:
 
 
 def test_shipped_tables_cover_2013_to_2026() -> None:
-    assert ECB_MRO_RATES.entries[0].half_year == HalfYear(2013, 1)
-    assert ECB_MRO_RATES.last_half_year == HalfYear(2026, 2)
-    assert LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(2024, 1)).rate_pct == Decimal("5.07")
+    assert ECB_MRO_RATES.entries[0].half_year == HalfYear(year=2013, half=1)
+    assert ECB_MRO_RATES.last_half_year == HalfYear(year=2026, half=2)
+    assert LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(year=2024, half=1)).rate_pct == Decimal("5.07")
 
 
 def test_rate_past_the_table_is_carried_forward_and_flagged_provisional() -> None:
-    lookup = LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(2026, 2))
+    lookup = LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(year=2026, half=2))
     assert lookup.rate_pct == Decimal("2.62")
     assert lookup.provisional
 
 
 def test_rate_past_the_table_raises_when_carry_forward_is_refused() -> None:
     with pytest.raises(MissingRate):
-        LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(2026, 2), carry_forward=False)
+        LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(year=2026, half=2), carry_forward=False)
 
 
 def test_rate_before_the_table_raises_missing_rate() -> None:
     with pytest.raises(MissingRate):
-        ECB_MRO_RATES.rate_for(HalfYear(2010, 1))
+        ECB_MRO_RATES.rate_for(HalfYear(year=2010, half=1))
 
 
 def test_rate_in_a_gap_of_the_table_raises_missing_rate() -> None:
-    table = RateTable("t", ()).with_rate(HalfYear(2025, 1), D("3")).with_rate(HalfYear(2026, 1), D("2"))
+    table = (
+        RateTable(name="t", entries=())
+        .with_rate(HalfYear(year=2025, half=1), D("3"))
+        .with_rate(HalfYear(year=2026, half=1), D("2"))
+    )
     with pytest.raises(MissingRate):
-        table.rate_for(HalfYear(2025, 2))
+        table.rate_for(HalfYear(year=2025, half=2))
 
 
 def test_with_rate_replaces_an_entry_and_keeps_the_original_table() -> None:
-    edited = ECB_MRO_RATES.with_rate(HalfYear(2026, 2), D("2.40"), "ECB decision")
-    assert edited.rate_for(HalfYear(2026, 2)).rate_pct == D("2.40")
-    assert ECB_MRO_RATES.rate_for(HalfYear(2026, 2)).rate_pct == D("2.15")
+    edited = ECB_MRO_RATES.with_rate(HalfYear(year=2026, half=2), D("2.40"), "ECB decision")
+    assert edited.rate_for(HalfYear(year=2026, half=2)).rate_pct == D("2.40")
+    assert ECB_MRO_RATES.rate_for(HalfYear(year=2026, half=2)).rate_pct == D("2.15")
     assert len(edited.entries) == len(ECB_MRO_RATES.entries)
 
 
 def test_table_refuses_two_rates_for_one_half_year() -> None:
     with pytest.raises(ValidationFailed):
-        RateTable("t", ECB_MRO_RATES.entries[:1] * 2)
+        RateTable(name="t", entries=ECB_MRO_RATES.entries[:1] * 2)
 
 
 def test_rate_rows_report_bad_half_year_bad_rate_and_duplicates_with_line_numbers() -> None:
     rows = [("2025-H1", "3,15 %"), ("2025-H3", "2"), ("2025-H2", "abc"), ("2025-S1", "3"), ("2026",)]
     table, errors = rate_table_from_rows(name="MRO", rows=rows)
-    assert table.rate_for(HalfYear(2025, 1)).rate_pct == D("3.15")
+    assert table.rate_for(HalfYear(year=2025, half=1)).rate_pct == D("3.15")
     assert [(e.line, e.column) for e in errors] == [(2, "half_year"), (3, "rate"), (4, "half_year"), (5, "")]
 
 
@@ -137,7 +141,9 @@ def test_interest_runs_from_day_after_due_date_to_as_of() -> None:
 
 
 def test_interest_is_split_at_the_half_year_boundary() -> None:
-    late = invoice("10000", due=date(2025, 6, 15), settlements=(InvoiceSettlement(date(2025, 7, 15), D("10000")),))
+    late = invoice(
+        "10000", due=date(2025, 6, 15), settlements=(InvoiceSettlement(on=date(2025, 7, 15), amount=D("10000")),)
+    )
     penalty = invoice_penalty(invoice=late, as_of=date(2025, 12, 31))
     # 16/06–30/06: 10000 × 13.15 % × 15/365 = 54.0411; 01/07–15/07: 10000 × 12.15 % × 15/365 = 49.9315
     assert [(line.days, line.rate_pct, line.interest) for line in penalty.lines] == [
@@ -151,8 +157,8 @@ def test_interest_is_split_at_the_half_year_boundary() -> None:
 
 def test_partial_payment_reduces_the_base_from_the_day_after() -> None:
     settlements = (
-        InvoiceSettlement(date(2026, 2, 10), D("400")),
-        InvoiceSettlement(date(2026, 3, 2), D("600")),
+        InvoiceSettlement(on=date(2026, 2, 10), amount=D("400")),
+        InvoiceSettlement(on=date(2026, 3, 2), amount=D("600")),
     )
     penalty = invoice_penalty(invoice=invoice(settlements=settlements), as_of=date(2026, 6, 1))
     # 01/02–10/02 on 1000: 3.3288; 11/02–02/03 on 600: 600 × 12.15 % × 20/365 = 3.9945
@@ -164,14 +170,14 @@ def test_partial_payment_reduces_the_base_from_the_day_after() -> None:
 
 
 def test_payment_before_due_date_lowers_the_base_from_the_start() -> None:
-    settlements = (InvoiceSettlement(date(2026, 1, 20), D("750")),)
+    settlements = (InvoiceSettlement(on=date(2026, 1, 20), amount=D("750")),)
     penalty = invoice_penalty(invoice=invoice(settlements=settlements), as_of=date(2026, 3, 2))
     # 250 × 12.15 % × 30/365 = 2.4966
     assert penalty.interest == D("2.50")
 
 
 def test_invoice_paid_on_its_due_date_owes_nothing() -> None:
-    paid = invoice(settlements=(InvoiceSettlement(date(2026, 1, 31), D("1000")),))
+    paid = invoice(settlements=(InvoiceSettlement(on=date(2026, 1, 31), amount=D("1000")),))
     penalty = invoice_penalty(invoice=paid, as_of=date(2026, 6, 1))
     assert (penalty.interest, penalty.indemnity_eur, penalty.days_late, penalty.lines) == (D(0), D(0), 0, ())
 
@@ -188,7 +194,7 @@ def test_one_day_late_already_owes_the_forty_euro_indemnity() -> None:
 
 
 def test_settlement_after_as_of_is_ignored() -> None:
-    later = invoice(settlements=(InvoiceSettlement(date(2026, 4, 1), D("1000")),))
+    later = invoice(settlements=(InvoiceSettlement(on=date(2026, 4, 1), amount=D("1000")),))
     assert invoice_penalty(invoice=later, as_of=date(2026, 3, 2)).interest == D("9.99")
 
 
@@ -227,9 +233,12 @@ def test_foreign_currency_interest_stays_in_its_currency_and_indemnity_in_euros(
     usd = invoice("2000", currency="USD")
     statement = penalty_statement(invoices=[usd, invoice()], as_of=date(2026, 3, 2))
     # USD: 2000 × 12.15 % × 30/365 = 19.9726
-    assert statement.interest_totals == (Money(D("9.99"), "EUR"), Money(D("19.97"), "USD"))
-    assert statement.indemnity_total == Money(D("80"), "EUR")
-    assert statement.totals == (Money(D("89.99"), "EUR"), Money(D("19.97"), "USD"))
+    assert statement.interest_totals == (
+        Money(amount=D("9.99"), currency="EUR"),
+        Money(amount=D("19.97"), currency="USD"),
+    )
+    assert statement.indemnity_total == Money(amount=D("80"), currency="EUR")
+    assert statement.totals == (Money(amount=D("89.99"), currency="EUR"), Money(amount=D("19.97"), currency="USD"))
 
 
 def test_interest_already_invoiced_is_not_claimed_again() -> None:
@@ -245,7 +254,9 @@ def test_missing_rate_for_an_old_delay_raises() -> None:
 
 
 def test_rate_missing_from_a_table_behind_the_news_is_flagged_provisional() -> None:
-    stale = RateTable("MRO", tuple(e for e in ECB_MRO_RATES.entries if e.half_year <= HalfYear(2025, 2)))
+    stale = RateTable(
+        name="MRO", entries=tuple(e for e in ECB_MRO_RATES.entries if e.half_year <= HalfYear(year=2025, half=2))
+    )
     penalty = invoice_penalty(invoice=invoice(), as_of=date(2026, 3, 2), mro_rates=stale)
     assert penalty.lines[0].provisional_rate
     assert penalty.interest == D("9.99")
@@ -325,7 +336,7 @@ def test_interest_is_additive_over_a_split_period(amount: Decimal, due: date, fi
 def test_interest_is_non_negative_and_grows_with_days(
     amount: Decimal, due: date, days: int, more: int, payments: list[tuple[int, Decimal]]
 ) -> None:
-    settlements = tuple(InvoiceSettlement(due + timedelta(days=d), a) for d, a in payments)
+    settlements = tuple(InvoiceSettlement(on=due + timedelta(days=d), amount=a) for d, a in payments)
     late = invoice(str(amount), due=due, settlements=settlements)
     earlier = invoice_penalty(invoice=late, as_of=due + timedelta(days=days))
     later = invoice_penalty(invoice=late, as_of=due + timedelta(days=days + more))

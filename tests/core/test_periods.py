@@ -20,27 +20,27 @@ days = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
 
 
 def test_month_days_follow_leap_years():
-    assert Month(2024, 2).days == 29
-    assert Month(2026, 2).days == 28
-    assert Month(2100, 2).days == 28
+    assert Month(year=2024, month=2).days == 29
+    assert Month(year=2026, month=2).days == 28
+    assert Month(year=2100, month=2).days == 28
 
 
 def test_month_shifted_crosses_year_boundaries_both_ways():
-    assert Month(2026, 1).shifted(-1) == Month(2025, 12)
-    assert Month(2026, 11).shifted(3) == Month(2027, 2)
-    assert Month(2026, 10).shifted(-22) == Month(2024, 12)
+    assert Month(year=2026, month=1).shifted(-1) == Month(year=2025, month=12)
+    assert Month(year=2026, month=11).shifted(3) == Month(year=2027, month=2)
+    assert Month(year=2026, month=10).shifted(-22) == Month(year=2024, month=12)
 
 
 def test_month_rejects_a_thirteenth_month():
     with pytest.raises(EncoursError):
-        Month(2026, 13)
+        Month(year=2026, month=13)
 
 
 def test_months_order_chronologically():
-    assert sorted([Month(2026, 1), Month(2025, 12), Month(2025, 2)]) == [
-        Month(2025, 2),
-        Month(2025, 12),
-        Month(2026, 1),
+    assert sorted([Month(year=2026, month=1), Month(year=2025, month=12), Month(year=2025, month=2)]) == [
+        Month(year=2025, month=2),
+        Month(year=2025, month=12),
+        Month(year=2026, month=1),
     ]
 
 
@@ -62,7 +62,9 @@ def test_calendar_months_period_stops_at_a_mid_month_as_of():
 
 
 def test_calendar_months_period_of_one_month_starts_on_the_first():
-    assert calendar_months_period(as_of=date(2026, 2, 10), months=1) == Period(date(2026, 2, 1), date(2026, 2, 10))
+    assert calendar_months_period(as_of=date(2026, 2, 10), months=1) == Period(
+        start=date(2026, 2, 1), end=date(2026, 2, 10)
+    )
 
 
 def test_calendar_months_period_refuses_zero_months():
@@ -84,17 +86,22 @@ def test_trailing_window_mid_month_starts_the_day_after_the_same_day():
 
 
 def test_period_months_lists_every_touched_month():
-    period = Period(date(2025, 11, 20), date(2026, 2, 3))
-    assert period.months() == (Month(2025, 11), Month(2025, 12), Month(2026, 1), Month(2026, 2))
+    period = Period(start=date(2025, 11, 20), end=date(2026, 2, 3))
+    assert period.months() == (
+        Month(year=2025, month=11),
+        Month(year=2025, month=12),
+        Month(year=2026, month=1),
+        Month(year=2026, month=2),
+    )
 
 
 def test_period_refuses_an_end_before_its_start():
     with pytest.raises(EncoursError):
-        Period(date(2026, 2, 1), date(2026, 1, 31))
+        Period(start=date(2026, 2, 1), end=date(2026, 1, 31))
 
 
 def test_period_contains_both_ends_and_nothing_outside():
-    period = Period(date(2026, 1, 1), date(2026, 1, 31))
+    period = Period(start=date(2026, 1, 1), end=date(2026, 1, 31))
     assert date(2026, 1, 1) in period
     assert date(2026, 1, 31) in period
     assert date(2026, 2, 1) not in period

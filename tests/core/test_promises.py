@@ -193,7 +193,7 @@ def test_status_follows_the_cash_received_by_the_deadline(
     amount: Decimal, payments: list[tuple[int, Decimal]], days: int
 ) -> None:
     the_promise = promise(str(amount))
-    cash = [PromisePayment(11, MADE + timedelta(days=d), a) for d, a in payments]
+    cash = [PromisePayment(item_id=11, received_on=MADE + timedelta(days=d), amount=a) for d, a in payments]
     as_of = MADE + timedelta(days=days)
     assessment = promise_status(promise=the_promise, payments=cash, as_of=as_of)
     by_deadline = sum(

@@ -34,13 +34,14 @@ def kinds(alerts):
 
 def trend(*values):
     points = tuple(
-        PayerIndexPoint(date(2026, 1 + i, 1), None if v is None else D(v), D(1)) for i, v in enumerate(values)
+        PayerIndexPoint(on=date(2026, 1 + i, 1), value=None if v is None else D(v), amount=D(1))
+        for i, v in enumerate(values)
     )
-    return PayerIndexTrend(points, None, None, None)
+    return PayerIndexTrend(points=points, slope_per_month=None, change_over_year=None, direction=None)
 
 
 def test_no_alert_for_a_quiet_customer():
-    limit = CreditLimit(D(1000), approved_on=date(2026, 1, 1), approved_by="cm", expires_on=date(2027, 1, 1))
+    limit = CreditLimit(amount=D(1000), approved_on=date(2026, 1, 1), approved_by="cm", expires_on=date(2027, 1, 1))
     assert alerts_for(previous_grade="B", grade="B", net_exposure=D(100), limit=limit) == ()
 
 
@@ -74,7 +75,7 @@ def test_payer_drop_needs_a_current_index():
 
 
 def test_exposure_over_limit_gives_the_excess():
-    limit = CreditLimit(D(50000), approved_on=date(2026, 1, 1), approved_by="cm")
+    limit = CreditLimit(amount=D(50000), approved_on=date(2026, 1, 1), approved_by="cm")
     (alert,) = alerts_for(net_exposure=D(56000), limit=limit)
     assert alert.message == "exposure €56,000.00 over limit €50,000.00 by €6,000.00"
 
@@ -88,17 +89,17 @@ def test_exposure_without_a_limit_is_flagged_once_for_the_portfolio_not_per_cust
 
 
 def test_over_limit_severity_grows_with_the_excess():
-    limit = CreditLimit(D(10000), approved_on=date(2026, 1, 1), approved_by="cm")
+    limit = CreditLimit(amount=D(10000), approved_on=date(2026, 1, 1), approved_by="cm")
     severities = [alerts_for(net_exposure=D(e), limit=limit)[0].severity for e in (11000, 12000, 15001)]
     assert severities == [Severity.INFO, Severity.WARNING, Severity.CRITICAL]
 
 
 def _open(kind, severity=Severity.WARNING, key="k", acknowledged=False):
-    return OpenAlert(kind, severity, key, acknowledged)
+    return OpenAlert(kind=kind, severity=severity, key=key, acknowledged=acknowledged)
 
 
 def _alert(kind, severity=Severity.WARNING, key="k2"):
-    return Alert(kind, severity, "C1", "m", key)
+    return Alert(kind=kind, severity=severity, customer_id="C1", message="m", key=key)
 
 
 def test_reconcile_keeps_one_open_alert_per_kind_and_updates_it():
@@ -147,34 +148,43 @@ def test_reconcile_does_not_raise_a_fact_already_stored_again():
 
 
 def test_exposure_over_insured_cover_gives_the_uncovered_part():
-    limit = CreditLimit(D(90000), approved_on=date(2026, 1, 1), approved_by="cm")
+    limit = CreditLimit(amount=D(90000), approved_on=date(2026, 1, 1), approved_by="cm")
     (alert,) = alerts_for(net_exposure=D(56000), limit=limit, insured_cover=D(40000))
     assert alert.kind is AlertKind.OVER_INSURED_COVER
     assert alert.message == "exposure €56,000.00 over insured cover €40,000.00: €16,000.00 uncovered"
 
 
 def test_limit_expiring_within_notice_is_a_warning():
-    limit = CreditLimit(D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 30))
+    limit = CreditLimit(amount=D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 30))
     (alert,) = alerts_for(limit=limit)
     assert alert.kind is AlertKind.LIMIT_EXPIRY
     assert alert.message.endswith("expires on 2026-07-30 (in 30 days)")
-    assert alerts_for(limit=CreditLimit(D(1), date(2025, 7, 1), "cm", expires_on=date(2026, 7, 31))) == ()
+    assert (
+        alerts_for(
+            limit=CreditLimit(amount=D(1), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 31))
+        )
+        == ()
+    )
 
 
 def test_expired_limit_is_critical():
-    limit = CreditLimit(D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 29))
+    limit = CreditLimit(amount=D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 29))
     (alert,) = alerts_for(limit=limit)
     assert alert.severity is Severity.CRITICAL
 
 
 def test_guarantees_expiring_soon_or_just_expired_are_flagged():
     guarantees = (
-        Guarantee(GuaranteeKind.BANK_GUARANTEE, D(20000), expires_on=date(2026, 7, 15), reference="GB-1"),
-        Guarantee(GuaranteeKind.DEPOSIT, D(5000), expires_on=date(2026, 6, 10), issuer="client"),
-        Guarantee(GuaranteeKind.LETTER_OF_CREDIT, D(9000), expires_on=date(2026, 12, 31)),
-        Guarantee(GuaranteeKind.PARENT_GUARANTEE, D(9000), expires_on=date(2025, 12, 31)),
+        Guarantee(kind=GuaranteeKind.BANK_GUARANTEE, amount=D(20000), expires_on=date(2026, 7, 15), reference="GB-1"),
+        Guarantee(kind=GuaranteeKind.DEPOSIT, amount=D(5000), expires_on=date(2026, 6, 10), issuer="client"),
+        Guarantee(kind=GuaranteeKind.LETTER_OF_CREDIT, amount=D(9000), expires_on=date(2026, 12, 31)),
+        Guarantee(kind=GuaranteeKind.PARENT_GUARANTEE, amount=D(9000), expires_on=date(2025, 12, 31)),
     )
-    alerts = alerts_for(guarantees=guarantees, net_exposure=D(1000), limit=CreditLimit(D(9999), AS_OF, "cm"))
+    alerts = alerts_for(
+        guarantees=guarantees,
+        net_exposure=D(1000),
+        limit=CreditLimit(amount=D(9999), approved_on=AS_OF, approved_by="cm"),
+    )
     assert [(a.message, a.severity) for a in alerts] == [
         ("bank_guarantee GB-1 €20,000.00 expires on 2026-07-15", Severity.WARNING),
         ("deposit client €5,000.00 expired on 2026-06-10", Severity.CRITICAL),
@@ -183,8 +193,8 @@ def test_guarantees_expiring_soon_or_just_expired_are_flagged():
 
 def test_new_legal_events_since_the_previous_run_raise_alerts():
     events = (
-        LegalEvent(LegalEventKind.RECEIVERSHIP, date(2026, 6, 20), description="TC Lyon"),
-        LegalEvent(LegalEventKind.MANAGEMENT_CHANGE, date(2026, 6, 1)),
+        LegalEvent(kind=LegalEventKind.RECEIVERSHIP, published_on=date(2026, 6, 20), description="TC Lyon"),
+        LegalEvent(kind=LegalEventKind.MANAGEMENT_CHANGE, published_on=date(2026, 6, 1)),
     )
     (alert,) = alerts_for(legal_events=events, previous_check_on=date(2026, 6, 15))
     assert alert.severity is Severity.CRITICAL
@@ -193,17 +203,17 @@ def test_new_legal_events_since_the_previous_run_raise_alerts():
 
 def test_first_run_takes_recent_legal_events_as_new():
     events = (
-        LegalEvent(LegalEventKind.TAX_SOCIAL_LIEN, date(2026, 6, 1)),
-        LegalEvent(LegalEventKind.OTHER, date(2026, 1, 1)),
+        LegalEvent(kind=LegalEventKind.TAX_SOCIAL_LIEN, published_on=date(2026, 6, 1)),
+        LegalEvent(kind=LegalEventKind.OTHER, published_on=date(2026, 1, 1)),
     )
     assert [a.severity for a in alerts_for(legal_events=events)] == [Severity.WARNING]
 
 
 def test_first_overdue_of_a_key_account():
     items = (
-        OpenItem("F2", D(700), due_date=date(2026, 6, 25)),
-        OpenItem("F1", D(300), due_date=date(2026, 6, 20)),
-        OpenItem("F3", D(900), due_date=date(2026, 7, 10)),
+        OpenItem(reference="F2", open_amount=D(700), due_date=date(2026, 6, 25)),
+        OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),
+        OpenItem(reference="F3", open_amount=D(900), due_date=date(2026, 7, 10)),
     )
     (alert,) = alerts_for(is_key_account=True, open_items=items)
     assert alert.message == "key account overdue for the first time: €1,000.00 (F1, F2)"
@@ -211,15 +221,17 @@ def test_first_overdue_of_a_key_account():
 
 
 def test_no_first_overdue_alert_for_ordinary_or_already_overdue_accounts():
-    items = (OpenItem("F1", D(300), due_date=date(2026, 6, 20)),)
+    items = (OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),)
     assert alerts_for(open_items=items) == ()
     assert alerts_for(is_key_account=True, open_items=items, previous_overdue_amount=D(50)) == ()
 
 
 def test_alert_keys_are_stable_across_runs():
-    events = (LegalEvent(LegalEventKind.LIQUIDATION, date(2026, 6, 20), reference="B-99"),)
-    first = risk_alerts(inputs=AlertInputs("C1", D(0), legal_events=events), as_of=AS_OF)
-    again = risk_alerts(inputs=AlertInputs("C1", D(0), legal_events=events), as_of=AS_OF + timedelta(days=1))
+    events = (LegalEvent(kind=LegalEventKind.LIQUIDATION, published_on=date(2026, 6, 20), reference="B-99"),)
+    first = risk_alerts(inputs=AlertInputs(customer_id="C1", net_exposure=D(0), legal_events=events), as_of=AS_OF)
+    again = risk_alerts(
+        inputs=AlertInputs(customer_id="C1", net_exposure=D(0), legal_events=events), as_of=AS_OF + timedelta(days=1)
+    )
     assert [a.key for a in first] == [a.key for a in again] == ["legal_event:C1:liquidation:2026-06-20:B-99"]
 
 
@@ -228,5 +240,7 @@ def test_alert_keys_are_stable_across_runs():
     limit=st.decimals(min_value=0, max_value=10**7, places=2),
 )
 def test_over_limit_alert_exactly_when_exposure_exceeds_limit(exposure, limit):
-    alerts = alerts_for(net_exposure=exposure, limit=CreditLimit(limit, date(2026, 1, 1), "cm"))
+    alerts = alerts_for(
+        net_exposure=exposure, limit=CreditLimit(amount=limit, approved_on=date(2026, 1, 1), approved_by="cm")
+    )
     assert (AlertKind.OVER_LIMIT in kinds(alerts)) == (exposure > limit)

@@ -74,7 +74,14 @@ def _allocate_group(lines: list[Lettered]) -> list[Allocation]:
         for debit in debits:
             take = min(left, debit[1])
             if take > 0:
-                allocations.append(Allocation(debit[0].key, credit.key, take, max(debit[2], credit_lettered)))
+                allocations.append(
+                    Allocation(
+                        debit_key=debit[0].key,
+                        credit_key=credit.key,
+                        amount=take,
+                        allocated_on=max(debit[2], credit_lettered),
+                    )
+                )
                 debit[1] -= take
                 left -= take
     return allocations
@@ -85,7 +92,14 @@ def _cancellations(credit_notes: list[tuple[LedgerItem, str]], by_key: dict[str,
     for note, label in credit_notes:
         invoice = by_key[CANCELS.search(label)[1]]  # type: ignore[index]
         amount = min(-note.amount, invoice.amount)
-        allocations.append(Allocation(invoice.key, note.key, amount, max(invoice.document_date, note.document_date)))
+        allocations.append(
+            Allocation(
+                debit_key=invoice.key,
+                credit_key=note.key,
+                amount=amount,
+                allocated_on=max(invoice.document_date, note.document_date),
+            )
+        )
     return allocations
 
 

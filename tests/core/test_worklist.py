@@ -96,30 +96,38 @@ def test_boosts_multiply_but_are_capped() -> None:
 
 
 def test_boost_cap_is_a_parameter() -> None:
-    customer = WorklistCustomer(1, "Acme", D("100"), broken_promises=1, promises_due_today=1, call_tasks_due=1)
+    customer = WorklistCustomer(
+        customer_id=1, name="Acme", overdue_amount=D("100"), broken_promises=1, promises_due_today=1, call_tasks_due=1
+    )
     (line,) = rank_worklist(customers=[customer], weights=WorklistWeights(boost_cap=D("10")))
     assert factor(line, "due today") == D("4.50")
 
 
 def test_worklist_is_sorted_by_score_then_amount_then_name() -> None:
     customers = [
-        WorklistCustomer(1, "Zeta", D("1000")),
-        WorklistCustomer(2, "Alpha", D("1000")),
-        WorklistCustomer(3, "Big", D("5000")),
-        WorklistCustomer(4, "Late", D("1000"), days_late=D("60")),
+        WorklistCustomer(customer_id=1, name="Zeta", overdue_amount=D("1000")),
+        WorklistCustomer(customer_id=2, name="Alpha", overdue_amount=D("1000")),
+        WorklistCustomer(customer_id=3, name="Big", overdue_amount=D("5000")),
+        WorklistCustomer(customer_id=4, name="Late", overdue_amount=D("1000"), days_late=D("60")),
     ]
     lines = rank_worklist(customers=customers)
     assert [(line.rank, line.name) for line in lines] == [(1, "Big"), (2, "Late"), (3, "Alpha"), (4, "Zeta")]
 
 
 def test_customers_with_nothing_to_do_are_left_out_but_a_due_call_stays() -> None:
-    customers = [WorklistCustomer(1, "Paid up"), WorklistCustomer(2, "Call me", call_tasks_due=1)]
+    customers = [
+        WorklistCustomer(customer_id=1, name="Paid up"),
+        WorklistCustomer(customer_id=2, name="Call me", call_tasks_due=1),
+    ]
     lines = rank_worklist(customers=customers)
     assert [(line.name, line.score) for line in lines] == [("Call me", D("0.00"))]
 
 
 def test_worklist_can_be_filtered_by_collector_and_limited() -> None:
-    customers = [WorklistCustomer(i, f"C{i}", D(1000 * i), collector_id=i % 2) for i in range(1, 7)]
+    customers = [
+        WorklistCustomer(customer_id=i, name=f"C{i}", overdue_amount=D(1000 * i), collector_id=i % 2)
+        for i in range(1, 7)
+    ]
     lines = rank_worklist(customers=customers, collector_id=0, limit=2)
     assert [line.customer_id for line in lines] == [6, 4]
 

@@ -250,12 +250,19 @@ def _write(items_spec, letters_spec, entity):
 def _core(items):
     ledger = [
         LedgerItem(
-            i.pk, i.type, i.customer.account_number, i.document_date, i.due_date, i.amount.quantize(Decimal("0.01"))
+            key=i.pk,
+            kind=i.type,
+            customer=i.customer.account_number,
+            document_date=i.document_date,
+            due_date=i.due_date,
+            amount=i.amount.quantize(Decimal("0.01")),
         )
         for i in items
     ]
     allocations = [
-        CoreAllocation(a.debit_id, a.credit_id, a.amount.quantize(Decimal("0.01")), a.date)
+        CoreAllocation(
+            debit_key=a.debit_id, credit_key=a.credit_id, amount=a.amount.quantize(Decimal("0.01")), allocated_on=a.date
+        )
         for a in Allocation.objects.all()
     ]
     return ledger, allocations

@@ -124,7 +124,9 @@ def test_sql_days_late_equal_the_core_on_random_payments(entity, spec, naf):
             invoice = book.invoice(customers[index], str(amount), due - timedelta(days=30), due=due)
             paid_on = due + timedelta(days=late)
             book.pay(invoice, str(amount), paid_on)
-            records.append(PaymentRecord(str(customers[index].pk), amount, due, paid_on))
+            records.append(
+                PaymentRecord(customer=str(customers[index].pk), amount=amount, due_date=due, paid_on=paid_on)
+            )
         ours = days_late_by_customer(customers=Customer.objects.all(), as_of=AS_OF)
         theirs = core_days_late(payments=records, as_of=AS_OF)
         assert _micro({str(pk): year for pk, (year, _) in ours.items() if year}) == _micro(theirs)

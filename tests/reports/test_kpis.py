@@ -159,7 +159,7 @@ def test_countback_reads_older_months_only_when_the_receivables_need_them(book):
     slow, fast = book.customer(account_number="SLOW"), book.customer(account_number="FAST")
     sales = {}
     for offset in range(16):
-        month = Month(2025, 1).shifted(offset)
+        month = Month(year=2025, month=1).shifted(offset)
         paid_next_month = book.invoice(fast, "5000.00", month.first_day)
         if offset < 15:
             book.pay(paid_next_month, "5000.00", month.shifted(1).first_day)
@@ -167,7 +167,7 @@ def test_countback_reads_older_months_only_when_the_receivables_need_them(book):
         if offset < 2:
             book.pay(invoice, "1000.00", month.last_day)
         sales[month] = Decimal("1000.00")
-    as_of = Month(2026, 4).last_day
+    as_of = Month(year=2026, month=4).last_day
     rows = {row.key: row.figures for row in kpis(customers=Customer.objects.all(), as_of=as_of, by="customer").rows}
     expected = countback_dso(receivables=Decimal("14000.00"), monthly_sales=sales, as_of=as_of)
     assert rows["SLOW"].countback == expected

@@ -26,7 +26,7 @@ from encours.cash.models import (
     PayerAlias,
     Proposal,
 )
-from encours.cash.services.plans import PAYMENT, Part, Plan, letter_code, plan
+from encours.cash.services.plans import PAYMENT, Pair, Part, Plan, letter_code, plan
 from encours.core.errors import InvalidTransition, ValidationFailed
 from encours.core.identifiers import normalize_iban
 from encours.core.matching.names import split_company_name
@@ -43,6 +43,70 @@ def payment_number(line_id: int) -> str:
 
 def writeoff_number(line_id: int, item_id: int) -> str:
     return f"EC{line_id:09d}-{item_id}"
+
+
+def _actor(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+def _booked_on(line: BankLine) -> date:
+    return line.booking_date or timezone.localdate()
+
+
+# --- the rows an application writes, built once for one line (``line_apply``) and in bulk ---
+
+
+def _payment_fields(line: BankLine) -> dict[str, Any]:
+    """The ledger fields of the payment item a line makes (the customer is set by the caller)."""
+    return {
+        "type": ItemType.PAYMENT,
+        "number": payment_number(line.pk),
+        "document_date": _booked_on(line),
+        "amount": -line.amount,
+        "currency": line.currency,
+        "reference": line.entry_ref,
+        "label": (line.counterparty_name or line.remittance_text)[:200],
+        "source_file": f"bank:{line.statement_id}",
+    }
+
+
+def _writeoff_fields(line: BankLine, *, invoice_id: int, amount: Decimal, reason: str) -> dict[str, Any]:
+    """The ledger fields of the adjustment that writes off ``amount`` of an invoice."""
+    return {
+        "type": ItemType.ADJUSTMENT,
+        "number": writeoff_number(line.pk, invoice_id),
+        "document_date": _booked_on(line),
+        "amount": -amount,
+        "currency": line.currency,
+        "label": str(reason or "write-off"),
+    }
+
+
+def _application(the_plan: Plan, *, line: BankLine, payment: Item, kind: str, user: Any) -> Application:
+    """The (unsaved) application row of a plan."""
+    return Application(
+        line=line,
+        customer_id=the_plan.customer_id,
+        payment=payment,
+        kind=kind,
+        amount_applied=the_plan.applied,
+        unapplied=the_plan.unapplied,
+        write_off=the_plan.write_off,
+        reason=the_plan.reason[:500],
+        created_by=_actor(user),
+    )
+
+
+def _applied(application: Application, allocation: Allocation, pair: Pair, credit: Item) -> AppliedAllocation:
+    """The (unsaved) row tying an application to one of its ledger allocations."""
+    return AppliedAllocation(
+        application=application,
+        allocation=allocation,
+        invoice_id=pair.debit_id,
+        credit=credit,
+        amount=pair.amount,
+        from_payment=pair.credit == PAYMENT,
+    )
 
 
 def _open_line(line: BankLine) -> BankLine:
@@ -106,30 +170,11 @@ def line_apply(
         reason=reason,
         write_off_reason=write_off_reason,
     )
-    on = line.booking_date or timezone.localdate()
-    payment = item_create(
-        customer=customer,
-        type=ItemType.PAYMENT,
-        number=payment_number(line.pk),
-        document_date=on,
-        amount=-line.amount,
-        currency=line.currency,
-        reference=line.entry_ref,
-        label=(line.counterparty_name or line.remittance_text)[:200],
-        source_file=f"bank:{line.statement_id}",
-        user=user,
-    )
-    application = Application.objects.create(
-        line=line,
-        customer=customer,
-        payment=payment,
-        kind=kind,
-        amount_applied=the_plan.applied,
-        unapplied=the_plan.unapplied,
-        write_off=the_plan.write_off,
-        reason=reason[:500],
-        created_by=user if getattr(user, "pk", None) else None,
-    )
+    on = _booked_on(line)
+    payment = item_create(customer=customer, user=user, **_payment_fields(line))
+    application = _application(the_plan, line=line, payment=payment, kind=kind, user=user)
+    application.customer = customer
+    application.save(force_insert=True)
     application.letter = letter_code(application.pk - 1)
     application.save(update_fields=["letter"])
     credits: dict[str | int, Item] = {PAYMENT: payment}
@@ -140,13 +185,8 @@ def line_apply(
             invoice = items[pair.debit_id]
             credit = item_create(
                 customer=invoice.customer,
-                type=ItemType.ADJUSTMENT,
-                number=writeoff_number(line.pk, invoice.pk),
-                document_date=on,
-                amount=-pair.amount,
-                currency=line.currency,
-                label=str(write_off_reason or "write-off"),
                 user=user,
+                **_writeoff_fields(line, invoice_id=invoice.pk, amount=pair.amount, reason=write_off_reason),
             )
             credits[pair.credit] = credit
         elif credit is None:
@@ -160,16 +200,7 @@ def line_apply(
             source=SOURCE,
             letter=application.letter,
         )
-        applied.append(
-            AppliedAllocation(
-                application=application,
-                allocation=allocation,
-                invoice_id=pair.debit_id,
-                credit=credit,
-                amount=pair.amount,
-                from_payment=pair.credit == PAYMENT,
-            )
-        )
+        applied.append(_applied(application, allocation, pair, credit))
     AppliedAllocation.objects.bulk_create(applied)
     status = LineStatus.ON_ACCOUNT if not parts else LineStatus.APPLIED
     BankLine.objects.filter(pk=line.pk).update(status=status, customer=customer, reason=reason[:300])
@@ -358,7 +389,7 @@ def applications_bulk(*, plans: Sequence[Plan], lines: dict[int, BankLine], user
         )
     if not plans:
         return len(single)
-    actor = user if getattr(user, "pk", None) else None
+    actor = _actor(user)
     item_ids = {pair.debit_id for p in plans for pair in p.pairs}
     debits = {
         pk: (customer_id, number, open_amount)
@@ -374,58 +405,24 @@ def applications_bulk(*, plans: Sequence[Plan], lines: dict[int, BankLine], user
     if over:
         raise ValidationFailed(f"allocations exceed the open amount of {', '.join(over[:5])}")
     entity_id = next(iter(lines.values())).entity_id
-    currency_of = {pk: line.currency for pk, line in lines.items()}
     new_items: list[Item] = []
     keys: list[tuple[int, str]] = []
     for p in plans:
         line = lines[p.line_id]
-        on = line.booking_date or timezone.localdate()
-        new_items.append(
-            _item(
-                entity_id,
-                p.customer_id,
-                ItemType.PAYMENT,
-                payment_number(line.pk),
-                on,
-                -line.amount,
-                currency_of[line.pk],
-                line.entry_ref,
-                (line.counterparty_name or line.remittance_text)[:200],
-                f"bank:{line.statement_id}",
-            )
-        )
+        new_items.append(_item(entity_id=entity_id, customer_id=p.customer_id, **_payment_fields(line)))
         keys.append((p.line_id, PAYMENT))
         for part in p.parts:
             if part.write_off > ZERO:
-                new_items.append(
-                    _item(
-                        entity_id,
-                        debits[part.item_id][0],
-                        ItemType.ADJUSTMENT,
-                        writeoff_number(line.pk, part.item_id),
-                        on,
-                        -part.write_off,
-                        currency_of[line.pk],
-                        "",
-                        p.write_off_reason or "write-off",
-                        "",
-                    )
+                writeoff = _writeoff_fields(
+                    line, invoice_id=part.item_id, amount=part.write_off, reason=p.write_off_reason
                 )
+                new_items.append(_item(entity_id=entity_id, customer_id=debits[part.item_id][0], **writeoff))
                 keys.append((p.line_id, f"writeoff:{part.item_id}"))
     Item.objects.bulk_create(new_items, batch_size=2000)
     created = dict(zip(keys, new_items, strict=True))
+    auto = Application.Kind.AUTO
     applications = [
-        Application(
-            line_id=p.line_id,
-            customer_id=p.customer_id,
-            payment=created[(p.line_id, PAYMENT)],
-            kind=Application.Kind.AUTO,
-            amount_applied=p.applied,
-            unapplied=p.unapplied,
-            write_off=p.write_off,
-            reason=p.reason[:500],
-            created_by=actor,
-        )
+        _application(p, line=lines[p.line_id], payment=created[(p.line_id, PAYMENT)], kind=auto, user=user)
         for p in plans
     ]
     Application.objects.bulk_create(applications, batch_size=2000)
@@ -435,8 +432,7 @@ def applications_bulk(*, plans: Sequence[Plan], lines: dict[int, BankLine], user
     allocations: list[Allocation] = []
     applied: list[AppliedAllocation] = []
     for p, application in zip(plans, applications, strict=True):
-        line = lines[p.line_id]
-        on = line.booking_date or timezone.localdate()
+        on = _booked_on(lines[p.line_id])
         for pair in p.pairs:
             credit = created[(p.line_id, pair.credit)]
             allocation = Allocation(
@@ -449,16 +445,7 @@ def applications_bulk(*, plans: Sequence[Plan], lines: dict[int, BankLine], user
                 created_by=actor,
             )
             allocations.append(allocation)
-            applied.append(
-                AppliedAllocation(
-                    application=application,
-                    allocation=allocation,
-                    invoice_id=pair.debit_id,
-                    credit=credit,
-                    amount=pair.amount,
-                    from_payment=pair.credit == PAYMENT,
-                )
-            )
+            applied.append(_applied(application, allocation, pair, credit))
     Allocation.objects.bulk_create(allocations, batch_size=2000)
     for row in applied:
         row.allocation_id = row.allocation.pk
@@ -515,24 +502,26 @@ def applications_bulk(*, plans: Sequence[Plan], lines: dict[int, BankLine], user
 
 
 def _item(
+    *,
     entity_id: int,
     customer_id: int,
     type: str,
     number: str,
-    on: date,
+    document_date: date,
     amount: Decimal,
     currency: str,
-    reference: str,
-    label: str,
-    source_file: str,
+    reference: str = "",
+    label: str = "",
+    source_file: str = "",
 ) -> Item:
+    """An unsaved ledger item of the bulk path (``item_create`` for one line)."""
     return Item(
         entity_id=entity_id,
         customer_id=customer_id,
         type=type,
         number=number,
-        document_date=on,
-        due_date=on,
+        document_date=document_date,
+        due_date=document_date,
         amount=amount,
         currency=currency,
         amount_functional=amount,

@@ -50,7 +50,7 @@ __all__ = [
 Id = int | str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Contact:
     contact_id: Id
     name: str
@@ -59,7 +59,7 @@ class Contact:
     is_dunning_contact: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningOverride:
     """Per-customer settings that beat the category's: scenario, pause (last paused day
     included), preferred contact, language."""
@@ -70,7 +70,7 @@ class DunningOverride:
     language: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningCustomer:
     customer_id: Id
     name: str
@@ -82,7 +82,7 @@ class DunningCustomer:
     penalty_terms: PenaltyTerms = field(default_factory=PenaltyTerms)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenItem:
     """An open ledger item. ``open_amount`` is signed like the ledger: debits (invoices)
     positive, credits (credit notes, unapplied cash) negative. ``open_amount_functional``
@@ -113,7 +113,7 @@ class OpenItem:
         return self.open_amount if self.open_amount_functional is None else self.open_amount_functional
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ExecutedStep:
     """A step done for an invoice: the history. ``skipped``: jumped over when a higher step of
     the same invoice was sent; ``covered``: due the same day as a higher step of another of the
@@ -127,7 +127,7 @@ class ExecutedStep:
     covered: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningSettings:
     min_days_between_steps: int = 5
     functional_currency: str = "EUR"
@@ -154,7 +154,7 @@ class Decision(StrEnum):
     UNKNOWN_CUSTOMER = "unknown_customer"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ItemDecision:
     """Why an open invoice is in (``PLANNED``, with its step) or out of today's plan;
     ``next_step_code``/``next_step_on`` say what happens next when known."""
@@ -169,7 +169,7 @@ class ItemDecision:
     next_step_on: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedInvoice:
     """An invoice in a message, at its own due ``step_code``: the message's step, or a lower
     one it covers (``covered``), whose ``action`` still applies."""
@@ -192,7 +192,7 @@ class PlannedInvoice:
     covered: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CustomerCredit:
     """A credit note or unapplied cash shown in the message (amount negative)."""
 
@@ -203,7 +203,7 @@ class CustomerCredit:
     currency: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedMessage:
     """The one message of the run for a customer, at the highest step due across its invoices,
     listing every invoice with a step due (the lower steps covered by it).
@@ -233,7 +233,7 @@ class PlannedMessage:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningPlan:
     """The reviewable plan: messages to send, a decision per open invoice, and the promises
     found failed today (to mark broken and alert the collector)."""
@@ -264,12 +264,23 @@ def history_rows_for(*, message: PlannedMessage, executed_on: date) -> tuple[Exe
     covered when lower than the message's), and each step it jumped over, marked skipped."""
     rows: list[ExecutedStep] = []
     for invoice in message.invoices:
-        step_code = invoice.step_code or message.step_code
         rows.append(
-            ExecutedStep(invoice.item_id, message.scenario_code, step_code, executed_on, covered=invoice.covered)
+            ExecutedStep(
+                item_id=invoice.item_id,
+                scenario_code=message.scenario_code,
+                step_code=invoice.step_code or message.step_code,
+                executed_on=executed_on,
+                covered=invoice.covered,
+            )
         )
         rows.extend(
-            ExecutedStep(invoice.item_id, message.scenario_code, code, executed_on, skipped=True)
+            ExecutedStep(
+                item_id=invoice.item_id,
+                scenario_code=message.scenario_code,
+                step_code=code,
+                executed_on=executed_on,
+                skipped=True,
+            )
             for code in invoice.skipped_step_codes
         )
     return tuple(rows)

@@ -87,7 +87,7 @@ class DayCount(StrEnum):
     ACTUAL_ACTUAL = "actual/actual"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PenaltyTerms:
     """How penalties are computed for a customer.
 
@@ -110,7 +110,7 @@ class PenaltyTerms:
             raise ValidationFailed(f"negative recovery indemnity: {self.indemnity_eur}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AppliedRate:
     """The annual rate in percent for one day, how it was obtained, and whether a table
     entry was missing (carried forward from the last known half-year)."""
@@ -120,7 +120,7 @@ class AppliedRate:
     provisional: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InvoiceSettlement:
     """Cash or credit allocated to the invoice on ``on`` (the day counts as late)."""
 
@@ -128,7 +128,7 @@ class InvoiceSettlement:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LateInvoice:
     """An invoice as penalties see it: original amount (incl. VAT) and what settled it.
 
@@ -153,7 +153,7 @@ class LateInvoice:
                 raise ValidationFailed(f"invoice {self.number}: settlement of {settlement.amount}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InterestLine:
     """``base`` overdue at ``rate_pct`` % from ``start`` to ``end`` (both included).
 
@@ -185,7 +185,7 @@ class InterestLine:
         return f"{period} {amount} × {rate} % × {self.days}/{self.year_days} = {result}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InvoicePenalty:
     """Penalties on one invoice as of a date: interest lines, their sum, the indemnity."""
 
@@ -201,7 +201,7 @@ class InvoicePenalty:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PenaltyStatement:
     """Penalties of several invoices (a formal notice, a customer page): interest per
     currency, indemnities in euros, and the grand totals per currency."""
@@ -213,7 +213,7 @@ class PenaltyStatement:
     totals: tuple[Money, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PenaltyDebit:
     """A debit item to invoice penalties in one currency (no VAT: damages, not the price of
     a supply). After issuing it, record ``interest_invoiced_until = invoiced_until`` and
@@ -242,18 +242,18 @@ def applicable_rate(
         fixed_at = HalfYear.of(interest_started_on or on)
         mro = mro_rates.rate_for(fixed_at)
         basis = f"ECB MRO {mro.rate_pct} % on {fixed_at.start:%d/%m/%Y} + {PUBLIC_MARGIN_POINTS} points"
-        return AppliedRate(mro.rate_pct + PUBLIC_MARGIN_POINTS, basis, mro.provisional)
+        return AppliedRate(rate_pct=mro.rate_pct + PUBLIC_MARGIN_POINTS, basis=basis, provisional=mro.provisional)
     half_year = HalfYear.of(on)
     if terms.contractual_rate_pct is None:
         mro = mro_rates.rate_for(half_year)
         basis = f"ECB MRO {mro.rate_pct} % on {half_year.start:%d/%m/%Y} + {COMMERCIAL_MARGIN_POINTS} points"
-        return AppliedRate(mro.rate_pct + COMMERCIAL_MARGIN_POINTS, basis, mro.provisional)
+        return AppliedRate(rate_pct=mro.rate_pct + COMMERCIAL_MARGIN_POINTS, basis=basis, provisional=mro.provisional)
     legal = legal_rates.rate_for(half_year)
     floor = CONTRACTUAL_FLOOR_MULTIPLE * legal.rate_pct
     if terms.contractual_rate_pct >= floor:
-        return AppliedRate(terms.contractual_rate_pct, "contractual rate", False)
+        return AppliedRate(rate_pct=terms.contractual_rate_pct, basis="contractual rate", provisional=False)
     basis = f"contractual {terms.contractual_rate_pct} % raised to 3 × legal rate {legal.rate_pct} % ({half_year})"
-    return AppliedRate(floor, basis, legal.provisional)
+    return AppliedRate(rate_pct=floor, basis=basis, provisional=legal.provisional)
 
 
 def _overdue_base(invoice: LateInvoice, day: date) -> Decimal:
@@ -320,10 +320,19 @@ def _interest_lines(
         exact = base * rate.rate_pct * days / (100 * year_days)
         lines.append(
             InterestLine(
-                start, end, days, year_days, base, invoice.currency, rate.rate_pct, rate.basis,
-                rate.provisional, exact, quantize(exact, invoice.currency),
+                start=start,
+                end=end,
+                days=days,
+                year_days=year_days,
+                base=base,
+                currency=invoice.currency,
+                rate_pct=rate.rate_pct,
+                rate_basis=rate.basis,
+                provisional_rate=rate.provisional,
+                interest_exact=exact,
+                interest=quantize(exact, invoice.currency),
             )
-        )  # fmt: skip
+        )
     return tuple(lines)
 
 
@@ -353,10 +362,17 @@ def invoice_penalty(
     indemnity = quantize(terms.indemnity_eur, "EUR") if late and not invoice.indemnity_invoiced else ZERO
     interest = sum((line.interest for line in lines), ZERO)
     return InvoicePenalty(
-        invoice.item_id, invoice.number, invoice.currency, invoice.due_date, days_late if late else 0,
-        settled_on, lines, quantize(interest, invoice.currency), quantize(indemnity, "EUR"),
-        _penalty_reason(invoice, late, days_late, settled_on),
-    )  # fmt: skip
+        item_id=invoice.item_id,
+        number=invoice.number,
+        currency=invoice.currency,
+        due_date=invoice.due_date,
+        days_late=days_late if late else 0,
+        settled_on=settled_on,
+        lines=lines,
+        interest=quantize(interest, invoice.currency),
+        indemnity_eur=quantize(indemnity, "EUR"),
+        reason=_penalty_reason(invoice, late, days_late, settled_on),
+    )
 
 
 def _penalty_reason(invoice: LateInvoice, late: bool, days_late: int, settled_on: date | None) -> str:
@@ -371,7 +387,7 @@ def _totals_by_currency(amounts: Iterable[tuple[str, Decimal]]) -> tuple[Money, 
     totals: dict[str, Decimal] = {}
     for currency, amount in amounts:
         totals[currency] = totals.get(currency, ZERO) + amount
-    return tuple(Money(amount, currency) for currency, amount in sorted(totals.items()))
+    return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(totals.items()))
 
 
 def penalty_statement(
@@ -388,9 +404,11 @@ def penalty_statement(
         for inv in invoices
     )
     interest_totals = _totals_by_currency((p.currency, p.interest) for p in penalties)
-    indemnity = Money(sum((p.indemnity_eur for p in penalties), ZERO), "EUR")
+    indemnity = Money(amount=sum((p.indemnity_eur for p in penalties), ZERO), currency="EUR")
     totals = _totals_by_currency([*((m.currency, m.amount) for m in interest_totals), ("EUR", indemnity.amount)])
-    return PenaltyStatement(as_of, penalties, interest_totals, indemnity, totals)
+    return PenaltyStatement(
+        as_of=as_of, invoices=penalties, interest_totals=interest_totals, indemnity_total=indemnity, totals=totals
+    )
 
 
 def penalty_debits(*, statement: PenaltyStatement, lang: str = "fr") -> tuple[PenaltyDebit, ...]:
@@ -415,9 +433,14 @@ def penalty_debits(*, statement: PenaltyStatement, lang: str = "fr") -> tuple[Pe
         )
         debits.append(
             PenaltyDebit(
-                currency, quantize(interest, currency), quantize(indemnity, "EUR"),
-                quantize(interest + indemnity, currency), statement.as_of,
-                tuple(p.item_id for p in with_interest), tuple(p.item_id for p in with_indemnity), label,
+                currency=currency,
+                interest=quantize(interest, currency),
+                indemnity=quantize(indemnity, "EUR"),
+                amount=quantize(interest + indemnity, currency),
+                invoiced_until=statement.as_of,
+                item_ids=tuple(p.item_id for p in with_interest),
+                indemnity_item_ids=tuple(p.item_id for p in with_indemnity),
+                label=label,
             )
-        )  # fmt: skip
+        )
     return tuple(debits)

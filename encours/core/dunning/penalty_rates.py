@@ -7,14 +7,14 @@ arrêté), whose triple is the floor of any contractual penalty rate. Each entry
 source so that a formal notice can say where a figure comes from; editing returns a new
 table, the app stores the history.
 
->>> ECB_MRO_RATES.rate_for(HalfYear(2025, 2)).rate_pct
+>>> ECB_MRO_RATES.rate_for(HalfYear(year=2025, half=2)).rate_pct
 Decimal('2.15')
->>> LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(2026, 1)).rate_pct * 3
+>>> LEGAL_RATES_PROFESSIONALS.rate_for(HalfYear(year=2026, half=1)).rate_pct * 3
 Decimal('7.86')
 >>> HalfYear.parse("2026-S2"), HalfYear.of(date(2026, 7, 1)).start
 (HalfYear(year=2026, half=2), datetime.date(2026, 7, 1))
 >>> table, errors = rate_table_from_rows(name="MRO", rows=[("2027-H1", "2,40", "ECB")])
->>> table.rate_for(HalfYear(2027, 1)).rate_pct, errors
+>>> table.rate_for(HalfYear(year=2027, half=1)).rate_pct, errors
 (Decimal('2.40'), ())
 """
 
@@ -37,7 +37,7 @@ class MissingRate(EncoursError):
     """No rate is known for a half-year before the first entry of a table."""
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, kw_only=True)
 class HalfYear:
     """A calendar half-year: H1 = 1 January to 30 June, H2 = 1 July to 31 December."""
 
@@ -50,7 +50,7 @@ class HalfYear:
 
     @classmethod
     def of(cls, day: date) -> HalfYear:
-        return cls(day.year, 1 if day.month <= 6 else 2)
+        return cls(year=day.year, half=1 if day.month <= 6 else 2)
 
     @classmethod
     def parse(cls, text: str) -> HalfYear:
@@ -58,7 +58,7 @@ class HalfYear:
         match = _HALF_YEAR.match(text)
         if match is None:
             raise ValidationFailed(f"not a half-year (expected e.g. 2026-H1): {text!r}")
-        return cls(int(match.group(1)), int(match.group(2)))
+        return cls(year=int(match.group(1)), half=int(match.group(2)))
 
     @property
     def start(self) -> date:
@@ -69,13 +69,13 @@ class HalfYear:
         return date(self.year, 6, 30) if self.half == 1 else date(self.year, 12, 31)
 
     def next(self) -> HalfYear:
-        return HalfYear(self.year, 2) if self.half == 1 else HalfYear(self.year + 1, 1)
+        return HalfYear(year=self.year, half=2) if self.half == 1 else HalfYear(year=self.year + 1, half=1)
 
     def __str__(self) -> str:
         return f"{self.year}-H{self.half}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RateEntry:
     """A rate in percent (``Decimal('2.15')`` means 2.15 %) for one half-year, with its source."""
 
@@ -84,7 +84,7 @@ class RateEntry:
     source: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RateLookup:
     """The rate found for ``half_year``; ``provisional`` when carried forward from ``taken_from``
     because the table has no entry yet for that half-year (it is behind the news)."""
@@ -99,7 +99,7 @@ class RateLookup:
         return self.taken_from != self.half_year
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RateTable:
     """A named table half-year → rate in percent, kept sorted, one entry per half-year."""
 
@@ -123,7 +123,7 @@ class RateTable:
         (unless ``carry_forward`` is False); before the first entry or in a gap, ``MissingRate``."""
         entry = self._index.get(half_year)
         if entry is not None:
-            return RateLookup(half_year, entry.rate_pct, half_year, entry.source)
+            return RateLookup(half_year=half_year, rate_pct=entry.rate_pct, taken_from=half_year, source=entry.source)
         if not self.entries or half_year < self.entries[0].half_year:
             raise MissingRate(f"{self.name}: no rate for {half_year}; add it to the table")
         if half_year < self.entries[-1].half_year:
@@ -131,12 +131,12 @@ class RateTable:
         if not carry_forward:
             raise MissingRate(f"{self.name}: no rate for {half_year} yet; add it to the table")
         last = self.entries[-1]
-        return RateLookup(half_year, last.rate_pct, last.half_year, last.source)
+        return RateLookup(half_year=half_year, rate_pct=last.rate_pct, taken_from=last.half_year, source=last.source)
 
     def with_rate(self, half_year: HalfYear, rate_pct: Decimal, source: str = "") -> RateTable:
         """A copy where ``half_year`` has ``rate_pct`` (added or replaced)."""
         kept = tuple(entry for entry in self.entries if entry.half_year != half_year)
-        return replace(self, entries=(*kept, RateEntry(half_year, rate_pct, source)))
+        return replace(self, entries=(*kept, RateEntry(half_year=half_year, rate_pct=rate_pct, source=source)))
 
     @property
     def last_half_year(self) -> HalfYear:
@@ -152,33 +152,37 @@ def rate_table_from_rows(*, name: str, rows: Iterable[Sequence[str]]) -> tuple[R
     errors: list[RowError] = []
     for line, row in enumerate(rows, start=1):
         if len(row) < 2:
-            errors.append(RowError(line, "", ";".join(row), "expected a half-year and a rate"))
+            errors.append(RowError(line=line, column="", value=";".join(row), reason="expected a half-year and a rate"))
             continue
         try:
             half_year = HalfYear.parse(row[0])
         except ValidationFailed as exc:
-            errors.append(RowError(line, "half_year", row[0], str(exc)))
+            errors.append(RowError(line=line, column="half_year", value=row[0], reason=str(exc)))
             continue
         try:
             rate = D(row[1].replace("%", ""))
         except InvalidAmount as exc:
-            errors.append(RowError(line, "rate", row[1], str(exc)))
+            errors.append(RowError(line=line, column="rate", value=row[1], reason=str(exc)))
             continue
         if half_year in entries:
-            errors.append(RowError(line, "half_year", row[0], "half-year given twice"))
+            errors.append(RowError(line=line, column="half_year", value=row[0], reason="half-year given twice"))
             continue
-        entries[half_year] = RateEntry(half_year, rate, row[2].strip() if len(row) > 2 else "")
-    return RateTable(name, tuple(entries.values())), tuple(errors)
+        entries[half_year] = RateEntry(
+            half_year=half_year, rate_pct=rate, source=row[2].strip() if len(row) > 2 else ""
+        )
+    return RateTable(name=name, entries=tuple(entries.values())), tuple(errors)
 
 
 def _entries(rows: Sequence[tuple[str, str, str]]) -> tuple[RateEntry, ...]:
-    return tuple(RateEntry(HalfYear.parse(hy), Decimal(rate), source) for hy, rate, source in rows)
+    return tuple(
+        RateEntry(half_year=HalfYear.parse(hy), rate_pct=Decimal(rate), source=source) for hy, rate, source in rows
+    )
 
 
 # ECB key rates history; the L441-10 half-yearly reference applies since 2013 (loi 2012-387).
 ECB_MRO_RATES = RateTable(
-    "ECB main refinancing operations rate",
-    _entries(
+    name="ECB main refinancing operations rate",
+    entries=_entries(
         [
             ("2013-H1", "0.75", "ECB MRO in force since 11 July 2012"),
             ("2013-H2", "0.50", "ECB MRO in force since 8 May 2013"),
@@ -215,8 +219,8 @@ ECB_MRO_RATES = RateTable(
 # Arrêtés fixing the "taux de l'intérêt légal", autres cas (creditor is a professional);
 # a single annual rate before 2015 (décret), two half-yearly rates since (ordonnance 2014-947).
 LEGAL_RATES_PROFESSIONALS = RateTable(
-    "French legal interest rate, professional creditors",
-    _entries(
+    name="French legal interest rate, professional creditors",
+    entries=_entries(
         [
             ("2013-H1", "0.04", "décret, single rate for 2013"),
             ("2013-H2", "0.04", "décret, single rate for 2013"),

@@ -114,7 +114,7 @@ __all__ = [
 ]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Context:
     as_of: date
     settings: DunningSettings
@@ -144,7 +144,7 @@ class _Context:
         return step.offset_days if step is not None else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Candidate:
     item: OpenItem
     scenario: Scenario
@@ -179,7 +179,7 @@ def plan_dunning(
     decisions, groups = _decide_items(context, items)
     messages = _compose_messages(context, groups, decisions)
     failed = tuple(a for a in assessments if a.status.failed)
-    return DunningPlan(as_of, messages, tuple(decisions), failed)
+    return DunningPlan(as_of=as_of, messages=messages, decisions=tuple(decisions), failed_promises=failed)
 
 
 _Groups = dict[tuple[Id, str, str], list["_Candidate"]]
@@ -244,7 +244,13 @@ def _context(
 
 def _collect_credit(context: _Context, item: OpenItem) -> None:
     if item.open_amount < 0:
-        credit = CustomerCredit(item.item_id, item.number, item.document_date, item.open_amount, item.currency)
+        credit = CustomerCredit(
+            item_id=item.item_id,
+            number=item.number,
+            document_date=item.document_date,
+            open_amount=item.open_amount,
+            currency=item.currency,
+        )
         context.credits.setdefault(item.customer_id, []).append(credit)
 
 
@@ -258,7 +264,14 @@ def _out(
     next_step_on: date | None = None,
 ) -> ItemDecision:
     return ItemDecision(
-        item.item_id, item.customer_id, item.number, decision, reason, step_code, next_step_code, next_step_on
+        item_id=item.item_id,
+        customer_id=item.customer_id,
+        number=item.number,
+        decision=decision,
+        reason=reason,
+        step_code=step_code,
+        next_step_code=next_step_code,
+        next_step_on=next_step_on,
     )
 
 
@@ -318,7 +331,16 @@ def _choose_step(context: _Context, item: OpenItem, scenario: Scenario, dunned: 
     step = eligible[0] if resumed_after is not None else eligible[-1]
     skipped = tuple(s.code for s in remaining if s.offset_days < step.offset_days)
     functional = item.functional_open * dunned / item.open_amount
-    return _Candidate(item, scenario, step, days_past_due, dunned, functional, skipped, resumed_after)
+    return _Candidate(
+        item=item,
+        scenario=scenario,
+        step=step,
+        days_past_due=days_past_due,
+        dunned=dunned,
+        dunned_functional=functional,
+        skipped=skipped,
+        resumed_after=resumed_after,
+    )
 
 
 def _failed_promise_since(context: _Context, item: OpenItem, last_sent: date | None) -> PromiseAssessment | None:
@@ -400,11 +422,26 @@ def _message(
         + (f"; credits of {_describe(credits)} shown, not deducted" if credits else "")
     )
     message = PlannedMessage(
-        customer.customer_id, customer.name, scenario.code, step.code, step.order, step.channel,
-        step.template_code, step.action, customer.override.language or customer.language, contact,
-        invoices, _totals((i.currency, i.dunned_amount) for i in invoices), total, credits,
-        _totals((c.currency, c.open_amount) for c in credits), penalties, deliverable, reason, warnings,
-    )  # fmt: skip
+        customer_id=customer.customer_id,
+        customer_name=customer.name,
+        scenario_code=scenario.code,
+        step_code=step.code,
+        step_order=step.order,
+        channel=step.channel,
+        template_code=step.template_code,
+        action=step.action,
+        language=customer.override.language or customer.language,
+        contact=contact,
+        invoices=invoices,
+        totals=_totals((i.currency, i.dunned_amount) for i in invoices),
+        total_functional=total,
+        credits=credits,
+        credit_totals=_totals((c.currency, c.open_amount) for c in credits),
+        penalties=penalties,
+        deliverable=deliverable,
+        reason=reason,
+        warnings=warnings,
+    )
     planned = [
         _out(candidate.item, Decision.PLANNED, invoice.reason, step_code=candidate.step.code)
         for candidate, invoice in zip(candidates, invoices, strict=True)
@@ -424,12 +461,23 @@ def _planned_invoice(candidate: _Candidate, covered_by: Step | None = None) -> P
     if item.disputed_amount > 0:
         reason += f"; {item.disputed_amount} {item.currency} in dispute left out"
     return PlannedInvoice(
-        item.item_id, item.number, item.document_date, item.due_date, candidate.days_past_due,
-        item.open_amount, item.disputed_amount, quantize(candidate.dunned, item.currency),
-        candidate.dunned_functional, item.currency, candidate.skipped,
-        candidate.resumed_after.promise.promise_id if candidate.resumed_after else None, reason,
-        step.code, step.action, covered_by is not None,
-    )  # fmt: skip
+        item_id=item.item_id,
+        number=item.number,
+        document_date=item.document_date,
+        due_date=item.due_date,
+        days_past_due=candidate.days_past_due,
+        open_amount=item.open_amount,
+        disputed_amount=item.disputed_amount,
+        dunned_amount=quantize(candidate.dunned, item.currency),
+        dunned_amount_functional=candidate.dunned_functional,
+        currency=item.currency,
+        skipped_step_codes=candidate.skipped,
+        resumed_after_promise_id=candidate.resumed_after.promise.promise_id if candidate.resumed_after else None,
+        reason=reason,
+        step_code=step.code,
+        action=step.action,
+        covered=covered_by is not None,
+    )
 
 
 def _pick_contact(customer: DunningCustomer, channel: Channel) -> tuple[Contact | None, bool, tuple[str, ...]]:
@@ -487,16 +535,22 @@ def _late_invoice(item: OpenItem) -> LateInvoice | None:
     if amount <= 0:
         return None
     return LateInvoice(
-        item.item_id, item.number, item.due_date, amount, item.currency, settlements,
-        item.interest_invoiced_until, item.indemnity_invoiced,
-    )  # fmt: skip
+        item_id=item.item_id,
+        number=item.number,
+        due_date=item.due_date,
+        amount=amount,
+        currency=item.currency,
+        settlements=settlements,
+        interest_invoiced_until=item.interest_invoiced_until,
+        indemnity_invoiced=item.indemnity_invoiced,
+    )
 
 
 def _totals(amounts: Iterable[tuple[str, Decimal]]) -> tuple[Money, ...]:
     totals: dict[str, Decimal] = {}
     for currency, amount in amounts:
         totals[currency] = totals.get(currency, ZERO) + amount
-    return tuple(Money(amount, currency) for currency, amount in sorted(totals.items()))
+    return tuple(Money(amount=amount, currency=currency) for currency, amount in sorted(totals.items()))
 
 
 def _describe(credits: tuple[CustomerCredit, ...]) -> str:

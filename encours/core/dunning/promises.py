@@ -58,7 +58,7 @@ class PromiseStatus(StrEnum):
         return self in (PromiseStatus.BROKEN, PromiseStatus.PARTIALLY_KEPT)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PromiseToPay:
     """``amount`` (in the invoices' currency) promised for ``promised_date`` on ``item_ids``."""
 
@@ -92,7 +92,7 @@ class PromiseToPay:
         return self.deadline + timedelta(days=1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PromisePayment:
     """Cash (or credit) allocated to one of the promised invoices on ``received_on``."""
 
@@ -101,7 +101,7 @@ class PromisePayment:
     amount: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PromiseAssessment:
     """A promise seen on ``as_of``.
 

@@ -49,7 +49,7 @@ class StepAction(StrEnum):
     PENALTY_CLAIM = "penalty_claim"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
     """One dunning step; ``offset_days`` ≤ 0 makes it a pre-due (courtesy) step."""
 
@@ -70,7 +70,7 @@ class Step:
         return f"{self.code} ({sign}{self.offset_days} d)"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Scenario:
     """A named sequence of steps for the listed customer categories (steps kept in order)."""
 
@@ -116,15 +116,23 @@ def _step(
     action: StepAction = StepAction.NONE,
     minimum: str = "0",
 ) -> Step:
-    return Step(code, order, offset, channel, f"dunning/{code}", action, Decimal(minimum))
+    return Step(
+        code=code,
+        order=order,
+        offset_days=offset,
+        channel=channel,
+        template_code=f"dunning/{code}",
+        action=action,
+        min_amount=Decimal(minimum),
+    )
 
 
 # Minimums in the functional currency: a registered letter or a hand-over costs money.
 _KEY_ACCOUNTS = Scenario(
-    "key_accounts",
-    "Key accounts",
-    ("key_account",),
-    (
+    code="key_accounts",
+    name="Key accounts",
+    categories=("key_account",),
+    steps=(
         _step(1, "pre_due_reminder", -5, Channel.EMAIL, minimum="100"),
         _step(2, "friendly_reminder", 3, Channel.EMAIL, minimum="10"),
         _step(3, "second_reminder", 15, Channel.EMAIL, minimum="10"),
@@ -134,10 +142,10 @@ _KEY_ACCOUNTS = Scenario(
     ),
 )
 _STANDARD = Scenario(
-    "standard",
-    "SMEs and other customers",
-    ("sme", "other"),
-    (
+    code="standard",
+    name="SMEs and other customers",
+    categories=("sme", "other"),
+    steps=(
         _step(1, "friendly_reminder", 3, Channel.EMAIL, minimum="10"),
         _step(2, "second_reminder", 15, Channel.EMAIL, minimum="10"),
         _step(3, "call_task", 20, Channel.CALL, minimum="200"),
@@ -148,10 +156,10 @@ _STANDARD = Scenario(
 )
 # Distributors reorder all the time: holding their account is the lever that works.
 _DISTRIBUTORS = Scenario(
-    "distributors",
-    "Distributors",
-    ("distributor",),
-    (
+    code="distributors",
+    name="Distributors",
+    categories=("distributor",),
+    steps=(
         _step(1, "friendly_reminder", 3, Channel.EMAIL, minimum="10"),
         _step(2, "second_reminder", 15, Channel.EMAIL, minimum="10"),
         _step(3, "call_task", 20, Channel.CALL, minimum="200"),
@@ -162,10 +170,10 @@ _DISTRIBUTORS = Scenario(
 )
 # Public buyers pay through their accountant (comptable public): slower, never blocked.
 _PUBLIC = Scenario(
-    "public_sector",
-    "Public sector",
-    ("public",),
-    (
+    code="public_sector",
+    name="Public sector",
+    categories=("public",),
+    steps=(
         _step(1, "friendly_reminder", 10, Channel.EMAIL, minimum="10"),
         _step(2, "second_reminder", 30, Channel.EMAIL, minimum="10"),
         _step(3, "call_task", 40, Channel.CALL, minimum="200"),

@@ -29,7 +29,7 @@ from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WeekAccuracy:
     week_start: date
     forecast: Decimal
@@ -38,7 +38,7 @@ class WeekAccuracy:
     absolute_percentage_error: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ForecastAccuracy:
     """Per-week comparison and the summary ratios (None when there is nothing to divide by)."""
 

@@ -51,7 +51,7 @@ LIFT_WINDOW_DAYS = 4
 MIN_DAYS_GAINED = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class StepResponse:
     """How one customer answered one dunning stage (offsets and delays in days)."""
 
@@ -76,7 +76,7 @@ class StepResponse:
         return self.lift is not None and self.lift < NO_EFFECT_LIFT
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningResponseProfile:
     customer_id: str
     n_paid_invoices: int
@@ -89,7 +89,7 @@ class DunningResponseProfile:
         return next((step for step in self.steps if step.triggers_payment), None)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningSuggestion:
     """A change to one customer's dunning timing or channel, with its expected effect:
     days saved per paid invoice (over all of them) and the share of invoices it touches."""
@@ -107,7 +107,7 @@ class DunningSuggestion:
     evidence: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Paid:
     """A paid invoice as the response analysis needs it (no optional settlement date)."""
 

@@ -51,7 +51,7 @@ KNOT_LEVELS = np.array([0.0, 0.1, 0.5, 0.9, 1.0])
 TAIL_SHARE = 0.25
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CashInItem:
     """An amount expected in: its p10 / median / p90 payment dates. A promise to pay is an
     item whose three dates are the promised date."""
@@ -66,7 +66,7 @@ class CashInItem:
     date_p90: date
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class WeekForecast:
     """One Monday-based week: expected cash in (of which from orders), its p10-p90 band,
     and the same running from week 1."""
@@ -81,7 +81,7 @@ class WeekForecast:
     cumulative_high: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CashInSeries:
     entity: str
     currency: str
@@ -94,7 +94,7 @@ class CashInSeries:
         return {week.week_start: week.expected for week in self.weeks}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CashForecast:
     as_of: date
     week_starts: tuple[date, ...]

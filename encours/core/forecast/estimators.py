@@ -54,7 +54,7 @@ LATE_OVER_DAYS = 30
 BASELINE_ONLY_FEATURES = ("portfolio_mean_days_late", "group_paid_count", "sector_paid_count")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TrainingSettings:
     """Hyper-parameters. ``checkpoint_days_after_due`` adds rows seen after the due date;
     ``label_maturity_quantile`` sets how far before the cut-off training invoices must be
@@ -82,7 +82,7 @@ class TrainingSettings:
 DEFAULT_SETTINGS = TrainingSettings()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConstantProbability:
     """What a classifier degenerates to when the training rows hold a single class."""
 
@@ -92,7 +92,7 @@ class ConstantProbability:
         return np.column_stack([np.full(len(values), 1 - self.probability), np.full(len(values), self.probability)])
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BaselineCalibration:
     """What the customer-average baseline needs beyond the features: its error spread on
     the training rows (for a band) and portfolio shares when a customer has no history."""
@@ -103,7 +103,7 @@ class BaselineCalibration:
     share_late_over_30: float
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FittedEstimators:
     feature_names: tuple[str, ...]
     vocabulary: CategoryVocabulary
@@ -126,7 +126,7 @@ class FittedEstimators:
         return inputs
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DaysLateEstimate:
     """Per query: median and p10/p90 of days late, P(late), P(late > 30 days)."""
 
@@ -186,7 +186,7 @@ def _classifier(
     settings: TrainingSettings, values: FloatArray, labels: BoolArray
 ) -> HistGradientBoostingClassifier | ConstantProbability:
     if labels.all() or not labels.any():
-        return ConstantProbability(float(labels.mean()) if len(labels) else 0.0)
+        return ConstantProbability(probability=float(labels.mean()) if len(labels) else 0.0)
     model = HistGradientBoostingClassifier(
         max_iter=settings.max_iter,
         learning_rate=settings.learning_rate,

@@ -56,7 +56,7 @@ TEST_PERIOD_MONTHS = 3
 OVERDUE_CHECKPOINT_DAYS = 30
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class EvaluationReport:
     """Metrics on the held-out period; MAE in days late, AUC for paying late at all
     (``*_late_over_30``: for paying more than 30 days late). NaN when undefined."""
@@ -130,7 +130,7 @@ def area_under_roc(labels: BoolArray, scores: FloatArray) -> float:
     return float(roc_auc_score(labels, scores))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Split:
     train: BoolArray
     test: BoolArray

@@ -111,7 +111,9 @@ class _Row:
         return (self.record.get(column) or "").strip() if column else ""
 
     def fail(self, field: str, reason: str) -> None:
-        self.errors.append(RowError(self.line, self.columns.get(field, field), self.text(field), reason))
+        self.errors.append(
+            RowError(line=self.line, column=self.columns.get(field, field), value=self.text(field), reason=reason)
+        )
 
     def day(self, field: str, date_format: str) -> date | None:
         try:
@@ -171,7 +173,7 @@ def load_paid_invoices_csv(
     header = [name.strip() for name in reader.fieldnames or []]
     reader.fieldnames = header
     absent = tuple(
-        RowError(1, column, "", f"column for {field} not in the header")
+        RowError(line=1, column=column, value="", reason=f"column for {field} not in the header")
         for field, column in columns.items()
         if column not in header
     )

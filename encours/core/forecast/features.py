@@ -89,7 +89,7 @@ def unknown_features_of(missing_sources: Sequence[str]) -> tuple[str, ...]:
     return tuple(name for name in FEATURE_NAMES if name in names)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CategoryVocabulary:
     """Known levels of the categorical inputs; an unseen level becomes NaN (missing)."""
 
@@ -100,7 +100,7 @@ class CategoryVocabulary:
 NO_CATEGORIES = CategoryVocabulary()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FeatureMatrix:
     """One row per query, columns in ``FEATURE_NAMES`` order (float64, NaN = unknown)."""
 

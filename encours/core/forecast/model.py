@@ -58,7 +58,7 @@ MODEL_FORMAT = 1
 MAGIC = b"ENCOURS-PAYMENT-MODEL\n"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TrainedPaymentModel:
     """Estimators fitted on everything known at ``trained_on``, with their evaluation."""
 
@@ -80,7 +80,7 @@ class TrainedPaymentModel:
         return "model" if self.use_model else "customer_mean"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PaymentPrediction:
     """When an open invoice (or an order, once invoiced) is expected to be paid.
 

@@ -31,10 +31,10 @@ from decimal import Decimal
 from encours.core.terms import PaymentTerms
 
 GRADES = ("A", "B", "C", "D", "E")
-NET_30 = PaymentTerms(30)
+NET_30 = PaymentTerms(days=30)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DunningStep:
     """A dunning step actually executed on an invoice (stage 1 = first reminder)."""
 
@@ -43,7 +43,7 @@ class DunningStep:
     channel: str = "email"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InvoiceRecord:
     """An invoice as the prediction sees it; ``settled_date`` is None while it is open.
 
@@ -125,7 +125,7 @@ class InvoiceRecord:
         return self.settled_date is None or self.settled_date >= moment
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenOrder:
     """An order not yet invoiced: cash expected at ship date + terms + the customer's delay."""
 

@@ -35,7 +35,7 @@ BoolArray = npt.NDArray[np.bool_]
 NEVER = 10_000_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class InvoiceTable:
     """The invoices as parallel numpy arrays (dates as ordinals, NEVER when absent)."""
 

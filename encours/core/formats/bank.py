@@ -39,7 +39,7 @@ def clean_reference(value: str | None) -> str:
     return "" if text.upper() in _PLACEHOLDER_REFS else text
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BankLine:
     """One transaction on a statement.
 
@@ -124,7 +124,7 @@ def with_unique_keys(lines: list[BankLine]) -> tuple[BankLine, ...]:
     return tuple(result)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BankStatement:
     """One statement (camt ``Stmt``, camt.054 ``Ntfctn``, one MT940 ``:20:`` block, one CSV).
 

@@ -41,7 +41,7 @@ from encours.core.identifiers import normalize_iban
 from encours.core.money import ZERO
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class BankCsvMapping:
     """How one bank's CSV export reads. Column names match case- and accent-insensitively.
 

@@ -102,7 +102,7 @@ def parse_camt(raw: bytes) -> tuple[BankStatement, ...]:
     blocks = _all(message, statement_tag)
     if not blocks:
         raise _fail(message, statement_tag, "", f"the message holds no {statement_tag} element")
-    context = _Context(file_format, version, message_id)
+    context = _Context(file_format=file_format, version=version, message_id=message_id)
     return tuple(_statement(block, context) for block in blocks)
 
 
@@ -133,7 +133,7 @@ def _namespace(element: etree._Element) -> str:
     return (etree.QName(tag).namespace or "") if isinstance(tag, str) else ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Context:
     file_format: BankFormat
     version: str

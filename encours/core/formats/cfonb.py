@@ -69,7 +69,7 @@ _NAME_QUALIFIERS = {"NPY": "debtor", "NBE": "creditor", "NPO": "ultimate_debtor"
 _TEXT_QUALIFIERS = ("LCC", "LC2", "LIB")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Record:
     number: int
     text: str
@@ -87,14 +87,14 @@ class _Record:
         return self.field(3, 7), self.field(12, 16), self.field(22, 32)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Movement:
     record: _Record
     amount: Decimal
     complements: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Open:
     """A statement being read: its ``01`` and the movements since."""
 
@@ -112,12 +112,12 @@ def parse_cfonb(raw: bytes) -> tuple[BankStatement, ...]:
         if record.code == "01":
             if current is not None:
                 raise _fail(record, "01", "a new opening balance before the closing balance (07) of the previous one")
-            current = _Open(record, _amount(record))
+            current = _Open(head=record, balance=_amount(record))
         elif current is None:
             raise _fail(record, record.code, f"record {record.code} outside a statement (no opening balance 01 before)")
         elif record.code == "04":
             _same_account(current.head, record)
-            current.movements.append(_Movement(record, _amount(record)))
+            current.movements.append(_Movement(record=record, amount=_amount(record)))
         elif record.code == "05":
             _same_account(current.head, record)
             if not current.movements:
@@ -150,7 +150,7 @@ def _records(raw: bytes) -> list[_Record]:
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        record = _Record(number, line.ljust(RECORD_LENGTH))
+        record = _Record(number=number, text=line.ljust(RECORD_LENGTH))
         if len(line.rstrip()) > RECORD_LENGTH:
             raise _fail(record, "", f"a record has {RECORD_LENGTH} characters, this line {len(line.rstrip())}")
         if record.code not in _RECORD_CODES:

@@ -91,13 +91,13 @@ OPENING_ACCOUNTS = ("890", "11")  # bilan d'ouverture, report à nouveau
 MAX_ENTRY_ID = 80
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecCustomer:
     account: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecItem:
     type: str
     number: str
@@ -118,7 +118,7 @@ class FecItem:
         return (ENTRY, self.entry) if self.entry else (self.type, self.number)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecAllocation:
     debit_key: ItemKey
     credit_key: ItemKey
@@ -127,7 +127,7 @@ class FecAllocation:
     letter: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecStats:
     lines: int
     customer_lines: int
@@ -137,7 +137,7 @@ class FecStats:
     delimiter: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecResult:
     siren: str | None
     closing_date: date | None
@@ -151,7 +151,7 @@ class FecResult:
     last_date: date | None = None
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Entry:
     """What is needed of one écriture to check it: balance, lines, an exact repeat."""
 
@@ -174,7 +174,7 @@ class _Entry:
 CASH, SALES = 1, 2  # an entry touching 5* moves cash; 7* or 445* is a sale
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Line:
     """One 411 line, before it is classified and merged into an item."""
 
@@ -200,7 +200,7 @@ class _Line:
     opening: bool = False
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class _Reader:
     functional_currency: str
     customer_prefixes: tuple[str, ...]
@@ -216,7 +216,7 @@ class _Reader:
     total: int = 0
 
     def error(self, line: int, column: str, value: str, reason: str) -> None:
-        self.errors.append(RowError(line, column, value, reason))
+        self.errors.append(RowError(line=line, column=column, value=value, reason=reason))
         if len(self.errors) >= MAX_ERRORS:
             raise _TooManyErrors
 
@@ -290,7 +290,9 @@ def parse_fec(
     encoding, decode_errors, text_lines = _text_lines(raw)
     delimiter, header, lines, count = _split(text_lines, raw)
     columns = _column_positions(header)
-    reader = _Reader(functional_currency, customer_prefixes, errors=list(decode_errors))
+    reader = _Reader(
+        functional_currency=functional_currency, customer_prefixes=customer_prefixes, errors=list(decode_errors)
+    )
     with suppress(_TooManyErrors):
         _read_lines(reader, lines, delimiter, columns, len(header), on_lines or _no_progress, count)
         if not reader.errors:
@@ -306,7 +308,14 @@ def parse_fec(
     )
     if reader.errors:
         return FecResult(
-            siren, closing, (), (), (), stats, tuple(sorted(reader.errors, key=lambda e: e.line)), first_date=None
+            siren=siren,
+            closing_date=closing,
+            customers=(),
+            items=(),
+            allocations=(),
+            stats=stats,
+            errors=tuple(sorted(reader.errors, key=lambda e: e.line)),
+            first_date=None,
         )
     _classify(reader, frozenset(code.upper() for code in opening_journals))
     _identify(reader)
@@ -315,16 +324,16 @@ def parse_fec(
     allocations = _allocations_from_letters(reader.lines, items) + _allocations_by_reference(reader.lines, items)
     customers = _customers(reader.lines)
     return FecResult(
-        siren,
-        closing,
-        customers,
-        tuple(items.values()),
-        allocations,
-        stats,
-        tuple(errors),
-        tuple(reader.warnings),
-        reader.first_date,
-        reader.last_date,
+        siren=siren,
+        closing_date=closing,
+        customers=customers,
+        items=tuple(items.values()),
+        allocations=allocations,
+        stats=stats,
+        errors=tuple(errors),
+        warnings=tuple(reader.warnings),
+        first_date=reader.first_date,
+        last_date=reader.last_date,
     )
 
 
@@ -434,7 +443,9 @@ def _read_lines(
         entry = entries.get(entry_key)
         text_hash = hash(text)
         if entry is None:
-            entry = entries[entry_key] = _Entry(line_no, text_hash, entry_date, lines_hash=text_hash)
+            entry = entries[entry_key] = _Entry(
+                first_line=line_no, first_hash=text_hash, date=entry_date, lines_hash=text_hash
+            )
         elif entry.repeat_at:
             entry.repeat_hash = hash((entry.repeat_hash, text_hash))
         elif text_hash == entry.first_hash:
@@ -656,10 +667,10 @@ def _merge_items(lines: list[_Line], functional_currency: str) -> tuple[dict[Ite
         elif previous.customer_account != line.account:
             errors.append(
                 RowError(
-                    line.line,
-                    "PieceRef",
-                    line.number,
-                    f"number already used for customer {previous.customer_account} (line {previous.line})",
+                    line=line.line,
+                    column="PieceRef",
+                    value=line.number,
+                    reason=f"number already used for customer {previous.customer_account} (line {previous.line})",
                 )
             )
         else:
@@ -707,7 +718,7 @@ def _allocations_from_letters(lines: list[_Line], items: dict[ItemKey, FecItem])
                 key = (debit.key, credit.key)
                 if key in pairs:
                     amount += pairs[key].amount
-                pairs[key] = FecAllocation(key[0], key[1], amount, on, letter)
+                pairs[key] = FecAllocation(debit_key=key[0], credit_key=key[1], amount=amount, date=on, letter=letter)
     return tuple(pairs.values())
 
 
@@ -753,7 +764,7 @@ def _allocations_by_reference(lines: list[_Line], items: dict[ItemKey, FecItem])
         if amount > 0 and invoice.currency == credit_note.currency:
             remaining[invoice.key] -= amount
             on = max(invoice.document_date, credit_note.document_date)
-            allocations.append(FecAllocation(invoice.key, key, amount, on, ""))
+            allocations.append(FecAllocation(debit_key=invoice.key, credit_key=key, amount=amount, date=on, letter=""))
     return tuple(allocations)
 
 
@@ -761,4 +772,4 @@ def _customers(lines: list[_Line]) -> tuple[FecCustomer, ...]:
     names: dict[str, str] = {}
     for line in lines:
         names.setdefault(line.account, line.name or line.account)
-    return tuple(FecCustomer(account, name) for account, name in names.items())
+    return tuple(FecCustomer(account=account, name=name) for account, name in names.items())

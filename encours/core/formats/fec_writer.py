@@ -6,7 +6,8 @@ allocated items share a letter code per customer, dated by their last allocation
 
 >>> from datetime import date
 >>> from decimal import Decimal
->>> rows = [FecEntry("invoice", "FA1", "C1", "Durand", date(2026, 1, 5), Decimal("120.00"), "A", date(2026, 2, 1))]
+>>> rows = [FecEntry(type="invoice", number="FA1", customer="C1", customer_name="Durand", on=date(2026, 1, 5),
+...                  amount=Decimal("120.00"), letter="A", letter_date=date(2026, 2, 1))]
 >>> lines = list(fec_lines(rows))
 >>> len(lines), lines[1].split("|")[11]
 (4, '120,00')
@@ -29,7 +30,7 @@ HEADER = (
 VAT_RATE = Decimal("0.20")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FecEntry:
     type: str  # invoice | credit_note | payment
     number: str
@@ -94,7 +95,7 @@ BANK_RECEIPTS_PER_ENTRY = (1, 1, 2, 3, 5)  # a remittance entry holds several cu
 TERMS_DAYS = 30  # due dates: the entity's default terms (the file has no due date column)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, kw_only=True)
 class GeneratedFec:
     lines: int
     customers: int

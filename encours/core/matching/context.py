@@ -25,7 +25,7 @@ _MAX_CREDIT_NOTES = 3
 _MAX_LISTED = 4
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Context:
     line: BankLine
     index: MatchingIndex
@@ -83,7 +83,15 @@ def support_bonus(*, payer_confidence: float, partial: bool) -> float:
 
 
 def _full(ctx: Context, item_ids: Iterable[str]) -> list[Allocation]:
-    return [Allocation(i, ctx.index.items[i].customer_id, ctx.number(i), ctx.balances.receivable(i)) for i in item_ids]
+    return [
+        Allocation(
+            item_id=i,
+            customer_id=ctx.index.items[i].customer_id,
+            item_number=ctx.number(i),
+            amount=ctx.balances.receivable(i),
+        )
+        for i in item_ids
+    ]
 
 
 def _with_write_off(ctx: Context, item_ids: list[str], fit: AmountFit) -> list[Allocation]:
@@ -102,11 +110,11 @@ def _with_write_off(ctx: Context, item_ids: list[str], fit: AmountFit) -> list[A
 
 def _write(allocation: Allocation, write_off: Decimal) -> Allocation:
     return Allocation(
-        allocation.item_id,
-        allocation.customer_id,
-        allocation.item_number,
-        allocation.amount - write_off,
-        write_off,
+        item_id=allocation.item_id,
+        customer_id=allocation.customer_id,
+        item_number=allocation.item_number,
+        amount=allocation.amount - write_off,
+        write_off=write_off,
     )
 
 
@@ -123,7 +131,9 @@ def _in_order(ctx: Context, item_ids: list[str], paid: Decimal) -> tuple[list[Al
             break
         left -= amount
         item = ctx.index.items[item_id]
-        allocations.append(Allocation(item_id, item.customer_id, item.number, amount))
+        allocations.append(
+            Allocation(item_id=item_id, customer_id=item.customer_id, item_number=item.number, amount=amount)
+        )
     return allocations, left
 
 
@@ -151,7 +161,15 @@ def build(
     if not customer_id:
         payer = ctx.evidence.payers[0].customer_id if ctx.evidence.payers else ""
         customer_id = customers.pop() if len(customers) == 1 else payer or allocations[0].customer_id
-    return Proposal(customer_id, tuple(allocations), unapplied, clamp(confidence), rule, "; ".join(reasons), reason)
+    return Proposal(
+        customer_id=customer_id,
+        allocations=tuple(allocations),
+        unapplied=unapplied,
+        confidence=clamp(confidence),
+        rule=rule,
+        reason="; ".join(reasons),
+        write_off_reason=reason,
+    )
 
 
 def describe_fit(ctx: Context, fit: AmountFit, count: int) -> str:

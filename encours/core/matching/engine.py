@@ -109,17 +109,33 @@ def match_line(
     if line.amount <= ZERO or line.is_reversal:
         kind: Classification = "reversal" if line.is_reversal else "outgoing"
         reason = "a reversal, not a payment" if line.is_reversal else "money paid out, not a receipt"
-        return LineMatch(line.key, line.index, kind, (), False, reason)
+        return LineMatch(
+            line_key=line.key, line_index=line.index, classification=kind, proposals=(), auto_apply=False, reason=reason
+        )
     balances = balances if balances is not None else OpenBalances(index)
     evidence = gather_evidence(line, index=index, balances=balances, config=config)
     signal = _non_customer_signal(line, config)
     if signal and not _has_customer_evidence(evidence):
-        return LineMatch(line.key, line.index, "not_customer_receipt", (), False, signal)
+        return LineMatch(
+            line_key=line.key,
+            line_index=line.index,
+            classification="not_customer_receipt",
+            proposals=(),
+            auto_apply=False,
+            reason=signal,
+        )
     deadline = time.perf_counter() + config.subset_max_milliseconds / 1000.0
-    context = Context(line, index, balances, config, evidence, deadline)
+    context = Context(line=line, index=index, balances=balances, config=config, evidence=evidence, deadline=deadline)
     proposals = _ranked(_all_proposals(context, evidence), config.max_proposals)
     auto, reason = _auto_decision(proposals, config)
-    return LineMatch(line.key, line.index, "customer_receipt", proposals, auto, reason)
+    return LineMatch(
+        line_key=line.key,
+        line_index=line.index,
+        classification="customer_receipt",
+        proposals=proposals,
+        auto_apply=auto,
+        reason=reason,
+    )
 
 
 def _all_proposals(ctx: Context, evidence: Evidence) -> list[Proposal]:
@@ -204,7 +220,7 @@ def _non_customer_signal(line: BankLine, config: MatchingConfig) -> str:
     return ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LearnedFacts:
     """What a confirmed match teaches about a customer, for the Django side to store:
     a payer IBAN and a payer name it did not know ('' when nothing new)."""
@@ -229,4 +245,4 @@ def learned_from(line: BankLine, *, customer_id: str, index: MatchingIndex) -> L
         index.add_iban(customer_id, iban)
     if alias:
         index.add_alias(customer_id, alias)
-    return LearnedFacts(customer_id, iban, alias)
+    return LearnedFacts(customer_id=customer_id, iban=iban, alias=alias)

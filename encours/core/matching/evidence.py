@@ -50,7 +50,7 @@ _NEAR_MISS_PAYERS = 2
 _PREFIX_WORD = 3
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class RefHit:
     item_id: str
     strength: str
@@ -59,7 +59,7 @@ class RefHit:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PayerHit:
     customer_id: str
     confidence: float
@@ -67,7 +67,7 @@ class PayerHit:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Evidence:
     refs: tuple[RefHit, ...]
     payers: tuple[PayerHit, ...]
@@ -107,7 +107,9 @@ class _Collector:
                 continue
             known = self.refs.get(item_id)
             if known is None or known.confidence < confidence:
-                self.refs[item_id] = RefHit(item_id, strength, confidence, written, source)
+                self.refs[item_id] = RefHit(
+                    item_id=item_id, strength=strength, confidence=confidence, written=written, source=source
+                )
 
     def read(self, source: str, text: str) -> None:
         for reference, valid in rf_references(text):
@@ -250,16 +252,25 @@ def _payers(line: BankLine, index: MatchingIndex, config: MatchingConfig, accoun
     by_iban = index.customers_by_iban(line.payer_iban)
     for customer_id in sorted(by_iban):
         confidence = 0.97 if len(by_iban) == 1 else 0.85
-        hits.append(PayerHit(customer_id, confidence, "iban", f"payer IBAN {line.payer_iban}"))
+        hits.append(
+            PayerHit(customer_id=customer_id, confidence=confidence, via="iban", detail=f"payer IBAN {line.payer_iban}")
+        )
     for customer_id, written in accounts.items():
-        hits.append(PayerHit(customer_id, 0.95, "account", f"customer account {written} in remittance"))
+        hits.append(
+            PayerHit(
+                customer_id=customer_id,
+                confidence=0.95,
+                via="account",
+                detail=f"customer account {written} in remittance",
+            )
+        )
     for via, name in (("name", line.payer_name), ("ultimate debtor", line.ultimate_party_name)):
         if name:
             hits += _name_hits(index.names.lookup(name, min_score=config.name_min_score), via, name)
     if not any(h.via == "name" for h in hits) and line.remittance_text:
         found = index.names.text_lookup(line.remittance_text, min_score=_TEXT_NAME_MIN_SCORE)
         hits += [
-            PayerHit(h.customer_id, h.confidence * 0.9, "text name", h.detail)
+            PayerHit(customer_id=h.customer_id, confidence=h.confidence * 0.9, via="text name", detail=h.detail)
             for h in _name_hits(found, "text name", line.remittance_text)
         ]
     return hits
@@ -268,10 +279,10 @@ def _payers(line: BankLine, index: MatchingIndex, config: MatchingConfig, accoun
 def _name_hits(matches: tuple[NameMatch, ...], via: str, written: str) -> list[PayerHit]:
     return [
         PayerHit(
-            m.customer_id,
-            name_confidence(m.score),
-            via,
-            f"{via} '{written}' ~ '{m.matched_name}' ({m.score:.0f})",
+            customer_id=m.customer_id,
+            confidence=name_confidence(m.score),
+            via=via,
+            detail=f"{via} '{written}' ~ '{m.matched_name}' ({m.score:.0f})",
         )
         for m in matches
     ]
@@ -290,7 +301,9 @@ def _merge(hits: list[PayerHit]) -> tuple[PayerHit, ...]:
             doubt *= 1.0 - hit.confidence
         confidence = min(0.99, max(found[0].confidence, 1.0 - doubt))
         detail = "; ".join(dict.fromkeys(h.detail for h in found))
-        merged.append(PayerHit(customer_id, round(confidence, 4), found[0].via, detail))
+        merged.append(
+            PayerHit(customer_id=customer_id, confidence=round(confidence, 4), via=found[0].via, detail=detail)
+        )
     merged.sort(key=lambda h: (-h.confidence, h.customer_id))
     return tuple(merged)
 

@@ -85,7 +85,7 @@ def name_score(query: tuple[str, str], candidate: tuple[str, str]) -> float:
     return max(0.0, float(score))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class NameMatch:
     customer_id: str
     score: float
@@ -137,7 +137,7 @@ class NameIndex:
             customer_id, split, original = self._entries[entry]
             score = name_score(query, split)
             if score >= min_score and (customer_id not in best or best[customer_id].score < score):
-                best[customer_id] = NameMatch(customer_id, score, original)
+                best[customer_id] = NameMatch(customer_id=customer_id, score=score, matched_name=original)
         ranked = sorted(best.values(), key=lambda m: (-m.score, m.customer_id))
         return tuple(ranked[:limit])
 

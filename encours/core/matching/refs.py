@@ -100,7 +100,7 @@ def groups_compatible(written: tuple[str, ...], item_raw: tuple[str, ...]) -> bo
     return True
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Window:
     """Consecutive reference-like tokens of a text, as one candidate reference."""
 

@@ -179,7 +179,7 @@ def _over_reference(ctx: Context, ids: list[str], fit: AmountFit, base: float, q
         unique = len(completions) == 1
         reasons = [quote, f"the remaining {ctx.money(remainder)} equals {listed(ctx, extra)}"]
         confidence = _finish(ctx, ids + extra, base - (penalty if unique else 0.2), reasons, partial=False)
-        exact = AmountFit("exact", ZERO)
+        exact = AmountFit(kind="exact", difference=ZERO)
         proposals.append(
             build(ctx, ids + extra, exact, confidence=confidence, rule="reference_completed", reasons=reasons)
         )
@@ -350,7 +350,11 @@ def _combination(
     whose: str,
 ) -> Proposal:
     due = _due(ctx, subset)
-    fit = AmountFit("exact", ZERO) if due == ctx.paid else AmountFit("bank_fee", due - ctx.paid)
+    fit = (
+        AmountFit(kind="exact", difference=ZERO)
+        if due == ctx.paid
+        else AmountFit(kind="bank_fee", difference=due - ctx.paid)
+    )
     is_oldest = oldest is not None and set(subset) == set(oldest)
     unique = len(candidates) == 1 and (complete or is_oldest)
     # customers settle their oldest invoices first: that pattern is itself evidence
@@ -391,7 +395,7 @@ def _on_account(ctx: Context, payer: PayerHit, own: list[str]) -> list[Proposal]
         build(
             ctx,
             [],
-            AmountFit("over", -ctx.paid),
+            AmountFit(kind="over", difference=-ctx.paid),
             confidence=payer.confidence * 0.5,
             rule="payer_on_account",
             reasons=reasons,
@@ -403,7 +407,7 @@ def _on_account(ctx: Context, payer: PayerHit, own: list[str]) -> list[Proposal]
         fit = fit_amount(paid=ctx.paid, due=_due(ctx, invoices), config=ctx.config, early=False)
         reasons = _payer_reasons(ctx, payer, "")
         reasons.append(f"oldest open items first: {listed(ctx, invoices)}")
-        kind = fit if fit.kind == "partial" else AmountFit("over", fit.difference)
+        kind = fit if fit.kind == "partial" else AmountFit(kind="over", difference=fit.difference)
         proposals.append(
             build(
                 ctx,
@@ -435,7 +439,7 @@ def amount_only_proposals(ctx: Context) -> list[Proposal]:
             build(
                 ctx,
                 [item_id],
-                AmountFit("exact", ZERO),
+                AmountFit(kind="exact", difference=ZERO),
                 confidence=confidence,
                 rule="amount_only",
                 reasons=reasons,

@@ -31,7 +31,7 @@ Classification = Literal["customer_receipt", "not_customer_receipt", "outgoing",
 WriteOffReason = Literal["", "bank_fee", "early_payment_discount"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Customer:
     """A customer as the matcher sees it. ``aliases`` and ``ibans`` include what earlier
     confirmed matches taught (payer names and accounts seen on the bank side)."""
@@ -51,7 +51,7 @@ class Customer:
         object.__setattr__(self, "ibans", tuple(self.ibans))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class OpenItem:
     """An open invoice or credit note. ``open_amount`` is what remains open, always
     positive; ``receivable`` gives it the ledger's sign (a credit note reduces the debt)."""
@@ -136,7 +136,7 @@ _DEFAULT_NON_CUSTOMER_KEYWORDS = (
 _DEFAULT_NON_CUSTOMER_DOMAINS = ("LDAS", "SECU", "FORX", "CAMT", "ACMT", "TRAD", "CMDT", "DERV", "PMET")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class MatchingConfig:
     """Thresholds a credit manager tunes per legal entity.
 
@@ -185,7 +185,7 @@ class MatchingConfig:
         return min(self.fee_tolerance_absolute, by_percent)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Allocation:
     """Cash applied to one item (negative when a credit note is used), plus what is
     written off to close it (a deducted bank fee, a taken discount)."""
@@ -197,7 +197,7 @@ class Allocation:
     write_off: Decimal = ZERO
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Proposal:
     """One way to apply a bank line. The allocations' amounts plus ``unapplied`` (left on
     the customer's account) equal the line's amount."""
@@ -219,7 +219,7 @@ class Proposal:
         return frozenset(a.item_id for a in self.allocations)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LineMatch:
     """The engine's answer for one bank line: its classification, ranked proposals, and
     whether the best one is safe to apply without review."""

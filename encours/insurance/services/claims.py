@@ -153,7 +153,13 @@ def _estimate(declaration: Declaration, loss: Decimal, recoveries: Decimal, inso
     policy = declaration.policy
     at_delivery = core.cover_at_delivery(
         invoices=[
-            core.DeliveredInvoice(line.number, line.delivered_on, line.amount, line.cover, str(line.decision_id or ""))
+            core.DeliveredInvoice(
+                reference=line.number,
+                delivered_on=line.delivered_on,
+                amount=line.amount,
+                cover=line.cover,
+                decision_key=str(line.decision_id or ""),
+            )
             for line in lines
         ],
         net_loss=max(ZERO, loss - recoveries),

@@ -186,7 +186,9 @@ def _parse(
         if column.lower() in header:
             positions[name] = header[column.lower()]
         elif name in REQUIRED:
-            errors.append(RowError(1, column, "", f"column for {name!r} not found in the header"))
+            errors.append(
+                RowError(line=1, column=column, value="", reason=f"column for {name!r} not found in the header")
+            )
     if errors:
         return [], errors
     customers = _customers(entity, table, positions["customer"])
@@ -203,10 +205,10 @@ def _parse(
         if decision.reference and decision.reference in seen:
             errors.append(
                 RowError(
-                    decision.line,
-                    columns.get("decision_ref", "decision_ref"),
-                    decision.reference,
-                    f"decision reference already on line {seen[decision.reference]}",
+                    line=decision.line,
+                    column=columns.get("decision_ref", "decision_ref"),
+                    value=decision.reference,
+                    reason=f"decision reference already on line {seen[decision.reference]}",
                 )
             )
         seen.setdefault(decision.reference, decision.line)
@@ -241,7 +243,7 @@ def _row(
         return columns.get(name, name)
 
     def fail(name: str, reason: str) -> None:
-        errors.append(RowError(line, column(name), raw.get(name, ""), reason))
+        errors.append(RowError(line=line, column=column(name), value=raw.get(name, ""), reason=reason))
 
     for name in REQUIRED:
         if not raw.get(name):

@@ -68,7 +68,11 @@ def core_contract(contract: FactoringContract) -> core.FactoringContract:
 
 def core_approvals(contract: FactoringContract) -> list[core.DebtorApproval]:
     return [
-        core.DebtorApproval(str(a.customer_id), quantize(a.approved_amount, contract.currency), a.expires_on)
+        core.DebtorApproval(
+            debtor_id=str(a.customer_id),
+            approved_amount=quantize(a.approved_amount, contract.currency),
+            expires_on=a.expires_on,
+        )
         for a in contract.approvals.all().order_by("customer_id")
     ]
 
@@ -143,7 +147,11 @@ def bordereau_create(*, contract: FactoringContract, items: Sequence[Item], assi
         contract=core_contract(contract),
         receivables=[
             core.ReceivableToAssign(
-                i.number, str(i.customer_id), quantize(i.open_amount, i.currency), i.document_date, i.due_date
+                reference=i.number,
+                debtor_id=str(i.customer_id),
+                amount=quantize(i.open_amount, i.currency),
+                invoice_date=i.document_date,
+                due_date=i.due_date,
             )
             for i in items
         ],
@@ -316,7 +324,10 @@ def returns_due(*, contract: FactoringContract, as_of: date) -> tuple[core.Retur
     )
     receivables = [
         core.AssignedReceivable(
-            str(r["pk"]), str(r["item__customer_id"]), Decimal(r["open_eligible"]), r["item__due_date"]
+            reference=str(r["pk"]),
+            debtor_id=str(r["item__customer_id"]),
+            open_amount=Decimal(r["open_eligible"]),
+            due_date=r["item__due_date"],
         )
         for r in lines
     ]

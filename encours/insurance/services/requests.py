@@ -59,7 +59,9 @@ def core_decision(decision: CoverDecision) -> CoreDecision:
 
 def _position(row: BuyerExposure, as_of: date) -> CoverPosition:
     decision = core_decision(row.decision) if row.decision else None
-    return CoverPosition(as_of, row.cover, decision, "decision" if decision else "none", "")
+    return CoverPosition(
+        on=as_of, amount=row.cover, decision=decision, source="decision" if decision else "none", reason=""
+    )
 
 
 @transaction.atomic

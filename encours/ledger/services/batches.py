@@ -107,11 +107,20 @@ def _customer_errors(
         number = values["account_number"]
         customer = existing.get(number)
         if number in first_index:
-            errors.append(RowError(index, "account_number", number, f"already sent at index {first_index[number]}"))
+            errors.append(
+                RowError(
+                    line=index,
+                    column="account_number",
+                    value=number,
+                    reason=f"already sent at index {first_index[number]}",
+                )
+            )
             continue
         first_index[number] = index
         if customer is not None and customer.pk not in visible:
-            errors.append(RowError(index, "account_number", number, "a customer outside your portfolio"))
+            errors.append(
+                RowError(line=index, column="account_number", value=number, reason="a customer outside your portfolio")
+            )
             continue
         errors.extend(_model_errors(index, entity, customer, values))
     return errors
@@ -129,7 +138,7 @@ def _model_errors(index: int, entity: LegalEntity, customer: Customer | None, va
     except ValidationError as exc:
         with translation.override("en"):  # read by the sending program's developers, like the rest of the API
             return [
-                RowError(index, name, str(values.get(name, "")), _reason(name, messages))
+                RowError(line=index, column=name, value=str(values.get(name, "")), reason=_reason(name, messages))
                 for name, messages in exc.message_dict.items()
             ]
     return []
@@ -190,7 +199,11 @@ def items_upsert(*, entity: LegalEntity, rows: Sequence[ItemRow], user: Any) -> 
     for index, row in enumerate(rows):
         key = (row.type, row.number.strip())
         if key in first_index:
-            errors.append(RowError(index, "number", row.number, f"already sent at index {first_index[key]}"))
+            errors.append(
+                RowError(
+                    line=index, column="number", value=row.number, reason=f"already sent at index {first_index[key]}"
+                )
+            )
             continue
         first_index[key] = index
         item, row_errors = _incoming_item(index, row, entity, customers.get(row.customer))
@@ -228,7 +241,9 @@ def _incoming_item(
         row.document_date if credit else compute_due_date(row.document_date, customer.payment_terms())
     )
     if due < row.document_date:
-        return None, [RowError(index, "due_date", str(due), "due date before the document date")]
+        return None, [
+            RowError(line=index, column="due_date", value=str(due), reason="due date before the document date")
+        ]
     sign = -1 if credit else 1
     item = IncomingItem(
         type=row.type,
@@ -248,12 +263,19 @@ def _incoming_item(
 def _item_identity_errors(index: int, row: ItemRow, customer: Customer | None) -> list[RowError]:
     errors = []
     if row.type not in ItemType.values:
-        errors.append(RowError(index, "type", row.type, f"unknown item type (one of {', '.join(ItemType.values)})"))
+        errors.append(
+            RowError(
+                line=index,
+                column="type",
+                value=row.type,
+                reason=f"unknown item type (one of {', '.join(ItemType.values)})",
+            )
+        )
     number = row.number.strip()
     if not number or len(number) > 60:
-        errors.append(RowError(index, "number", row.number, "required, at most 60 characters"))
+        errors.append(RowError(line=index, column="number", value=row.number, reason="required, at most 60 characters"))
     if customer is None:
-        errors.append(RowError(index, "customer", row.customer, "unknown customer account"))
+        errors.append(RowError(line=index, column="customer", value=row.customer, reason="unknown customer account"))
     return errors
 
 
@@ -263,7 +285,11 @@ def _item_amounts(
     """The amount in its currency and in the entity's, both positive and quantised, or the errors."""
     if not _CURRENCY.match(currency):
         return (
-            [RowError(index, "currency", row.currency, "not an ISO 4217 code (three letters)")],
+            [
+                RowError(
+                    line=index, column="currency", value=row.currency, reason="not an ISO 4217 code (three letters)"
+                )
+            ],
             Decimal(0),
             Decimal(0),
         )
@@ -272,11 +298,18 @@ def _item_amounts(
     if currency == functional_currency:
         if row.amount_functional is not None and row.amount_functional != row.amount:
             errors.append(
-                RowError(index, "amount_functional", str(row.amount_functional), f"differs from amount in {currency}")
+                RowError(
+                    line=index,
+                    column="amount_functional",
+                    value=str(row.amount_functional),
+                    reason=f"differs from amount in {currency}",
+                )
             )
         return errors, amount, amount
     if row.amount_functional is None:
-        errors.append(RowError(index, "amount_functional", "", f"required for an amount in {currency}"))
+        errors.append(
+            RowError(line=index, column="amount_functional", value="", reason=f"required for an amount in {currency}")
+        )
         return errors, amount, Decimal(0)
     functional = _positive(index, "amount_functional", row.amount_functional, functional_currency, errors)
     return errors, amount, functional
@@ -285,9 +318,13 @@ def _item_amounts(
 def _positive(index: int, field: str, value: Decimal, currency: str, errors: list[RowError]) -> Decimal:
     problem = amount_problem(value, currency)
     if problem:
-        errors.append(RowError(index, field, str(value), problem))
+        errors.append(RowError(line=index, column=field, value=str(value), reason=problem))
     elif value <= 0:
-        errors.append(RowError(index, field, str(value), "must be positive (credits are sent positive too)"))
+        errors.append(
+            RowError(
+                line=index, column=field, value=str(value), reason="must be positive (credits are sent positive too)"
+            )
+        )
     else:
         return quantize(value, currency)
     return Decimal(0)

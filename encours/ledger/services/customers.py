@@ -55,7 +55,9 @@ def customers_ensure(
             "id", "account_number", "terms_days", "terms_end_of_month"
         )
         for pk, number, days, eom in rows:
-            found[number] = CustomerRef(pk, PaymentTerms(entity.default_terms_days if days is None else days, eom))
+            found[number] = CustomerRef(
+                pk, PaymentTerms(days=entity.default_terms_days if days is None else days, end_of_month=eom)
+            )
     missing = [number for number in numbers if number not in found]
     created = Customer.objects.bulk_create(
         [Customer(entity=entity, account_number=number, name=accounts[number][:200] or number) for number in missing],
@@ -64,7 +66,7 @@ def customers_ensure(
     if created and created[0].pk is None:  # backends that do not return ids
         created = list(Customer.objects.filter(entity=entity, account_number__in=missing))
     for customer in created:
-        found[customer.account_number] = CustomerRef(customer.pk, PaymentTerms(entity.default_terms_days))
+        found[customer.account_number] = CustomerRef(customer.pk, PaymentTerms(days=entity.default_terms_days))
     audit_record_many(
         {
             "actor": user,

@@ -243,31 +243,40 @@ def _customer_row_errors(record: Record, spec: MappingSpec, users: dict[str, Any
         value = record.values.get(name)
         message = check(value.replace(" ", "")) if value else None
         if message:
-            errors.append(RowError(record.line, spec.columns.get(name, name), value, message))
+            errors.append(RowError(line=record.line, column=spec.columns.get(name, name), value=value, reason=message))
     naf = record.values.get("naf_code")
     if naf:
         try:
             identifiers.normalize_naf(naf)
         except ValueError as exc:
-            errors.append(RowError(record.line, spec.columns.get("naf_code", "naf_code"), naf, str(exc)))
+            errors.append(
+                RowError(line=record.line, column=spec.columns.get("naf_code", "naf_code"), value=naf, reason=str(exc))
+            )
     category = record.values.get("category")
     if category and category not in Category.values:
         errors.append(
             RowError(
-                record.line,
-                spec.columns.get("category", "category"),
-                category,
-                f"unknown category (expected one of {', '.join(Category.values)})",
+                line=record.line,
+                column=spec.columns.get("category", "category"),
+                value=category,
+                reason=f"unknown category (expected one of {', '.join(Category.values)})",
             )
         )
     for name in ("sales_rep", "collector"):
         login = record.values.get(name)
         if login and login not in users:
-            errors.append(RowError(record.line, spec.columns.get(name, name), login, "unknown user"))
+            errors.append(
+                RowError(line=record.line, column=spec.columns.get(name, name), value=login, reason="unknown user")
+            )
     terms = record.values.get("terms_days")
     if terms is not None and not 0 <= terms <= 365:
         errors.append(
-            RowError(record.line, spec.columns.get("terms_days", "terms_days"), str(terms), "terms out of range")
+            RowError(
+                line=record.line,
+                column=spec.columns.get("terms_days", "terms_days"),
+                value=str(terms),
+                reason="terms out of range",
+            )
         )
     return errors
 
@@ -296,7 +305,9 @@ def _customer_extras(customer: Customer, record: Record, report: TabularImportRe
         iban = identifiers.normalize_iban(iban)
         problem = identifiers.iban_error(iban)
         if problem:  # kept to recognise the payer, flagged for a human to check: never blocks the master data
-            report.warnings.append(RowError(record.line, "iban", iban, f"{problem}; kept but flagged").as_dict())
+            report.warnings.append(
+                RowError(line=record.line, column="iban", value=iban, reason=f"{problem}; kept but flagged").as_dict()
+            )
         _, created = CustomerBankAccount.objects.get_or_create(
             customer=customer, iban=iban, defaults={"checksum_ok": problem is None}
         )
@@ -329,10 +340,10 @@ def _import_items(entity, records, spec, report, user, progress, *, default_type
         if item and item.key in seen:
             row_errors.append(
                 RowError(
-                    record.line,
-                    spec.columns.get("number", "number"),
-                    item.number,
-                    f"duplicate of line {seen[item.key]}",
+                    line=record.line,
+                    column=spec.columns.get("number", "number"),
+                    value=item.number,
+                    reason=f"duplicate of line {seen[item.key]}",
                 )
             )
         errors.extend(row_errors)
@@ -370,25 +381,30 @@ def _incoming_item(
     if item_type not in ItemType.values:
         errors.append(
             RowError(
-                record.line,
-                column("type", "type"),
-                item_type,
-                f"unknown item type (expected one of {', '.join(ItemType.values)}; map the file's values)",
+                line=record.line,
+                column=column("type", "type"),
+                value=item_type,
+                reason=f"unknown item type (expected one of {', '.join(ItemType.values)}; map the file's values)",
             )
         )
     customer = customers.get(values.get("customer", ""))
     if customer is None and "customer" in values:
         errors.append(
-            RowError(record.line, column("customer", "customer"), values["customer"], "unknown customer account")
+            RowError(
+                line=record.line,
+                column=column("customer", "customer"),
+                value=values["customer"],
+                reason="unknown customer account",
+            )
         )
     currency = values.get("currency", entity.currency).upper()
     if "amount_functional" not in values and currency != entity.currency and "amount" in values:
         errors.append(
             RowError(
-                record.line,
-                column("amount_functional", "amount_functional"),
-                "",
-                f"required for an amount in {currency}",
+                line=record.line,
+                column=column("amount_functional", "amount_functional"),
+                value="",
+                reason=f"required for an amount in {currency}",
             )
         )
     if errors or not {"number", "document_date", "amount"} <= set(values):
@@ -398,14 +414,19 @@ def _incoming_item(
     if item_type in CREDIT_TYPES and spec.negate_credits:
         amount, functional = -abs(amount), -abs(functional)
     if amount == 0:
-        return None, [RowError(record.line, column("amount", "amount"), "0", "zero amount")]
+        return None, [RowError(line=record.line, column=column("amount", "amount"), value="0", reason="zero amount")]
     terms = customer.payment_terms() if customer else PaymentTerms()
     due = values.get("due_date") or (
         due_date(values["document_date"], terms) if amount > 0 else values["document_date"]
     )
     if due < values["document_date"]:
         errors.append(
-            RowError(record.line, column("due_date", "due_date"), str(due), "due date before the document date")
+            RowError(
+                line=record.line,
+                column=column("due_date", "due_date"),
+                value=str(due),
+                reason="due date before the document date",
+            )
         )
     item = IncomingItem(
         type=item_type,
@@ -465,32 +486,41 @@ def _incoming_allocation(
     debit_key = (values.get("debit_type", ItemType.INVOICE), values["debit_number"])
     credit_key = (values.get("credit_type", ItemType.PAYMENT), values["credit_number"])
     errors = [
-        RowError(record.line, spec.columns.get(name, name), key[1], f"no {key[0]} with this number")
+        RowError(
+            line=record.line, column=spec.columns.get(name, name), value=key[1], reason=f"no {key[0]} with this number"
+        )
         for name, key in (("debit_number", debit_key), ("credit_number", credit_key))
         if key not in found
     ]
     amount = values.get("amount", Decimal(0))
     if amount <= 0:
-        errors.append(RowError(record.line, spec.columns.get("amount", "amount"), str(amount), "must be positive"))
+        errors.append(
+            RowError(
+                line=record.line,
+                column=spec.columns.get("amount", "amount"),
+                value=str(amount),
+                reason="must be positive",
+            )
+        )
     if errors:
         return None, errors
     debit, credit = found[debit_key], found[credit_key]
     if debit.customer_id != credit.customer_id and debit.customer.group_id is None:
         errors.append(
             RowError(
-                record.line,
-                spec.columns.get("credit_number", "credit_number"),
-                credit.number,
-                "belongs to another customer outside any group",
+                line=record.line,
+                column=spec.columns.get("credit_number", "credit_number"),
+                value=credit.number,
+                reason="belongs to another customer outside any group",
             )
         )
     if amount > remaining[debit_key] or amount > -remaining[credit_key]:
         errors.append(
             RowError(
-                record.line,
-                spec.columns.get("amount", "amount"),
-                str(amount),
-                f"exceeds the open amount ({debit.number}: {remaining[debit_key]}, "
+                line=record.line,
+                column=spec.columns.get("amount", "amount"),
+                value=str(amount),
+                reason=f"exceeds the open amount ({debit.number}: {remaining[debit_key]}, "
                 f"{credit.number}: {-remaining[credit_key]})",
             )
         )
@@ -506,12 +536,19 @@ def _incoming_allocation(
 def _import_open_orders(entity, records, spec, report, user, progress) -> None:  # type: ignore[no-untyped-def]
     customers = _customer_ids(entity, records)
     errors = [
-        RowError(r.line, spec.columns.get("customer", "customer"), r.values["customer"], "unknown customer account")
+        RowError(
+            line=r.line,
+            column=spec.columns.get("customer", "customer"),
+            value=r.values["customer"],
+            reason="unknown customer account",
+        )
         for r in records
         if r.values.get("customer") not in customers
     ]
     errors += [
-        RowError(r.line, spec.columns.get("status", "status"), r.values["status"], "unknown status")
+        RowError(
+            line=r.line, column=spec.columns.get("status", "status"), value=r.values["status"], reason="unknown status"
+        )
         for r in records
         if r.values.get("status", "open") not in OpenOrder.Status.values
     ]

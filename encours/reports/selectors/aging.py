@@ -114,13 +114,13 @@ def aged_balance(
         currency = row["row_currency"]
         step = steps.get(currency) or steps.setdefault(currency, quantum(currency))
         balance = AgedBalance(
-            currency,
-            tuple(row[name].quantize(step, ROUND_HALF_UP) for name in bucket_names),
-            row["unapplied"].quantize(step, ROUND_HALF_UP),
-            disputed.get(_group_key(dim, row), ZERO).quantize(step, ROUND_HALF_UP) if disputed else ZERO,
-            tuple(row[name].quantize(step, ROUND_HALF_UP) for name in horizon_names),
-            edges,
-            horizons,
+            currency=currency,
+            buckets=tuple(row[name].quantize(step, ROUND_HALF_UP) for name in bucket_names),
+            unapplied=row["unapplied"].quantize(step, ROUND_HALF_UP),
+            disputed=disputed.get(_group_key(dim, row), ZERO).quantize(step, ROUND_HALF_UP) if disputed else ZERO,
+            due_within=tuple(row[name].quantize(step, ROUND_HALF_UP) for name in horizon_names),
+            edges=edges,
+            horizons=horizons,
         )
         if balance.total or balance.open_debits:
             rows.append(AgedRow(dim.ident(row), dim.key(row) or "", dim.title(row), balance))
@@ -139,7 +139,13 @@ def _totals(rows: list[AgedRow], edges: tuple[int, ...], horizons: tuple[int, ..
         sums[b.currency] = values if current is None else [x + y for x, y in zip(current, values, strict=True)]
     return {
         currency: AgedBalance(
-            currency, tuple(v[:width]), v[width], v[width + 1], tuple(v[width + 2 :]), edges, horizons
+            currency=currency,
+            buckets=tuple(v[:width]),
+            unapplied=v[width],
+            disputed=v[width + 1],
+            due_within=tuple(v[width + 2 :]),
+            edges=edges,
+            horizons=horizons,
         )
         for currency, v in sorted(sums.items())
     }

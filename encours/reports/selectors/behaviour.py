@@ -73,7 +73,7 @@ def _days_late(row: dict[str, Any], period: Period) -> DaysLate | None:
     count, paid = row[f"count_{tag}"], row[f"paid_{tag}"]
     if not count or paid <= 0:
         return None
-    return DaysLate(row[f"weighted_{tag}"] / paid, paid, count)
+    return DaysLate(weighted_days_late=row[f"weighted_{tag}"] / paid, paid_amount=paid, payment_count=count)
 
 
 def _windows(as_of: date) -> tuple[Period, Period, Period]:
@@ -99,7 +99,7 @@ def days_late_by_customer(
     return {
         row["debit__customer_id"]: (
             _days_late(row, year),
-            DaysLateTrend(_days_late(row, recent), _days_late(row, previous)),
+            DaysLateTrend(recent=_days_late(row, recent), previous=_days_late(row, previous)),
         )
         for row in rows
     }
@@ -124,7 +124,13 @@ def days_late_by_sector(*, customers: QuerySet[Customer], as_of: date) -> dict[s
         pool.count += row[f"count_{tag}"]
         pool.customers += row["customers"]
     return {
-        division: SectorDaysLate(division, DaysLate(pool.weighted / pool.paid, pool.paid, pool.count), pool.customers)
+        division: SectorDaysLate(
+            division=division,
+            days_late=DaysLate(
+                weighted_days_late=pool.weighted / pool.paid, paid_amount=pool.paid, payment_count=pool.count
+            ),
+            customer_count=pool.customers,
+        )
         for division, pool in sorted(pools.items())
         if pool.paid > 0
     }
@@ -158,7 +164,7 @@ def sector_figure(*, naf_code: str | None, sectors: dict[str, SectorDaysLate]) -
 
 def customer_behaviour(*, customer: Customer, as_of: date, sectors: dict[str, SectorDaysLate]) -> CustomerBehaviour:
     year, trend = days_late_by_customer(customers=[customer.pk], as_of=as_of).get(
-        customer.pk, (None, DaysLateTrend(None, None))
+        customer.pk, (None, DaysLateTrend(recent=None, previous=None))
     )
     figure = sector_figure(naf_code=customer.naf_code, sectors=sectors)
     return CustomerBehaviour(customer.pk, year, trend, sector_of(customer.naf_code), figure)

@@ -101,7 +101,7 @@ def _late_customers(
     actions = registry.last_actions(customer_ids=ids, as_of=overview.as_of)
     lines = []
     for line in overview.top_overdue:
-        year, trend = behaviour.get(line.customer_id, (None, DaysLateTrend(None, None)))
+        year, trend = behaviour.get(line.customer_id, (None, DaysLateTrend(recent=None, previous=None)))
         lines.append(
             LateCustomer(
                 overdue=line,
