@@ -78,6 +78,14 @@ DEFAULT_WORDING = (
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """An invoice as a reminder or a letter lists it: with its days late (≤ 0: not yet due)."""
+
+    item: Item
+    days_late: int
+
+
+@dataclass(frozen=True, slots=True)
 class StatementLine:
     item_id: int
     type: str
@@ -231,6 +239,7 @@ def document_context(
         "entity": customer.entity,
         "letterhead": _letterhead(customer.entity),
         "items": items,
+        "lines": [DocumentLine(item, (as_of - item.due_date).days) for item in items],
         "totals": sorted(totals.items()),
         "as_of": as_of,
         "step_code": step_code,

@@ -2,28 +2,35 @@
 
 A message is claimed by inserting its executed steps in their own transaction: the unique
 (item, scenario, step) constraint makes a concurrent run that planned the same message fail
-its claim and skip it, so nothing is ever sent twice. A delivery that fails releases the
-claim (the next run retries) and is recorded as failed.
+its claim and skip it, so nothing is ever sent twice; the claim also locks the customer's row
+and gives up when a run already wrote to the customer that day (one message per customer and
+day, even when two runs planned different messages for it). A delivery that fails releases
+the claim (the next run, or a retry of this one, sends it) and is recorded as failed with its
+reason; so is a message that cannot be delivered (no email address, no postal address, no
+phone). A run with any failed message ends "completed with failures".
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.collections import documents
 from encours.collections.models import (
-    Action,
     CallTask,
     Channel,
     CustomerDunning,
@@ -55,6 +62,58 @@ class RunOutcome:
     already_done: int = 0
     broken_promises: int = 0
     messages: list[int] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    FAILURES_KEPT = 200  # the job page lists the first ones; the run page lists them all
+
+    def record(self, message: DunningMessage | None) -> None:
+        """Count one executed (or refused) message by what happened to it."""
+        if message is None:
+            self.already_done += 1
+        elif message.status == DunningMessage.Status.SENT:
+            self.sent += 1
+            self.messages.append(message.pk)
+        elif message.status == DunningMessage.Status.FAILED:
+            if message.failure in UNDELIVERABLE:
+                self.skipped += 1
+            else:
+                self.failed += 1
+            if len(self.failures) < self.FAILURES_KEPT:
+                self.failures.append({"subject": message.customer.name, "reason": failure_text(message)})
+
+    def as_job_result(self, run: DunningRun) -> dict[str, Any]:
+        return {
+            "message": f"{self.sent} sent, {self.skipped} undeliverable, {self.failed} failed, "
+            f"{self.already_done} already done",
+            "run_id": run.pk,
+            "sent": self.sent,
+            "failed": self.failed + self.skipped,
+            "already_done": self.already_done,
+            "failures": self.failures,
+        }
+
+
+class DeliveryFailed(Exception):
+    """Why a message could not go out, as one of ``DunningMessage.Failure``."""
+
+    def __init__(self, failure: str, detail: str) -> None:
+        super().__init__(detail)
+        self.failure, self.detail = failure, detail
+
+
+UNDELIVERABLE = frozenset(
+    {DunningMessage.Failure.NO_EMAIL, DunningMessage.Failure.NO_PHONE, DunningMessage.Failure.NO_POSTAL_ADDRESS}
+)
+UNREACHABLE_BY_CHANNEL = {
+    core.Channel.EMAIL: DunningMessage.Failure.NO_EMAIL,
+    core.Channel.CALL: DunningMessage.Failure.NO_PHONE,
+    core.Channel.LETTER: DunningMessage.Failure.NO_POSTAL_ADDRESS,
+}
+
+
+def failure_text(message: DunningMessage) -> str:
+    label = str(DunningMessage.Failure(message.failure).label) if message.failure else ""
+    return f"{label}: {message.error}" if label and message.error else label or message.error
 
 
 def run_plan(run: DunningRun, *, base: Any = None) -> core.DunningPlan:
@@ -112,36 +171,58 @@ def run_execute(*, run: DunningRun, user: Any, progress: Progress = _noop, base:
     )
     for index, planned in enumerate(plan.messages, start=1):
         planned = with_preferred_channel(planned, preferred.get(int(planned.customer_id)))
+        customer = customers[int(planned.customer_id)]
         if not planned.deliverable:
-            outcome.skipped += 1
-        else:
-            message = message_execute(
-                planned=planned, customer=customers[int(planned.customer_id)], as_of=run.as_of, user=user, run=run
+            outcome.record(
+                undeliverable_record(planned=planned, customer=customer, as_of=run.as_of, user=user, run=run)
             )
-            if message is None:
-                outcome.already_done += 1
-            elif message.status == DunningMessage.Status.SENT:
-                outcome.sent += 1
-                outcome.messages.append(message.pk)
-            else:
-                outcome.failed += 1
+        else:
+            outcome.record(message_execute(planned=planned, customer=customer, as_of=run.as_of, user=user, run=run))
         progress(index, total, f"{index}/{total}")
-    DunningRun.objects.filter(pk=run.pk).update(
-        status=DunningRun.Status.DONE,
-        executed_at=timezone.now(),
-        planned_messages=total,
-        sent_messages=outcome.sent,
-        skipped_messages=outcome.skipped + outcome.already_done,
-    )
+    run_counts_refresh(run, planned=total, already_done=outcome.already_done)
     audit_record(
         actor=user,
         action="dunning.run_execute",
         obj=run,
         entity_id=run.entity_id,
-        after={"sent": outcome.sent, "skipped": outcome.skipped, "failed": outcome.failed,
+        after={"sent": outcome.sent, "undeliverable": outcome.skipped, "failed": outcome.failed,
                "already_done": outcome.already_done},
     )  # fmt: skip
     return outcome
+
+
+def run_counts_refresh(run: DunningRun, *, planned: int | None = None, already_done: int | None = None) -> None:
+    """The run's counts per outcome from its messages (one grouped query) and its final status."""
+    counts = DunningMessage.objects.filter(run=run).aggregate(
+        sent=Count("pk", filter=Q(status=DunningMessage.Status.SENT)),
+        failed=Count("pk", filter=Q(status=DunningMessage.Status.FAILED)),
+    )
+    status = DunningRun.Status.DONE_WITH_FAILURES if counts["failed"] else DunningRun.Status.DONE
+    fields: dict[str, Any] = {"status": status, "sent_messages": counts["sent"], "failed_messages": counts["failed"]}
+    if planned is not None:
+        fields.update(executed_at=timezone.now(), planned_messages=planned)
+    if already_done is not None:
+        fields["skipped_messages"] = already_done
+    DunningRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def undeliverable_record(
+    *, planned: core.PlannedMessage, customer: Customer, as_of: date, user: Any, run: DunningRun | None
+) -> DunningMessage:
+    """A message nobody can receive, kept as failed with its reason (no step is recorded:
+    the next run, or a retry once the address is known, sends it)."""
+    message = DunningMessage(
+        run=run, customer=customer, status=DunningMessage.Status.FAILED,
+        failure=UNREACHABLE_BY_CHANNEL[planned.channel], error="; ".join(planned.warnings)[:300],
+    )  # fmt: skip
+    _fill(message, planned, customer, as_of, user)
+    message.save()
+    audit_record(
+        actor=user, action="dunning.message_failed", obj=message, customer_id=customer.pk,
+        entity_id=customer.entity_id, after={"step": planned.step_code, "failure": message.failure,
+                                             "error": message.error},
+    )  # fmt: skip
+    return message
 
 
 def with_preferred_channel(planned: core.PlannedMessage, preferred: str | None) -> core.PlannedMessage:
@@ -160,50 +241,90 @@ def _is_user(user: Any) -> bool:
     return getattr(user, "pk", None) is not None
 
 
+def _fill(message: DunningMessage, planned: core.PlannedMessage, customer: Customer, as_of: date, user: Any) -> None:
+    message.customer, message.scenario_code, message.step_code = customer, planned.scenario_code, planned.step_code
+    message.step_order, message.channel, message.action = (
+        planned.step_order,
+        planned.channel.value,
+        planned.action.value,
+    )
+    message.language = planned.language
+    message.contact_id = planned.contact.contact_id if planned.contact else None
+    message.recipient = planned.contact.email if planned.contact and planned.channel != core.Channel.CALL else ""
+    message.total, message.currency = planned.total_functional, customer.entity.currency
+    message.item_ids, message.executed_on = [int(i.item_id) for i in planned.invoices], as_of
+    message.created_by = user if _is_user(user) else None
+
+
 def _claim(
-    *, planned: core.PlannedMessage, customer: Customer, as_of: date, user: Any, run: DunningRun | None
+    *,
+    planned: core.PlannedMessage,
+    customer: Customer,
+    as_of: date,
+    user: Any,
+    run: DunningRun | None,
+    retried: DunningMessage | None = None,
 ) -> DunningMessage | None:
-    """Record the message and its steps, or None when another run already took one of them."""
+    """Record the message and its steps, or None when another run already took one of them
+    (or already wrote to this customer today). ``retried``: the failed message sent again."""
     try:
         with transaction.atomic():
-            message = DunningMessage.objects.create(
-                run=run, customer=customer, scenario_code=planned.scenario_code, step_code=planned.step_code,
-                step_order=planned.step_order, channel=planned.channel.value, action=planned.action.value,
-                language=planned.language, contact_id=planned.contact.contact_id if planned.contact else None,
-                recipient=(planned.contact.email if planned.contact and planned.channel != core.Channel.CALL else ""),
-                total=planned.total_functional, currency=customer.entity.currency,
-                item_ids=[int(i.item_id) for i in planned.invoices], executed_on=as_of,
-                created_by=user if _is_user(user) else None,
-            )  # fmt: skip
+            if _written_today(customer, as_of, retried):
+                return None
+            message = retried or DunningMessage(run=run)
+            _fill(message, planned, customer, as_of, user)
+            message.status, message.failure, message.error = DunningMessage.Status.SENDING, "", ""
+            if retried is not None:
+                message.attempts += 1
+            message.save()
             rows = core.history_rows_for(message=planned, executed_on=as_of)
             ExecutedStep.objects.bulk_create(
                 [
                     ExecutedStep(
                         item_id=row.item_id, scenario_code=row.scenario_code, step_code=row.step_code,
                         executed_on=row.executed_on, skipped=row.skipped, message=message,
+                        covered=row.covered,
                     )
                     for row in rows
                 ]
             )  # fmt: skip
     except IntegrityError:
+        if retried is not None:
+            retried.refresh_from_db()
         return None
     return message
 
 
+def _written_today(customer: Customer, as_of: date, retried: DunningMessage | None) -> bool:
+    """Whether a run already wrote (or is writing) to the customer on ``as_of``; the customer's
+    row stays locked until the claim commits, so two runs cannot both see "no"."""
+    list(Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk", flat=True))
+    others = DunningMessage.objects.filter(
+        customer=customer, executed_on=as_of, run__isnull=False,
+        status__in=[DunningMessage.Status.SENDING, DunningMessage.Status.SENT],
+    )  # fmt: skip
+    if retried is not None:
+        others = others.exclude(pk=retried.pk)
+    return others.exists()
+
+
 def message_execute(
-    *, planned: core.PlannedMessage, customer: Customer, as_of: date, user: Any, run: DunningRun | None = None
+    *,
+    planned: core.PlannedMessage,
+    customer: Customer,
+    as_of: date,
+    user: Any,
+    run: DunningRun | None = None,
+    retried: DunningMessage | None = None,
 ) -> DunningMessage | None:
-    message = _claim(planned=planned, customer=customer, as_of=as_of, user=user, run=run)
+    message = _claim(planned=planned, customer=customer, as_of=as_of, user=user, run=run, retried=retried)
     if message is None:
         return None
     try:
         _deliver(message, planned, customer, as_of)
-    except Exception as exc:  # SMTP down, PDF engine error: release the claim, retry next run
-        log.exception("dunning message %s failed", message.pk)
-        with transaction.atomic():
-            ExecutedStep.objects.filter(message=message).delete()
-            message.status, message.error = DunningMessage.Status.FAILED, f"{type(exc).__name__}: {exc}"[:300]
-            message.save(update_fields=["status", "error"])
+    except DeliveryFailed as exc:  # release the claim: a retry or the next run sends it
+        log.warning("dunning message %s failed: %s", message.pk, exc.detail)
+        _release(message, user, exc.failure, exc.detail)
         return message
     with transaction.atomic():
         message.status = DunningMessage.Status.SENT
@@ -221,7 +342,51 @@ def message_execute(
     return message
 
 
+def _release(message: DunningMessage, user: Any, failure: str, detail: str) -> None:
+    with transaction.atomic():
+        ExecutedStep.objects.filter(message=message).delete()
+        message.status, message.failure, message.error = DunningMessage.Status.FAILED, failure, detail[:300]
+        message.save(update_fields=["status", "failure", "error"])
+        audit_record(
+            actor=user, action="dunning.message_failed", obj=message, customer_id=message.customer_id,
+            after={"step": message.step_code, "failure": failure, "error": message.error},
+        )  # fmt: skip
+
+
 def _deliver(message: DunningMessage, planned: core.PlannedMessage, customer: Customer, as_of: date) -> None:
+    try:
+        email = _compose(message, planned, customer, as_of)
+    except Exception as exc:  # a PDF engine or template error must not stop the run
+        log.exception("dunning message %s: documents failed", message.pk)
+        raise DeliveryFailed(DunningMessage.Failure.DOCUMENT, f"{type(exc).__name__}: {exc}") from exc
+    if email is None:
+        return
+    try:
+        email.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryFailed(DunningMessage.Failure.SMTP, _smtp_detail(exc)) from exc
+    except Exception as exc:
+        log.exception("dunning message %s: sending failed", message.pk)
+        raise DeliveryFailed(DunningMessage.Failure.OTHER, f"{type(exc).__name__}: {exc}") from exc
+    message.eml.save(f"{message.pk}.eml", ContentFile(email.message().as_bytes()), False)
+
+
+def _smtp_detail(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refused = "; ".join(f"{rcpt}: {code} {reason!r}" for rcpt, (code, reason) in exc.recipients.items())
+        return f"recipient refused by the mail server ({refused})"
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"mail server answered {exc.smtp_code}: {exc.smtp_error!r}"
+    if not isinstance(exc, smtplib.SMTPException):  # refused, timed out, unreachable
+        host = f"{settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+        return f"mail server {host} unreachable ({type(exc).__name__}: {exc})"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _compose(
+    message: DunningMessage, planned: core.PlannedMessage, customer: Customer, as_of: date
+) -> EmailMessage | None:
+    """The documents of the message (call task, letter, statement) and the email to send, if any."""
     items = list(Item.objects.filter(pk__in=message.item_ids).order_by("due_date", "number"))
     context = documents.document_context(
         customer=customer,
@@ -239,12 +404,13 @@ def _deliver(message: DunningMessage, planned: core.PlannedMessage, customer: Cu
             if contact else None, title=f"{context['subject']}: {customer.name}", due_on=as_of,
         )  # fmt: skip
         message.subject = context["subject"]
-        return
+        return None
     attachments = []
+    penalties = None
+    if core.StepAction.PENALTY_CLAIM in core.message_actions(planned):  # its step's or a step it covers
+        penalties = documents.penalties_for(items=items, as_of=as_of, category=customer.category)
+    context["penalties"] = penalties
     if planned.channel == core.Channel.LETTER:
-        penalties = None
-        if planned.action == core.StepAction.PENALTY_CLAIM:
-            penalties = documents.penalties_for(items=items, as_of=as_of, category=customer.category)
         pdf = documents.letter_pdf(context=context, language=planned.language, penalties=penalties)
         message.pdf.save(f"letter-{customer.account_number}-{planned.step_code}-{as_of}.pdf", ContentFile(pdf), False)
         attachments.append((f"{planned.step_code}-{customer.account_number}.pdf", pdf, "application/pdf"))
@@ -252,16 +418,14 @@ def _deliver(message: DunningMessage, planned: core.PlannedMessage, customer: Cu
     attachments.append((f"statement-{customer.account_number}-{as_of}.pdf", statement, "application/pdf"))
     message.subject = context["subject"]
     if not message.recipient:
-        return  # a letter to post, with no email address to send a copy to
-    email = documents.reminder_email(
+        return None  # a letter to post, with no email address to send a copy to
+    return documents.reminder_email(
         context=context,
         language=planned.language,
         recipient=message.recipient,
         reply_to=_reply_to(customer, context),
         attachments=attachments,
     )
-    email.send(fail_silently=False)
-    message.eml.save(f"{message.pk}.eml", ContentFile(email.message().as_bytes()), False)
 
 
 def _reply_to(customer: Customer, context: dict[str, Any]) -> str:
@@ -273,8 +437,9 @@ def _reply_to(customer: Customer, context: dict[str, Any]) -> str:
 def _apply_action(
     message: DunningMessage, planned: core.PlannedMessage, customer: Customer, as_of: date, user: Any
 ) -> None:
-    action = planned.action.value
-    if action == Action.CREDIT_BLOCK:
+    """The message's step action, and those of the steps it covers: a covered step is never sent later."""
+    actions = core.message_actions(planned)
+    if core.StepAction.CREDIT_BLOCK in actions:  # at most one active dunning block: a second one writes nothing
         customer_block(
             customer=customer,
             by=user,
@@ -285,12 +450,17 @@ def _apply_action(
             lift_below=_step_minimum(planned),
             on=as_of,
         )
-    elif action in (Action.LITIGATION, Action.COLLECTION_AGENCY):
-        kind = LitigationCase.Kind.LITIGATION if action == Action.LITIGATION else LitigationCase.Kind.AGENCY
-        for item_id in message.item_ids:
+    kinds = {
+        core.StepAction.LITIGATION: LitigationCase.Kind.LITIGATION,
+        core.StepAction.COLLECTION_AGENCY: LitigationCase.Kind.AGENCY,
+    }
+    for invoice in planned.invoices:  # a hand-over takes the invoices at that step, not the younger ones
+        action = invoice.action if invoice.step_code else planned.action
+        if action in kinds:
             LitigationCase.objects.get_or_create(
-                item_id=item_id, kind=kind, defaults={"customer": customer, "opened_on": as_of, "message": message}
-            )
+                item_id=int(invoice.item_id), kind=kinds[action],
+                defaults={"customer": customer, "opened_on": as_of, "message": message},
+            )  # fmt: skip
 
 
 def _step_minimum(planned: core.PlannedMessage) -> Decimal:

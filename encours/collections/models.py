@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from encours.core.dunning.scenarios import Channel as CoreChannel
 from encours.core.dunning.scenarios import StepAction as CoreAction
@@ -95,16 +96,18 @@ class DunningRun(models.Model):
         PLANNED = "planned", _("Planned")
         EXECUTING = "executing", _("Executing")
         DONE = "done", _("Done")
+        DONE_WITH_FAILURES = "done_with_failures", pgettext_lazy("dunning run", "Completed with failures")
         FAILED = "failed", _("Failed")
 
     as_of = models.DateField(_("as of"))
     entity = models.ForeignKey(LegalEntity, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("entity"))
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.PLANNED)
     excluded_customer_ids = models.JSONField(default=list, blank=True)
     excluded_item_ids = models.JSONField(default=list, blank=True)
     planned_messages = models.PositiveIntegerField(default=0)
     sent_messages = models.PositiveIntegerField(default=0)
     skipped_messages = models.PositiveIntegerField(default=0)
+    failed_messages = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     executed_at = models.DateTimeField(null=True, blank=True)
@@ -126,6 +129,15 @@ class DunningMessage(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        OBSOLETE = "obsolete", _("No longer due")
+
+    class Failure(models.TextChoices):
+        SMTP = "smtp", _("Email server error")
+        NO_EMAIL = "no_email", _("No email address")
+        NO_PHONE = "no_phone", _("No phone number")
+        NO_POSTAL_ADDRESS = "no_postal_address", _("No postal address")
+        DOCUMENT = "document", _("Document could not be produced")
+        OTHER = "other", _("Other error")
 
     run = models.ForeignKey(DunningRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="dunning_messages")
@@ -144,7 +156,9 @@ class DunningMessage(models.Model):
     eml = models.FileField(_("sent email"), upload_to="collections/eml/%Y/%m", blank=True)
     pdf = models.FileField(_("letter"), upload_to="collections/letters/%Y/%m", blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SENDING)
-    error = models.CharField(max_length=300, blank=True)
+    failure = models.CharField(_("failure reason"), max_length=20, choices=Failure.choices, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
     executed_on = models.DateField(_("date"))
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
@@ -162,13 +176,19 @@ class DunningMessage(models.Model):
 
 
 class ExecutedStep(models.Model):
-    """A step done (or jumped over) for an invoice: the database says a step fires once."""
+    """A step done (or jumped over) for an invoice: the database says a step fires once.
+
+    ``skipped``: a later step was due, this one was jumped over. ``covered``: the step was due
+    today but the customer's one message of the run went out at a higher step of another
+    invoice, listing this one: it counts as sent and is never sent later.
+    """
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
     scenario_code = models.CharField(max_length=40)
     step_code = models.CharField(max_length=40)
     executed_on = models.DateField()
     skipped = models.BooleanField(default=False)
+    covered = models.BooleanField(default=False)
     message = models.ForeignKey(DunningMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="steps")
 
     class Meta:

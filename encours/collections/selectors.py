@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, When
 from django.utils.translation import gettext_lazy
 
 from encours.accounts.models import Role
@@ -249,3 +249,31 @@ def message_get(*, user: Any, pk: int) -> DunningMessage:
     if message is None:
         raise Http404("message not found")
     return message
+
+
+RUN_MESSAGES_SHOWN = 500
+
+
+def run_messages(*, run: Any) -> dict[str, Any]:
+    """A run's messages, failed first, with the failures counted by reason (one grouped query)."""
+    messages = (
+        DunningMessage.objects.filter(run=run)
+        .select_related("customer")
+        .annotate(failed_first=Case(When(status=DunningMessage.Status.FAILED, then=0), default=1))
+        .order_by("failed_first", "customer__name", "pk")[:RUN_MESSAGES_SHOWN]
+    )
+    by_status: dict[str, int] = {}
+    by_failure: dict[str, int] = {}
+    rows = DunningMessage.objects.filter(run=run).order_by().values("status", "failure").annotate(n=Count("pk"))
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["n"]
+        if row["status"] == DunningMessage.Status.FAILED and row["failure"]:
+            by_failure[row["failure"]] = row["n"]
+    failure_counts = [
+        (DunningMessage.Failure(code).label, count) for code, count in sorted(by_failure.items(), key=lambda p: -p[1])
+    ]
+    return {
+        "sent": messages,
+        "failure_counts": failure_counts,
+        "obsolete": by_status.get(DunningMessage.Status.OBSOLETE, 0),
+    }

@@ -18,4 +18,5 @@ def daily_dunning_run() -> dict[str, Any]:
         return {"executed": False, "reason": "COLLECTIONS_DAILY_RUN is off"}
     run = run_create(as_of=timezone.localdate(), user="celery-beat")
     outcome = run_execute(run=run, user="celery-beat")
-    return {"executed": True, "run": run.pk, "sent": outcome.sent, "failed": outcome.failed}
+    return {"executed": True, "run": run.pk, "sent": outcome.sent, "failed": outcome.failed,
+            "undeliverable": outcome.skipped}  # fmt: skip

@@ -19,6 +19,7 @@ urlpatterns = [
     path("collections/runs/<int:pk>/exclude/", views.run_exclude, name="run_exclude"),
     path("collections/runs/<int:pk>/execute/", views.run_execute, name="run_execute"),
     path("collections/runs/<int:pk>/job/", views.run_job, name="run_job"),
+    path("collections/runs/<int:pk>/retry/", views.run_retry, name="run_retry"),
     path("collections/scenarios/", views.scenarios, name="scenarios"),
     path("collections/scenarios/<int:pk>/", views.scenario_edit, name="scenario"),
     path("collections/scenarios/<int:scenario_pk>/steps/new/", views.step_new, name="step_new"),

@@ -287,9 +287,11 @@ def _run_context(request: HttpRequest, run: DunningRun) -> dict[str, Any]:
             undeliverable=sum(1 for m in plan.messages if not m.deliverable),
         )
     else:
-        context["sent"] = run.messages.select_related("customer").order_by("customer__name")[:500]
+        context.update(selectors.run_messages(run=run))
     if run.job_id:
         context["job"] = Job.objects.filter(pk=run.job_id).first()
+    job_busy = context.get("job") is not None and not context["job"].finished
+    context["can_retry"] = run.failed_messages > 0 and not job_busy and run.status != DunningRun.Status.EXECUTING
     return context
 
 
@@ -319,6 +321,22 @@ def run_execute(request: HttpRequest, pk: int) -> HttpResponse:
         job = job_start(
             kind="collections.dunning_run", params={"run_id": run.pk}, user=request.user,
             label=_("Dunning run as of %(date)s") % {"date": run.as_of.strftime("%d/%m/%Y")},
+        )  # fmt: skip
+        DunningRun.objects.filter(pk=run.pk).update(job_id=job.pk)
+    return redirect("collections:run", pk=run.pk)
+
+
+@login_required
+@require_POST
+def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the run's failed messages again, in the background (the run page follows the job)."""
+    _require(request, "collections.run")
+    run = _run_get(request, pk)
+    job = Job.objects.filter(pk=run.job_id).first() if run.job_id else None
+    if run.failed_messages and (job is None or job.finished):
+        job = job_start(
+            kind="collections.dunning_retry", params={"run_id": run.pk}, user=request.user, entity=run.entity,
+            label=_("Retry of the dunning run as of %(date)s") % {"date": run.as_of.strftime("%d/%m/%Y")},
         )  # fmt: skip
         DunningRun.objects.filter(pk=run.pk).update(job_id=job.pk)
     return redirect("collections:run", pk=run.pk)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -5,6 +7,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from encours.jobs.progress import ProgressSnapshot, progress_get
+
+_SHOWN_APART = frozenset({"message", "failures", "warnings"})
 
 
 class Job(models.Model):
@@ -14,6 +18,7 @@ class Job(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Done")
+        PARTIAL = "partial", _("Completed with failures")
         FAILED = "failed", _("Failed")
 
     kind = models.CharField(max_length=64, db_index=True)
@@ -44,7 +49,7 @@ class Job(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.status == self.Status.DONE:
+        if self.status in {self.Status.DONE, self.Status.PARTIAL}:
             return 100
         if not self.progress_total:
             return 0
@@ -52,7 +57,29 @@ class Job(models.Model):
 
     @property
     def finished(self) -> bool:
-        return self.status in {self.Status.DONE, self.Status.FAILED}
+        return self.status in {self.Status.DONE, self.Status.PARTIAL, self.Status.FAILED}
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """What failed in a job that went through (see ``encours.jobs.services``), with the reasons."""
+        return list(self.result.get("failures") or []) if isinstance(self.result, dict) else []
+
+    @property
+    def failed_count(self) -> int:
+        if not isinstance(self.result, dict):
+            return 0
+        return int(self.result.get("failed") or 0) or len(self.failures)
+
+    @property
+    def warnings(self) -> list[Any]:
+        return list(self.result.get("warnings") or []) if isinstance(self.result, dict) else []
+
+    @property
+    def figures(self) -> list[tuple[str, Any]]:
+        """The result's counts and values, without what the page shows in its own sections."""
+        if not isinstance(self.result, dict):
+            return []
+        return [(k, v) for k, v in self.result.items() if k not in _SHOWN_APART]
 
     @cached_property
     def live(self) -> ProgressSnapshot:

@@ -2,7 +2,10 @@
 
 A handler is ``handler(job: Job, progress: Progress) -> dict`` and raises an
 ``EncoursError`` to fail with a message (its ``errors`` attribute, when present, is kept
-as the row-by-row report).
+as the row-by-row report). A handler that went through but failed part of its work says so
+in its result: ``failures``, a list of ``{"subject": ..., "reason": ...}``, and ``failed``,
+their number when the list is cut short; the job then ends "completed with failures" and its
+page lists them.
 """
 
 from __future__ import annotations
@@ -125,7 +128,8 @@ def job_execute(job_id: int) -> Job:
         log.exception("job %s failed", job.pk)
         _finish(job, progress, Job.Status.FAILED, message=f"{type(exc).__name__}: {exc}")
     else:
-        _finish(job, progress, Job.Status.DONE, message=str(result.get("message", "")), result=result)
+        status = Job.Status.PARTIAL if result.get("failed") or result.get("failures") else Job.Status.DONE
+        _finish(job, progress, status, message=str(result.get("message", "")), result=result)
     job.refresh_from_db()
     return job
 

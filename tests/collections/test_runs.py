@@ -209,3 +209,41 @@ def test_smtp_failure_releases_the_claim(acme, settings):
     assert outcome.failed == 1
     assert DunningMessage.objects.get().status == "failed"
     assert not ExecutedStep.objects.exists()  # the next run retries
+
+
+def test_one_letter_per_customer_lists_every_invoice_with_days_late_penalties_and_indemnities(acme, smtp_sink):
+    invoice(acme, "FA-004", AS_OF - timedelta(days=4), "1000.00")
+    invoice(acme, "FA-017", AS_OF - timedelta(days=17), "1000.00")
+    invoice(acme, "FA-031", AS_OF - timedelta(days=31), "1000.00")
+    _, outcome = execute()
+    assert outcome.sent == 1 and len(smtp_sink.messages) == 1  # not a reminder, a second one and a notice
+    message = DunningMessage.objects.get()
+    assert message.step_code == "formal_notice" and len(message.item_ids) == 3
+    text = pdf_text(message.pdf.read()).replace("\u202f", " ").replace("\u00a0", " ")
+    for number in ("FA-004", "FA-017", "FA-031"):
+        assert number in text
+    assert "Jours de retard" in text and "3 000,00 €" in text
+    assert "120,00" in text  # 3 late invoices × 40 € recovery indemnity (D441-5)
+    body = smtp_sink.messages[0][2].get_body(("plain",)).get_content()
+    assert "(4 jours de retard)" in body and "(31 jours de retard)" in body
+    assert "D441-5" in body and "Total des pénalités" in body
+    rows = ExecutedStep.objects.filter(skipped=False)
+    assert set(rows.values_list("item__number", "step_code", "covered")) == {
+        ("FA-004", "friendly_reminder", True),
+        ("FA-017", "second_reminder", True),
+        ("FA-031", "formal_notice", False),
+    }
+    _, later = execute(as_of=AS_OF + timedelta(days=1))  # the covered steps are never sent later
+    assert later.sent == 0
+
+
+def test_a_hand_over_covering_the_account_on_hold_blocks_and_hands_over_only_its_invoices(acme, smtp_sink):
+    held = invoice(acme, "FA-046", AS_OF - timedelta(days=46), "800.00")
+    old = invoice(acme, "FA-061", AS_OF - timedelta(days=61), "3000.00")
+    _, outcome = execute()
+    assert outcome.sent == 1
+    assert DunningMessage.objects.get().step_code == "litigation_handover"
+    acme.refresh_from_db()
+    assert acme.is_blocked  # the covered account_on_hold step still holds the account
+    assert list(LitigationCase.objects.values_list("item_id", flat=True)) == [old.pk]
+    assert ExecutedStep.objects.get(item=held, skipped=False).step_code == "account_on_hold"

@@ -27,6 +27,7 @@ from encours.core.dunning.planner import (
     Step,
     StepAction,
     history_rows_for,
+    message_actions,
     plan_dunning,
     scenario_for_category,
 )
@@ -276,14 +277,58 @@ def test_override_scenario_beats_the_category() -> None:
 # --- grouping, minimum, credits -------------------------------------------------------------
 
 
-def test_one_message_per_customer_and_step_lists_all_its_invoices() -> None:
+def test_one_message_per_customer_at_its_highest_step_lists_all_its_invoices() -> None:
     items = [item(1, 20), item(2, 21), item(3, 4), item(4, 3, customer_id=2)]
     result = plan(items, [customer(1), customer(2)])
     assert planned_steps(result) == [
-        (1, "friendly_reminder", (3,)),
-        (1, "call_task", (2, 1)),
+        (1, "call_task", (2, 1, 3)),
         (2, "friendly_reminder", (4,)),
     ]
+    invoices = {i.item_id: i for i in result.messages[0].invoices}
+    assert (invoices[3].step_code, invoices[3].covered) == ("friendly_reminder", True)
+    assert (invoices[1].step_code, invoices[1].covered) == ("call_task", False)
+    assert "covered by the customer's call_task message" in invoices[3].reason
+    assert result.decision_for(3).step_code == "friendly_reminder"  # type: ignore[union-attr]
+
+
+def test_lower_steps_due_the_same_day_are_recorded_as_covered_and_never_sent_later() -> None:
+    items = [item(1, 4), item(2, 31), item(3, 61, amount="3000")]
+    (message,) = plan(items).messages
+    assert message.step_code == "litigation_handover"
+    rows = history_rows_for(message=message, executed_on=AS_OF)
+    assert {(r.item_id, r.step_code, r.covered) for r in rows if not r.skipped} == {
+        (1, "friendly_reminder", True),
+        (2, "formal_notice", True),
+        (3, "litigation_handover", False),
+    }
+    # the next days: the covered reminder and notice are not sent again; invoice 1 goes on at its own pace
+    later = plan(items, history=list(rows)).messages
+    assert later == ()
+    after = plan_dunning(
+        as_of=AS_OF + timedelta(days=11), customers=[customer()], items=items, history=list(rows)
+    ).messages
+    assert [(m.step_code, [i.item_id for i in m.invoices]) for m in after] == [("second_reminder", [1])]
+
+
+def test_a_message_covering_a_formal_notice_claims_its_penalties_and_indemnities() -> None:
+    (message,) = plan([item(1, 4), item(2, 31), item(3, 61, amount="3000")]).messages
+    assert message.step_code == "litigation_handover" and message.penalties is not None
+    assert {p.item_id for p in message.penalties.invoices} == {1, 2, 3}  # every late invoice listed
+    assert message.penalties.indemnity_total == Money(amount=D("120"), currency="EUR")  # 3 × 40 € (D441-5)
+    assert message_actions(message) == {StepAction.LITIGATION, StepAction.PENALTY_CLAIM}
+
+
+def test_a_higher_step_below_its_minimum_leaves_its_invoice_out_of_the_lower_message() -> None:
+    # 60 days late for 300 €: litigation (minimum 1 000) is not worth it; the 4-day one gets its reminder
+    result = plan([item(1, 4), item(2, 61, amount="300")], history=[done(2, "formal_notice", 31)])
+    assert planned_steps(result) == [(1, "friendly_reminder", (1,))]
+    assert result.decision_for(2).decision is Decision.BELOW_MINIMUM  # type: ignore[union-attr]
+
+
+def test_a_lower_step_below_its_own_minimum_is_still_listed_in_the_customers_message() -> None:
+    (message,) = plan([item(1, 4, amount="5"), item(2, 31)]).messages
+    assert message.step_code == "formal_notice"
+    assert [(i.item_id, i.covered) for i in message.invoices] == [(2, False), (1, True)]
 
 
 def test_minimum_amount_applies_to_the_customers_total_at_the_step() -> None:
@@ -558,6 +603,8 @@ def test_daily_runs_never_fire_a_step_twice_nor_dun_disputed_or_promised_invoice
             promise_payments=payments,
         )
         protected = protected_item_ids(assess_promises(promises=promises, payments=payments, as_of=as_of))
+        recipients = [message.customer_id for message in result.messages]
+        assert len(recipients) == len(set(recipients)), f"a customer got two messages on {as_of}"
         for message in result.messages:
             for invoice in message.invoices:
                 source = next(i for i in items if i.item_id == invoice.item_id)

@@ -129,6 +129,7 @@ PAGES: dict[str, Page] = {
     "collections:run_exclude": write("run", "collections.run"),
     "collections:run_execute": write("run", "collections.run"),
     "collections:run_job": page("run", "collections.run", absent=True),
+    "collections:run_retry": write("run", "collections.run"),
     "collections:scenarios": page(None, ANY),
     "collections:scenario": form("scenario", "collections.configure"),
     "collections:step_new": form("scenario", "collections.configure"),

@@ -7,5 +7,5 @@ Import from the module that holds a name:
 * ``penalty_rates`` and ``penalties``: the reference rates by half-year, late-payment interest and
   the fixed indemnity;
 * ``model``: the plain values the planner reads and returns;
-* ``planner``: ``plan_dunning``, one planned message per customer and step, and why not.
+* ``planner``: ``plan_dunning``, one planned message per customer at its highest step due, and why not.
 """

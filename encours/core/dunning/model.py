@@ -45,6 +45,7 @@ __all__ = [
     "PlannedInvoice",
     "PlannedMessage",
     "history_rows_for",
+    "message_actions",
 ]
 Id = int | str
 
@@ -114,13 +115,16 @@ class OpenItem:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ExecutedStep:
-    """A step done (or skipped, when a higher one was sent) for an invoice: the history."""
+    """A step done for an invoice: the history. ``skipped``: jumped over when a higher step of
+    the same invoice was sent; ``covered``: due the same day as a higher step of another of the
+    customer's invoices, whose message listed this one (it counts as sent)."""
 
     item_id: Id
     scenario_code: str
     step_code: str
     executed_on: date
     skipped: bool = False
+    covered: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -167,6 +171,9 @@ class ItemDecision:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedInvoice:
+    """An invoice in a message, at its own due ``step_code``: the message's step, or a lower
+    one it covers (``covered``), whose ``action`` still applies."""
+
     item_id: Id
     number: str
     document_date: date
@@ -180,6 +187,9 @@ class PlannedInvoice:
     skipped_step_codes: tuple[str, ...]
     resumed_after_promise_id: Id | None
     reason: str
+    step_code: str = ""
+    action: StepAction = StepAction.NONE
+    covered: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,7 +205,8 @@ class CustomerCredit:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PlannedMessage:
-    """One message for a customer and a step, listing its invoices at that step.
+    """The one message of the run for a customer, at the highest step due across its invoices,
+    listing every invoice with a step due (the lower steps covered by it).
 
     ``deliverable`` is False when the channel cannot reach the customer (no email address,
     no phone, no postal address): the run must not execute it; ``warnings`` say why.
@@ -243,17 +254,23 @@ class DunningPlan:
         return tuple(m for m in self.messages if m.customer_id == customer_id)
 
 
+def message_actions(message: PlannedMessage) -> frozenset[StepAction]:
+    """What the message does beyond informing: its step's action and those of the steps it covers."""
+    return frozenset({message.action, *(i.action for i in message.invoices)}) - {StepAction.NONE}
+
+
 def history_rows_for(*, message: PlannedMessage, executed_on: date) -> tuple[ExecutedStep, ...]:
-    """The history rows to store once ``message`` is executed: its step for each invoice,
-    and each step it jumped over, marked skipped."""
+    """The history rows to store once ``message`` is executed: each invoice's own step (marked
+    covered when lower than the message's), and each step it jumped over, marked skipped."""
     rows: list[ExecutedStep] = []
     for invoice in message.invoices:
         rows.append(
             ExecutedStep(
                 item_id=invoice.item_id,
                 scenario_code=message.scenario_code,
-                step_code=message.step_code,
+                step_code=invoice.step_code or message.step_code,
                 executed_on=executed_on,
+                covered=invoice.covered,
             )
         )
         rows.extend(

@@ -1,8 +1,9 @@
 """Dunning planner: which customer gets which step today, for which invoices, and why not.
 
 A run first plans, then executes: ``plan_dunning`` returns one ``PlannedMessage`` per
-customer and step listing all its invoices at that step, plus one ``ItemDecision`` per
-open invoice saying why it is in or out of the plan. The user's edits (exclude a customer
+customer, at the highest step due across its invoices and listing every invoice with a step
+due (one letter, one tone, however many invoices are at different stages), plus one
+``ItemDecision`` per open invoice saying why it is in or out of the plan. The user's edits (exclude a customer
 or an invoice) are fed back as ``excluded_customer_ids`` / ``excluded_item_ids`` and the
 plan is simply recomputed. After execution, ``history_rows_for`` gives the rows to store
 (the database's unique constraint on invoice and step backs the planner's own rule).
@@ -21,6 +22,9 @@ Rules, per open invoice (open amount > 0):
 - a paused customer (``paused_until`` included) or an excluded customer/invoice → nothing;
 - a step's ``min_amount`` applies to the customer's undisputed total at that step, in the
   functional currency;
+- the customer's message goes out at the highest step that reaches its minimum; the invoices
+  due for a lower step are listed in it and their step recorded as covered (never sent
+  later); those due for a higher step below its minimum stay out, with that reason;
 - the customer's credit notes and unapplied cash are shown in each message but do not
   net the planned invoices: they are not allocated to them, and dunning does not decide
   allocations.
@@ -62,6 +66,7 @@ from encours.core.dunning.model import (
     PlannedInvoice,
     PlannedMessage,
     history_rows_for,
+    message_actions,
 )
 from encours.core.dunning.penalties import LateInvoice, MissingRate, PenaltyStatement, penalty_statement
 from encours.core.dunning.promises import (
@@ -103,6 +108,7 @@ __all__ = [
     "Step",
     "StepAction",
     "history_rows_for",
+    "message_actions",
     "plan_dunning",
     "scenario_for_category",
 ]
@@ -196,11 +202,14 @@ def _decide_items(context: _Context, items: Iterable[OpenItem]) -> tuple[list[It
 
 
 def _compose_messages(context: _Context, groups: _Groups, decisions: list[ItemDecision]) -> tuple[PlannedMessage, ...]:
-    """One message per group that reaches its step's minimum; decisions for all of them."""
-    messages: list[PlannedMessage] = []
+    """One message per customer at its highest step reaching its minimum; decisions for all."""
+    by_customer: dict[Id, list[list[_Candidate]]] = defaultdict(list)
     for (customer_id, _, _), candidates in groups.items():
+        by_customer[customer_id].append(candidates)
+    messages: list[PlannedMessage] = []
+    for customer_id, step_groups in by_customer.items():
         customer = context.customers[customer_id]
-        message, outcome_decisions = _message_or_exclusions(context, customer, candidates)
+        message, outcome_decisions = _customer_message(context, customer, step_groups)
         if message is not None:
             messages.append(message)
         decisions.extend(outcome_decisions)
@@ -355,29 +364,61 @@ def _waiting(item: OpenItem, scenario: Scenario, remaining: list[Step], days_pas
     return _out(item, Decision.NO_STEP_DUE, reason, next_step_code=upcoming.code, next_step_on=on)
 
 
-def _message_or_exclusions(
-    context: _Context, customer: DunningCustomer, candidates: list[_Candidate]
+def _below_minimum(context: _Context, customer: DunningCustomer, candidates: list[_Candidate]) -> str | None:
+    """Why the customer's invoices at this step are not worth the step, if they are not."""
+    step, currency = candidates[0].step, context.settings.functional_currency
+    total = quantize(sum((c.dunned_functional for c in candidates), ZERO), currency)
+    if total >= step.min_amount:
+        return None
+    return (
+        f"{customer.name} owes {total} {currency} at step {step.code}, "
+        f"below its minimum of {step.min_amount} {currency}"
+    )
+
+
+def _customer_message(
+    context: _Context, customer: DunningCustomer, step_groups: list[list[_Candidate]]
 ) -> tuple[PlannedMessage | None, list[ItemDecision]]:
-    step, scenario = candidates[0].step, candidates[0].scenario
+    """The message at the highest step reaching its minimum, listing the lower ones too (even
+    below their own minimum: the message goes anyway); the higher ones stay out, below minimum."""
+    reasons = {id(group): _below_minimum(context, customer, group) for group in step_groups}
+    worth = [group for group in step_groups if reasons[id(group)] is None]
+    top = max(worth, key=lambda group: group[0].step.order)[0] if worth else None
+    listed: list[_Candidate] = []
+    exclusions: list[ItemDecision] = []
+    for group in step_groups:
+        step = group[0].step
+        if top is not None and step.order <= top.step.order:
+            listed.extend(group)
+        else:
+            reason = reasons[id(group)] or ""
+            exclusions.extend(_out(c.item, Decision.BELOW_MINIMUM, reason, step_code=step.code) for c in group)
+    if top is None:
+        return None, exclusions
+    message, planned = _message(context, customer, top, listed)
+    return message, [*exclusions, *planned]
+
+
+def _message(
+    context: _Context, customer: DunningCustomer, top: _Candidate, candidates: list[_Candidate]
+) -> tuple[PlannedMessage, list[ItemDecision]]:
+    step, scenario = top.step, top.scenario
     currency = context.settings.functional_currency
     total = quantize(sum((c.dunned_functional for c in candidates), ZERO), currency)
-    if total < step.min_amount:
-        reason = (
-            f"{customer.name} owes {total} {currency} at step {step.code}, "
-            f"below its minimum of {step.min_amount} {currency}"
-        )
-        return None, [_out(c.item, Decision.BELOW_MINIMUM, reason, step_code=step.code) for c in candidates]
     candidates = sorted(candidates, key=lambda c: (c.item.due_date, c.item.number))
-    invoices = tuple(_planned_invoice(c) for c in candidates)
+    invoices = tuple(_planned_invoice(c, covered_by=step if c.step.code != step.code else None) for c in candidates)
     contact, deliverable, warnings = _pick_contact(customer, step.channel)
     penalties = None
-    if step.action is StepAction.PENALTY_CLAIM:
-        penalties, penalty_warnings = _message_penalties(context, customer, candidates)
+    if StepAction.PENALTY_CLAIM in {step.action, *(c.step.action for c in candidates)}:
+        late = [c for c in candidates if c.days_past_due > 0]
+        penalties, penalty_warnings = _message_penalties(context, customer, late)
         warnings += penalty_warnings
     credits = tuple(context.credits.get(customer.customer_id, ()))
+    covered = sorted({c.step.code for c in candidates if c.step.code != step.code})
     reason = (
-        f"{len(invoices)} invoice(s) of {customer.name} reached {step.label()} of scenario "
+        f"{len(invoices)} invoice(s) of {customer.name}, highest step {step.label()} of scenario "
         f"{scenario.code}: {total} {currency}"
+        + (f"; covers {', '.join(covered)}" if covered else "")
         + (f"; credits of {_describe(credits)} shown, not deducted" if credits else "")
     )
     message = PlannedMessage(
@@ -402,15 +443,17 @@ def _message_or_exclusions(
         warnings=warnings,
     )
     planned = [
-        _out(candidate.item, Decision.PLANNED, invoice.reason, step_code=step.code)
+        _out(candidate.item, Decision.PLANNED, invoice.reason, step_code=candidate.step.code)
         for candidate, invoice in zip(candidates, invoices, strict=True)
     ]
     return message, planned
 
 
-def _planned_invoice(candidate: _Candidate) -> PlannedInvoice:
+def _planned_invoice(candidate: _Candidate, covered_by: Step | None = None) -> PlannedInvoice:
     item, step = candidate.item, candidate.step
     reason = f"invoice {item.number} {candidate.days_past_due} days past due: step {step.label()}"
+    if covered_by is not None:
+        reason += f", covered by the customer's {covered_by.code} message"
     if candidate.resumed_after is not None:
         reason += f", resuming after {candidate.resumed_after.reason}"
     if candidate.skipped:
@@ -431,6 +474,9 @@ def _planned_invoice(candidate: _Candidate) -> PlannedInvoice:
         skipped_step_codes=candidate.skipped,
         resumed_after_promise_id=candidate.resumed_after.promise.promise_id if candidate.resumed_after else None,
         reason=reason,
+        step_code=step.code,
+        action=step.action,
+        covered=covered_by is not None,
     )
 
 
