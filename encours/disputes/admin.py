@@ -9,6 +9,7 @@ from encours.disputes.models import (
     DisputeLine,
     Event,
     Notification,
+    ProvisionEntry,
     ReasonCode,
 )
 
@@ -79,3 +80,14 @@ class CommitteeAdmin(admin.ModelAdmin):
     date_hierarchy = "month"
     raw_id_fields = ("previous",)
     inlines = [CommitteeCaseInline]
+
+
+@admin.register(ProvisionEntry)
+class ProvisionEntryAdmin(ReadOnlyAdmin):
+    """Provisions are recorded when a committee is signed off (its decisions carried out, audited)."""
+
+    list_display = ("recorded_on", "customer", "item", "amount_ht", "vat", "rate", "provision", "currency")
+    list_filter = ("rate", "currency")
+    list_select_related = ("customer", "item")
+    search_fields = ("customer__name", "item__number")
+    raw_id_fields = ("case", "customer", "item")

@@ -6,7 +6,9 @@ from encours.ledger.models import (
     Contact,
     Customer,
     CustomerBankAccount,
+    CustomerBlock,
     CustomerGroup,
+    FecPeriod,
     ImportMapping,
     Item,
     LegalEntity,
@@ -82,3 +84,23 @@ class ImportMappingAdmin(admin.ModelAdmin):
     list_display = ("name", "kind")
     list_filter = ("kind",)
     search_fields = ("name",)
+
+
+@admin.register(CustomerBlock)
+class CustomerBlockAdmin(ReadOnlyAdmin):
+    """Blocks are set and lifted by the ledger's block services (capability, reason, audit entry)."""
+
+    list_display = ("customer", "reason", "detail", "blocked_on", "blocked_by_label", "lifted_at", "lifted_by_label")
+    list_filter = ("reason", "lifted_automatically")
+    list_select_related = ("customer",)
+    search_fields = ("customer__name", "customer__account_number", "detail")
+    raw_id_fields = ("customer",)
+
+
+@admin.register(FecPeriod)
+class FecPeriodAdmin(ReadOnlyAdmin):
+    """The fiscal periods the FEC imports covered (written by import_fec)."""
+
+    list_display = ("entity", "first_date", "last_date", "file_name", "imported_at")
+    list_filter = ("entity",)
+    list_select_related = ("entity",)

@@ -37,6 +37,9 @@ SERVICE_WRITTEN_FACTS = (
     "cash.Application",
     "forecast.PaymentModel",
     "forecast.ForecastSnapshot",
+    "ledger.CustomerBlock",
+    "ledger.FecPeriod",
+    "disputes.ProvisionEntry",
 )
 CONFIGURATION = (
     "ledger.ImportMapping",
