@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from encours.core.money import format_amount
 from encours.reports.registry import Alert, alert_provider
-from encours.risk.alerting import no_limit_finding
+from encours.risk.alerting import limit_review_finding, no_limit_finding
 from encours.risk.models import HeldOrder, RiskAlert
 from encours.risk.selectors import current_settings
 
@@ -31,7 +31,8 @@ def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable
             detail=_("%(n)d critical") % {"n": counts["critical"]} if counts["critical"] else "",
             url=reverse("risk:alerts"), count=counts["total"], source="risk",
         ))  # fmt: skip
-    finding = no_limit_finding(customers=customers, as_of=as_of, threshold=current_settings().no_limit_threshold)
+    settings = current_settings()
+    finding = no_limit_finding(customers=customers, as_of=as_of, threshold=settings.no_limit_threshold)
     if finding is not None:
         title = ngettext(
             "%(n)d customer above %(threshold)s has no credit limit",
@@ -43,6 +44,15 @@ def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable
         }
         found.append(Alert(severity="warn", title=title, url=reverse("risk:alerts") + "?show=no_limit",
                            count=finding.customers, source="risk"))  # fmt: skip
+    review = limit_review_finding(customers=customers, as_of=as_of, days=settings.limit_review_days)
+    if review is not None:
+        title = ngettext(
+            "%(n)d credit limit expires within %(days)d days",
+            "%(n)d credit limits expire within %(days)d days",
+            review.limits,
+        ) % {"n": review.limits, "days": review.days}
+        found.append(Alert(severity="info", title=title, url=reverse("risk:alerts") + "?show=expiring",
+                           count=review.limits, source="risk"))  # fmt: skip
     held = HeldOrder.objects.filter(customer__in=customers, status=HeldOrder.Status.HELD).count()
     if held:
         found.append(Alert(severity="warn", title=ngettext("%(n)d order held by the credit check",

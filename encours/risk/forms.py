@@ -65,4 +65,5 @@ class SettingsForm(forms.ModelForm):
             "weight_financial", "weight_payer", "weight_external_rating", "weight_legal", "weight_seniority",
             "floor_a", "floor_b", "floor_c", "floor_d", "altman_safe_above", "altman_grey_from",
             "conan_safe_above", "conan_grey_from", "conan_alert_from", "hold_overdue_days", "reject_overdue_days",
+            "no_limit_threshold", "over_limit_tolerance_percent", "over_limit_tolerance_amount", "limit_review_days",
         ]  # fmt: skip

@@ -188,6 +188,11 @@ class RiskSettings(models.Model):
     no_limit_threshold = money_field(
         _("report customers without a credit limit above this exposure"), default=Decimal(5000)
     )
+    over_limit_tolerance_percent = models.DecimalField(
+        _("over-limit alert only beyond (% of the limit)"), max_digits=6, decimal_places=2, default=Decimal(5)
+    )
+    over_limit_tolerance_amount = money_field(_("over-limit alert only beyond (amount)"), default=Decimal(1000))
+    limit_review_days = models.PositiveIntegerField(_("limits to review: expiring within (days)"), default=30)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

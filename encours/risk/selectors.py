@@ -30,6 +30,7 @@ from encours.core.grading import (
 )
 from encours.core.grading import LegalEvent as CoreLegalEvent
 from encours.core.money import ZERO, quantize
+from encours.core.risk_alerts import AlertConfig
 from encours.core.payer import (
     ON_TIME_SCORE,
     OpenItem,
@@ -72,6 +73,15 @@ MONEY = DecimalField(max_digits=24, decimal_places=6)
 def current_settings() -> RiskSettings:
     """The latest saved settings, or the defaults (unsaved) when none was ever saved."""
     return RiskSettings.objects.order_by("-created_at", "-pk").first() or RiskSettings()
+
+
+def alert_config(settings: RiskSettings) -> AlertConfig:
+    """The alert thresholds the credit manager set: the over-limit materiality, the review notice."""
+    return AlertConfig(
+        over_limit_tolerance_share=settings.over_limit_tolerance_percent / 100,
+        over_limit_tolerance_amount=settings.over_limit_tolerance_amount,
+        limit_expiry_notice_days=settings.limit_review_days,
+    )
 
 
 def grading_config(settings: RiskSettings) -> GradingConfig:
