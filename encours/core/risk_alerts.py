@@ -75,6 +75,7 @@ class AlertConfig:
     guarantee_expiry_notice_days: int = 30
     first_run_lookback_days: int = 30  # legal events taken as new when there was no previous run
     critical_grades: tuple[str, ...] = ("D", "E")
+    on_terms_payer_index: Decimal = Decimal(80)  # a key account paying on terms scores at least this
     minor_excess_share: Decimal = Decimal("0.10")  # over limit or cover by at most this share: info
     major_excess_share: Decimal = Decimal("0.50")  # over limit by more than this share: critical
     # materiality: an exposure over its limit is an alert only when the excess passes both
@@ -96,6 +97,7 @@ class AlertInputs:
     legal_events: tuple[LegalEvent, ...] = ()
     is_key_account: bool = False
     open_items: tuple[OpenItem, ...] = ()
+    payer_index: Decimal | None = None  # today's payer index (80 = pays on terms); None: no history
     previous_overdue_amount: Decimal | None = None  # None: no previous run knew the customer
     currency: str = "EUR"
 
@@ -111,7 +113,7 @@ def risk_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None 
         *limit_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *guarantee_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *legal_event_alerts(inputs=inputs, as_of=as_of, config=config),
-        *first_overdue_alerts(inputs=inputs, as_of=as_of),
+        *first_overdue_alerts(inputs=inputs, as_of=as_of, config=config),
     )
 
 
@@ -298,12 +300,16 @@ def legal_event_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig)
     return alerts
 
 
-def first_overdue_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
-    """A key account that had nothing overdue at the previous run now has: a change against the
-    last known state, so nothing on the first run that sees the customer (after a seed or an
-    import everything would look new)."""
+def first_overdue_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> list[Alert]:
+    """A key account that pays on terms and had nothing overdue at the previous run now has: a
+    change against the last known state, so nothing on the first run that sees the customer (after
+    a seed or an import everything would look new). A key account that habitually pays late is
+    not news when it is late again: its payer index, its grade and the payer-index drop say it."""
+    config = config or AlertConfig()
     previous = inputs.previous_overdue_amount
     if not inputs.is_key_account or previous is None or previous > 0:
+        return []
+    if inputs.payer_index is not None and inputs.payer_index < config.on_terms_payer_index:
         return []
     overdue = [i for i in inputs.open_items if i.due_date < as_of and i.open_amount > 0]
     if not overdue:

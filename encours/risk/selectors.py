@@ -30,7 +30,6 @@ from encours.core.grading import (
 )
 from encours.core.grading import LegalEvent as CoreLegalEvent
 from encours.core.money import ZERO, quantize
-from encours.core.risk_alerts import AlertConfig
 from encours.core.payer import (
     ON_TIME_SCORE,
     OpenItem,
@@ -42,6 +41,7 @@ from encours.core.payer import (
     payer_index,
     payer_index_trend,
 )
+from encours.core.risk_alerts import AlertConfig
 from encours.core.scoring import (
     AltmanThresholds,
     ConanHolderThresholds,
@@ -52,7 +52,7 @@ from encours.core.statements import AMOUNT_FIELDS
 from encours.core.statements import FinancialStatement as CoreStatement
 from encours.core.terms import end_of_month
 from encours.ledger.models import Allocation, Customer, Item, ItemType, OpenOrder
-from encours.reports.sql import DaysBetween
+from encours.reports.sql import DaysBetween, open_on
 from encours.risk.models import (
     Company,
     CreditLimit,
@@ -340,19 +340,19 @@ def _experiences_by_days_late(
 
 
 def _open_overdue_by_customer(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, list[OpenItem]]:
+    """Invoices overdue on ``as_of`` as they were open then (a run dated in the past counts the
+    invoices paid since as still open, like its payments window stops on that date)."""
+    candidate, open_amount = open_on(as_of=as_of)
     rows = (
-        Item.objects.filter(
-            customer__in=customer_ids,
-            type=ItemType.INVOICE,
-            settled_on__isnull=True,
-            due_date__lt=as_of,
-            open_amount__gt=0,
-            document_date__lte=as_of,
-        )
+        Item.objects.filter(customer__in=customer_ids, type=ItemType.INVOICE, due_date__lt=as_of,
+                            document_date__lte=as_of)
+        .filter(candidate)
+        .annotate(open_then=open_amount)
+        .filter(open_then__gt=0)
         .values("customer_id", "due_date")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(F("open_then") * F("fx_rate")))
         .order_by()
-    )
+    )  # fmt: skip
     found: dict[int, list[OpenItem]] = defaultdict(list)
     for row in rows:
         found[row["customer_id"]].append(

@@ -182,7 +182,9 @@ def test_limit_expiring_within_notice_goes_on_the_review_worklist_not_an_alert()
     assert not limit_expires_soon(expires_on=date(2026, 7, 31), as_of=AS_OF)
     assert not limit_expires_soon(expires_on=date(2026, 6, 29), as_of=AS_OF)  # expired: an alert instead
     assert not limit_expires_soon(expires_on=None, as_of=AS_OF)
-    assert limit_expires_soon(expires_on=date(2026, 8, 29), as_of=AS_OF, config=AlertConfig(limit_expiry_notice_days=60))
+    assert limit_expires_soon(
+        expires_on=date(2026, 8, 29), as_of=AS_OF, config=AlertConfig(limit_expiry_notice_days=60)
+    )
 
 
 def test_expired_limit_is_critical():
@@ -245,6 +247,14 @@ def test_no_first_overdue_alert_for_ordinary_or_already_overdue_accounts():
     items = (OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),)
     assert alerts_for(open_items=items) == ()
     assert alerts_for(is_key_account=True, open_items=items, previous_overdue_amount=D(50)) == ()
+
+
+def test_no_first_overdue_alert_for_a_key_account_that_habitually_pays_late():
+    items = (OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),)
+    clean = {"is_key_account": True, "open_items": items, "previous_overdue_amount": D(0)}
+    assert alerts_for(**clean, payer_index=D(62)) == ()  # its payer index already says it pays late
+    assert kinds(alerts_for(**clean, payer_index=D(80))) == [AlertKind.FIRST_OVERDUE_KEY_ACCOUNT]
+    assert kinds(alerts_for(**clean, payer_index=None)) == [AlertKind.FIRST_OVERDUE_KEY_ACCOUNT]
 
 
 def test_no_first_overdue_alert_when_no_previous_run_knew_the_customer():

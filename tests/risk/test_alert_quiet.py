@@ -96,12 +96,11 @@ def test_the_worklist_page_is_french_by_default(client, credit_manager, entity):
 
 
 def test_the_scope_of_the_worklist_is_the_users_customers(entity, credit_manager):
-    from encours.ledger.models import Customer
-    from tests.factories import EntityFactory
-
     from django.utils import timezone
 
+    from encours.ledger.models import Customer
     from encours.risk.models import CreditLimit
+    from tests.factories import EntityFactory
 
     other = CustomerFactory(entity=EntityFactory())  # another entity's customer: outside the manager's scope
     CreditLimit.objects.create(customer=other, amount=Decimal(5000), status="approved", valid_from=DAY,
@@ -177,3 +176,16 @@ def test_on_the_seeded_demo_open_alerts_stay_under_five_percent_after_two_daily_
     open_alerts = RiskAlert.objects.filter(closed_on__isnull=True).count()
     assert open_alerts < customers * 0.05, (open_alerts, customers)
     assert RiskAlert.objects.filter(kind="legal_event", severity="critical", closed_on__isnull=True).exists()
+
+
+def test_a_run_dated_in_the_past_sees_the_invoices_open_on_that_date(entity):
+    from encours.risk.models import GradeSnapshot
+    from tests.risk.conftest import pay
+
+    key = CustomerFactory(entity=entity, is_strategic=True)
+    # due 10 days before the run, paid 5 days after it: overdue on the run's date
+    pay(key, "700.00", due=DAY - timedelta(days=10), paid=DAY + timedelta(days=5))
+    risk_daily_run(as_of=DAY)
+    assert GradeSnapshot.objects.get(customer=key, on=DAY).overdue_amount == Decimal("700.000")
+    risk_daily_run(as_of=DAY + timedelta(days=6))
+    assert GradeSnapshot.objects.get(customer=key, on=DAY + timedelta(days=6)).overdue_amount == 0
