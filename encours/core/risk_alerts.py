@@ -97,7 +97,7 @@ class AlertInputs:
     legal_events: tuple[LegalEvent, ...] = ()
     is_key_account: bool = False
     open_items: tuple[OpenItem, ...] = ()
-    payer_index: Decimal | None = None  # today's payer index (80 = pays on terms); None: no history
+    payer_index: Decimal | None = None  # the payer index at the previous run (80 = pays on terms)
     previous_overdue_amount: Decimal | None = None  # None: no previous run knew the customer
     currency: str = "EUR"
 
@@ -140,8 +140,10 @@ def grade_downgrade_alerts(*, inputs: AlertInputs, config: AlertConfig) -> list[
 
 
 def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
+    """The payer index fell against its recent average, on a customer we have something at risk on
+    (nothing owed nor ordered: the grade keeps the index for the next order's credit check)."""
     trend = inputs.payer_trend
-    if trend is None or trend.latest is None:
+    if trend is None or trend.latest is None or inputs.net_exposure <= 0:
         return []
     average = trend.average_before_latest(months=config.payer_average_months)
     if average is None or average - trend.latest < config.payer_drop_points:
@@ -224,10 +226,12 @@ def over_cover_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig |
 
 
 def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
-    """An expired limit not yet renewed: an alert of its own. A limit expiring within the notice
-    period is not: it goes on the portfolio worklist of limits to review (``limit_expires_soon``)."""
+    """An expired limit not yet renewed while something is owed or ordered: an alert of its own
+    (with nothing at risk the credit check holds the next order anyway). A limit expiring within
+    the notice period is not: it goes on the portfolio worklist of limits to review
+    (``limit_expires_soon``)."""
     limit = inputs.limit
-    if limit is None or limit.expires_on is None or limit.expires_on >= as_of:
+    if limit is None or limit.expires_on is None or limit.expires_on >= as_of or inputs.net_exposure <= 0:
         return []
     key = f"limit_expiry:{inputs.customer_id}:{limit.expires_on.isoformat()}"
     message = f"credit limit {_money(limit.amount, inputs)} expired on {limit.expires_on.isoformat()}"

@@ -176,7 +176,7 @@ def _run_chunk(
             guarantees=tuple(selectors.core_guarantee(g) for g in guarantees.get(customer.pk, [])),
             legal_events=tuple(selectors.core_event(e) for e in risk.events),
             is_key_account=customer.is_strategic,
-            payer_index=payer_value,
+            payer_index=before.payer_index if before else None,  # its habit before today's overdue
             open_items=tuple(items),
             previous_overdue_amount=before.overdue_amount if before else None,
             currency=customer.currency,

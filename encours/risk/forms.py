@@ -67,3 +67,20 @@ class SettingsForm(forms.ModelForm):
             "conan_safe_above", "conan_grey_from", "conan_alert_from", "hold_overdue_days", "reject_overdue_days",
             "no_limit_threshold", "over_limit_tolerance_percent", "over_limit_tolerance_amount", "limit_review_days",
         ]  # fmt: skip
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ALERT_FIELDS:  # left empty: the current value stays
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        for name in ALERT_FIELDS:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+ALERT_FIELDS = (
+    "no_limit_threshold", "over_limit_tolerance_percent", "over_limit_tolerance_amount", "limit_review_days",
+)  # fmt: skip

@@ -56,7 +56,7 @@ def test_upgrade_raises_no_alert():
 
 
 def test_payer_index_drop_against_its_three_month_average():
-    (alert,) = alerts_for(payer_trend=trend(90, 75, 80, 70, 62))
+    (alert,) = alerts_for(payer_trend=trend(90, 75, 80, 70, 62), net_exposure=D(5000))
     # previous three: (75 + 80 + 70) / 3 = 75.0; 62 is 13 points lower
     assert alert.kind is AlertKind.PAYER_INDEX_DROP
     assert alert.message == "payer index 62 against 75.0 on average over the previous 3 months (-13.0)"
@@ -67,8 +67,15 @@ def test_payer_index_drop_below_the_threshold_is_quiet():
 
 
 def test_payer_drop_threshold_is_configurable():
-    inputs = AlertInputs(customer_id="C1", net_exposure=D(0), payer_trend=trend(75, 80, 70, 66))
+    inputs = AlertInputs(customer_id="C1", net_exposure=D(5000), payer_trend=trend(75, 80, 70, 66))
     assert risk_alerts(inputs=inputs, as_of=AS_OF, config=AlertConfig(payer_drop_points=D(5)))
+
+
+def test_no_payer_drop_nor_expired_limit_alert_with_nothing_at_risk():
+    expired = CreditLimit(amount=D(5000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 1))
+    assert alerts_for(payer_trend=trend(90, 75, 80, 70, 62), limit=expired, net_exposure=D(0)) == ()
+    owed = alerts_for(payer_trend=trend(90, 75, 80, 70, 62), limit=expired, net_exposure=D("0.01"))
+    assert kinds(owed) == [AlertKind.PAYER_INDEX_DROP, AlertKind.LIMIT_EXPIRY]
 
 
 def test_payer_drop_needs_a_current_index():
@@ -189,7 +196,7 @@ def test_limit_expiring_within_notice_goes_on_the_review_worklist_not_an_alert()
 
 def test_expired_limit_is_critical():
     limit = CreditLimit(amount=D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 29))
-    (alert,) = alerts_for(limit=limit)
+    (alert,) = alerts_for(limit=limit, net_exposure=D(100))
     assert alert.severity is Severity.CRITICAL
     assert alert.message == "credit limit €50,000.00 expired on 2026-06-29"
     last_day = CreditLimit(amount=D(1), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=AS_OF)
