@@ -182,12 +182,18 @@ def overdue_amounts(customer_ids: Iterable[int], *, as_of: date) -> dict[int, De
     return dict(rows)
 
 
-def blocks_lift_paid(*, as_of: date, customer_ids: Iterable[int] | None = None) -> list[CustomerBlock]:
-    """Lift the dunning blocks whose cause is gone: the customer's overdue amount fell below the step's
-    minimum (or to nothing). Run by the daily risk run and after each cash application."""
+def blocks_lift_paid(
+    *, as_of: date, customer_ids: Iterable[int] | None = None, later_blocks: bool = False
+) -> list[CustomerBlock]:
+    """Lift the dunning blocks whose cause is gone: the customer's overdue amount on ``as_of`` fell
+    below the step's minimum (or to nothing). Run by the daily risk run and after each cash
+    application, as of the payment's booking date; a payment booked before the block was placed
+    (a statement imported late) judges that block too (``later_blocks``)."""
     candidates = CustomerBlock.objects.filter(
-        reason=BlockReason.DUNNING, lifted_at__isnull=True, lift_below__isnull=False, blocked_on__lte=as_of
-    )  # a run as of an earlier day (a replay, the demo's history) does not judge a later block
+        reason=BlockReason.DUNNING, lifted_at__isnull=True, lift_below__isnull=False
+    )
+    if not later_blocks:  # a run as of an earlier day (a replay, the demo's history) does not judge a later block
+        candidates = candidates.filter(blocked_on__lte=as_of)
     if customer_ids is not None:
         candidates = candidates.filter(customer_id__in=list(customer_ids))
     blocks = list(candidates.order_by("pk"))
