@@ -81,3 +81,20 @@ def test_default_texts_render_the_old_wording(fixed_customer, step_code, languag
             handle.write(rendered)
     with open(path, encoding="utf-8") as handle:
         assert rendered == handle.read()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_statement_email_keeps_its_wording(fixed_customer, credit_manager, language, mailoutbox):
+    from encours.collections.models import CustomerDunning
+    from encours.collections.services import statement_send
+
+    CustomerDunning.objects.create(customer=fixed_customer, language=language)
+    statement_send(customer=fixed_customer, as_of=AS_OF, user=credit_manager)
+    email = mailoutbox[-1]
+    path = os.path.join(GOLDEN, f"statement.{language}.txt")
+    rendered = f"Subject: {email.subject}\n\n{email.body}"
+    if os.environ.get("ENCOURS_RECORD_GOLDEN"):
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(rendered)
+    with open(path, encoding="utf-8") as handle:
+        assert rendered == handle.read()
