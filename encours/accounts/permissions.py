@@ -33,6 +33,7 @@ RULES: tuple[tuple[str, frozenset[str], str], ...] = (
         frozenset({CM}),
         "scenarios, steps, penalty rates, penalty invoices",
     ),
+    ("collections.texts", frozenset({CM}), "edit the texts of dunning steps (subject, e-mail, letter)"),
     ("disputes.create", frozenset({CM, COLLECTOR, REP, DIRECTOR, DEPARTMENT}), "open a dispute"),
     ("disputes.comment", frozenset({CM, COLLECTOR, REP, DIRECTOR, DEPARTMENT}), "comment on or attach to a dispute"),
     ("disputes.manage", frozenset({CM, COLLECTOR, REP, DEPARTMENT}), "move, assign or edit a dispute"),

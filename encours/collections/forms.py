@@ -85,3 +85,26 @@ class CustomerDunningForm(forms.Form):
     def __init__(self, *args: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_contact"].queryset = contacts  # type: ignore[attr-defined]
+
+
+class TextForm(forms.Form):
+    """A dunning text being edited: which step and language, the templates, the preview customer."""
+
+    scenario_code = forms.ChoiceField(label=_("Scenario"), required=False)
+    step_code = forms.ChoiceField(label=_("Step"))
+    language = forms.ChoiceField(label=_("Language"), choices=[("fr", "Français"), ("en", "English")])
+    customer = forms.CharField(
+        label=_("Preview on the customer (account number)"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"list": "preview-customers", "autocomplete": "off"}),
+    )  # fmt: skip
+    subject = forms.CharField(label=_("Subject"), max_length=300, widget=forms.TextInput(attrs={"size": 90}))
+    body = forms.CharField(label=_("E-mail body"), widget=forms.Textarea(attrs={"rows": 22, "cols": 100}))
+    letter = forms.CharField(
+        label=_("Letter opening (letters only)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 100}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, scenarios: list[tuple[str, str]], steps: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scenario_code"].choices = [("", _("Every scenario")), *scenarios]  # type: ignore[attr-defined]
+        self.fields["step_code"].choices = [(code, code) for code in steps]  # type: ignore[attr-defined]

@@ -228,12 +228,8 @@ def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMess
         language=language,
         collector=customer.collector,
     )
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    with translation.override(language):
-        context["subject"] = gettext("Account statement")
-        context["intro"] = gettext("Please find attached your account statement. The open invoices are listed below.")
+    context["contact"] = contact
+    text = documents.message_text(context, language=language)
     pdf = documents.statement_pdf(customer=customer, as_of=as_of, language=language)
     reply_to = customer.collector.email if customer.collector and customer.collector.email else ""
     email = documents.reminder_email(
@@ -242,12 +238,13 @@ def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMess
         recipient=contact.email,
         reply_to=reply_to,
         attachments=[(f"statement-{customer.account_number}-{as_of}.pdf", pdf, "application/pdf")],
+        text=text,
     )
     email.send(fail_silently=False)
     with transaction.atomic():
         message = DunningMessage.objects.create(
             customer=customer, step_code="statement", channel="email", language=language, contact=contact,
-            recipient=contact.email, subject=context["subject"], item_ids=[i.pk for i in items],
+            recipient=contact.email, subject=text.subject, item_ids=[i.pk for i in items],
             status=DunningMessage.Status.SENT, executed_on=as_of, created_by=_user_or_none(user),
             currency=customer.entity.currency,
             total=sum((i.open_amount * i.fx_rate for i in items), Decimal(0)),

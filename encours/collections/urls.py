@@ -26,4 +26,6 @@ urlpatterns = [
     path("collections/steps/<int:pk>/", views.step_edit, name="step"),
     path("collections/steps/<int:pk>/delete/", views.step_delete, name="step_delete"),
     path("collections/rates/", views.rates, name="rates"),
+    path("collections/texts/", views.text_edit, name="texts"),
+    path("collections/texts/versions/<int:pk>/restore/", views.text_restore, name="text_restore"),
 ]

@@ -64,3 +64,25 @@ def register_disputes(item_ids) -> None:
         return Item.objects.filter(pk__in=list(item_ids)).annotate(item_id=F("pk"))
 
     disputed_amounts_provider(provider)
+
+
+@pytest.fixture
+def fixed_customer(lettered_entity, collector):
+    """A customer with fixed names, invoices 45 and 1 days late and one not yet due on 31/10/2026, a credit."""
+    from tests.factories import ContactFactory, CustomerFactory, ItemFactory
+
+    as_of = date(2026, 10, 31)
+
+    collector.first_name, collector.last_name = "Julie", "Martin"
+    collector.save()
+    customer = CustomerFactory(
+        entity=lettered_entity, name="Acme Bâtiment & Fils", account_number="411ACME", category="sme",
+        collector=collector, language="fr",
+    )  # fmt: skip
+    ContactFactory(customer=customer, name="Claire Petit", email="compta@acme.example.fr")
+    invoice(customer, "FA-2026-101", as_of - timedelta(days=45), "1200.00")
+    invoice(customer, "FA-2026-102", as_of - timedelta(days=1), "350.50")
+    invoice(customer, "FA-2026-103", as_of + timedelta(days=5), "99.90")
+    ItemFactory(customer=customer, number="AV-2026-7", type="credit_note", amount=Decimal("-80.00"),
+                document_date=as_of - timedelta(days=20), due_date=as_of - timedelta(days=20))  # fmt: skip
+    return customer

@@ -136,6 +136,8 @@ PAGES: dict[str, Page] = {
     "collections:step": form("step", "collections.configure"),
     "collections:step_delete": write("step", "collections.configure"),
     "collections:rates": form(None, "collections.configure", get=ANY),
+    "collections:texts": form(None, "collections.texts"),
+    "collections:text_restore": write("text", "collections.texts"),
     # disputes
     "disputes:list": page(None, ANY),
     "disputes:mine": page(None, ANY),

@@ -32,6 +32,7 @@ SERVICE_WRITTEN_FACTS = (
     "collections.DunningRun",
     "collections.DunningMessage",
     "collections.ExecutedStep",
+    "collections.DunningText",
     "disputes.Event",
     "cash.BankLine",
     "cash.Application",
