@@ -492,6 +492,7 @@ def text_save(
         raise ValidationFailed(f"invalid step code {step_code!r}")
     if not subject.strip() or not body.strip():
         raise ValidationFailed(_("The subject and the body cannot be empty."))
+    subject, body, letter = (value.replace("\r\n", "\n") for value in (subject, body, letter))  # from a browser
     text = Text(subject=subject, body=body, letter=letter)
     check_text(text, sample if sample is not None else sample_variables(language), language=language)
     rows = DunningText.objects.select_for_update().filter(
