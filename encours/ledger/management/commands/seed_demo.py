@@ -1,12 +1,34 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import timezone
 
 from encours.ledger.models import LegalEntity
 from encours.ledger.services.demo import DEMO_PASSWORD, demo_load, demo_logins
 from encours.synthetic.demo import generate_portfolio
 from encours.web.params import date_argument
+
+
+class StageDisplay:
+    """What the load is doing, on stderr: each stage as it starts (its number out of all, its
+    name) and as it ends (how long it took), with the time since the command started."""
+
+    def __init__(self, out: OutputWrapper, started: float) -> None:
+        self.out, self.started = out, started
+        self.current: tuple[str, float] | None = None
+
+    def __call__(self, done: int, total: int | None = None, message: str = "") -> None:
+        now = time.monotonic()
+        if self.current is not None:
+            name, since = self.current
+            self._line(now, f"{name}: {now - since:.1f} s")
+        if total is not None and done < total:
+            self._line(now, f"{done + 1}/{total} {message}…")
+        self.current = (message, now)
+
+    def _line(self, now: float, text: str) -> None:
+        self.out.write(f"[{now - self.started:6.1f} s] {text}")
+        self.out.flush()
 
 
 class Command(BaseCommand):
@@ -33,7 +55,9 @@ class Command(BaseCommand):
             customers=options["customers"], invoices=options["invoices"], seed=options["seed"], as_of=as_of
         )
         generated = time.monotonic() - started
-        context = demo_load(portfolio=portfolio, hooks=not options["no_extras"])
+        context = demo_load(
+            portfolio=portfolio, hooks=not options["no_extras"], progress=StageDisplay(self.stderr, started)
+        )
         total = time.monotonic() - started
         invoices = sum(1 for i in portfolio.items if i.type == "invoice")
         self.stdout.write(
