@@ -134,6 +134,11 @@ def demo_load(
     return context
 
 
+def demo_apps() -> list[str]:
+    """The labels of the apps that add demo data, in the order they load."""
+    return [_app_label(hook) for _, hook in _HOOKS]
+
+
 def _app_label(hook: DemoHook) -> str:
     """``encours.forecast.demo`` → ``forecast``."""
     parts = hook.__module__.split(".")
@@ -311,4 +316,4 @@ def demo_logins() -> list[tuple[str, str, str]]:
     return rows
 
 
-__all__ = ["DEMO_PASSWORD", "REP_REGIONS", "demo_hook", "demo_load", "demo_logins"]
+__all__ = ["DEMO_PASSWORD", "REP_REGIONS", "demo_apps", "demo_hook", "demo_load", "demo_logins"]

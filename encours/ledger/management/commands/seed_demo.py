@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 from django.utils import timezone
 
 from encours.ledger.models import LegalEntity
-from encours.ledger.services.demo import DEMO_PASSWORD, demo_load, demo_logins
+from encours.ledger.services.demo import DEMO_PASSWORD, demo_apps, demo_load, demo_logins
 from encours.synthetic.demo import generate_portfolio
 from encours.web.params import date_argument
 
@@ -41,6 +41,13 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=date_argument, default=None, help="cut-off date (default: today)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database already has data")
         parser.add_argument("--no-extras", action="store_true", help="ledger only, without the other apps' demo data")
+        parser.add_argument(
+            "--skip",
+            action="append",
+            default=[],
+            metavar="APP",
+            help="leave out this app's demo data (repeatable), e.g. --skip forecast (see seed_demo_forecast)",
+        )
 
     def handle(self, *args, **options):
         if LegalEntity.objects.exists():
@@ -49,6 +56,9 @@ class Command(BaseCommand):
                 self._print_logins()
                 return
             raise CommandError("the database already has legal entities; use a fresh database (or --if-empty)")
+        unknown = sorted(set(options["skip"]) - set(demo_apps()))
+        if unknown:
+            raise CommandError(f"--skip {', '.join(unknown)}: no such app (choose among {', '.join(demo_apps())})")
         as_of = options["as_of"] or timezone.localdate()
         started = time.monotonic()
         portfolio = generate_portfolio(
@@ -56,7 +66,10 @@ class Command(BaseCommand):
         )
         generated = time.monotonic() - started
         context = demo_load(
-            portfolio=portfolio, hooks=not options["no_extras"], progress=StageDisplay(self.stderr, started)
+            portfolio=portfolio,
+            hooks=not options["no_extras"],
+            skip=options["skip"],
+            progress=StageDisplay(self.stderr, started),
         )
         total = time.monotonic() - started
         invoices = sum(1 for i in portfolio.items if i.type == "invoice")
