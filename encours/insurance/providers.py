@@ -24,8 +24,8 @@ from encours.insurance.models import (
 )
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures, cover_of, latest_decision_ids
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.sql import open_on
 from encours.reports.registry import Alert, alert_provider
-from encours.reports.sql import open_on
 from encours.web import hooks
 from encours.web.links import id_url
 

@@ -19,10 +19,10 @@ from encours.accounts.permissions import can
 from encours.core.aging import CurrencyMismatch, aging_buckets
 from encours.core.errors import EncoursError
 from encours.core.payment_behaviour import sector_of
+from encours.ledger.caching import kept
 from encours.ledger.models import Customer
 from encours.ledger.selectors import customers_for
 from encours.reports import charts
-from encours.reports.caching import kept
 from encours.reports.dimensions import customers_in, dimension
 from encours.reports.documents import weekly_context, weekly_pdf, weekly_xlsx
 from encours.reports.exports import aged_balance_csv, aged_balance_xlsx
@@ -39,6 +39,7 @@ from encours.reports.selectors.series import KpiSeries, kpi_series, series_windo
 from encours.reports.selectors.weekly import weekly_report
 from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
 from encours.web.params import as_of_param
+from encours.web.refusals import refusal_text
 
 PAGE_SIZE = 100
 
@@ -142,7 +143,7 @@ def aged_items(request: HttpRequest) -> HttpResponse:
             edges=params.edges,
         )
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
         items = None
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")) if items is not None else None
     labels = dict(
