@@ -143,11 +143,13 @@ def visible(kind: str, user: Any) -> Any:
     from encours.ledger.models import CustomerBlock, ImportMapping, Item
     from encours.ledger.selectors import customers_for, entities_for
     from encours.risk.models import Company, CreditLimit, HeldOrder, RiskAlert
+    from encours.sales.models import ReleaseRequest
 
     customers = customers_for(user)
     by_customer = {
         "limit": CreditLimit, "held_order": HeldOrder, "alert": RiskAlert, "message": DunningMessage,
         "cover_request": CoverRequest, "suggestion": DunningSuggestion, "item": Item, "block": CustomerBlock,
+        "release_request": ReleaseRequest,
     }  # fmt: skip
     if kind == "customer":
         return customers
