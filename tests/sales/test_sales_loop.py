@@ -155,3 +155,11 @@ def test_field_notes_feed_the_timeline_and_are_scoped(client, rep_customer, sale
     assert FieldNote.objects.filter(customer=rep_customer).count() == 2
     page = client.get(reverse("ledger:customer", args=[rep_customer.pk])).content.decode()
     assert "trésorerie tendue" in page and "Visite de courtoisie." in page
+
+
+def test_sales_digest_command(capsys, smtp_sink, rep_customer):
+    from django.core.management import call_command
+
+    _downgrade(rep_customer)
+    call_command("sales_digest", "--as-of", DAY.isoformat())
+    assert "sent to 1 rep(s)" in capsys.readouterr().out
