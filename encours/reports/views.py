@@ -35,6 +35,7 @@ from encours.reports.selectors.series import kpi_series
 from encours.reports.selectors.weekly import weekly_report
 from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
 from encours.web.params import as_of_param
+from encours.web.refusals import refusal_text
 
 PAGE_SIZE = 100
 
@@ -138,7 +139,7 @@ def aged_items(request: HttpRequest) -> HttpResponse:
             edges=params.edges,
         )
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
         items = None
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")) if items is not None else None
     labels = dict(
