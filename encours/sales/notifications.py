@@ -76,6 +76,17 @@ def is_rep(user: Any) -> bool:
     return bool(user.role == Role.SALES_REP and not user.is_admin)
 
 
+def notifications_of(user: Any, limit: int = 200) -> list[RepNotification]:
+    """A user's notifications, newest first; a rep's start with today's facts not collected yet
+    (shown unsaved: reading the list writes nothing)."""
+    untold = _untold(as_of=timezone.localdate(), rep=user) if is_rep(user) else []
+    names = Customer.objects.in_bulk([r.customer_id for r in untold]) if untold else {}
+    for row in untold:
+        row.customer = names[row.customer_id]
+    stored = RepNotification.objects.filter(user=user).select_related("customer")[: max(limit - len(untold), 0)]
+    return [*untold, *stored]
+
+
 def unread_count(user: Any) -> int:
     """The badge of the menu: a rep's notifications not read yet, with today's facts not collected
     yet (counted, not written: a page that only reads writes nothing)."""

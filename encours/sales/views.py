@@ -19,8 +19,9 @@ from encours.risk.models import HeldOrder
 from encours.sales import notifications as notes
 from encours.sales import selectors, services
 from encours.sales.forms import FieldNoteForm
-from encours.sales.models import ReleaseRequest, RepNotification
+from encours.sales.models import ReleaseRequest
 from encours.web.params import redirect_next
+from encours.web.refusals import refusal_text
 
 
 def _require(request: HttpRequest, capability: str) -> None:
@@ -31,11 +32,11 @@ def _require(request: HttpRequest, capability: str) -> None:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
+        if notes.is_rep(request.user):  # what he saw includes today's facts not collected yet
+            notes.rep_notifications_collect(as_of=timezone.localdate(), rep=request.user)
         services.notifications_mark_read(user=request.user)
         return redirect("sales:notifications")
-    if notes.is_rep(request.user):  # his list holds the day's facts up to now
-        notes.rep_notifications_collect(as_of=timezone.localdate(), rep=request.user)
-    found = RepNotification.objects.filter(user=request.user).select_related("customer")[:200]
+    found = notes.notifications_of(request.user)
     return render(request, "sales/notifications.html", {"notifications": found})
 
 
@@ -49,7 +50,7 @@ def release_request(request: HttpRequest, pk: int) -> HttpResponse:
                                         justification=request.POST.get("justification", ""))  # fmt: skip
         messages.success(request, _("Release of order %(ref)s requested.") % {"ref": order.reference or order.pk})
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect_next(request, reverse("ledger:customer", args=[order.customer_id]))
 
 
@@ -77,7 +78,7 @@ def release_decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Release refused: the order stays held."))
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("sales:release_requests")
 
 
@@ -97,5 +98,5 @@ def field_note(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
         messages.success(request, _("Field note saved."))
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("ledger:customer", customer.pk)

@@ -391,7 +391,8 @@ def test_report_figures(request):
 
 
 WRITE_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>|\bhx-(?:post|patch|delete)=\"([^\"]*)\"", re.I)
-PERSONAL = ("/i18n/setlang/", "/logout/", "/disputes/notifications/")  # language, session, own notifications
+# language, session, own notifications
+PERSONAL = ("/i18n/setlang/", "/logout/", "/disputes/notifications/", "/sales/notifications/")
 
 
 @pytest.mark.django_db
