@@ -94,8 +94,7 @@ def collector_productivity(*, customers: QuerySet[Customer], start: date, end: d
     )  # fmt: skip
     collected = {_key(row["collector"]): row["total"] for row in payments}
     portfolio = {
-        _key(row["collector"]): row["n"]
-        for row in customers.values("collector").annotate(n=Count("pk")).order_by()
+        _key(row["collector"]): row["n"] for row in customers.values("collector").annotate(n=Count("pk")).order_by()
     }
     figures = _portfolio_figures(customers, end)
     counts = {"calls": _count(calls), "messages": _count(messages), "promises": _count(promises),

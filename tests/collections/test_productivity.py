@@ -24,7 +24,7 @@ def seeded(entity, collector):
     other = UserFactory(username="collector2", role=Role.COLLECTOR, entities=[entity], first_name="Léa",
                         last_name="Roux")  # fmt: skip
     c1 = CustomerFactory(entity=entity, collector=collector, name="Boulangerie Martin")
-    c2 = CustomerFactory(entity=entity, collector=collector, name="Garage Dupont")
+    CustomerFactory(entity=entity, collector=collector, name="Garage Dupont")
     c3 = CustomerFactory(entity=entity, collector=other, name="Menuiserie Lebrun")
     CustomerFactory(entity=entity, collector=None, name="Sans recouvreur")
     inv1 = ItemFactory(
@@ -37,7 +37,8 @@ def seeded(entity, collector):
         CallTask.objects.create(customer=c1, title="relance", due_on=done_on, done_on=done_on, done_by=collector)
     CallTask.objects.create(customer=c1, title="à faire", due_on=END)  # not done
     CallTask.objects.create(customer=c3, title="relance", due_on=END, done_on=END, done_by=other)
-    sent = DunningMessage.objects.create(customer=c1, step_code="reminder", channel="email", executed_on=date(2026, 10, 3),
+    on = date(2026, 10, 3)
+    sent = DunningMessage.objects.create(customer=c1, step_code="reminder", channel="email", executed_on=on,
                                          status=DunningMessage.Status.SENT)  # fmt: skip
     DunningMessage.objects.create(customer=c1, step_code="reminder", channel="email", executed_on=date(2026, 10, 3),
                                   status=DunningMessage.Status.FAILED)  # fmt: skip
@@ -85,3 +86,26 @@ def test_the_aged_balance_has_a_collector_dimension(seeded):
     report = aged_balance(customers=Customer.objects.all(), as_of=END, by="collector")
     totals = {row.ident: row.balance.overdue for row in report.rows}
     assert totals[str(collector.pk)] == Decimal("3000.00") and totals[str(other.pk)] == Decimal("800.00")
+
+
+def test_the_page_and_its_files(client, seeded, credit_manager):
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    collector, _ = seeded
+    client.force_login(credit_manager)
+    query = "?start=2026-10-01&end=2026-10-31"
+    page = client.get(reverse("collections:productivity") + query).content.decode()
+    assert f'data-collector="{collector.pk}"' in page and "Léa Roux" in page
+    csv = client.get(reverse("collections:productivity_export", args=["csv"]) + query).content.decode()
+    header, *lines = csv.splitlines()
+    assert header.startswith("collector_id,collector,customers,customers_handled,invoices_handled,calls")
+    mine = next(line for line in lines if line.startswith(f"{collector.pk},"))
+    assert ",2,1,2,2,1,2,1,1000.00,3000.00," in mine
+    xlsx = client.get(reverse("collections:productivity_export", args=["xlsx"]) + query)
+    import io
+
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["Léa Roux"][1:8] == (1, 1, 0, 1, 0, 0, 0)
+    assert client.get(reverse("collections:productivity") + "?start=2026-11-01&end=2026-10-31").status_code == 400
