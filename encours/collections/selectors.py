@@ -17,6 +17,7 @@ from encours.core.money import ZERO, quantize
 from encours.core.worklist import WorklistCustomer, WorklistLine, rank_worklist
 from encours.ledger.caching import kept
 from encours.ledger.models import Customer, Item
+from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.ledger.selectors import customers_for
 from encours.ledger.sql import DaysBetween
 from encours.sales.selectors import field_notes_of
@@ -51,14 +52,9 @@ def worklist_scope(*, user: Any, collector_id: int | None = None) -> tuple[Query
 
 def _overdue_by_customer(customers: QuerySet[Customer], as_of: date) -> dict[int, list[Decimal]]:
     """Σ functional overdue and Σ amount × days past due per customer, disputed parts taken out."""
-    overdue = Item.objects.filter(
-        customer__in=customers, settled_on__isnull=True, open_amount__gt=0, due_date__lt=as_of, document_date__lte=as_of
-    )
-    functional = ExpressionWrapper(F("open_amount") * F("fx_rate"), output_field=MONEY)
-    weighted = ExpressionWrapper(
-        F("open_amount") * F("fx_rate") * DaysBetween(as_of, F("due_date")), output_field=MONEY
-    )
-    rows = overdue.order_by().values("customer_id").annotate(amount=Sum(functional), weighted=Sum(weighted))
+    overdue = Item.objects.filter(customer__in=customers).overdue(as_of)
+    weighted = ExpressionWrapper(FUNCTIONAL_OPEN * DaysBetween(as_of, F("due_date")), output_field=MONEY)
+    rows = overdue.order_by().values("customer_id").annotate(amount=Sum(FUNCTIONAL_OPEN), weighted=Sum(weighted))
     totals = {r["customer_id"]: [Decimal(r["amount"] or 0), Decimal(r["weighted"] or 0)] for r in rows}
     disputed = disputed_by_item(as_of=as_of, item_ids=overdue.values("id"))
     if disputed:
@@ -222,7 +218,7 @@ def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> li
         entries.append(
             TimelineEntry(case.opened_on, "litigation", str(case.get_kind_display()), case.item.number, "bad")
         )
-    open_items = Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0)
+    open_items = customer.items.open_debits()
     disputed = disputed_by_item(as_of=as_of, item_ids=open_items.values("id"))
     if disputed:
         numbers = dict(open_items.filter(pk__in=list(disputed)).values_list("pk", "number"))
@@ -241,7 +237,7 @@ def open_calls_for(*, customer: Customer) -> QuerySet[CallTask]:
 
 
 def promisable_items(*, customer: Customer) -> QuerySet[Item]:
-    return Item.objects.filter(customer=customer, settled_on__isnull=True, open_amount__gt=0).order_by("due_date")
+    return customer.items.open_debits().order_by("due_date")
 
 
 def messages_for(*, user: Any) -> QuerySet[DunningMessage]:

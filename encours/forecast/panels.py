@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 
 from encours.forecast.models import DunningSuggestion, InvoicePrediction
 from encours.forecast.selectors import active_model
+from encours.ledger.queries import open_debit_q
 from encours.web.extensions import ItemAnnotation, Panel, customer_panel, item_annotations_provider
 
 
 @customer_panel(60)
 def predicted_payments(request: HttpRequest, customer: Any, as_of: date) -> Panel | None:
     predictions = list(
-        InvoicePrediction.objects.filter(item__customer=customer, item__open_amount__gt=0)
+        InvoicePrediction.objects.filter(open_debit_q(prefix="item__"), item__customer=customer)
         .select_related("item")
         .order_by("expected_date", "item__number")[:50]
     )

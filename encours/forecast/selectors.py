@@ -26,6 +26,7 @@ from encours.core.periods import monday_of
 from encours.core.terms import PaymentTerms
 from encours.forecast.models import ForecastSnapshot, ForecastWeek, InvoicePrediction, PaymentModel
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
+from encours.ledger.queries import open_debit_q
 from encours.reports.registry import providers as report_providers
 from encours.web import hooks
 
@@ -213,7 +214,7 @@ def predictions_for(*, item_ids: Sequence[int]) -> dict[int, InvoicePrediction]:
 
 def customer_predictions(*, customer: Customer) -> QuerySet[InvoicePrediction]:
     return (
-        InvoicePrediction.objects.filter(item__customer=customer, item__open_amount__gt=0)
+        InvoicePrediction.objects.filter(open_debit_q(prefix="item__"), item__customer=customer)
         .select_related("item")
         .order_by("expected_date", "item__number")
     )
