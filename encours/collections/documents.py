@@ -27,7 +27,7 @@ from encours.core.dunning.penalties import InvoiceSettlement, LateInvoice, Penal
 from encours.core.formats.spreadsheet import Cell, XlsxBook
 from encours.core.money import ZERO, quantize
 from encours.ledger.models import Allocation, Customer, Item, LegalEntity
-from encours.reports.sql import items_open_on
+from encours.ledger.sql import items_open_on
 
 DATE_FORMAT = "yyyy-mm-dd"
 

@@ -16,10 +16,10 @@ from encours.collections.models import CallTask, CustomerDunning, DunningMessage
 from encours.collections.planning import disputed_by_item
 from encours.core.money import ZERO, quantize
 from encours.core.worklist import WorklistCustomer, WorklistLine, rank_worklist
+from encours.ledger.caching import kept
 from encours.ledger.models import Customer, Item
 from encours.ledger.selectors import customers_for
-from encours.reports.caching import kept
-from encours.reports.sql import DaysBetween
+from encours.ledger.sql import DaysBetween
 
 MONEY = DecimalField(max_digits=24, decimal_places=6)
 BROKEN_PROMISE_DAYS = 14

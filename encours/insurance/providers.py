@@ -26,7 +26,7 @@ from encours.insurance.models import (
 )
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures, cover_of, latest_decision_ids
 from encours.ledger.models import Customer, Item, ItemType
-from encours.reports.sql import open_on
+from encours.ledger.sql import open_on
 from encours.web.links import id_url
 
 RECENT_CHANGE_DAYS = 7

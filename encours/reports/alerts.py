@@ -16,7 +16,7 @@ from encours.contracts import Alert
 from encours.core.money import format_amount
 from encours.core.terms import LEGAL_CAP_DAYS, LEGAL_CAP_EOM_DAYS
 from encours.ledger.models import Customer, ItemType
-from encours.reports.sql import functional, items_open_on, money_sum
+from encours.ledger.sql import functional, items_open_on, money_sum
 
 THRESHOLD_DAYS = 60
 WEEK = 7

@@ -17,10 +17,10 @@ from encours.accounts.permissions import can
 from encours.core.aging import CurrencyMismatch, aging_buckets
 from encours.core.errors import EncoursError
 from encours.core.payment_behaviour import sector_of
+from encours.ledger.caching import kept
 from encours.ledger.models import Customer
 from encours.ledger.selectors import customers_for
 from encours.reports import charts
-from encours.reports.caching import kept
 from encours.reports.dimensions import customers_in
 from encours.reports.documents import weekly_context, weekly_pdf, weekly_xlsx
 from encours.reports.exports import aged_balance_csv, aged_balance_xlsx

@@ -18,8 +18,8 @@ from encours.core import credit as core_credit
 from encours.core.money import ZERO, quantize
 from encours.core.payer import add_months
 from encours.core.scoring import FinancialAnalysis
+from encours.ledger.caching import kept
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
-from encours.reports.caching import kept
 from encours.reports.selectors.scope import sector_customers
 from encours.risk import selectors
 from encours.risk.models import STATEMENT_FIELDS, CreditLimit, FinancialStatement, GradeSnapshot, LimitStatus

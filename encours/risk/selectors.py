@@ -51,7 +51,7 @@ from encours.core.statements import AMOUNT_FIELDS
 from encours.core.statements import FinancialStatement as CoreStatement
 from encours.core.terms import end_of_month
 from encours.ledger.models import Allocation, Customer, Item, ItemType, OpenOrder
-from encours.reports.sql import DaysBetween
+from encours.ledger.sql import DaysBetween
 from encours.risk.models import (
     Company,
     CreditLimit,

@@ -22,7 +22,7 @@ from encours.core.insurance import buyer_outside_policy, uncovered_exposure
 from encours.core.money import ZERO, quantize
 from encours.insurance.models import CoverDecision, InsurancePolicy
 from encours.ledger.models import Customer, ItemType, OpenOrder
-from encours.reports.sql import MONEY, Rounder, fetch, functional, items_open_on, money_sum
+from encours.ledger.sql import MONEY, Rounder, fetch, functional, items_open_on, money_sum
 
 OPEN_ORDER_STATUSES = (OpenOrder.Status.OPEN, OpenOrder.Status.DELIVERED)
 

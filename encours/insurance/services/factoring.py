@@ -32,7 +32,7 @@ from encours.core.money import ZERO, quantize
 from encours.insurance.models import AssignedInvoice, Bordereau, DebtorApproval, FactoringContract, FactoringDrawing
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.selectors import entities_for
-from encours.reports.sql import MONEY
+from encours.ledger.sql import MONEY
 
 BORDEREAU_COLUMNS = (
     "bordereau",

@@ -24,8 +24,8 @@ from encours.core.aging import (
 from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, quantize, quantum
 from encours.ledger.models import Customer, Item
+from encours.ledger.sql import MONEY, DaysBetween, fetch, functional, items_open_on, money_sum
 from encours.reports.dimensions import Dimension, dimension
-from encours.reports.sql import MONEY, DaysBetween, fetch, functional, items_open_on, money_sum
 
 
 @dataclass(frozen=True, slots=True)

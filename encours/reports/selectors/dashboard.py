@@ -21,12 +21,12 @@ from encours.core.kpi import CountbackDSO, countback_dso
 from encours.core.money import ZERO
 from encours.core.periods import Month
 from encours.ledger.models import Customer
+from encours.ledger.sql import allocations_after
 from encours.reports.dimensions import dimension
 from encours.reports.selectors.aging import OverdueCustomer, aged_balance, top_overdue_customers
 from encours.reports.selectors.kpis import KpiFigures, figures_from_movements, kpis
 from encours.reports.selectors.movements import GroupMovements, MonthMovement, movement_window, movements_between
 from encours.reports.selectors.series import KpiSeries, kpi_series, series_window_months
-from encours.reports.sql import allocations_after
 
 TREND_MONTHS = 12
 TOP_OVERDUE = 10

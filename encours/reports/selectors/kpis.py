@@ -33,6 +33,7 @@ from encours.core.kpi import (
 from encours.core.money import ZERO, quantize
 from encours.core.periods import Month, Period, calendar_months_period
 from encours.ledger.models import Customer, LegalEntity
+from encours.ledger.sql import allocations_after, functional, items_open_on, money_sum
 from encours.reports.dimensions import Dimension, dimension
 from encours.reports.selectors.aging import AgedReport, aged_balance
 from encours.reports.selectors.movements import (
@@ -45,7 +46,6 @@ from encours.reports.selectors.movements import (
     monthly_sales,
     sales_window,
 )
-from encours.reports.sql import allocations_after, functional, items_open_on, money_sum
 
 PERIOD_MONTHS = 3
 UNPAID_MONTHS = 12

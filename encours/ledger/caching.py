@@ -1,4 +1,4 @@
-"""Keeping computed report figures while the ledger has not changed.
+"""Keeping computed figures (reports, dunning, risk) while the ledger has not changed.
 
 A dashboard reads a year and a half of movements; recomputing it on every page view would
 cost a second on a million invoices. Figures are kept in the cache under the ledger's

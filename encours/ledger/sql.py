@@ -1,4 +1,5 @@
-"""SQL building blocks of the reports: the ledger as it stood on a date, portable SQLite/PostgreSQL.
+"""SQL building blocks of the ledger reads (reports, dunning, risk, insurance, forecast): the ledger
+as it stood on a date, portable SQLite/PostgreSQL.
 
 As of D, an item exists when ``document_date <= D`` and an allocation counts when its
 ``date <= D``. Only the items not settled by D (``settled_on`` empty or after D, an indexed
