@@ -40,12 +40,13 @@ which take positional ``(request, customer, as_of)`` and ``(items, as_of)``. ``c
 ``QuerySet`` of ``ledger.Customer`` (the ledger is the shared kernel every app may read): the
 scope the consumer asks about, not data handed out.
 
-Not here, and why: background job handlers stay in ``encours.jobs`` (``register_job``: a keyed
-table the jobs app owns and runs, with the capability needed to start each kind; they are
-registered from ``ready()`` too); the demo loaders stay in ``encours.ledger.services.demo``
-(``demo_hook``: they run inside the ledger's demo load and take its ``DemoContext``); bench
-figures are found by convention (``<app>/bench.py``'s ``BENCHMARKS``, imported only by
-``make bench`` so that starting Django never pays for them).
+Not here, and why: background job handlers stay in ``encours.jobs`` (``register_job``: a table
+keyed by job kind that the jobs app owns and runs, with the capability needed to start each
+kind, not a contract between two apps); the demo loaders stay in ``encours.ledger.services.demo``
+(``demo_hook``: steps of the ledger's demo load, taking its ``DemoContext``). Both still
+register with a decorator when ``ready()`` imports the app's ``jobs`` / ``demo`` module. Bench
+figures are found by convention (``<app>/bench.py``'s ``BENCHMARKS``, imported only by ``make
+bench`` so that starting Django never pays for them).
 """
 
 from __future__ import annotations
@@ -60,6 +61,8 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
+
+    from encours.audit.actors import Actor
 
 P = TypeVar("P")
 
@@ -316,7 +319,7 @@ class DunningTimingApplier(Protocol):
     """Moves a customer's dunning earlier (negative shift) or later and optionally prefers a
     channel ("email", "letter", "call"); checks ``user``'s capability and audits."""
 
-    def __call__(self, *, customer_id: int, shift_days: int, channel: str | None, user: Any, reason: str) -> None: ...
+    def __call__(self, *, customer_id: int, shift_days: int, channel: str | None, user: Actor, reason: str) -> None: ...
 
 
 class FactoredItemsProvider(Protocol):
@@ -332,7 +335,7 @@ class CoversProvider(Protocol):
 
 
 class WorkTasksProvider(Protocol):
-    def __call__(self, *, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[WorkTask]: ...
+    def __call__(self, *, customers: QuerySet[Any], user: Actor, as_of: date) -> Iterable[WorkTask]: ...
 
 
 class DisputedAmountsProvider(Protocol):
@@ -364,7 +367,7 @@ class DisputesReportProvider(Protocol):
 
 
 class AlertProvider(Protocol):
-    def __call__(self, *, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[Alert]: ...
+    def __call__(self, *, customers: QuerySet[Any], user: Actor, as_of: date) -> Iterable[Alert]: ...
 
 
 class WeeklySectionProvider(Protocol):
@@ -457,7 +460,7 @@ def can_apply_dunning_timing() -> bool:
     return DUNNING_TIMING.provided
 
 
-def apply_dunning_timing(*, customer_id: int, shift_days: int, channel: str | None, user: Any, reason: str) -> None:
+def apply_dunning_timing(*, customer_id: int, shift_days: int, channel: str | None, user: Actor, reason: str) -> None:
     provider = DUNNING_TIMING.provider
     if provider is None:
         raise LookupError("no app applies dunning timings (the collections app is not installed)")
@@ -474,7 +477,7 @@ def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, CoverInf
     return provider(customer_ids=customer_ids, as_of=as_of) if provider else {}
 
 
-def work_tasks(*, customers: QuerySet[Any], user: Any, as_of: date) -> list[WorkTask]:
+def work_tasks(*, customers: QuerySet[Any], user: Actor, as_of: date) -> list[WorkTask]:
     tasks: list[WorkTask] = []
     for provider in WORK_TASKS.all():
         tasks.extend(provider(customers=customers, user=user, as_of=as_of))
@@ -520,7 +523,7 @@ def disputes_report(*, customers: QuerySet[Any], as_of: date, since: date) -> Di
     return provider(customers=customers, as_of=as_of, since=since) if provider else None
 
 
-def alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> list[Alert]:
+def alerts(*, customers: QuerySet[Any], user: Actor, as_of: date) -> list[Alert]:
     found: list[Alert] = []
     for provider in ALERTS.all():
         found.extend(provider(customers=customers, user=user, as_of=as_of))
