@@ -24,11 +24,12 @@ DISPUTED_AMOUNTS     disputes                                reports (aged balan
 LITIGATION           collections                             reports (KPIs, series)
 LAST_ACTIONS *       collections                             reports (weekly), disputes (committees)
 DISPUTES_REPORT      disputes                                reports (weekly)
-ALERTS *             risk, collections, cash, disputes,      reports (dashboard)
-                     reports (the ledger's own), insurance
+ALERTS *             risk, sales, collections, cash,         reports (dashboard)
+                     disputes, reports (the ledger's own),
+                     insurance
 WEEKLY_SECTIONS *    insurance                               reports (weekly)
 CUSTOMER_PANELS *    collections, risk, disputes, reports,   ledger (customer page)
-                     forecast, insurance, cash
+                     sales, forecast, insurance, cash
 ITEM_COLUMNS *       forecast                                ledger (item lists)
 ===================  ======================================  ===================================================
 

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "encours.disputes",
     "encours.cash",
     "encours.forecast",
+    "encours.sales",
     "encours.api",
 ]
 
@@ -125,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "encours.web.navigation.menu",
+                "encours.sales.context.inbox",
             ],
         },
     }

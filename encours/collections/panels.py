@@ -27,7 +27,7 @@ def collections_timeline(request: HttpRequest, customer: Any, as_of: date) -> Pa
 
 
 def penalties_context(customer: Any, as_of: date) -> dict[str, Any] | None:
-    late = list(Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0, due_date__lt=as_of))
+    late = list(Item.objects.filter(customer=customer).overdue(as_of))
     if not late:
         return None
     try:

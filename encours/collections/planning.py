@@ -134,8 +134,8 @@ def plan_inputs(*, as_of: date, customers: QuerySet[Customer]) -> PlanInputs:
                 penalty_terms=penalty_terms_for(row["category"]),
             )
         )
-    open_items = Item.objects.filter(customer__in=customers, settled_on__isnull=True).exclude(open_amount=0)
-    disputed = disputed_by_item(as_of=as_of, item_ids=open_items.filter(open_amount__gt=0).values("id"))
+    open_items = Item.objects.filter(customer__in=customers).open().exclude(open_amount=0)
+    disputed = disputed_by_item(as_of=as_of, item_ids=open_items.open_debits().values("id"))
     items = [
         core.OpenItem(
             item_id=r["id"],

@@ -10,23 +10,11 @@ from typing import Any
 from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from encours import contracts
+from encours.collections.labels import STEP_LABELS
 from encours.collections.models import CallTask, DunningMessage, LitigationCase, Promise
 from encours.contracts import Alert, LastAction
-
-STEP_LABELS = {
-    "pre_due_reminder": gettext_lazy("Pre-due reminder"),
-    "friendly_reminder": gettext_lazy("Friendly reminder"),
-    "second_reminder": gettext_lazy("Second reminder"),
-    "call_task": gettext_lazy("Call task"),
-    "formal_notice": gettext_lazy("Formal notice"),
-    "account_on_hold": gettext_lazy("Account on hold"),
-    "litigation_handover": gettext_lazy("Litigation hand-over"),
-    "agency_handover": gettext_lazy("Collection agency hand-over"),
-    "statement": gettext_lazy("Account statement"),
-}
 
 
 def dunning_history(

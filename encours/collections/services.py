@@ -219,7 +219,7 @@ def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMess
         raise ValidationFailed(f"no contact of {customer.name} has an email address")
     settings = CustomerDunning.objects.filter(customer=customer).first()
     language = (settings.language if settings else "") or customer.language or "fr"
-    items = list(Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0).order_by("due_date"))
+    items = list(customer.items.open_debits().order_by("due_date"))
     context = documents.document_context(
         customer=customer,
         items=items,
@@ -350,7 +350,7 @@ def penalties_invoice(*, customer: Customer, as_of: date, user: Any) -> list[Ite
     from encours.ledger.services.items import item_create
 
     late = list(
-        Item.objects.select_for_update().filter(customer=customer, amount__gt=0, due_date__lt=as_of, type="invoice")
+        Item.objects.select_for_update().filter(customer=customer, amount__gt=0, type="invoice").due(before=as_of)
         .exclude(number__startswith="PEN-")
     )  # fmt: skip
     statement = penalties_for(items=late, as_of=as_of, category=customer.category)

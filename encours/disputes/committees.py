@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,6 +23,7 @@ from encours.disputes.enactment import committee_enact
 from encours.disputes.models import ACTIVE_STATUSES, Committee, CommitteeCase, Decision, Dispute
 from encours.disputes.selectors import disputed_lines
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.queries import functional_open, open_q, overdue_q
 from encours.ledger.selectors import customers_for, entities_for
 
 
@@ -68,14 +69,14 @@ def _scope(committee: Committee) -> QuerySet[Customer]:
 def _candidates(committee: Committee) -> QuerySet[Any]:
     """Customers over the thresholds, with their figures, in one aggregate query."""
     as_of = committee.as_of
-    overdue_q = Q(items__settled_on__isnull=True, items__due_date__lt=as_of, items__open_amount__gt=0)
-    open_expr = F("items__open_amount") * F("items__fx_rate")
+    overdue = overdue_q(as_of, prefix="items__")
+    open_expr = functional_open(prefix="items__")
     return (
         _scope(committee)
         .annotate(
-            overdue=Sum(open_expr, filter=overdue_q),
-            open_total=Sum(open_expr, filter=Q(items__settled_on__isnull=True)),
-            oldest_due=Min("items__due_date", filter=overdue_q),
+            overdue=Sum(open_expr, filter=overdue),
+            open_total=Sum(open_expr, filter=open_q(prefix="items__")),
+            oldest_due=Min("items__due_date", filter=overdue),
         )
         .filter(overdue__gte=committee.min_amount, oldest_due__lte=as_of - timedelta(days=committee.min_days_late))
         .values("pk", "overdue", "open_total", "oldest_due", "is_blocked")

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from encours.contracts import ItemAnnotation, Panel
 from encours.forecast.models import DunningSuggestion, InvoicePrediction
 from encours.forecast.selectors import active_model
+from encours.ledger.queries import open_debit_q
 
 
 def predicted_payments(request: HttpRequest, customer: Any, as_of: date) -> Panel | None:
     predictions = list(
-        InvoicePrediction.objects.filter(item__customer=customer, item__open_amount__gt=0)
+        InvoicePrediction.objects.filter(open_debit_q(prefix="item__"), item__customer=customer)
         .select_related("item")
         .order_by("expected_date", "item__number")[:50]
     )

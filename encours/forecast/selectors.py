@@ -27,6 +27,7 @@ from encours.core.periods import monday_of
 from encours.core.terms import PaymentTerms
 from encours.forecast.models import ForecastSnapshot, ForecastWeek, InvoicePrediction, PaymentModel
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
+from encours.ledger.queries import open_debit_q
 
 HISTORY_DAYS = 3 * 365
 DISPUTE_SAMPLE_DAYS = 14
@@ -211,7 +212,7 @@ def predictions_for(*, item_ids: Sequence[int]) -> dict[int, InvoicePrediction]:
 
 def customer_predictions(*, customer: Customer) -> QuerySet[InvoicePrediction]:
     return (
-        InvoicePrediction.objects.filter(item__customer=customer, item__open_amount__gt=0)
+        InvoicePrediction.objects.filter(open_debit_q(prefix="item__"), item__customer=customer)
         .select_related("item")
         .order_by("expected_date", "item__number")
     )

@@ -26,7 +26,8 @@ from encours.insurance.models import (
 )
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures, cover_of, latest_decision_ids
 from encours.ledger.models import Customer, Item, ItemType
-from encours.ledger.sql import open_on
+from encours.ledger.queries import open_on
+from encours.web import formats
 from encours.web.links import id_url
 
 RECENT_CHANGE_DAYS = 7
@@ -97,9 +98,8 @@ def _declaration_candidates(customers: QuerySet[Customer], as_of: date, *, windo
         return []
     cutoff = min(as_of - timedelta(days=1), as_of + timedelta(days=window - shortest))
     candidate, _amount = open_on(as_of=as_of)
-    items = Item.objects.filter(
-        customer__in=customers, type=ItemType.INVOICE, amount__gt=0, due_date__lte=cutoff, document_date__lte=as_of
-    )
+    items = Item.objects.filter(customer__in=customers, type=ItemType.INVOICE, amount__gt=0, document_date__lte=as_of)
+    items = items.due(before=cutoff + timedelta(days=1))
     return list(items.filter(candidate).order_by().values_list("customer_id", flat=True).distinct())
 
 
@@ -124,7 +124,7 @@ def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) 
             detail=_("%(amount)s overdue; deadline %(deadline)s (%(policy)s)")
             % {
                 "amount": format_amount(row.overdue, row.currency, lang=language),
-                "deadline": row.declaration_deadline.isoformat(),
+                "deadline": formats.short_date(row.declaration_deadline),
                 "policy": row.policy,
             },
             url=url(row.customer_id),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from encours.core.terms import PaymentTerms
 from encours.ledger import validators
+from encours.ledger.queries import ItemQuerySet
 
 
 def money_field(verbose_name: str | None = None, **kwargs: object) -> models.DecimalField:
@@ -286,6 +287,8 @@ class Item(models.Model):
     is_opening = models.BooleanField(_("opening balance"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ItemQuerySet.as_manager()  # open(), overdue(as_of)…: the reading rules, in ledger.queries
 
     class Meta:
         constraints = [

@@ -16,6 +16,7 @@ from encours.contracts import Alert
 from encours.core.money import format_amount
 from encours.core.terms import LEGAL_CAP_DAYS, LEGAL_CAP_EOM_DAYS
 from encours.ledger.models import Customer, ItemType
+from encours.ledger.queries import due_q, overdue_on_q
 from encours.ledger.sql import functional, items_open_on, money_sum
 
 THRESHOLD_DAYS = 60
@@ -44,9 +45,7 @@ def _aged_url(as_of: date, column: str) -> str:
 def newly_overdue_beyond_threshold(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[Alert]:
     """Customers with an invoice that went past 60 days overdue during the last week."""
     crossed = items_open_on(customers=customers, as_of=as_of).filter(
-        amount__gt=0,
-        due_date__lt=as_of - timedelta(days=THRESHOLD_DAYS),
-        due_date__gte=as_of - timedelta(days=THRESHOLD_DAYS + WEEK),
+        overdue_on_q(as_of, more_than_days=THRESHOLD_DAYS), due_q(since=as_of - timedelta(days=THRESHOLD_DAYS + WEEK))
     )
     rows = list(
         crossed.values("customer_id", "customer__name", row_currency=F("entity__currency"))

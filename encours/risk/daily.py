@@ -77,13 +77,15 @@ def _payer_trend(history: list[GradeSnapshot], today: Decimal | None, as_of: dat
 
 def _open_items(ids: list[int], as_of: date) -> dict[int, list[OpenItem]]:
     found: dict[int, list[OpenItem]] = defaultdict(list)
-    rows = Item.objects.filter(
-        customer_id__in_array=ids,
-        type=ItemType.INVOICE,
-        settled_on__isnull=True,
-        open_amount__gt=0,
-        document_date__lte=as_of,
-    ).values_list("customer_id", "number", "open_amount", "fx_rate", "due_date")
+    rows = (
+        Item.objects.filter(
+            customer_id__in_array=ids,
+            type=ItemType.INVOICE,
+            document_date__lte=as_of,
+        )
+        .open_debits()
+        .values_list("customer_id", "number", "open_amount", "fx_rate", "due_date")
+    )
     for customer_id, number, amount, fx, due in rows:
         found[customer_id].append(OpenItem(reference=number, open_amount=amount * fx, due_date=due))
     return found

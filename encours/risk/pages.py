@@ -20,6 +20,7 @@ from encours.core.payer import add_months
 from encours.core.scoring import FinancialAnalysis
 from encours.ledger.caching import kept
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
+from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.reports.selectors.scope import sector_customers
 from encours.risk import selectors
 from encours.risk.models import STATEMENT_FIELDS, CreditLimit, FinancialStatement, GradeSnapshot, LimitStatus
@@ -112,14 +113,14 @@ def _sum_subquery(queryset: QuerySet[Any], expression: Any) -> Coalesce:
 
 def portfolio_rows(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     """One row per customer with its latest grade and gross exposure, computed in one SQL query."""
-    open_items = Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True)
+    open_items = Item.objects.filter(customer=OuterRef("pk")).open()
     orders = OpenOrder.objects.filter(
         customer=OuterRef("pk"), status__in=(OpenOrder.Status.OPEN, OpenOrder.Status.DELIVERED)
     )
     return customers.annotate(
         grade=_latest_snapshot("letter"),
         score=_latest_snapshot("score"),
-        open_ar=_sum_subquery(open_items, F("open_amount") * F("fx_rate")),
+        open_ar=_sum_subquery(open_items, FUNCTIONAL_OPEN),
         orders_total=_sum_subquery(orders, F("amount_functional")),
     )
 

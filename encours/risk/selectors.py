@@ -51,6 +51,7 @@ from encours.core.statements import AMOUNT_FIELDS
 from encours.core.statements import FinancialStatement as CoreStatement
 from encours.core.terms import end_of_month
 from encours.ledger.models import Allocation, Customer, Item, ItemType, OpenOrder
+from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.ledger.sql import DaysBetween
 from encours.risk.models import (
     Company,
@@ -153,9 +154,10 @@ class ExposureFigures:
 def exposure_figures(customer_ids: Sequence[int] | QuerySet[Any]) -> dict[int, ExposureFigures]:
     """Open AR (net of unapplied credits), open orders and uninvoiced deliveries per customer, in SQL."""
     ar = dict(
-        Item.objects.filter(customer__in=customer_ids, settled_on__isnull=True)
+        Item.objects.filter(customer__in=customer_ids)
+        .open()
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .order_by()
         .values_list("customer_id", "total")
     )
@@ -189,9 +191,7 @@ def exposure_annotations() -> dict[str, Any]:
     """Open AR, open orders and uninvoiced deliveries as subqueries on a customer queryset (one query)."""
     orders = OpenOrder.objects.filter(customer=OuterRef("pk"))
     return {
-        "exposure_open_ar": sum_for_customer(
-            Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True), F("open_amount") * F("fx_rate")
-        ),
+        "exposure_open_ar": sum_for_customer(Item.objects.filter(customer=OuterRef("pk")).open(), FUNCTIONAL_OPEN),
         "exposure_open_orders": sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
         "exposure_deliveries": sum_for_customer(
             orders.filter(status=OpenOrder.Status.DELIVERED), F("amount_functional")
@@ -331,16 +331,10 @@ def _experiences_by_days_late(
 
 def _open_overdue_by_customer(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, list[OpenItem]]:
     rows = (
-        Item.objects.filter(
-            customer__in=customer_ids,
-            type=ItemType.INVOICE,
-            settled_on__isnull=True,
-            due_date__lt=as_of,
-            open_amount__gt=0,
-            document_date__lte=as_of,
-        )
+        Item.objects.filter(customer__in=customer_ids, type=ItemType.INVOICE)
+        .overdue(as_of)
         .values("customer_id", "due_date")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .order_by()
     )
     found: dict[int, list[OpenItem]] = defaultdict(list)
@@ -569,11 +563,10 @@ def latest_snapshots(
 def overdue_amounts(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, Decimal]:
     return {
         row["customer_id"]: Decimal(row["total"] or 0)
-        for row in Item.objects.filter(
-            customer__in=customer_ids, settled_on__isnull=True, due_date__lt=as_of, open_amount__gt=0
-        )
+        for row in Item.objects.filter(customer__in=customer_ids)
+        .overdue(as_of)
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .order_by()
     }
 

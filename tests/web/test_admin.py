@@ -40,6 +40,9 @@ SERVICE_WRITTEN_FACTS = (
     "ledger.CustomerBlock",
     "ledger.FecPeriod",
     "disputes.ProvisionEntry",
+    "sales.RepNotification",
+    "sales.ReleaseRequest",
+    "sales.FieldNote",
 )
 CONFIGURATION = (
     "ledger.ImportMapping",

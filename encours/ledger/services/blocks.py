@@ -12,13 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from encours.accounts.permissions import is_system, require
 from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.ledger.models import BlockReason, Customer, CustomerBlock, Item, ItemType
+from encours.ledger.queries import FUNCTIONAL_OPEN
 
 # who may lift a block, by its reason (the actions are in encours/accounts/permissions.py RULES)
 BLOCK_LIFT_ACTIONS = {
@@ -167,15 +168,10 @@ def customer_unblock(*, customer: Customer, by: Any, reason: str, kinds: Iterabl
 def overdue_amounts(customer_ids: Iterable[int], *, as_of: date) -> dict[int, Decimal]:
     """Overdue open invoices per customer in the functional currency, one grouped query."""
     rows = (
-        Item.objects.filter(
-            customer_id__in=list(customer_ids),
-            type__in=(ItemType.INVOICE, ItemType.ADJUSTMENT),
-            settled_on__isnull=True,
-            open_amount__gt=0,
-            due_date__lt=as_of,
-        )
+        Item.objects.filter(customer_id__in=list(customer_ids), type__in=(ItemType.INVOICE, ItemType.ADJUSTMENT))
+        .overdue(as_of)
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .values_list("customer_id", "total")
         .order_by()
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -24,6 +24,7 @@ from encours.core.aging import (
 from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, quantize, quantum
 from encours.ledger.models import Customer, Item
+from encours.ledger.queries import aging_columns, overdue_on_q
 from encours.ledger.sql import MONEY, DaysBetween, fetch, functional, items_open_on, money_sum
 from encours.reports.dimensions import Dimension, dimension
 
@@ -60,27 +61,6 @@ def _group_key(dim: Dimension, row: dict[str, Any]) -> tuple[Any, ...]:
     return (*(row[alias] for alias in dim.fields), row["row_currency"])
 
 
-def column_filters(*, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> dict[str, Q]:
-    """The aged-balance columns as conditions on an open item, from boundary dates.
-
-    ``b0`` not due (due date on or after ``as_of``), ``b1``… one per edge (days past due ≤ edge
-    ⇔ due date ≥ as_of − edge), the last one open-ended; ``h0``… not due and falling due within
-    each horizon; ``unapplied`` the credits. The same cut as ``encours.core.aging.bucket_for``.
-    """
-    debit = Q(amount__gte=0)
-    filters = {"b0": debit & Q(due_date__gte=as_of)}
-    later = as_of
-    for index, edge in enumerate(edges, start=1):
-        earliest = as_of - timedelta(days=edge)
-        filters[f"b{index}"] = debit & Q(due_date__lt=later, due_date__gte=earliest)
-        later = earliest
-    filters[f"b{len(edges) + 1}"] = debit & Q(due_date__lt=later)
-    for index, horizon in enumerate(horizons):
-        filters[f"h{index}"] = debit & Q(due_date__gte=as_of, due_date__lte=as_of + timedelta(days=horizon))
-    filters["unapplied"] = Q(amount__lt=0)
-    return filters
-
-
 def aged_balance(
     *,
     customers: QuerySet[Customer],
@@ -99,7 +79,7 @@ def aged_balance(
     validate_horizons(horizons)
     dim = dimension(by)
     items = items_open_on(customers=customers, as_of=as_of, current_state=current_state)
-    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
+    filters = aging_columns(as_of=as_of, edges=edges, horizons=horizons)
     columns = {name: money_sum(_amount(dim, F("open_on")), filter=q) for name, q in filters.items()}
     grouped = (
         items.values(**dim.fields, row_currency=F(dim.currency_field))
@@ -194,13 +174,13 @@ def column_filter(*, column: str, as_of: date, edges: tuple[int, ...], horizons:
     """The condition behind one aged-balance column (``d31_60``, ``overdue``…); None = all.
     ``disputed`` is not a condition on the item alone: ``aged_items`` asks the disputes provider."""
     keys = [bucket.key for bucket in aging_buckets(edges=edges)]
-    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
+    filters = aging_columns(as_of=as_of, edges=edges, horizons=horizons)
     if column in {"", "total"}:
         return None
     if column == "unapplied":
         return filters["unapplied"]
     if column == "overdue":
-        return Q(amount__gte=0, due_date__lt=as_of)
+        return overdue_on_q(as_of)
     if column in keys:
         return filters[f"b{keys.index(column)}"]
     days = column.removeprefix("due_within_")
@@ -265,9 +245,7 @@ def top_overdue_customers(
     *, customers: QuerySet[Customer], as_of: date, limit: int = 10, current_state: bool | None = None
 ) -> list[OverdueCustomer]:
     """The customers with the most overdue on ``as_of`` (open debits past their due date)."""
-    overdue = items_open_on(customers=customers, as_of=as_of, current_state=current_state).filter(
-        amount__gt=0, due_date__lt=as_of
-    )
+    overdue = items_open_on(customers=customers, as_of=as_of, current_state=current_state).filter(overdue_on_q(as_of))
     rows = (
         overdue.values("customer_id", "customer__account_number", "customer__name", "entity__currency")
         .annotate(

@@ -21,7 +21,7 @@ from encours.core.kpi import CountbackDSO, countback_dso
 from encours.core.money import ZERO
 from encours.core.periods import Month
 from encours.ledger.models import Customer
-from encours.ledger.sql import allocations_after
+from encours.ledger.queries import allocations_after
 from encours.reports.dimensions import dimension
 from encours.reports.selectors.aging import OverdueCustomer, aged_balance, top_overdue_customers
 from encours.reports.selectors.kpis import KpiFigures, figures_from_movements, kpis

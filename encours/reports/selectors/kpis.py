@@ -33,7 +33,8 @@ from encours.core.kpi import (
 from encours.core.money import ZERO, quantize
 from encours.core.periods import Month, Period, calendar_months_period
 from encours.ledger.models import Customer, LegalEntity
-from encours.ledger.sql import allocations_after, functional, items_open_on, money_sum
+from encours.ledger.queries import allocations_after
+from encours.ledger.sql import functional, items_open_on, money_sum
 from encours.reports.dimensions import Dimension, dimension
 from encours.reports.selectors.aging import AgedReport, aged_balance
 from encours.reports.selectors.movements import (

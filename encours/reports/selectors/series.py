@@ -30,7 +30,8 @@ from encours.core.kpi import (
 from encours.core.money import ZERO
 from encours.core.periods import Month, calendar_months_period, month_ends_between
 from encours.ledger.models import Customer, Item
-from encours.ledger.sql import functional, money_sum, open_on
+from encours.ledger.queries import open_on
+from encours.ledger.sql import functional, money_sum
 from encours.reports.dimensions import dimension
 from encours.reports.selectors.aging import AgedReport, aged_balance
 from encours.reports.selectors.kpis import PERIOD_MONTHS, UNPAID_MONTHS
