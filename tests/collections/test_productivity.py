@@ -119,4 +119,4 @@ def test_the_weekly_report_has_a_line_per_collector(seeded):
     (section,) = [s for s in report.sections if s.key == "productivity"]
     lines = dict(section.lines)
     # the week 15–21 October: the call of the 20th and the broken promise of the 21st
-    assert "1 customers handled, 1 calls, 0 messages, 1 promises (0 kept)" in lines[collector.get_full_name()]
+    assert "1 clients traités, 1 appels, 0 messages, 1 promesses (0 tenues)" in lines[collector.get_full_name()]
