@@ -20,6 +20,7 @@ from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.ledger.models import BlockReason, Customer, CustomerBlock, Item, ItemType
 from encours.ledger.queries import FUNCTIONAL_OPEN
+from encours.ledger.services.changes import ledger_changed
 
 # who may lift a block, by its reason (the actions are in encours/accounts/permissions.py RULES)
 BLOCK_LIFT_ACTIONS = {
@@ -49,6 +50,7 @@ def _sync_customer(customer: Customer) -> None:
     customer.is_blocked = bool(active)
     customer.blocked_reason = "; ".join(detail for (detail,) in active)[:200]
     customer.save(update_fields=["is_blocked", "blocked_reason"])
+    ledger_changed("blocks")
 
 
 def _block_state(block: CustomerBlock) -> dict[str, Any]:
