@@ -50,7 +50,6 @@ def _sync_customer(customer: Customer) -> None:
     customer.is_blocked = bool(active)
     customer.blocked_reason = "; ".join(detail for (detail,) in active)[:200]
     customer.save(update_fields=["is_blocked", "blocked_reason"])
-    ledger_changed("blocks")
 
 
 def _block_state(block: CustomerBlock) -> dict[str, Any]:
@@ -104,6 +103,7 @@ def customer_block(
         return customer.blocks.get(reason=kind, lifted_at__isnull=True)
     before = {"is_blocked": customer.is_blocked, "blocked_reason": customer.blocked_reason}
     _sync_customer(customer)
+    ledger_changed("blocks")
     audit_record(
         actor=by,
         action="customer.block",
@@ -124,6 +124,7 @@ def block_lift(*, block: CustomerBlock, by: Any, reason: str) -> CustomerBlock:
     require(by, lift_action(block), customer=block.customer_id)
     if not reason.strip():
         raise ValidationFailed("say why the block is lifted")
+    ledger_changed("blocks")
     return _lift(block=block, by=by, reason=reason.strip(), automatically=False)
 
 
@@ -207,4 +208,6 @@ def blocks_lift_paid(*, as_of: date, customer_ids: Iterable[int] | None = None) 
                 lifted.append(_lift(block=block, by=AUTO_LIFT_ACTOR, reason=why, automatically=True))
         except ValidationFailed:  # lifted by hand meanwhile
             continue
+    if lifted:
+        ledger_changed("blocks")  # once for the run, after the lifts
     return lifted
