@@ -45,6 +45,9 @@ RULES: tuple[tuple[str, frozenset[str], str], ...] = (
     ("risk.edit", frozenset({CM}), "statements, guarantees, held orders, alerts, settings, risk run"),
     ("insurance.manage", frozenset({CM}), "covers, requests, declarations, claims, factoring"),
     ("forecast.train", frozenset({CM}), "train the payment model, decide adaptive-dunning suggestions"),
+    ("sales.request_release", frozenset({CM, COLLECTOR, REP, DIRECTOR}), "ask for the release of a held order"),
+    ("sales.decide_release", frozenset({CM}), "approve or refuse a request to release a held order"),
+    ("sales.field_note", frozenset({CM, COLLECTOR, REP, DIRECTOR}), "write a field note (visit report)"),
 )
 CAPABILITIES: dict[str, frozenset[str]] = {action: roles for action, roles, _ in RULES}
 

@@ -49,7 +49,6 @@ def collections_demo(context: DemoContext) -> None:
             run_execute(run=run, user=context.users["credit"], base=base)
     _promises(context, sample, rng)
     _calls(context, sample, rng)
-    context.progress(4, 4, "collections")
 
 
 def _letterheads(context: DemoContext) -> None:

@@ -20,6 +20,7 @@ from encours.ledger.models import Customer, Item
 from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.ledger.selectors import customers_for
 from encours.ledger.sql import DaysBetween
+from encours.sales.selectors import field_notes_of
 from encours.web import hooks
 
 MONEY = DecimalField(max_digits=24, decimal_places=6)
@@ -174,6 +175,7 @@ KIND_LABELS = {
     "payment": gettext_lazy("Payment"),
     "litigation": gettext_lazy("Litigation"),
     "dispute": gettext_lazy("Dispute"),
+    "field_note": gettext_lazy("Field note"),
 }
 
 
@@ -222,6 +224,10 @@ def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> li
         numbers = dict(open_items.filter(pk__in=list(disputed)).values_list("pk", "number"))
         for item_id, amount in disputed.items():
             entries.append(TimelineEntry(as_of, "dispute", numbers.get(item_id, ""), f"{amount}", "warn"))
+    for note in field_notes_of(customer=customer, limit=limit):
+        if note.visited_on <= as_of:
+            author = str(note.author) if note.author else ""
+            entries.append(TimelineEntry(note.visited_on, "field_note", note.body[:200], author, "info"))
     entries.sort(key=lambda e: e.on, reverse=True)
     return entries[:limit]
 

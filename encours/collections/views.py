@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -32,6 +33,7 @@ from encours.jobs.services import job_start
 from encours.ledger.models import Customer
 from encours.ledger.selectors import customer_get, customers_for, entities_for
 from encours.web.params import as_of_param, int_param, redirect_next
+from encours.web.refusals import refusal_text
 
 
 def _require(request: HttpRequest, capability: str) -> None:
@@ -109,7 +111,7 @@ def call_log(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"], task=task, call_back_on=form.cleaned_data["call_back_on"],
             )  # fmt: skip
         except EncoursError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             if form.cleaned_data["outcome"] == CallTask.Outcome.PROMISE:
                 return promise_record(request, pk, fresh=True)
@@ -130,7 +132,7 @@ def promise_record(request: HttpRequest, pk: int, fresh: bool = False) -> HttpRe
                 note=form.cleaned_data["note"],
             )  # fmt: skip
         except EncoursError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             return _row_done(request, customer, _("Promise recorded: dunning of these invoices pauses."))
     return render(request, "collections/_promise_form.html", {"customer": customer, "form": form})
@@ -143,7 +145,7 @@ def statement_send(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.statement_send(customer=customer, as_of=as_of_param(request), user=request.user)
     except EncoursError as exc:
-        return _row_done(request, customer, str(exc))
+        return _row_done(request, customer, refusal_text(exc))
     return _row_done(request, customer, _("Statement sent."))
 
 
@@ -203,7 +205,7 @@ def customer_settings(request: HttpRequest, pk: int) -> HttpResponse:
             )  # fmt: skip
             messages.success(request, _("Dunning settings saved."))
         except EncoursError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, _("Check the dunning settings: %(errors)s") % {"errors": form.errors.as_text()})
     return redirect("ledger:customer", pk=customer.pk)
@@ -220,7 +222,7 @@ def penalties_invoice(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("Penalty invoice(s) created: %(numbers)s") % {"numbers": ", ".join(i.number for i in created)}
         )
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("ledger:customer", pk=customer.pk)
 
 
@@ -399,7 +401,7 @@ def _step_form(request: HttpRequest, step: DunningStep) -> HttpResponse:
         try:
             services.step_save(step=step, user=request.user, **form.cleaned_data)
         except EncoursError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             return render(request, "collections/_step_row.html", {"step": step, "can_configure": True})
     return render(request, "collections/_step_form.html", {"step": step, "form": form})
@@ -413,7 +415,7 @@ def step_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.step_delete(step=step, user=request.user)
     except EncoursError as exc:
-        return HttpResponse(f'<tr><td colspan="8" class="bad">{exc}</td></tr>')
+        return HttpResponse(format_html('<tr><td colspan="8" class="bad">{}</td></tr>', refusal_text(exc)))
     return HttpResponse("")
 
 
@@ -426,7 +428,7 @@ def rates(request: HttpRequest) -> HttpResponse:
             try:
                 services.penalty_rate_set(user=request.user, **form.cleaned_data)
             except EncoursError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, refusal_text(exc))
             else:
                 messages.success(request, _("Rate saved."))
                 return redirect("collections:rates")

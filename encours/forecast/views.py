@@ -25,6 +25,7 @@ from encours.ledger.models import Customer, LegalEntity
 from encours.ledger.selectors import customers_for, entities_for
 from encours.web import hooks
 from encours.web.params import as_of_param
+from encours.web.refusals import refusal_text
 
 # whose scope is a whole entity: they may compare a whole entity's forecast with its receipts
 ENTITY_WIDE_ROLES = {Role.CREDIT_MANAGER, Role.COLLECTOR, Role.AUDITOR, Role.ADMIN}
@@ -157,5 +158,5 @@ def dunning_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse
             adaptive.dunning_suggestion_reject(suggestion=suggestion, user=request.user)
             messages.info(request, _("Suggestion rejected."))
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("forecast:dunning")

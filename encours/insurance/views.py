@@ -44,6 +44,7 @@ from encours.jobs.services import job_start
 from encours.ledger.models import ItemType
 from encours.ledger.selectors import customer_get, customers_for, entities_for
 from encours.web.params import as_of_param, redirect_next
+from encours.web.refusals import refusal_text
 
 CHART_BUYERS = 15
 LIST_LIMIT = 200
@@ -60,7 +61,7 @@ def _done(request: HttpRequest, call: Any, success: str) -> bool:
     try:
         call()
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
         return False
     messages.success(request, success)
     return True
@@ -471,7 +472,7 @@ def bordereau_new(request: HttpRequest, pk: int) -> HttpResponse:
                 contract=contract, items=items, assigned_on=as_of, user=request.user
             )
         except EncoursError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, _("Bordereau %(number)s created.") % {"number": bordereau})
             return redirect("insurance:bordereau", pk=bordereau.pk)

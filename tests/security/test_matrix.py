@@ -143,11 +143,13 @@ def visible(kind: str, user: Any) -> Any:
     from encours.ledger.models import CustomerBlock, ImportMapping, Item
     from encours.ledger.selectors import customers_for, entities_for
     from encours.risk.models import Company, CreditLimit, HeldOrder, RiskAlert
+    from encours.sales.models import ReleaseRequest
 
     customers = customers_for(user)
     by_customer = {
         "limit": CreditLimit, "held_order": HeldOrder, "alert": RiskAlert, "message": DunningMessage,
         "cover_request": CoverRequest, "suggestion": DunningSuggestion, "item": Item, "block": CustomerBlock,
+        "release_request": ReleaseRequest,
     }  # fmt: skip
     if kind == "customer":
         return customers
@@ -389,7 +391,8 @@ def test_report_figures(request):
 
 
 WRITE_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>|\bhx-(?:post|patch|delete)=\"([^\"]*)\"", re.I)
-PERSONAL = ("/i18n/setlang/", "/logout/", "/disputes/notifications/")  # language, session, own notifications
+# language, session, own notifications
+PERSONAL = ("/i18n/setlang/", "/logout/", "/disputes/notifications/", "/sales/notifications/")
 
 
 @pytest.mark.django_db

@@ -70,6 +70,7 @@ def build() -> World:
     _jobs(world, users)
     _forecast(world, customers)
     _blocks(world, customers)
+    _sales(world)
     from encours.ledger.models import ImportMapping
 
     world.add("mapping", ImportMapping.objects.create(name="m-customers", kind="customers", columns={}))
@@ -246,5 +247,18 @@ def _blocks(world: World, customers: list[Any]) -> None:
             customer_block(
                 customer=customer, by=None, reason="dunning step account_on_hold", kind=BlockReason.DUNNING,
                 lift_below=Decimal(0), on=AS_OF,
+            ),
+        )  # fmt: skip
+
+
+def _sales(world: World) -> None:
+    from encours.sales.models import ReleaseRequest
+
+    for order in world.objects["held_order"]:
+        world.add(
+            "release_request",
+            ReleaseRequest.objects.create(
+                order=order, customer_id=order.customer_id, justification="client historique, paiement annoncé",
+                requested_by=world.users["rep"],
             ),
         )  # fmt: skip

@@ -41,6 +41,9 @@ SERVICE_WRITTEN_FACTS = (
     "ledger.FecPeriod",
     "ledger.LedgerChange",
     "disputes.ProvisionEntry",
+    "sales.RepNotification",
+    "sales.ReleaseRequest",
+    "sales.FieldNote",
 )
 CONFIGURATION = (
     "ledger.ImportMapping",
