@@ -10,24 +10,12 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from encours.collections.labels import STEP_LABELS
 from encours.collections.models import CallTask, DunningMessage, LitigationCase, Promise
 from encours.collections.services import dunning_timing_apply
 from encours.reports.registry import Alert, LastAction, alert_provider, last_actions_provider, litigation_provider
 from encours.web import hooks
-
-STEP_LABELS = {
-    "pre_due_reminder": gettext_lazy("Pre-due reminder"),
-    "friendly_reminder": gettext_lazy("Friendly reminder"),
-    "second_reminder": gettext_lazy("Second reminder"),
-    "call_task": gettext_lazy("Call task"),
-    "formal_notice": gettext_lazy("Formal notice"),
-    "account_on_hold": gettext_lazy("Account on hold"),
-    "litigation_handover": gettext_lazy("Litigation hand-over"),
-    "agency_handover": gettext_lazy("Collection agency hand-over"),
-    "statement": gettext_lazy("Account statement"),
-}
 
 
 @hooks.dunning_history_provider

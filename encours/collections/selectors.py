@@ -21,7 +21,7 @@ from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.ledger.selectors import customers_for
 from encours.ledger.sql import DaysBetween
 from encours.sales.selectors import field_notes_of
-from encours.web import hooks
+from encours.web import formats, hooks
 
 MONEY = DecimalField(max_digits=24, decimal_places=6)
 BROKEN_PROMISE_DAYS = 14
@@ -205,7 +205,7 @@ def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> li
         entries.append(TimelineEntry(task.done_on or as_of, "call", f"{outcome}", task.note, "info"))
     for promise in Promise.objects.filter(customer=customer, created_on__lte=as_of).order_by("-created_on")[:limit]:
         badge = {"kept": "ok", "broken": "bad", "partially_kept": "warn"}.get(promise.status, "info")
-        title = f"{quantize(promise.amount, promise.currency)} {promise.currency} → {promise.promised_date:%d/%m/%Y}"
+        title = f"{formats.money(promise.amount, promise.currency)} → {formats.short_date(promise.promised_date)}"
         entries.append(TimelineEntry(promise.created_on, "promise", title, promise.note, badge))
         if promise.status != "pending" and promise.status_on:
             entries.append(
@@ -213,7 +213,7 @@ def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> li
             )
     payments = Item.objects.filter(customer=customer, type="payment", document_date__lte=as_of)
     for p in payments.order_by("-document_date")[:limit]:
-        entries.append(TimelineEntry(p.document_date, "payment", f"{-p.amount} {p.currency}", p.number, "ok"))
+        entries.append(TimelineEntry(p.document_date, "payment", formats.money(-p.amount, p.currency), p.number, "ok"))
     for case in LitigationCase.objects.filter(customer=customer, opened_on__lte=as_of).select_related("item")[:limit]:
         entries.append(
             TimelineEntry(case.opened_on, "litigation", str(case.get_kind_display()), case.item.number, "bad")
@@ -221,9 +221,11 @@ def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> li
     open_items = customer.items.open_debits()
     disputed = disputed_by_item(as_of=as_of, item_ids=open_items.values("id"))
     if disputed:
-        numbers = dict(open_items.filter(pk__in=list(disputed)).values_list("pk", "number"))
+        rows = open_items.filter(pk__in=list(disputed)).values_list("pk", "number", "currency")
+        numbers = {pk: (number, currency) for pk, number, currency in rows}
         for item_id, amount in disputed.items():
-            entries.append(TimelineEntry(as_of, "dispute", numbers.get(item_id, ""), f"{amount}", "warn"))
+            number, currency = numbers.get(item_id, ("", "EUR"))
+            entries.append(TimelineEntry(as_of, "dispute", number, formats.money(amount, currency), "warn"))
     for note in field_notes_of(customer=customer, limit=limit):
         if note.visited_on <= as_of:
             author = str(note.author) if note.author else ""

@@ -26,7 +26,7 @@ from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures,
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.queries import open_on
 from encours.reports.registry import Alert, alert_provider
-from encours.web import hooks
+from encours.web import formats, hooks
 from encours.web.links import id_url
 
 RECENT_CHANGE_DAYS = 7
@@ -126,7 +126,7 @@ def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) 
             detail=_("%(amount)s overdue; deadline %(deadline)s (%(policy)s)")
             % {
                 "amount": format_amount(row.overdue, row.currency, lang=language),
-                "deadline": row.declaration_deadline.isoformat(),
+                "deadline": formats.short_date(row.declaration_deadline),
                 "policy": row.policy,
             },
             url=url(row.customer_id),

@@ -53,6 +53,15 @@ def test_work_task_before_the_declaration_deadline(imported, credit_manager):
     assert by_customer[imported["d"].pk].due_on == date(2026, 8, 29)  # already late: still on the list
 
 
+def test_the_declaration_task_says_its_deadline_in_the_french_format(imported, credit_manager):
+    """Issue 21: "date limite 2025-11-14" (an ISO date inside a French sentence)."""
+    with translation.override("fr"):
+        tasks = hooks.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=date(2026, 10, 20))
+        (task,) = [t for t in tasks if t.source == "insurance" and t.customer_id == imported["a"].pk]
+    assert "date limite 30/10/2026" in task.detail and "2026-10-30" not in task.detail
+    assert "\u00a0€" in task.detail
+
+
 def test_covers_hook(imported):
     ids = [imported[k].pk for k in "abcd"]
     covers = hooks.covers(customer_ids=ids, as_of=date(2026, 10, 30))
