@@ -10,4 +10,4 @@ class CollectionsConfig(AppConfig):
     def ready(self) -> None:
         # cross-app contracts (dunning history and timing, last actions, litigation, alerts),
         # the customer-page panels, the background job and the demo data
-        from encours.collections import demo, jobs, panels, providers  # noqa: F401
+        from encours.collections import demo, jobs, panels, productivity, providers  # noqa: F401
