@@ -27,7 +27,7 @@ DISPUTES_REPORT      disputes                                reports (weekly)
 ALERTS *             risk, sales, collections, cash,         reports (dashboard)
                      disputes, reports (the ledger's own),
                      insurance
-WEEKLY_SECTIONS *    insurance                               reports (weekly)
+WEEKLY_SECTIONS *    collections, insurance                  reports (weekly)
 CUSTOMER_PANELS *    collections, risk, disputes, reports,   ledger (customer page)
                      sales, forecast, insurance, cash
 ITEM_COLUMNS *       forecast                                ledger (item lists)

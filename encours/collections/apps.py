@@ -8,10 +8,11 @@ class CollectionsConfig(AppConfig):
     verbose_name = _("Collections")
 
     def ready(self) -> None:
-        # dunning history and timing, last actions, litigation, alerts and the customer panels
-        # (encours.contracts); the background jobs and the demo data register through their modules
+        # dunning history and timing, last actions, litigation, alerts, the customer panels and the
+        # weekly-report section (encours.contracts); the background jobs and the demo data register
+        # through their modules
         from encours import contracts
-        from encours.collections import demo, jobs, panels, providers, services  # noqa: F401  (demo, jobs)
+        from encours.collections import demo, jobs, panels, productivity, providers, services  # noqa: F401
 
         contracts.DUNNING_HISTORY.register(providers.dunning_history)
         contracts.DUNNING_TIMING.register(services.dunning_timing_apply)
@@ -20,3 +21,4 @@ class CollectionsConfig(AppConfig):
         contracts.ALERTS.register(providers.collections_alerts, order=40)
         contracts.CUSTOMER_PANELS.register(panels.penalties_card, order=30)
         contracts.CUSTOMER_PANELS.register(panels.collections_timeline, order=60)
+        contracts.WEEKLY_SECTIONS.register(productivity.productivity_section, order=45)
