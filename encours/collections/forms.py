@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from encours.collections.models import Action, CallTask, Channel, DunningScenario, PenaltyRate
 from encours.ledger.models import Category, Item
+from encours.web import formats
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -24,7 +25,7 @@ class PromiseForm(forms.Form):
     items = forms.ModelMultipleChoiceField(
         label=_("Invoices"), queryset=Item.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2, min_value=0)
+    amount = formats.AmountField(label=_("Amount"), max_digits=18, decimal_places=2, min_value=0)
     promised_date = forms.DateField(label=_("Promised date"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
@@ -32,7 +33,9 @@ class PromiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["items"]
         field.queryset = items  # type: ignore[attr-defined]
-        field.label_from_instance = lambda item: f"{item.number} · {item.due_date:%d/%m/%Y} · {item.open_amount}"  # type: ignore[attr-defined]
+        field.label_from_instance = lambda item: (
+            f"{item.number} · {formats.short_date(item.due_date)} · {formats.money(item.open_amount, item.currency)}"
+        )  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("promised_date", timezone.localdate() + timedelta(days=7))
 
