@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from encours import contracts
 from encours.collections.models import Letterhead, PenaltyInvoicing
 from encours.collections.planning import penalty_terms_for, rate_tables
 from encours.core.dunning.penalties import InvoiceSettlement, LateInvoice, PenaltyStatement, penalty_statement
@@ -27,7 +28,6 @@ from encours.core.formats.spreadsheet import Cell, XlsxBook
 from encours.core.money import ZERO, quantize
 from encours.ledger.models import Allocation, Customer, Item, LegalEntity
 from encours.ledger.sql import items_open_on
-from encours.web import hooks
 
 DATE_FORMAT = "yyyy-mm-dd"
 
@@ -217,9 +217,9 @@ def penalties_for(*, items: Sequence[Item], as_of: date, category: str) -> Penal
     )
 
 
-def factoring_notes(*, item_ids: Iterable[int], as_of: date) -> list[hooks.FactoringInfo]:
-    infos = hooks.factored_items(item_ids=list(item_ids), as_of=as_of)
-    unique: dict[tuple[str, str], hooks.FactoringInfo] = {}
+def factoring_notes(*, item_ids: Iterable[int], as_of: date) -> list[contracts.FactoringInfo]:
+    infos = contracts.factored_items(item_ids=list(item_ids), as_of=as_of)
+    unique: dict[tuple[str, str], contracts.FactoringInfo] = {}
     for info in infos.values():
         unique.setdefault((info.factor_name, info.iban), info)
     return list(unique.values())

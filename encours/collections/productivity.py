@@ -18,9 +18,12 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from encours.collections.models import CallTask, DunningMessage, ExecutedStep, Promise
-from encours.core.money import ZERO, quantize
+from encours.contracts import WeeklySection
+from encours.core.money import ZERO, format_amount, quantize
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.sql import functional, money_sum
 from encours.reports.selectors.kpis import kpis
@@ -129,3 +132,26 @@ def _portfolio_figures(customers: QuerySet[Customer], end: date) -> dict[str, tu
         best[row.ident] = figures.open_ar
         found[row.ident] = (figures.balance.overdue, figures.countback.days, figures.currency)
     return found
+
+
+def productivity_section(*, customers: QuerySet[Customer], as_of: date, since: date) -> WeeklySection | None:
+    """The week's work per collector: one line each."""
+    report = collector_productivity(customers=customers, start=since, end=as_of)
+    language = translation.get_language() or "fr"
+    lines = []
+    for row in report.rows:
+        if row.ident == NONE and not (row.calls or row.messages or row.promises):
+            continue
+        collected = format_amount(row.collected, row.currency or "EUR", lang=language)
+        overdue = format_amount(row.overdue, row.currency or "EUR", lang=language)
+        dso = f"{row.dso:.0f}" if row.dso is not None else "—"
+        value = _(
+            "%(customers)d customers handled, %(calls)d calls, %(messages)d messages, %(promises)d promises "
+            "(%(kept)d kept), %(collected)s collected; overdue %(overdue)s, DSO %(dso)s days"
+        ) % {"customers": row.handled_customers, "calls": row.calls, "messages": row.messages,
+             "promises": row.promises, "kept": row.promises_kept, "collected": collected, "overdue": overdue,
+             "dso": dso}  # fmt: skip
+        lines.append((row.name or _("(no collector)"), value))
+    if not lines:
+        return None
+    return WeeklySection(key="productivity", title=_("Collectors' productivity"), lines=tuple(lines))

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, When
 from django.utils.translation import gettext_lazy
 
+from encours import contracts
 from encours.accounts.models import Role
 from encours.collections.models import CallTask, CustomerDunning, DunningMessage, LitigationCase, Promise
 from encours.collections.planning import disputed_by_item
@@ -21,7 +22,7 @@ from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.ledger.selectors import customers_for
 from encours.ledger.sql import DaysBetween
 from encours.sales.selectors import field_notes_of
-from encours.web import formats, hooks
+from encours.web import formats
 
 MONEY = DecimalField(max_digits=24, decimal_places=6)
 BROKEN_PROMISE_DAYS = 14
@@ -33,7 +34,7 @@ class WorklistPage:
     lines: tuple[WorklistLine, ...]
     customers: dict[int, dict[str, Any]]
     calls: list[CallTask]
-    tasks: list[hooks.WorkTask]
+    tasks: list[contracts.WorkTask]
     collector_id: int | None
     total_customers: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
@@ -104,7 +105,7 @@ def worklist(
 
 def _ranked(
     active: QuerySet[Customer], *, user: Any, as_of: date, limit: int, grades: bool
-) -> tuple[tuple[WorklistLine, ...], dict[int, dict[str, Any]], list[hooks.WorkTask], int, dict[int, str]]:
+) -> tuple[tuple[WorklistLine, ...], dict[int, dict[str, Any]], list[contracts.WorkTask], int, dict[int, str]]:
     """(the ranked lines, their customers' figures, other apps' tasks, how many customers to work,
     the tasks' customer names)."""
     overdue = _overdue_by_customer(active, as_of)
@@ -154,7 +155,7 @@ def _ranked(
             )
         )
     lines = rank_worklist(customers=candidates, limit=limit)
-    tasks = hooks.work_tasks(customers=active, user=user, as_of=as_of)
+    tasks = contracts.work_tasks(customers=active, user=user, as_of=as_of)
     names = dict(
         Customer.objects.filter(pk__in_array={task.customer_id for task in tasks}).values_list("pk", "name")
     ) if tasks else {}  # fmt: skip
@@ -162,7 +163,7 @@ def _ranked(
 
 
 def _grades(customer_ids: list[int], as_of: date) -> dict[int, str]:
-    found = hooks.grades(customer_ids=customer_ids, as_of=as_of)
+    found = contracts.grades(customer_ids=customer_ids, as_of=as_of)
     return {customer_id: grade.letter for customer_id, grade in found.items() if grade.letter in "ABCDE"}
 
 

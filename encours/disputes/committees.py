@@ -12,9 +12,11 @@ from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from encours import contracts
 from encours.accounts.models import Role
 from encours.accounts.permissions import can, is_system, portfolio_scoped, require
 from encours.audit.services import audit_record
+from encours.contracts import LastAction, last_actions
 from encours.core import committees as ladder
 from encours.core.errors import PermissionDenied, ValidationFailed
 from encours.disputes.enactment import committee_enact
@@ -23,8 +25,6 @@ from encours.disputes.selectors import disputed_lines
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.queries import functional_open, open_q, overdue_q
 from encours.ledger.selectors import customers_for, entities_for
-from encours.reports.registry import LastAction, last_actions
-from encours.web import hooks
 
 
 def committees_for(user: Any) -> QuerySet[Committee]:
@@ -242,7 +242,7 @@ def committee_sign(*, committee: Committee, user: Any, on: date | None = None) -
 class CaseView:
     case: CommitteeCase
     disputes: list[Dispute] = field(default_factory=list)
-    dunning: list[hooks.DunningEvent] = field(default_factory=list)
+    dunning: list[contracts.DunningEvent] = field(default_factory=list)
     last_action: LastAction | None = None
     last_payment: date | None = None
 
@@ -274,7 +274,7 @@ def committee_pack(*, committee: Committee, user: Any) -> Pack:
     for dispute in disputes:
         views[dispute.customer_id].disputes.append(dispute)
     since = committee.as_of - timedelta(days=180)
-    history = hooks.dunning_history(customer_ids=ids, since=since, until=committee.as_of) if ids else []
+    history = contracts.dunning_history(customer_ids=ids, since=since, until=committee.as_of) if ids else []
     for event in history:
         if event.customer_id in views:
             views[event.customer_id].dunning.append(event)

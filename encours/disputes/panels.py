@@ -8,12 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 
 from encours.accounts.permissions import can
+from encours.contracts import Panel
 from encours.disputes.models import ACTIVE_STATUSES, Dispute, ReasonCode
 from encours.ledger.models import ItemType
-from encours.web.extensions import Panel, customer_panel
 
 
-@customer_panel(40)
 def disputes_panel(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     disputes = list(
         Dispute.objects.filter(customer=customer, status__in=ACTIVE_STATUSES)

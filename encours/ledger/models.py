@@ -359,6 +359,23 @@ class Allocation(models.Model):
         return f"{self.credit.number} → {self.debit.number}: {self.amount}"
 
 
+class LedgerChange(models.Model):
+    """A mark every write service of the ledger leaves, in its transaction and once more after it
+    commits (``ledger.services.changes.ledger_changed``): the highest id is the ledger's version,
+    under which computed figures are kept (``ledger.caching``). Only the latest rows are kept."""
+
+    id = models.BigAutoField(primary_key=True)
+    what = models.CharField(_("what changed"), max_length=40)
+    at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger change")
+        verbose_name_plural = _("ledger changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.what}"
+
+
 class OpenOrder(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

@@ -17,6 +17,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from encours import contracts
 from encours.accounts.permissions import require
 from encours.core import credit as core_credit
 from encours.core.errors import ValidationFailed
@@ -30,7 +31,6 @@ from encours.ledger.selectors import customers_for
 from encours.risk import selectors
 from encours.risk.models import CreditLimit, Guarantee, HeldOrder, LegalEvent, LimitStatus
 from encours.risk.services import held_order_create
-from encours.web import hooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ def credit_check_order(
         events.append(
             CoreLegalEvent(kind=LegalEventKind(customer.proceeding_kind), published_on=customer.proceeding_on)
         )
-    cover = hooks.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
+    cover = contracts.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
     profile = core_credit.CreditProfile(
         customer_id=customer.account_number,
         exposure=exposure.net,

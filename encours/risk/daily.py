@@ -23,6 +23,7 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from encours import contracts
 from encours.audit.services import audit_record
 from encours.core.credit import compute_exposure
 from encours.core.money import ZERO, quantize
@@ -42,7 +43,6 @@ from encours.risk.alerting import (
     no_limit_finding,
 )
 from encours.risk.models import GradeSnapshot, RiskAlert
-from encours.web import hooks
 
 CHUNK = 2000
 DIGEST_LIMIT = 200
@@ -123,7 +123,7 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
     figures = selectors.exposure_figures(ids)
     guarantees = selectors.guarantees_by_customer(ids)
     limits = selectors.current_limits(ids, as_of=as_of)
-    covers = hooks.covers(customer_ids=ids, as_of=as_of)
+    covers = contracts.covers(customer_ids=ids, as_of=as_of)
     open_items = _open_items(ids, as_of)
     history: dict[int, list[GradeSnapshot]] = defaultdict(list)
     since = add_months(as_of, -4)

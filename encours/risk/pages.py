@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from encours import contracts
 from encours.core import credit as core_credit
 from encours.core.money import ZERO, quantize
 from encours.core.payer import add_months
@@ -23,7 +24,6 @@ from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.reports.selectors.scope import sector_customers
 from encours.risk import selectors
 from encours.risk.models import STATEMENT_FIELDS, CreditLimit, FinancialStatement, GradeSnapshot, LimitStatus
-from encours.web import hooks
 
 MONEY = DecimalField(max_digits=24, decimal_places=6)
 GRADE_ORDER = ("A", "B", "C", "D", "E", "")
@@ -56,7 +56,7 @@ def monthly_sales(customer: Customer, as_of: date) -> Decimal:
 
 
 def recommendation(
-    *, customer: Customer, risk: selectors.CustomerRisk, as_of: date, cover: hooks.CoverInfo | None
+    *, customer: Customer, risk: selectors.CustomerRisk, as_of: date, cover: contracts.CoverInfo | None
 ) -> core_credit.LimitRecommendation:
     statement = risk.statement
     policy = core_credit.LimitPolicy(absolute_max=cover.granted if cover else None)

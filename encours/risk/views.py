@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from encours import contracts
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError, ImportRejected
 from encours.core.money import D
@@ -28,7 +29,6 @@ from encours.risk.alerting import SEVERITY_RANK, customers_without_limit, no_lim
 from encours.risk.forms import GuaranteeForm, LimitRequestForm, SettingsForm, StatementForm, UploadForm
 from encours.risk.imports import import_legal_events, import_ratings, import_statements
 from encours.risk.models import Company, HeldOrder, RiskAlert
-from encours.web import hooks
 from encours.web.params import as_of_param, redirect_next
 from encours.web.refusals import refusal_text
 
@@ -49,7 +49,7 @@ def customer_risk(request: HttpRequest, pk: int) -> HttpResponse:
     risk = selectors.customer_risks([customer], as_of=as_of, settings=settings)[customer.pk]
     exposure = selectors.exposures([customer.pk], as_of=as_of).get(customer.pk) or selectors.empty_exposure(as_of)
     limit = selectors.current_limits([customer.pk], as_of=as_of).get(customer.pk)
-    cover = hooks.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
+    cover = contracts.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
     years = pages.statements_over_years(customer.siren, settings) if customer.siren else []
     chart = pages.payer_chart(customer=customer, user=request.user, as_of=as_of)
     group_limit = group_exposure = None

@@ -216,18 +216,17 @@ def test_the_kept_worklist_follows_a_payment_at_once(client, collector, book):
 
 
 def test_other_teams_tasks_show_the_most_urgent_with_the_customer(client, collector, book):
-    from encours.web import hooks
+    from encours import contracts
 
     acme = book["acme"]
 
     def many(*, customers, user, as_of):
         for n in range(30):
-            yield hooks.WorkTask(customer_id=acme.pk, due_on=as_of + timedelta(days=n - 2), title=f"Task {n:02d}",
+            yield contracts.WorkTask(customer_id=acme.pk, due_on=as_of + timedelta(days=n - 2), title=f"Task {n:02d}",
                                  source="test")  # fmt: skip
 
-    saved = list(hooks._work_tasks)
-    try:
-        hooks.work_tasks_provider(many)
+    with contracts.restored():
+        contracts.WORK_TASKS.register(many)
         client.force_login(collector)
         url = reverse("collections:worklist")
         html = client.get(url, {"as_of": TODAY.isoformat()}).content.decode()
@@ -236,8 +235,6 @@ def test_other_teams_tasks_show_the_most_urgent_with_the_customer(client, collec
         assert html.count("Acme Bâtiment SARL") >= 25  # each task names its customer
         html = client.get(url, {"as_of": TODAY.isoformat(), "tasks": "all"}).content.decode()
         assert "Task 29" in html
-    finally:
-        hooks._work_tasks[:] = saved
 
 
 def _french(client, user):

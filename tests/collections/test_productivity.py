@@ -109,3 +109,14 @@ def test_the_page_and_its_files(client, seeded, credit_manager):
     rows = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["Léa Roux"][1:8] == (1, 1, 0, 1, 0, 0, 0)
     assert client.get(reverse("collections:productivity") + "?start=2026-11-01&end=2026-10-31").status_code == 400
+
+
+def test_the_weekly_report_has_a_line_per_collector(seeded):
+    from encours.reports.selectors.weekly import weekly_report
+
+    collector, _ = seeded
+    report = weekly_report(customers=Customer.objects.all(), as_of=date(2026, 10, 21))
+    (section,) = [s for s in report.sections if s.key == "productivity"]
+    lines = dict(section.lines)
+    # the week 15–21 October: the call of the 20th and the broken promise of the 21st
+    assert "1 clients traités, 1 appels, 0 messages, 1 promesses (0 tenues)" in lines[collector.get_full_name()]

@@ -39,6 +39,7 @@ SERVICE_WRITTEN_FACTS = (
     "forecast.ForecastSnapshot",
     "ledger.CustomerBlock",
     "ledger.FecPeriod",
+    "ledger.LedgerChange",
     "disputes.ProvisionEntry",
     "sales.RepNotification",
     "sales.ReleaseRequest",

@@ -20,6 +20,7 @@ from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.ledger.models import BlockReason, Customer, CustomerBlock, Item, ItemType
 from encours.ledger.queries import FUNCTIONAL_OPEN
+from encours.ledger.services.changes import ledger_changed
 
 # who may lift a block, by its reason (the actions are in encours/accounts/permissions.py RULES)
 BLOCK_LIFT_ACTIONS = {
@@ -102,6 +103,7 @@ def customer_block(
         return customer.blocks.get(reason=kind, lifted_at__isnull=True)
     before = {"is_blocked": customer.is_blocked, "blocked_reason": customer.blocked_reason}
     _sync_customer(customer)
+    ledger_changed("blocks")
     audit_record(
         actor=by,
         action="customer.block",
@@ -122,6 +124,7 @@ def block_lift(*, block: CustomerBlock, by: Any, reason: str) -> CustomerBlock:
     require(by, lift_action(block), customer=block.customer_id)
     if not reason.strip():
         raise ValidationFailed("say why the block is lifted")
+    ledger_changed("blocks")
     return _lift(block=block, by=by, reason=reason.strip(), automatically=False)
 
 
@@ -205,4 +208,6 @@ def blocks_lift_paid(*, as_of: date, customer_ids: Iterable[int] | None = None) 
                 lifted.append(_lift(block=block, by=AUTO_LIFT_ACTOR, reason=why, automatically=True))
         except ValidationFailed:  # lifted by hand meanwhile
             continue
+    if lifted:
+        ledger_changed("blocks")  # once for the run, after the lifts
     return lifted

@@ -17,6 +17,7 @@ from encours.core.money import quantize
 from encours.ledger.models import Allocation, Customer, Item, ItemType
 from encours.ledger.queries import open_amount
 from encours.ledger.services.bulk import chunks
+from encours.ledger.services.changes import ledger_changed
 
 
 def items_refresh_open(item_ids: Iterable[int]) -> None:
@@ -24,6 +25,8 @@ def items_refresh_open(item_ids: Iterable[int]) -> None:
     ``queries.open_amount`` (the one definition, equal to the core reference), and the date of
     the last allocation for the items it leaves at zero."""
     ids = sorted(set(item_ids))
+    if ids:
+        ledger_changed("allocations")
     last_allocation = (
         Allocation.objects.filter(Q(debit=OuterRef("pk")) | Q(credit=OuterRef("pk"))).order_by("-date").values("date")
     )
@@ -100,6 +103,7 @@ def item_create(
         label=label,
         source_file=source_file,
     )
+    ledger_changed("items")
     audit_record(
         actor=user,
         action="item.create",
