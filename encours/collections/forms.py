@@ -55,7 +55,7 @@ class StepForm(forms.Form):
     offset_days = forms.IntegerField(label=_("Days from due date"), min_value=-60, max_value=365)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
-    min_amount = forms.DecimalField(label=_("Minimum amount"), max_digits=18, decimal_places=2, min_value=0)
+    min_amount = formats.AmountField(label=_("Minimum amount"), max_digits=18, decimal_places=2, min_value=0)
 
 
 class ScenarioForm(forms.ModelForm):

@@ -17,7 +17,7 @@ class StatementForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name, label in STATEMENT_FIELDS:
-            self.fields[name] = forms.DecimalField(label=label, required=False, max_digits=20, decimal_places=2)
+            self.fields[name] = formats.AmountField(label=label, required=False, max_digits=20, decimal_places=2)
 
     def clean_siren(self) -> str:
         siren = self.cleaned_data["siren"].replace(" ", "")

@@ -291,3 +291,12 @@ def test_the_run_plan_shows_translated_labels_not_codes(client, credit_manager, 
     visible = re.sub(r"<[^>]*>", " ", html)  # the planner's reasons (core English text, tooltips) are another task
     for code in ("friendly_reminder", "no_step_due", "NO_STEP_DUE", "credit_block", " email "):
         assert code not in visible, code
+
+
+def test_the_step_editor_shows_its_minimum_amount_in_the_french_format(client, credit_manager):
+    step = DunningStep.objects.get(scenario__code="standard", code="second_reminder")
+    step.min_amount = Decimal("1500")
+    step.save()
+    _french(client, credit_manager)
+    html = client.get(reverse("collections:step", args=[step.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="min_amount" value="1500,00"' in html and "1500.000" not in html
