@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "encours.disputes",
     "encours.cash",
     "encours.forecast",
+    "encours.sales",
     "encours.api",
 ]
 
@@ -125,6 +126,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "encours.web.navigation.menu",
+                "encours.sales.context.inbox",
             ],
         },
     }
@@ -186,13 +188,13 @@ if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp): scripts and style sheets only from our own static files, no
-# inline script, no inline event handler, no eval; style attributes stay allowed (style-src-attr).
+# inline script, no inline event handler, no eval, no style attribute (classes in static/css/encours.css).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "style-src-attr": ["'unsafe-inline'"],
+        "style-src-attr": ["'none'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("encours.disputes.urls")),
     path("", include("encours.cash.urls")),
     path("", include("encours.forecast.urls")),
+    path("", include("encours.sales.urls")),
 ]
 
 handler403 = "encours.web.errors.forbidden"

@@ -33,6 +33,7 @@ from encours.jobs.services import job_start
 from encours.ledger.models import Customer, Item, ItemType
 from encours.ledger.selectors import customers_for, entities_for
 from encours.web.params import int_param, parse_date
+from encours.web.refusals import refusal_text
 
 PAGE = 50
 _STATUS_FILTERS = {s.value for s in LineStatus}
@@ -114,11 +115,12 @@ def _after_action(request: HttpRequest, line: BankLine, message: str) -> HttpRes
 
 
 def _action_error(request: HttpRequest, line: BankLine, exc: EncoursError) -> HttpResponse:
+    text = refusal_text(exc)  # a refusal of rights goes on: a 403 page
     if request.htmx:
         context = _line_context(request, line)
-        context["error"] = str(exc)
+        context["error"] = text
         return render(request, "cash/_line_panel.html", context, status=422)
-    messages.error(request, str(exc))
+    messages.error(request, text)
     return redirect("cash:line", pk=line.pk)
 
 

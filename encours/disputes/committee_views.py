@@ -23,6 +23,7 @@ from encours.disputes import committees, provisions
 from encours.disputes.models import Decision
 from encours.ledger.selectors import entities_for, regions_for
 from encours.web.params import BadParameter, parse_date
+from encours.web.refusals import refusal_text
 
 
 class CommitteeForm(forms.Form):
@@ -64,7 +65,7 @@ def committee_list(request: HttpRequest) -> HttpResponse:
                 min_amount=data["min_amount"],
             )
         except EncoursError as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, refusal_text(exc))
         else:
             return redirect("disputes:committee", pk=committee.pk)
     return render(
@@ -118,7 +119,7 @@ def committee_record(request: HttpRequest, pk: int) -> HttpResponse:
             decisions=decisions,
         )
     except (EncoursError, InvalidOperation, ValueError, BadParameter) as exc:
-        messages.error(request, str(exc) or _("Invalid value."))
+        messages.error(request, refusal_text(exc) or _("Invalid value."))
     else:
         messages.success(request, _("Decisions recorded."))
     return redirect("disputes:committee", pk=committee.pk)
@@ -133,7 +134,7 @@ def committee_sign(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         committees.committee_sign(committee=committee, user=request.user)
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("Committee signed off."))
     return redirect("disputes:committee", pk=committee.pk)

@@ -21,6 +21,7 @@ from encours.disputes.models import Attachment, Notification
 from encours.ledger.models import ItemType
 from encours.ledger.selectors import customer_get, customers_for
 from encours.web.params import as_of_param
+from encours.web.refusals import refusal_text
 
 
 @login_required
@@ -91,7 +92,7 @@ def dispute_transition(request: HttpRequest, pk: int) -> HttpResponse:
             amount_credited=credited or None,
         )
     except (EncoursError, ArithmeticError) as exc:
-        return _render_detail(request, dispute, str(exc))
+        return _render_detail(request, dispute, refusal_text(exc))
     return _render_detail(request, dispute)
 
 
@@ -104,7 +105,7 @@ def dispute_comment(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.comment_add(dispute=dispute, user=request.user, body=request.POST.get("body", ""))
     except EncoursError as exc:
-        return _render_detail(request, dispute, str(exc))
+        return _render_detail(request, dispute, refusal_text(exc))
     return _render_detail(request, dispute)
 
 
@@ -133,7 +134,7 @@ def dispute_attach(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         attachment_add(dispute=dispute, user=request.user, upload=form.cleaned_data["file"])
     except EncoursError as exc:
-        return _render_detail(request, dispute, str(exc))
+        return _render_detail(request, dispute, refusal_text(exc))
     return _render_detail(request, dispute)
 
 
@@ -156,9 +157,9 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
     customer = customer_get(user=request.user, pk=int(customer_id))
     open_items = {
         item.pk: item
-        for item in customer.items.filter(
-            settled_on__isnull=True, amount__gt=0, type__in=[ItemType.INVOICE, ItemType.ADJUSTMENT]
-        ).order_by("due_date", "number")
+        for item in customer.items.filter(type__in=[ItemType.INVOICE, ItemType.ADJUSTMENT])
+        .open_debits()
+        .order_by("due_date", "number")
     }
     preselected = {int(x) for x in request.GET.get("items", "").split(",") if x.strip().isdigit()}
     form = DisputeForm(request.POST or None, user=request.user)
@@ -182,7 +183,7 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
                     credit_note_reference=data["credit_note_reference"],
                 )
             except EncoursError as exc:
-                errors.append(str(exc))
+                errors.append(refusal_text(exc))
             else:
                 messages.success(request, _("Dispute #%(pk)s opened.") % {"pk": dispute.pk})
                 return redirect("disputes:detail", pk=dispute.pk)

@@ -1,9 +1,12 @@
 """Demo data of the forecast: past weekly forecasts (so accuracy shows), a trained model with
-the predictions of every open invoice, and adaptive-dunning suggestions when history exists."""
+the predictions of every open invoice, and adaptive-dunning suggestions when history exists.
+
+Training is most of the demo's load time (scikit-learn, a minute on two cores): ``make run``
+skips this hook in ``seed_demo`` and runs ``seed_demo_forecast`` beside the server instead."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 
@@ -19,7 +22,11 @@ PAST_WEEKS = 6
 
 @demo_hook(90)
 def forecast_demo(context: DemoContext) -> None:
-    as_of = context.as_of
+    context.notes.extend(forecast_demo_load(as_of=context.as_of))
+
+
+def forecast_demo_load(*, as_of: date) -> list[str]:
+    """Past forecasts, the model and its predictions as of ``as_of``; what was done, as notes."""
     first = monday_of(as_of) - timedelta(weeks=PAST_WEEKS)
     quick = core_forecast.TrainingSettings(max_iter=min(100, settings.FORECAST_MAX_ITER))
     try:
@@ -30,9 +37,9 @@ def forecast_demo(context: DemoContext) -> None:
         record = payment_model_train(as_of=as_of)
         forecast_snapshot_take(as_of=as_of)
     except EncoursError as exc:
-        context.notes.append(f"forecast: no payment model ({exc})")
-        return
-    context.notes.append(f"forecast: {record.reason}; {record.predictions.count()} open invoices predicted")
+        return [f"forecast: no payment model ({exc})"]
+    notes = [f"forecast: {record.reason}; {record.predictions.count()} open invoices predicted"]
     if dunning_history_known():
         count = dunning_suggestions_refresh(as_of=as_of)
-        context.notes.append(f"forecast: {count} adaptive-dunning suggestion(s)")
+        notes.append(f"forecast: {count} adaptive-dunning suggestion(s)")
+    return notes

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from encours import contracts
 from encours.accounts.models import Role
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError
@@ -23,8 +24,8 @@ from encours.jobs.models import Job
 from encours.jobs.services import job_start
 from encours.ledger.models import Customer, LegalEntity
 from encours.ledger.selectors import customers_for, entities_for
-from encours.web import hooks
 from encours.web.params import as_of_param
+from encours.web.refusals import refusal_text
 
 # whose scope is a whole entity: they may compare a whole entity's forecast with its receipts
 ENTITY_WIDE_ROLES = {Role.CREDIT_MANAGER, Role.COLLECTOR, Role.AUDITOR, Role.ADMIN}
@@ -127,7 +128,7 @@ def dunning(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": DunningSuggestion.Status.choices,
         "can_decide": can(request.user, "forecast.train"),  # type: ignore[arg-type]
-        "can_apply": hooks.can_apply_dunning_timing(),
+        "can_apply": contracts.can_apply_dunning_timing(),
         "history_known": adaptive.dunning_history_known(),
     }
     return render(request, "forecast/dunning.html", context)
@@ -157,5 +158,5 @@ def dunning_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse
             adaptive.dunning_suggestion_reject(suggestion=suggestion, user=request.user)
             messages.info(request, _("Suggestion rejected."))
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("forecast:dunning")

@@ -41,9 +41,10 @@ from encours.insurance.services.covers import decision_record
 from encours.insurance.services.premiums import premium_statement_create
 from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
-from encours.ledger.models import Item, ItemType
+from encours.ledger.models import ItemType
 from encours.ledger.selectors import customer_get, customers_for, entities_for
 from encours.web.params import as_of_param, redirect_next
+from encours.web.refusals import refusal_text
 
 CHART_BUYERS = 15
 LIST_LIMIT = 200
@@ -60,7 +61,7 @@ def _done(request: HttpRequest, call: Any, success: str) -> bool:
     try:
         call()
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
         return False
     messages.success(request, success)
     return True
@@ -275,9 +276,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
     _manager(request)
     as_of = as_of_param(request)
-    overdue = Item.objects.filter(
-        customer=customer, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0, due_date__lt=as_of
-    )
+    overdue = customer.items.filter(type=ItemType.INVOICE).overdue(as_of)
     _done(
         request,
         lambda: claim_services.declaration_create(
@@ -473,7 +472,7 @@ def bordereau_new(request: HttpRequest, pk: int) -> HttpResponse:
                 contract=contract, items=items, assigned_on=as_of, user=request.user
             )
         except EncoursError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, _("Bordereau %(number)s created.") % {"number": bordereau})
             return redirect("insurance:bordereau", pk=bordereau.pk)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from encours.accounts.permissions import can
 from encours.audit.selectors import audit_for_customer
+from encours.contracts import annotate_items, customer_panels
 from encours.core.errors import EncoursError
 from encours.core.errors import PermissionDenied as ServicePermissionDenied
 from encours.jobs.models import Job
@@ -27,7 +28,7 @@ from encours.ledger.forms import BlockForm, CustomerFilterForm, ImportForm, Lift
 from encours.ledger.models import ImportMapping
 from encours.ledger.services import blocks as block_services
 from encours.ledger.services import mappings as mapping_services
-from encours.web.extensions import annotate_items, customer_panels
+from encours.web.refusals import refusal_text
 
 
 @login_required
@@ -93,7 +94,7 @@ def customer_block(request: HttpRequest, pk: int) -> HttpResponse:
     except ServicePermissionDenied:
         raise  # a 403, not a message
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(request, _("%(name)s is blocked.") % {"name": customer.name})
     return redirect("ledger:customer", pk=customer.pk)
@@ -114,7 +115,7 @@ def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
     except ServicePermissionDenied:
         raise  # a 403, not a message
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     else:
         customer = block.customer
         customer.refresh_from_db(fields=["is_blocked"])
@@ -207,7 +208,7 @@ def mapping_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 user=request.user,
             )
         except EncoursError as exc:
-            form.add_error("columns_text", str(exc))
+            form.add_error("columns_text", refusal_text(exc))
         else:
             messages.success(request, _("Mapping saved."))
             return redirect("ledger:imports")

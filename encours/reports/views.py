@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +19,11 @@ from encours.accounts.permissions import can
 from encours.core.aging import CurrencyMismatch, aging_buckets
 from encours.core.errors import EncoursError
 from encours.core.payment_behaviour import sector_of
+from encours.ledger.caching import kept
 from encours.ledger.models import Customer
 from encours.ledger.selectors import customers_for
 from encours.reports import charts
-from encours.reports.caching import kept
-from encours.reports.dimensions import customers_in
+from encours.reports.dimensions import customers_in, dimension
 from encours.reports.documents import weekly_context, weekly_pdf, weekly_xlsx
 from encours.reports.exports import aged_balance_csv, aged_balance_xlsx
 from encours.reports.forms import ReportForm, ReportParams
@@ -29,12 +31,15 @@ from encours.reports.selectors import behaviour as behaviour_selectors
 from encours.reports.selectors.aging import aged_balance as aged_balance_of
 from encours.reports.selectors.aging import aged_items as aged_items_of
 from encours.reports.selectors.dashboard import dashboard as dashboard_of
+from encours.reports.selectors.kpis import KpiReport, KpiRow
 from encours.reports.selectors.kpis import kpis as kpis_of
+from encours.reports.selectors.movements import movement_window
 from encours.reports.selectors.scope import require_one_currency, sector_customers
-from encours.reports.selectors.series import kpi_series
+from encours.reports.selectors.series import KpiSeries, kpi_series, series_window_months
 from encours.reports.selectors.weekly import weekly_report
 from encours.reports.sorting import sort_aged_rows, sort_kpi_rows
 from encours.web.params import as_of_param
+from encours.web.refusals import refusal_text
 
 PAGE_SIZE = 100
 
@@ -138,7 +143,7 @@ def aged_items(request: HttpRequest) -> HttpResponse:
             edges=params.edges,
         )
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
         items = None
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")) if items is not None else None
     labels = dict(
@@ -175,28 +180,73 @@ def kpis(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.GET or None, user=request.user, default_by="entity")
     params = form.params()
     customers = _scope(request, params)
-    report = kpis_of(customers=customers, as_of=params.as_of, by=params.by)
-    totals = kpis_of(customers=customers, as_of=params.as_of)
+    key = request.GET.get("key", "")
+    page_data = kept(
+        "kpis",
+        customers=customers,
+        parts=(params.as_of, params.by, key),
+        compute=lambda: _kpi_page(customers, params.as_of, params.by, key),
+        fresh=bool(request.GET.get("refresh")),
+    )
+    report = KpiReport(page_data.as_of, dimension(params.by), page_data.rows, page_data.litigation_known)
     sort = request.GET.get("sort", "key")
     page = Paginator(sort_kpi_rows(report.rows, sort), PAGE_SIZE).get_page(request.GET.get("page"))
-    focus = _focus(report, request.GET.get("key", ""))
-    series_scope = customers_in(report.dimension, focus.ident, customers) if focus else customers
-    series = kpi_series(
-        customers=series_scope, as_of=params.as_of, full=True, total_assets=_series_assets(report, focus, totals)
-    )
-    main = max(series.values(), key=lambda s: abs(s.points[-1].receivables), default=None) if series else None
+    main = page_data.series
     context = {
         "form": form,
         "params": params,
         "report": report,
-        "totals": totals.rows,
+        "totals": page_data.totals,
         "page": page,
         "sort": sort,
-        "focus": focus,
+        "focus": page_data.focus,
         "series": main,
         "chart_data": {"dso": charts.dso_data(main)} if main else None,
     }
     return render(request, "reports/kpis.html", context)
+
+
+@dataclass(frozen=True, slots=True)
+class KpiPage:
+    """What the KPI page computes, kept in the report cache (rows without their dimension, whose
+    functions do not pickle)."""
+
+    as_of: date
+    rows: tuple[KpiRow, ...]
+    litigation_known: bool
+    totals: tuple[KpiRow, ...]
+    focus: KpiRow | None
+    series: KpiSeries | None
+
+
+def _kpi_page(customers: QuerySet[Customer], as_of: date, by: str | None, key: str) -> KpiPage:
+    """The rows by ``by``, the totals and the monthly series of the scope (or of the row
+    ``key``); the scope's aged balance and movements are read once for the totals and the series."""
+    report = kpis_of(customers=customers, as_of=as_of, by=by)
+    aged_now = aged_balance_of(customers=customers, as_of=as_of)
+    window = movement_window(
+        customers=customers, dim=dimension(None), as_of=as_of, months=series_window_months(12, full=True)
+    )
+    totals = kpis_of(customers=customers, as_of=as_of, aged=aged_now, movements=window)
+    focus = _focus(report, key)
+    if focus is None:
+        series = kpi_series(
+            customers=customers,
+            as_of=as_of,
+            full=True,
+            aged_now=aged_now,
+            window=window,
+            total_assets=_series_assets(report, focus, totals),
+        )
+    else:
+        series = kpi_series(
+            customers=customers_in(report.dimension, focus.ident, customers),
+            as_of=as_of,
+            full=True,
+            total_assets=_series_assets(report, focus, totals),
+        )
+    main = max(series.values(), key=lambda s: abs(s.points[-1].receivables), default=None) if series else None
+    return KpiPage(report.as_of, report.rows, report.litigation_known, totals.rows, focus, main)
 
 
 def _series_assets(report: Any, focus: Any, totals: Any) -> dict[str, Decimal | None]:

@@ -1,4 +1,4 @@
-"""The risk lines of the dashboard's alerts area (``reports.registry.alert_provider``)."""
+"""The risk lines of the dashboard's alerts area (``contracts.ALERTS``, registered in ``ready()``)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from encours.contracts import Alert
 from encours.core.money import format_amount
-from encours.reports.registry import Alert, alert_provider
 from encours.risk.alerting import limit_review_finding, no_limit_finding
 from encours.risk.models import HeldOrder, RiskAlert
 from encours.risk.selectors import current_settings
 
 
-@alert_provider(30)
 def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable[Alert]:
     counts = RiskAlert.objects.filter(
         customer__in=customers, closed_on__isnull=True, acknowledged_at__isnull=True

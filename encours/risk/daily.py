@@ -23,6 +23,7 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from encours import contracts
 from encours.audit.services import audit_record
 from encours.core.credit import compute_exposure
 from encours.core.money import ZERO, quantize
@@ -30,9 +31,9 @@ from encours.core.payer import OpenItem, PayerIndexPoint, PayerIndexTrend, add_m
 from encours.core.risk_alerts import Alert, AlertInputs, risk_alerts
 from encours.core.terms import end_of_month
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.queries import allocations_after
 from encours.ledger.selectors import customers_for
 from encours.ledger.services.blocks import blocks_lift_paid
-from encours.reports.sql import allocations_after, open_on
 from encours.risk import selectors
 from encours.risk.alerting import (
     SEVERITY_RANK,
@@ -45,7 +46,6 @@ from encours.risk.alerting import (
     no_limit_finding,
 )
 from encours.risk.models import GradeSnapshot, RiskAlert
-from encours.web import hooks
 
 CHUNK = 2000
 DIGEST_LIMIT = 200
@@ -83,13 +83,11 @@ def _open_items(ids: list[int], as_of: date, *, current_state: bool) -> dict[int
     """The invoices open on ``as_of``: a run dated in the past (the demo's history, a catch-up) sees
     what was open then, not what is still open today, so its overdue amounts are those of that day."""
     found: dict[int, list[OpenItem]] = defaultdict(list)
-    candidate, open_amount = open_on(as_of=as_of, current_state=current_state)
     rows = (
-        Item.objects.filter(customer_id__in_array=ids, type=ItemType.INVOICE, document_date__lte=as_of)
-        .filter(candidate)
-        .annotate(open_then=open_amount)
-        .filter(open_then__gt=0)
-        .values_list("customer_id", "number", "open_then", "fx_rate", "due_date")
+        Item.objects.filter(customer_id__in_array=ids, type=ItemType.INVOICE)
+        .open_on(as_of, current_state=current_state)
+        .filter(open_on__gt=0)
+        .values_list("customer_id", "number", "open_on", "fx_rate", "due_date")
     )
     for customer_id, number, amount, fx, due in rows:
         found[customer_id].append(OpenItem(reference=number, open_amount=amount * fx, due_date=due))
@@ -136,7 +134,7 @@ def _run_chunk(
     figures = selectors.exposure_figures(ids)
     guarantees = selectors.guarantees_by_customer(ids)
     limits = selectors.current_limits(ids, as_of=as_of)
-    covers = hooks.covers(customer_ids=ids, as_of=as_of)
+    covers = contracts.covers(customer_ids=ids, as_of=as_of)
     open_items = _open_items(ids, as_of, current_state=current_state)
     history: dict[int, list[GradeSnapshot]] = defaultdict(list)
     since = add_months(as_of, -4)

@@ -52,7 +52,8 @@ from encours.core.statements import AMOUNT_FIELDS
 from encours.core.statements import FinancialStatement as CoreStatement
 from encours.core.terms import end_of_month
 from encours.ledger.models import Allocation, Customer, Item, ItemType, OpenOrder
-from encours.reports.sql import DaysBetween, open_on
+from encours.ledger.queries import FUNCTIONAL_OPEN, overdue_on_q
+from encours.ledger.sql import DaysBetween
 from encours.risk.models import (
     Company,
     CreditLimit,
@@ -163,9 +164,10 @@ class ExposureFigures:
 def exposure_figures(customer_ids: Sequence[int] | QuerySet[Any]) -> dict[int, ExposureFigures]:
     """Open AR (net of unapplied credits), open orders and uninvoiced deliveries per customer, in SQL."""
     ar = dict(
-        Item.objects.filter(customer__in=customer_ids, settled_on__isnull=True)
+        Item.objects.filter(customer__in=customer_ids)
+        .open()
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .order_by()
         .values_list("customer_id", "total")
     )
@@ -199,9 +201,7 @@ def exposure_annotations() -> dict[str, Any]:
     """Open AR, open orders and uninvoiced deliveries as subqueries on a customer queryset (one query)."""
     orders = OpenOrder.objects.filter(customer=OuterRef("pk"))
     return {
-        "exposure_open_ar": sum_for_customer(
-            Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True), F("open_amount") * F("fx_rate")
-        ),
+        "exposure_open_ar": sum_for_customer(Item.objects.filter(customer=OuterRef("pk")).open(), FUNCTIONAL_OPEN),
         "exposure_open_orders": sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
         "exposure_deliveries": sum_for_customer(
             orders.filter(status=OpenOrder.Status.DELIVERED), F("amount_functional")
@@ -342,15 +342,12 @@ def _experiences_by_days_late(
 def _open_overdue_by_customer(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, list[OpenItem]]:
     """Invoices overdue on ``as_of`` as they were open then (a run dated in the past counts the
     invoices paid since as still open, like its payments window stops on that date)."""
-    candidate, open_amount = open_on(as_of=as_of)
     rows = (
-        Item.objects.filter(customer__in=customer_ids, type=ItemType.INVOICE, due_date__lt=as_of,
-                            document_date__lte=as_of)
-        .filter(candidate)
-        .annotate(open_then=open_amount)
-        .filter(open_then__gt=0)
+        Item.objects.filter(customer__in=customer_ids, type=ItemType.INVOICE)
+        .open_on(as_of)
+        .filter(overdue_on_q(as_of), open_on__gt=0)
         .values("customer_id", "due_date")
-        .annotate(total=Sum(F("open_then") * F("fx_rate")))
+        .annotate(total=Sum(F("open_on") * F("fx_rate")))
         .order_by()
     )  # fmt: skip
     found: dict[int, list[OpenItem]] = defaultdict(list)
@@ -579,11 +576,10 @@ def latest_snapshots(
 def overdue_amounts(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, Decimal]:
     return {
         row["customer_id"]: Decimal(row["total"] or 0)
-        for row in Item.objects.filter(
-            customer__in=customer_ids, settled_on__isnull=True, due_date__lt=as_of, open_amount__gt=0
-        )
+        for row in Item.objects.filter(customer__in=customer_ids)
+        .overdue(as_of)
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .order_by()
     }
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from encours import contracts
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError, ImportRejected
 from encours.core.money import D
@@ -34,8 +35,8 @@ from encours.risk.alerting import (
 from encours.risk.forms import GuaranteeForm, LimitRequestForm, SettingsForm, StatementForm, UploadForm
 from encours.risk.imports import import_legal_events, import_ratings, import_statements
 from encours.risk.models import Company, HeldOrder, RiskAlert
-from encours.web import hooks
 from encours.web.params import as_of_param, redirect_next
+from encours.web.refusals import refusal_text
 
 ALERTS_PAGE = 50
 GRADE_COLOURS = {"A": "#2e7d32", "B": "#7cb342", "C": "#f2c744", "D": "#e07020", "E": "#b3261e"}
@@ -54,7 +55,7 @@ def customer_risk(request: HttpRequest, pk: int) -> HttpResponse:
     risk = selectors.customer_risks([customer], as_of=as_of, settings=settings)[customer.pk]
     exposure = selectors.exposures([customer.pk], as_of=as_of).get(customer.pk) or selectors.empty_exposure(as_of)
     limit = selectors.current_limits([customer.pk], as_of=as_of).get(customer.pk)
-    cover = hooks.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
+    cover = contracts.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
     years = pages.statements_over_years(customer.siren, settings) if customer.siren else []
     chart = pages.payer_chart(customer=customer, user=request.user, as_of=as_of)
     group_limit = group_exposure = None
@@ -170,7 +171,7 @@ def held_order_decide(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
         messages.success(request, _("Order %(ref)s: decision recorded.") % {"ref": order.reference or order.pk})
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("risk:held_orders")
 
 
@@ -234,7 +235,7 @@ def alert_action(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             services.alert_acknowledge(alert=alert, user=request.user, comment=request.POST.get("comment", ""))
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect_next(request, reverse("risk:alerts"))
 
 
@@ -268,7 +269,7 @@ def limit_request(request: HttpRequest, pk: int) -> HttpResponse:
         )  # fmt: skip
         messages.success(request, _("Limit request recorded; it awaits approval."))
     except (EncoursError, ValueError) as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("risk:customer", pk=pk)
 
 
@@ -291,7 +292,7 @@ def limit_decide(request: HttpRequest, pk: int) -> HttpResponse:
                               comment=request.POST.get("comment", ""))  # fmt: skip
         messages.success(request, _("Decision recorded."))
     except EncoursError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, refusal_text(exc))
     return redirect_next(request, reverse("risk:limits"))
 
 
@@ -306,7 +307,7 @@ def guarantee_add(request: HttpRequest, pk: int) -> HttpResponse:
             services.guarantee_create(customer=customer, user=request.user, **form.cleaned_data)
             messages.success(request, _("Guarantee recorded."))
         except EncoursError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal_text(exc))
     else:
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
     return redirect("risk:customer", pk=pk)
@@ -326,7 +327,7 @@ def statement_entry(request: HttpRequest) -> HttpResponse:
             services.statement_save(siren=data["siren"], year=data["year"], values=form.amounts(), user=request.user,
                                     name=data["name"], closed_on=data["closed_on"])  # type: ignore[arg-type]  # fmt: skip
         except EncoursError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, _("Statement %(year)s of %(siren)s saved.") % data)
             customer = customers_for(request.user).filter(siren=data["siren"]).first()
@@ -349,7 +350,7 @@ def upload(request: HttpRequest) -> HttpResponse:
         except ImportRejected as exc:
             errors = exc.errors
         except EncoursError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, refusal_text(exc))
     return render(request, "risk/upload.html", {"form": form, "report": report, "errors": errors})
 
 
@@ -388,7 +389,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             try:
                 services.settings_save(user=request.user, **form.cleaned_data)
             except EncoursError as exc:
-                messages.error(request, str(exc))
+                messages.error(request, refusal_text(exc))
             else:
                 messages.success(request, _("Risk settings saved; grades use them from now on."))
                 return redirect("risk:settings")

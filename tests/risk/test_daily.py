@@ -108,12 +108,12 @@ def test_dashboard_alerts(client, credit_manager, healthy_customer):
 
 
 def test_grades_provider_for_other_apps(healthy_customer):
+    from encours import contracts
     from encours.risk.imports import import_statements
-    from encours.web import hooks
 
     import_statements(raw=statements_csv(HEALTHY), file_name="s.csv")
     risk_daily_run(as_of=DAY)
-    info = hooks.grades(customer_ids=[healthy_customer.pk], as_of=DAY)[healthy_customer.pk]
+    info = contracts.grades(customer_ids=[healthy_customer.pk], as_of=DAY)[healthy_customer.pk]
     assert info.letter in "ABCDE" and info.url.endswith(f"/risk/customers/{healthy_customer.pk}/")
 
 

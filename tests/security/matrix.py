@@ -136,6 +136,10 @@ PAGES: dict[str, Page] = {
     "collections:step": form("step", "collections.configure"),
     "collections:step_delete": write("step", "collections.configure"),
     "collections:rates": form(None, "collections.configure", get=ANY),
+    "collections:texts": form(None, "collections.texts"),
+    "collections:text_restore": write("text", "collections.texts"),
+    "collections:productivity": page(None, REPORTS),
+    "collections:productivity_export": page(None, REPORTS, fmt="csv"),
     # disputes
     "disputes:list": page(None, ANY),
     "disputes:mine": page(None, ANY),
@@ -180,6 +184,12 @@ PAGES: dict[str, Page] = {
     "forecast:dunning_refresh": write(None, "forecast.train"),
     "forecast:dunning_approve": write("suggestion", "forecast.train"),
     "forecast:dunning_reject": write("suggestion", "forecast.train"),
+    # sales loop
+    "sales:notifications": page(None, ANY, ANY),
+    "sales:release_requests": page(None, ANY),
+    "sales:release_decide": write("release_request", "sales.decide_release"),
+    "sales:release_request": write("held_order", "sales.request_release"),
+    "sales:field_note": write("customer", "sales.field_note"),
 }
 
 # API operations: (method, path) -> (kind of the path's id, action; ANY for reads)

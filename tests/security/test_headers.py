@@ -17,12 +17,15 @@ from django.urls import reverse
 ROOT = Path(__file__).resolve().parents[2]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.I)
-# Documents rendered to PDF or e-mail are never served as pages: they may keep their <style>.
+# Documents rendered to PDF or e-mail are never served as pages: they may keep their <style> and
+# style attributes (mail clients read no style sheet).
 PAGE_TEMPLATES = [
     path
     for path in sorted((ROOT / "encours").rglob("templates/**/*.html"))
     if "document" not in path.name and "/documents/" not in str(path) and "/emails/" not in str(path)
-]
+    and "email" not in path.name
+]  # fmt: skip
+STYLE_ATTRIBUTE = re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I)
 
 
 def directives(header: str) -> dict[str, list[str]]:
@@ -37,6 +40,7 @@ def test_every_page_carries_a_strict_content_security_policy(client, credit_mana
         assert policy["script-src"] == ["'self'"], url  # no 'unsafe-inline', no 'unsafe-eval', no CDN
         assert policy["default-src"] == ["'self'"] and policy["object-src"] == ["'none'"]
         assert policy["frame-ancestors"] == ["'none'"] and policy["style-src"] == ["'self'"]
+        assert policy["style-src-attr"] == ["'none'"], url  # no style attribute either
 
 
 def test_no_template_holds_an_inline_script_or_event_handler():
@@ -47,6 +51,16 @@ def test_no_template_holds_an_inline_script_or_event_handler():
         found += [f"{path.relative_to(ROOT)}: {m.group(0)[:60]}" for m in INLINE_SCRIPT.finditer(text)]
         found += [f"{path.relative_to(ROOT)}: {m.group(0)[-60:]}" for m in INLINE_HANDLER.finditer(text)]
         found += [f"{path.relative_to(ROOT)}: <style>" for _ in re.finditer(r"<style", text)]
+    assert found == []
+
+
+def test_no_page_template_holds_a_style_attribute():
+    """The policy forbids style attributes (style-src-attr 'none'): a page says how it looks with classes."""
+    found = [
+        f"{path.relative_to(ROOT)}: {match.group(0)[:80]}"
+        for path in PAGE_TEMPLATES
+        for match in STYLE_ATTRIBUTE.finditer(path.read_text(encoding="utf-8"))
+    ]
     assert found == []
 
 

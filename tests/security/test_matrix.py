@@ -131,7 +131,7 @@ def visible(kind: str, user: Any) -> Any:
     from django.db.models import Q
 
     from encours.cash.selectors import accounts_for, lines_for, statements_for
-    from encours.collections.models import DunningMessage, DunningRun, DunningScenario, DunningStep
+    from encours.collections.models import DunningMessage, DunningRun, DunningScenario, DunningStep, DunningText
     from encours.disputes.committees import committees_for
     from encours.disputes.models import Attachment
     from encours.disputes.selectors import disputes_for
@@ -143,11 +143,13 @@ def visible(kind: str, user: Any) -> Any:
     from encours.ledger.models import CustomerBlock, ImportMapping, Item
     from encours.ledger.selectors import customers_for, entities_for
     from encours.risk.models import Company, CreditLimit, HeldOrder, RiskAlert
+    from encours.sales.models import ReleaseRequest
 
     customers = customers_for(user)
     by_customer = {
         "limit": CreditLimit, "held_order": HeldOrder, "alert": RiskAlert, "message": DunningMessage,
         "cover_request": CoverRequest, "suggestion": DunningSuggestion, "item": Item, "block": CustomerBlock,
+        "release_request": ReleaseRequest,
     }  # fmt: skip
     if kind == "customer":
         return customers
@@ -173,7 +175,7 @@ def visible(kind: str, user: Any) -> Any:
         return Job.objects.filter(created_by=user)
     if kind.endswith("_job"):
         return jobs_for(user, kind_prefix=JOB_KINDS[kind])
-    global_kinds = {"scenario": DunningScenario, "step": DunningStep, "mapping": ImportMapping}
+    global_kinds = {"scenario": DunningScenario, "step": DunningStep, "mapping": ImportMapping, "text": DunningText}
     return global_kinds[kind].objects.all()
 
 
@@ -389,7 +391,8 @@ def test_report_figures(request):
 
 
 WRITE_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>|\bhx-(?:post|patch|delete)=\"([^\"]*)\"", re.I)
-PERSONAL = ("/i18n/setlang/", "/logout/", "/disputes/notifications/")  # language, session, own notifications
+# language, session, own notifications
+PERSONAL = ("/i18n/setlang/", "/logout/", "/disputes/notifications/", "/sales/notifications/")
 
 
 @pytest.mark.django_db

@@ -1,7 +1,8 @@
 """Every parameter validated: redirects stay on the site, dates within bounds, counts capped.
 
-A hostile query string gets a 400 with a message in the user's language (or, in the API, a 422
-naming the field), never a 500; the test client re-raises any exception a view lets through.
+A hostile query string gets a 400 with a message in the user's language (in the API, a 400 whose
+JSON body names the parameter and the reason; a malformed JSON body stays 422), never a 500; the
+test client re-raises any exception a view lets through.
 """
 
 from __future__ import annotations
@@ -166,17 +167,32 @@ def test_every_page_survives_hostile_query_strings(client, entity, walked_book):
 def test_api_lists_refuse_negative_or_huge_counts_with_the_field_named(client, credit_manager, path, query):
     token = api_token_create(user=credit_manager)
     response = client.get(path, query, HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert response.status_code == 422
-    assert next(iter(query)) in str(response.json()["detail"])
+    assert response.status_code == 400
+    name = next(iter(query))
+    assert name in str(response.json()["detail"])
+    [parameter] = response.json()["parameters"]
+    assert parameter["name"] == name and parameter["in"] == "query" and parameter["reason"]
 
 
 def test_api_as_of_is_bounded(client, credit_manager, entity):
     token = api_token_create(user=credit_manager)
     response = client.get("/api/v1/insurance/covers", {"as_of": "0001-01-01"}, HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert response.status_code == 422 and "as_of" in str(response.json()["detail"])
+    assert response.status_code == 400 and response.json()["detail"].startswith("as_of: ")
+    assert response.json()["parameters"][0]["name"] == "as_of"
     assert (
         client.get(
             "/api/v1/insurance/covers", {"as_of": "2026-10-31"}, HTTP_AUTHORIZATION=f"Bearer {token}"
         ).status_code
         == 200
     )
+
+
+def test_api_missing_parameter_is_400_and_a_malformed_body_stays_422(client, credit_manager, entity):
+    token = api_token_create(user=credit_manager)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    missing = client.get("/api/v1/risk/statements", **auth)  # siren is required
+    assert missing.status_code == 400 and missing.json()["parameters"][0]["name"] == "siren"
+    body = {"entity": entity.siren, "customers": [{"account_number": "C1"}]}  # no name
+    malformed = client.post("/api/v1/customers/bulk", body, content_type="application/json", **auth)
+    assert malformed.status_code == 422
+    assert malformed.json()["detail"][0]["loc"][0] == "body"

@@ -70,6 +70,7 @@ def build() -> World:
     _jobs(world, users)
     _forecast(world, customers)
     _blocks(world, customers)
+    _sales(world)
     from encours.ledger.models import ImportMapping
 
     world.add("mapping", ImportMapping.objects.create(name="m-customers", kind="customers", columns={}))
@@ -149,7 +150,7 @@ def _risk(world: World, customers: list[Any], admin: Any) -> None:
 
 
 def _collections(world: World, customers: list[Any]) -> None:
-    from encours.collections.models import DunningMessage, DunningRun, DunningScenario
+    from encours.collections.models import DunningMessage, DunningRun, DunningScenario, DunningText
 
     for customer in customers:
         world.add(
@@ -161,6 +162,8 @@ def _collections(world: World, customers: list[Any]) -> None:
     scenario = DunningScenario.objects.order_by("pk").first()
     world.add("scenario", scenario)
     world.add("step", scenario.steps.order_by("pk").first())
+    world.add("text", DunningText.objects.create(step_code="friendly_reminder", language="fr", version=1,
+                                                 subject="Relance", body="Bonjour"))  # fmt: skip
 
 
 def _cash(world: World, entities: tuple[Any, Any]) -> None:
@@ -246,5 +249,18 @@ def _blocks(world: World, customers: list[Any]) -> None:
             customer_block(
                 customer=customer, by=None, reason="dunning step account_on_hold", kind=BlockReason.DUNNING,
                 lift_below=Decimal(0), on=AS_OF,
+            ),
+        )  # fmt: skip
+
+
+def _sales(world: World) -> None:
+    from encours.sales.models import ReleaseRequest
+
+    for order in world.objects["held_order"]:
+        world.add(
+            "release_request",
+            ReleaseRequest.objects.create(
+                order=order, customer_id=order.customer_id, justification="client historique, paiement annoncé",
+                requested_by=world.users["rep"],
             ),
         )  # fmt: skip

@@ -32,6 +32,7 @@ SERVICE_WRITTEN_FACTS = (
     "collections.DunningRun",
     "collections.DunningMessage",
     "collections.ExecutedStep",
+    "collections.DunningText",
     "disputes.Event",
     "cash.BankLine",
     "cash.Application",
@@ -39,7 +40,11 @@ SERVICE_WRITTEN_FACTS = (
     "forecast.ForecastSnapshot",
     "ledger.CustomerBlock",
     "ledger.FecPeriod",
+    "ledger.LedgerChange",
     "disputes.ProvisionEntry",
+    "sales.RepNotification",
+    "sales.ReleaseRequest",
+    "sales.FieldNote",
 )
 CONFIGURATION = (
     "ledger.ImportMapping",

@@ -17,7 +17,7 @@ from encours.core.insurance import code_list
 from encours.core.money import ZERO, quantize
 from encours.insurance.models import InsurancePolicy
 from encours.ledger.models import Customer, Item, ItemType
-from encours.reports.sql import functional, items_open_on, money_sum
+from encours.ledger.sql import functional, items_open_on, money_sum
 
 TURNOVER_TYPES = (ItemType.INVOICE, ItemType.CREDIT_NOTE)
 MONTHS_A_YEAR = 12

@@ -100,16 +100,25 @@ def demo_load(
     skip: Collection[str] = (),
 ) -> DemoContext:
     """Load the portfolio, then every app's demo data (only the apps labelled in ``apps`` when
-    given, never those in ``skip``)."""
+    given, never those in ``skip``). ``progress(stage, stages, name)`` is called as each stage
+    starts, and ``progress(stages, stages, "done")`` at the end."""
+    chosen = [
+        (label, hook)
+        for label, hook in ((_app_label(hook), hook) for _, hook in (_HOOKS if hooks else ()))
+        if (not apps or label in apps) and label not in skip
+    ]
+    stages = 3 + len(portfolio.entities) + len(chosen)
     with transaction.atomic():
+        progress(0, stages, "entities and staff")
         entities = _entities(portfolio)
         users = _staff(entities)
         groups = {
             g.code: CustomerGroup.objects.create(code=g.code, name=g.name, siren=g.siren) for g in portfolio.groups
         }
+        progress(1, stages, "customers")
         customers = _customers(portfolio, entities, groups, users)
-        progress(1, 4, "customers")
-        _ledger(portfolio, entities, customers, progress)
+        _ledger(portfolio, entities, customers, lambda index, name: progress(2 + index, stages, name))
+        progress(2 + len(entities), stages, "open orders")
         _orders(portfolio, entities, customers)
         audit_record(
             actor="seed_demo",
@@ -117,13 +126,17 @@ def demo_load(
             object_type="demo",
             after={"customers": len(customers), "items": len(portfolio.items), "as_of": portfolio.as_of},
         )
-    context = DemoContext(portfolio, entities, customers, users, portfolio.as_of, progress)
-    if hooks:
-        for _, hook in _HOOKS:
-            label = _app_label(hook)
-            if (not apps or label in apps) and label not in skip:
-                hook(context)
+    context = DemoContext(portfolio, entities, customers, users, portfolio.as_of)
+    for number, (label, hook) in enumerate(chosen):
+        progress(3 + len(entities) + number, stages, label)
+        hook(context)
+    progress(stages, stages, "done")
     return context
+
+
+def demo_apps() -> list[str]:
+    """The labels of the apps that add demo data, in the order they load."""
+    return [_app_label(hook) for _, hook in _HOOKS]
 
 
 def _app_label(hook: DemoHook) -> str:
@@ -234,9 +247,13 @@ def _customers(
 
 
 def _ledger(
-    portfolio: DemoPortfolio, entities: list[LegalEntity], customers: list[Customer], progress: Progress
+    portfolio: DemoPortfolio,
+    entities: list[LegalEntity],
+    customers: list[Customer],
+    starting: Callable[[int, str], None],
 ) -> None:
     for index, entity in enumerate(entities):
+        starting(index, f"ledger of {entity.name}")
         items = [
             IncomingItem(
                 type=i.type,
@@ -264,7 +281,6 @@ def _ledger(
             source_file="seed_demo",
             actor="seed_demo",
         )
-        progress(2 + index, 4 + len(entities), f"ledger of {entity.name}")
 
 
 def _orders(portfolio: DemoPortfolio, entities: list[LegalEntity], customers: list[Customer]) -> None:
@@ -300,4 +316,4 @@ def demo_logins() -> list[tuple[str, str, str]]:
     return rows
 
 
-__all__ = ["DEMO_PASSWORD", "REP_REGIONS", "demo_hook", "demo_load", "demo_logins"]
+__all__ = ["DEMO_PASSWORD", "REP_REGIONS", "demo_apps", "demo_hook", "demo_load", "demo_logins"]

@@ -25,9 +25,9 @@ from encours.core.payment_behaviour import (
     sector_of,
 )
 from encours.core.periods import Period, trailing_window
+from encours.ledger.caching import kept
 from encours.ledger.models import Allocation, Customer, ItemType
-from encours.reports.caching import kept
-from encours.reports.sql import DaysBetween, money_sum
+from encours.ledger.sql import DaysBetween, money_sum
 
 YEAR_MONTHS = 12
 TREND_MONTHS = 3

@@ -21,8 +21,8 @@ from encours.core.kpi import BAD_DEBT_LABEL
 from encours.core.money import ZERO
 from encours.core.periods import Month, Period
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.sql import SALES_TYPES, Rounder, fetch, money_sum
 from encours.reports.dimensions import Dimension, dimension
-from encours.reports.sql import SALES_TYPES, Rounder, fetch, money_sum
 
 GroupKey = tuple[Any, ...]
 # what the unpaid rate counts as written off: ``encours.core.kpi.is_bad_debt_write_off`` in SQL

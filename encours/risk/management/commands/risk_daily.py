@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from encours.risk.daily import risk_daily_run, send_digest
+from encours.sales.notifications import send_rep_digest
 from encours.web.params import date_argument
 
 
@@ -41,3 +42,4 @@ class Command(BaseCommand):
             )
         if not options["no_digest"]:
             self.stdout.write(f"digest sent to {send_digest(as_of=as_of)} user(s)")
+            self.stdout.write(f"sales digest sent to {send_rep_digest(as_of=as_of)} rep(s)")
