@@ -262,7 +262,7 @@ def preview_context(
     from encours.collections.models import Action, DunningStep
     from encours.core.dunning.scenarios import DEFAULT_SCENARIOS, StepAction
 
-    open_items = Item.objects.filter(customer=customer, settled_on__isnull=True).exclude(open_amount=0)
+    open_items = Item.objects.filter(customer=customer).open().exclude(open_amount=0)
     items = list(open_items.filter(amount__gt=0).order_by("due_date", "number"))
     contact = customer.contacts.exclude(email="").order_by("-is_dunning_contact", "pk").first()
     context = document_context(
