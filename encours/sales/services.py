@@ -27,7 +27,7 @@ def release_request_create(*, order: HeldOrder, user: Any, justification: str) -
     text = justification.strip()
     if len(text) < JUSTIFICATION_MIN:
         raise ValidationFailed(f"a justification of at least {JUSTIFICATION_MIN} characters is required")
-    order = HeldOrder.objects.select_for_update().get(pk=order.pk)
+    order = HeldOrder.objects.select_for_update(of=("self",)).get(pk=order.pk)
     if order.status != HeldOrder.Status.HELD:
         raise ValidationFailed(f"this order is already {order.status}")
     try:
@@ -51,7 +51,8 @@ def release_request_decide(*, request: ReleaseRequest, user: Any, approve: bool,
     comment = comment.strip()
     if not approve and not comment:
         raise ValidationFailed("a comment is required to refuse a release")
-    request = ReleaseRequest.objects.select_for_update().select_related("order", "requested_by").get(pk=request.pk)
+    locked = ReleaseRequest.objects.select_for_update(of=("self",))
+    request = locked.select_related("order", "requested_by").get(pk=request.pk)
     if request.status != ReleaseRequest.Status.PENDING:
         raise ValidationFailed(f"this request is already {request.status}")
     if approve:
