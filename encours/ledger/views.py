@@ -19,7 +19,6 @@ from encours.accounts.permissions import can
 from encours.audit.selectors import audit_for_customer
 from encours.contracts import annotate_items, customer_panels
 from encours.core.errors import EncoursError
-from encours.core.errors import PermissionDenied as ServicePermissionDenied
 from encours.jobs.models import Job
 from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
@@ -91,8 +90,6 @@ def customer_block(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ledger:customer", pk=customer.pk)
     try:
         block_services.customer_block(customer=customer, by=request.user, reason=form.cleaned_data["reason"])
-    except ServicePermissionDenied:
-        raise  # a 403, not a message
     except EncoursError as exc:
         messages.error(request, refusal_text(exc))
     else:
@@ -112,8 +109,6 @@ def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("ledger:customer", pk=block.customer_id)
     try:
         block_services.block_lift(block=block, by=request.user, reason=form.cleaned_data["reason"])
-    except ServicePermissionDenied:
-        raise  # a 403, not a message
     except EncoursError as exc:
         messages.error(request, refusal_text(exc))
     else:
