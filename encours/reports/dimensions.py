@@ -59,26 +59,33 @@ def _group_filter(ident: str) -> Q:
     return Q(customer__group_id=int(number)) if kind == "g" else Q(customer_id=int(number), customer__group=None)
 
 
-def _rep_filter(ident: str) -> Q:
-    if ident == "none":
-        return Q(customer__sales_rep=None)
-    return _int_filter("customer__sales_rep_id")(ident)
+def _person(name: str, label: Any, field: str, nobody: Any) -> Dimension:
+    """A dimension by the staff member of the customer's ``field`` (sales rep, collector); ``none``
+    groups the customers without one."""
 
+    def title(row: Row) -> str:
+        full = f"{row[f'{name}_first'] or ''} {row[f'{name}_last'] or ''}".strip()
+        return full or row[f"{name}_username"] or str(nobody)
 
-def _rep_title(row: Row) -> str:
-    full = f"{row['rep_first'] or ''} {row['rep_last'] or ''}".strip()
-    return full or row["rep_username"] or str(_("(no sales rep)"))
+    def filter_(ident: str) -> Q:
+        if ident == "none":
+            return Q(**{f"customer__{field}": None})
+        return _int_filter(f"customer__{field}_id")(ident)
 
-
-def _collector_filter(ident: str) -> Q:
-    if ident == "none":
-        return Q(customer__collector=None)
-    return _int_filter("customer__collector_id")(ident)
-
-
-def _collector_title(row: Row) -> str:
-    full = f"{row['collector_first'] or ''} {row['collector_last'] or ''}".strip()
-    return full or row["collector_username"] or str(_("(no collector)"))
+    return Dimension(
+        name=name,
+        label=label,
+        fields={f"{name}_pk": F(f"customer__{field}_id")},
+        labels={
+            f"{name}_username": F(f"customer__{field}__username"),
+            f"{name}_first": F(f"customer__{field}__first_name"),
+            f"{name}_last": F(f"customer__{field}__last_name"),
+        },
+        key=lambda row: row[f"{name}_username"] or "",
+        title=title,
+        ident=lambda row: str(row[f"{name}_pk"]) if row[f"{name}_pk"] else "none",
+        filter=filter_,
+    )
 
 
 def _solo(field: str) -> Case:
@@ -130,34 +137,8 @@ REGION = Dimension(
     ident=lambda row: row["region"],
     filter=lambda ident: Q(customer__region=ident),
 )
-REP = Dimension(
-    name="rep",
-    label=_("Sales rep"),
-    fields={"rep_pk": F("customer__sales_rep_id")},
-    labels={
-        "rep_username": F("customer__sales_rep__username"),
-        "rep_first": F("customer__sales_rep__first_name"),
-        "rep_last": F("customer__sales_rep__last_name"),
-    },
-    key=lambda row: row["rep_username"] or "",
-    title=_rep_title,
-    ident=lambda row: str(row["rep_pk"]) if row["rep_pk"] else "none",
-    filter=_rep_filter,
-)
-COLLECTOR = Dimension(
-    name="collector",
-    label=_("Collector"),
-    fields={"collector_pk": F("customer__collector_id")},
-    labels={
-        "collector_username": F("customer__collector__username"),
-        "collector_first": F("customer__collector__first_name"),
-        "collector_last": F("customer__collector__last_name"),
-    },
-    key=lambda row: row["collector_username"] or "",
-    title=_collector_title,
-    ident=lambda row: str(row["collector_pk"]) if row["collector_pk"] else "none",
-    filter=_collector_filter,
-)
+REP = _person("rep", _("Sales rep"), "sales_rep", _("(no sales rep)"))
+COLLECTOR = _person("collector", _("Collector"), "collector", _("(no collector)"))
 CATEGORY = Dimension(
     name="category",
     label=_("Category"),
