@@ -141,6 +141,18 @@ def _settings_for_tests(request, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _contracts_restored(request):
+    """Every cross-app contract slot as it was before the test (tests swap providers)."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        yield
+        return
+    from encours import contracts
+
+    with contracts.restored():
+        yield
+
+
 @pytest.fixture
 def as_of() -> date:
     return date(2026, 10, 31)

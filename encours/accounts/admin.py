@@ -11,7 +11,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "get_full_name", "email", "role", "department", "region", "is_active")
     list_filter = ("role", "department", "is_active")
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("encours"), {"fields": ("role", "department", "region", "entities", "manager", "phone", "language")}),
     )
     filter_horizontal = ("entities", "groups", "user_permissions")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from encours.accounts.models import Role, User
+from encours.audit.actors import Actor
 from encours.core.errors import PermissionDenied
 
 CM, COLLECTOR, REP = Role.CREDIT_MANAGER, Role.COLLECTOR, Role.SALES_REP
@@ -33,6 +34,7 @@ RULES: tuple[tuple[str, frozenset[str], str], ...] = (
         frozenset({CM}),
         "scenarios, steps, penalty rates, penalty invoices",
     ),
+    ("collections.texts", frozenset({CM}), "edit the texts of dunning steps (subject, e-mail, letter)"),
     ("disputes.create", frozenset({CM, COLLECTOR, REP, DIRECTOR, DEPARTMENT}), "open a dispute"),
     ("disputes.comment", frozenset({CM, COLLECTOR, REP, DIRECTOR, DEPARTMENT}), "comment on or attach to a dispute"),
     ("disputes.manage", frozenset({CM, COLLECTOR, REP, DEPARTMENT}), "move, assign or edit a dispute"),
@@ -54,7 +56,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {action: roles for action, roles, _ in
 ROLES_IN_ORDER = (Role.ADMIN, CM, COLLECTOR, REP, DIRECTOR, AUDITOR, DEPARTMENT)
 
 
-def is_system(actor: Any) -> bool:
+def is_system(actor: Actor) -> bool:
     """A management command or a scheduled job acting on the operator's behalf."""
     return actor is None or isinstance(actor, str)
 
@@ -74,7 +76,7 @@ def portfolio_scoped(user: User) -> bool:
     return not user.is_admin and user.role == Role.SALES_REP
 
 
-def require(actor: Any, capability: str, *, customer: Any = None, entity: Any = None) -> None:
+def require(actor: Actor, capability: str, *, customer: Any = None, entity: Any = None) -> None:
     """Raise PermissionDenied unless the actor may do this, to this customer / in this legal entity.
 
     A command or a job (``is_system``) passes: it is the operator's tool."""

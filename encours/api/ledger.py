@@ -226,9 +226,9 @@ def list_items(request: HttpRequest, filters: Query[ItemFilter]):
     if filters.type:
         items = items.filter(type=filters.type)
     if filters.open_only:
-        items = items.filter(settled_on__isnull=True)
+        items = items.open()
     if filters.due_before:
-        items = items.filter(due_date__lt=filters.due_before)
+        items = items.due(before=filters.due_before)
     if filters.due_after:
         items = items.filter(due_date__gt=filters.due_after)
     return items.order_by("id")[filters.offset : filters.offset + filters.limit]

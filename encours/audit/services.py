@@ -9,6 +9,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
+from encours.audit.actors import Actor, actor_label
 from encours.audit.models import AuditEntry
 
 
@@ -18,17 +19,9 @@ def _plain(values: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return json.loads(json.dumps(dict(values), cls=DjangoJSONEncoder))
 
 
-def _actor_label(actor: Any) -> str:
-    if actor is None:
-        return "system"
-    if isinstance(actor, str):
-        return actor
-    return actor.get_username()
-
-
 def audit_record(
     *,
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None = None,
     object_type: str = "",
@@ -55,7 +48,7 @@ def _entry_fields(args: Mapping[str, Any]) -> dict[str, Any]:
     actor = args.get("actor")
     return {
         "actor": actor if actor is not None and not isinstance(actor, str) else None,
-        "actor_label": _actor_label(actor),
+        "actor_label": actor_label(actor),
         "action": args["action"],
         "object_type": args.get("object_type") or (obj._meta.label_lower if obj is not None else ""),
         "object_id": str(args.get("object_id") or (obj.pk if obj is not None else "")),

@@ -14,11 +14,10 @@ from django.utils.translation import ngettext
 
 from encours.cash.models import BankLine, LineStatus
 from encours.cash.selectors import lines_for
+from encours.contracts import Alert
 from encours.core.money import format_amount
-from encours.reports.registry import Alert, alert_provider
 
 
-@alert_provider(60)
 def lines_in_review(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[Alert]:
     # without a user (the weekly e-mail, scheduled reports) the scope is the customers' entities
     lines = lines_for(user) if user is not None else BankLine.objects.filter(entity__in=customers.values("entity_id"))

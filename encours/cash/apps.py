@@ -8,4 +8,10 @@ class CashConfig(AppConfig):
     verbose_name = _("Cash application")
 
     def ready(self) -> None:
-        from encours.cash import alerts, demo, jobs, panels  # noqa: F401  (alert, demo hook, job, customer panel)
+        # the dashboard alert and the customer panel (encours.contracts); the background jobs and the
+        # demo data register through their modules
+        from encours import contracts
+        from encours.cash import alerts, demo, jobs, panels  # noqa: F401  (demo, jobs)
+
+        contracts.ALERTS.register(alerts.lines_in_review, order=60)
+        contracts.CUSTOMER_PANELS.register(panels.bank_receipts, order=70)

@@ -11,10 +11,9 @@ from django.http import HttpRequest
 
 from encours.cash.models import Application, LineStatus
 from encours.cash.selectors import lines_for
-from encours.web.extensions import Panel, customer_panel
+from encours.contracts import Panel
 
 
-@customer_panel(70)
 def bank_receipts(request: HttpRequest, customer: Any, as_of: date) -> Panel | None:
     applications = list(
         Application.objects.filter(customer=customer, undone_at__isnull=True)

@@ -8,6 +8,7 @@ from encours.collections.models import (
     DunningRun,
     DunningScenario,
     DunningStep,
+    DunningText,
     ExecutedStep,
     Letterhead,
     LitigationCase,
@@ -112,3 +113,12 @@ class PenaltyInvoicingAdmin(ReadOnlyAdmin):
     list_filter = ["indemnity_invoiced"]
     list_select_related = ["item__customer", "debit_item"]
     search_fields = ["item__number", "item__customer__name", "item__customer__account_number"]
+
+
+@admin.register(DunningText)
+class DunningTextAdmin(ReadOnlyAdmin):
+    """Versions are written by ``texts.text_save`` (checked, audited): the admin only shows them."""
+
+    list_display = ["step_code", "scenario_code", "language", "version", "author", "created_at"]
+    list_filter = ["language", "step_code"]
+    search_fields = ["step_code", "scenario_code", "subject", "body"]

@@ -14,6 +14,7 @@ from encours.collections.execution import run_create, run_execute
 from encours.collections.models import CallTask, Letterhead
 from encours.collections.services import call_log, promise_create, promises_refresh
 from encours.ledger.models import Contact, Customer, Item
+from encours.ledger.queries import overdue_q
 from encours.ledger.services.demo import DemoContext, demo_hook
 
 RUN_CUSTOMERS = 10
@@ -34,7 +35,7 @@ def collections_demo(context: DemoContext) -> None:
     _letterheads(context)
     _dunning_contacts(context)
     overdue = (
-        Customer.objects.filter(items__settled_on__isnull=True, items__amount__gt=0, items__due_date__lt=as_of)
+        Customer.objects.filter(overdue_q(as_of, prefix="items__"))
         .exclude(contacts__email="")
         .distinct()
         .order_by("pk")
@@ -88,9 +89,7 @@ def _promises(context: DemoContext, sample: list[int], rng: random.Random) -> No
             customer=item.customer, items=[item], amount=item.amount, promised_date=item.settled_on,
             made_on=item.settled_on - timedelta(days=6), user=user, note=rng.choice(NOTES),
         )  # fmt: skip
-    open_items = Item.objects.filter(
-        customer_id__in=sample[RUN_CUSTOMERS:], settled_on__isnull=True, amount__gt=0, due_date__lt=as_of
-    ).order_by("pk")
+    open_items = Item.objects.filter(customer_id__in=sample[RUN_CUSTOMERS:]).overdue(as_of).order_by("pk")
     for index, item in enumerate(open_items[:PROMISES]):
         broken = index % 2 == 0
         made = as_of - timedelta(days=25 if broken else 2)

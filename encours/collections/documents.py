@@ -18,8 +18,9 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from encours import contracts
+from encours.collections import texts
 from encours.collections.models import Letterhead, PenaltyInvoicing
 from encours.collections.planning import penalty_terms_for, rate_tables
 from encours.core.dunning.penalties import InvoiceSettlement, LateInvoice, PenaltyStatement, penalty_statement
@@ -27,54 +28,8 @@ from encours.core.formats.spreadsheet import Cell, XlsxBook
 from encours.core.money import ZERO, quantize
 from encours.ledger.models import Allocation, Customer, Item, LegalEntity
 from encours.ledger.sql import items_open_on
-from encours.web import hooks
 
 DATE_FORMAT = "yyyy-mm-dd"
-
-# Subject and opening paragraph per step code; unknown steps read as a plain reminder.
-STEP_WORDING: dict[str, tuple[Any, Any]] = {
-    "pre_due_reminder": (
-        gettext_lazy("Upcoming due date"),
-        gettext_lazy("For your convenience, we remind you that the invoices below fall due shortly."),
-    ),
-    "friendly_reminder": (
-        gettext_lazy("Payment reminder"),
-        gettext_lazy(
-            "Unless we are mistaken, the invoices below remain unpaid although they are past due. "
-            "It may be an oversight: we would be grateful if you could settle them."
-        ),
-    ),
-    "second_reminder": (
-        gettext_lazy("Second reminder: invoices past due"),
-        gettext_lazy(
-            "Despite our previous reminder, the invoices below are still unpaid. "
-            "Please settle them without delay or tell us what prevents their payment."
-        ),
-    ),
-    "account_on_hold": (
-        gettext_lazy("Your account is on hold"),
-        gettext_lazy(
-            "As the invoices below remain unpaid, your account is on hold: no new order will be "
-            "shipped until they are paid."
-        ),
-    ),
-    "formal_notice": (
-        gettext_lazy("Formal notice to pay"),
-        gettext_lazy("Please find attached our formal notice to pay the invoices below."),
-    ),
-    "litigation_handover": (
-        gettext_lazy("Final notice before legal action"),
-        gettext_lazy("Please find attached our letter: your file has been handed over to our litigation department."),
-    ),
-    "agency_handover": (
-        gettext_lazy("Your file is handed over to a collection agency"),
-        gettext_lazy("Please find attached our letter: your file has been handed over to a collection agency."),
-    ),
-}
-DEFAULT_WORDING = (
-    gettext_lazy("Payment reminder"),
-    gettext_lazy("Please find below the invoices that remain unpaid on your account."),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,20 +172,26 @@ def penalties_for(*, items: Sequence[Item], as_of: date, category: str) -> Penal
     )
 
 
-def factoring_notes(*, item_ids: Iterable[int], as_of: date) -> list[hooks.FactoringInfo]:
-    infos = hooks.factored_items(item_ids=list(item_ids), as_of=as_of)
-    unique: dict[tuple[str, str], hooks.FactoringInfo] = {}
+def factoring_notes(*, item_ids: Iterable[int], as_of: date) -> list[contracts.FactoringInfo]:
+    infos = contracts.factored_items(item_ids=list(item_ids), as_of=as_of)
+    unique: dict[tuple[str, str], contracts.FactoringInfo] = {}
     for info in infos.values():
         unique.setdefault((info.factor_name, info.iban), info)
     return list(unique.values())
 
 
 def document_context(
-    *, customer: Customer, items: Sequence[Item], step_code: str, as_of: date, language: str, collector: Any = None
+    *,
+    customer: Customer,
+    items: Sequence[Item],
+    step_code: str,
+    as_of: date,
+    language: str,
+    collector: Any = None,
+    scenario_code: str = "",
+    contact: Any = None,
 ) -> dict[str, Any]:
-    subject, intro = STEP_WORDING.get(step_code, DEFAULT_WORDING)
-    with translation.override(language):
-        subject, intro = str(subject), str(intro)
+    """What a message's documents are made of; its wording comes from ``texts`` (``message_text``)."""
     totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for item in items:
         totals[item.currency] += item.open_amount
@@ -243,20 +204,30 @@ def document_context(
         "totals": sorted(totals.items()),
         "as_of": as_of,
         "step_code": step_code,
-        "subject": subject,
-        "intro": intro,
+        "scenario_code": scenario_code,
         "collector": collector,
+        "contact": contact,
         "factoring": factoring_notes(item_ids=[item.pk for item in items], as_of=as_of),
     }
+
+
+def message_text(context: dict[str, Any], *, language: str) -> texts.Rendered:
+    """The subject, e-mail body and letter opening of a message, from its step's active text."""
+    return texts.render_message(context, language=language)
+
+
+def letter_html(*, context: dict[str, Any], language: str, penalties: PenaltyStatement | None) -> str:
+    context = {**context, "penalties": penalties}
+    opening = message_text(context, language=language).letter
+    with translation.override(language):
+        return render_to_string("collections/documents/letter.html", {**context, "opening": opening})
 
 
 def letter_pdf(*, context: dict[str, Any], language: str, penalties: PenaltyStatement | None) -> bytes:
     """A formal notice (with penalties) or a hand-over letter, on the entity's letterhead."""
     from weasyprint import HTML
 
-    with translation.override(language):
-        html = render_to_string("collections/documents/letter.html", {**context, "penalties": penalties})
-    return HTML(string=html).write_pdf()
+    return HTML(string=letter_html(context=context, language=language, penalties=penalties)).write_pdf()
 
 
 def reminder_email(
@@ -266,13 +237,13 @@ def reminder_email(
     recipient: str,
     reply_to: str,
     attachments: Sequence[tuple[str, bytes, str]],
+    text: texts.Rendered | None = None,
 ) -> EmailMessage:
-    with translation.override(language):
-        subject = f"{context['subject']} – {context['entity'].name} – {context['customer'].account_number}"
-        body = render_to_string("collections/email/reminder.txt", context)
+    """The e-mail of a message: its step's text (``text`` when already rendered) and attachments."""
+    text = text or message_text(context, language=language)
     message = EmailMessage(
-        subject=subject,
-        body=body,
+        subject=text.subject,
+        body=text.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
         reply_to=[reply_to] if reply_to else None,
@@ -281,3 +252,33 @@ def reminder_email(
     for name, content, mimetype in attachments:
         message.attach(name, content, mimetype)
     return message
+
+
+def preview_context(
+    *, customer: Customer, step_code: str, scenario_code: str, language: str, as_of: date
+) -> dict[str, Any]:
+    """The context a run would give this customer's message at ``step_code``: its open invoices,
+    its credits, its dunning contact, and penalties when the step claims them."""
+    from encours.collections.models import Action, DunningStep
+    from encours.core.dunning.scenarios import DEFAULT_SCENARIOS, StepAction
+
+    open_items = Item.objects.filter(customer=customer).open().exclude(open_amount=0)
+    items = list(open_items.filter(amount__gt=0).order_by("due_date", "number"))
+    contact = customer.contacts.exclude(email="").order_by("-is_dunning_contact", "pk").first()
+    context = document_context(
+        customer=customer, items=items, step_code=step_code, as_of=as_of, language=language,
+        collector=customer.collector, scenario_code=scenario_code, contact=contact,
+    )  # fmt: skip
+    context["credits"] = list(open_items.filter(amount__lt=0).order_by("document_date", "number"))
+    steps = DunningStep.objects.filter(code=step_code, action=Action.PENALTY_CLAIM)
+    if scenario_code:
+        steps = steps.filter(scenario__code=scenario_code)
+    shipped = any(
+        step.code == step_code and step.action == StepAction.PENALTY_CLAIM
+        for scenario in DEFAULT_SCENARIOS
+        if not scenario_code or scenario.code == scenario_code
+        for step in scenario.steps
+    )
+    claims = steps.exists() or shipped
+    context["penalties"] = penalties_for(items=items, as_of=as_of, category=customer.category) if claims else None
+    return context

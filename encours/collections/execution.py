@@ -395,15 +395,18 @@ def _compose(
         as_of=as_of,
         language=planned.language,
         collector=customer.collector,
+        scenario_code=planned.scenario_code,
+        contact=planned.contact,
     )
     context["credits"] = planned.credits
     if planned.channel == core.Channel.CALL:
         contact = planned.contact
+        subject = documents.message_text(context, language=planned.language).subject
         CallTask.objects.create(
             customer=customer, message=message, assigned_to=customer.collector, contact_id=contact.contact_id
-            if contact else None, title=f"{context['subject']}: {customer.name}", due_on=as_of,
+            if contact else None, title=f"{subject}: {customer.name}"[:200], due_on=as_of,
         )  # fmt: skip
-        message.subject = context["subject"]
+        message.subject = subject
         return None
     attachments = []
     penalties = None
@@ -416,7 +419,8 @@ def _compose(
         attachments.append((f"{planned.step_code}-{customer.account_number}.pdf", pdf, "application/pdf"))
     statement = documents.statement_pdf(customer=customer, as_of=as_of, language=planned.language)
     attachments.append((f"statement-{customer.account_number}-{as_of}.pdf", statement, "application/pdf"))
-    message.subject = context["subject"]
+    text = documents.message_text(context, language=planned.language)
+    message.subject = text.subject
     if not message.recipient:
         return None  # a letter to post, with no email address to send a copy to
     return documents.reminder_email(
@@ -425,6 +429,7 @@ def _compose(
         recipient=message.recipient,
         reply_to=_reply_to(customer, context),
         attachments=attachments,
+        text=text,
     )
 
 

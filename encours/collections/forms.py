@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from encours.collections.models import Action, CallTask, Channel, DunningScenario, PenaltyRate
 from encours.ledger.models import Category, Item
+from encours.web import formats
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -24,7 +25,7 @@ class PromiseForm(forms.Form):
     items = forms.ModelMultipleChoiceField(
         label=_("Invoices"), queryset=Item.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2, min_value=0)
+    amount = formats.AmountField(label=_("Amount"), max_digits=18, decimal_places=2, min_value=0)
     promised_date = forms.DateField(label=_("Promised date"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
@@ -32,7 +33,9 @@ class PromiseForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["items"]
         field.queryset = items  # type: ignore[attr-defined]
-        field.label_from_instance = lambda item: f"{item.number} · {item.due_date:%d/%m/%Y} · {item.open_amount}"  # type: ignore[attr-defined]
+        field.label_from_instance = lambda item: (
+            f"{item.number} · {formats.short_date(item.due_date)} · {formats.money(item.open_amount, item.currency)}"
+        )  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial.setdefault("promised_date", timezone.localdate() + timedelta(days=7))
 
@@ -52,7 +55,7 @@ class StepForm(forms.Form):
     offset_days = forms.IntegerField(label=_("Days from due date"), min_value=-60, max_value=365)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     action = forms.ChoiceField(label=_("Action"), choices=Action.choices)
-    min_amount = forms.DecimalField(label=_("Minimum amount"), max_digits=18, decimal_places=2, min_value=0)
+    min_amount = formats.AmountField(label=_("Minimum amount"), max_digits=18, decimal_places=2, min_value=0)
 
 
 class ScenarioForm(forms.ModelForm):
@@ -85,3 +88,26 @@ class CustomerDunningForm(forms.Form):
     def __init__(self, *args: Any, contacts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_contact"].queryset = contacts  # type: ignore[attr-defined]
+
+
+class TextForm(forms.Form):
+    """A dunning text being edited: which step and language, the templates, the preview customer."""
+
+    scenario_code = forms.ChoiceField(label=_("Scenario"), required=False)
+    step_code = forms.ChoiceField(label=_("Step"))
+    language = forms.ChoiceField(label=_("Language"), choices=[("fr", "Français"), ("en", "English")])
+    customer = forms.CharField(
+        label=_("Preview on the customer (account number)"), required=False, max_length=40,
+        widget=forms.TextInput(attrs={"list": "preview-customers", "autocomplete": "off"}),
+    )  # fmt: skip
+    subject = forms.CharField(label=_("Subject"), max_length=300, widget=forms.TextInput(attrs={"size": 90}))
+    body = forms.CharField(label=_("E-mail body"), widget=forms.Textarea(attrs={"rows": 22, "cols": 100}))
+    letter = forms.CharField(
+        label=_("Letter opening (letters only)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 100}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, scenarios: list[tuple[str, str]], steps: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scenario_code"].choices = [("", _("Every scenario")), *scenarios]  # type: ignore[attr-defined]
+        self.fields["step_code"].choices = [(code, code) for code in steps]  # type: ignore[attr-defined]

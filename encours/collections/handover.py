@@ -11,7 +11,7 @@ from django.db import transaction
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.collections.models import LitigationCase
-from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.models import Customer, ItemType
 
 
 @transaction.atomic
@@ -22,9 +22,8 @@ def customer_hand_over(
     require(by, capability, customer=customer)
     if kind not in LitigationCase.Kind.values:
         raise ValueError(f"unknown hand-over {kind!r}")
-    invoices = Item.objects.filter(
-        customer=customer, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0, due_date__lt=on
-    ).exclude(pk__in=LitigationCase.objects.filter(kind=kind).values("item_id"))
+    handed_over = LitigationCase.objects.filter(kind=kind).values("item_id")
+    invoices = customer.items.filter(type=ItemType.INVOICE).overdue(on).exclude(pk__in=handed_over)
     invoices = invoices.order_by("due_date", "number")
     cases = LitigationCase.objects.bulk_create(
         [LitigationCase(item=item, customer=customer, kind=kind, opened_on=on) for item in invoices]

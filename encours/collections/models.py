@@ -346,3 +346,39 @@ class Letterhead(models.Model):
 
     def __str__(self) -> str:
         return str(self.entity)
+
+
+class DunningText(models.Model):
+    """One version of the subject and body a dunning step sends, in one language.
+
+    The active text of (scenario, step, language) is its highest version; a scenario-wide
+    text (``scenario_code`` empty) serves every scenario with that step code; without any,
+    the shipped wording applies (``encours.collections.texts.default_text``). A version is
+    never edited: saving or restoring writes a new one, through ``texts.text_save``."""
+
+    scenario_code = models.SlugField(_("scenario"), max_length=40, blank=True)
+    step_code = models.SlugField(_("step"), max_length=40)
+    language = models.CharField(_("language"), max_length=8, choices=[("fr", "Français"), ("en", "English")])
+    version = models.PositiveIntegerField(_("version"))
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    letter = models.TextField(_("letter text"), blank=True)
+    restored_from = models.PositiveIntegerField(_("restored from version"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["scenario_code", "step_code", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scenario_code", "step_code", "language", "version"], name="dunning_text_version_unique"
+            )
+        ]
+        verbose_name = _("dunning text")
+        verbose_name_plural = _("dunning texts")
+
+    def __str__(self) -> str:
+        scope = self.scenario_code or "*"
+        return f"{scope}/{self.step_code} ({self.language}) v{self.version}"

@@ -13,23 +13,21 @@ from encours.accounts.permissions import can
 from encours.collections import documents, selectors
 from encours.collections.forms import CustomerDunningForm
 from encours.collections.models import CustomerDunning, Promise
+from encours.contracts import Panel
 from encours.core.errors import EncoursError
 from encours.ledger.models import Item
-from encours.web.extensions import Panel, customer_panel
 
 
-@customer_panel(30)
 def penalties_card(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     return Panel("collections/_panel_lazy.html", {"customer": customer, "kind": "penalties"}, slot="header")
 
 
-@customer_panel(60)
 def collections_timeline(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     return Panel("collections/_panel_lazy.html", {"customer": customer, "kind": "timeline"})
 
 
 def penalties_context(customer: Any, as_of: date) -> dict[str, Any] | None:
-    late = list(Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0, due_date__lt=as_of))
+    late = list(Item.objects.filter(customer=customer).overdue(as_of))
     if not late:
         return None
     try:

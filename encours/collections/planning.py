@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
+from encours import contracts
 from encours.collections.models import (
     CustomerDunning,
     DunningScenario,
@@ -29,7 +30,6 @@ from encours.core.dunning.penalty_rates import ECB_MRO_RATES, LEGAL_RATES_PROFES
 from encours.core.dunning.promises import PromisePayment, PromiseToPay
 from encours.core.money import quantize
 from encours.ledger.models import Allocation, Contact, Customer, Item
-from encours.reports.registry import providers
 
 PROMISE_LOOKBACK_DAYS = 400
 
@@ -85,13 +85,7 @@ def penalty_terms_for(category: str) -> PenaltyTerms:
 
 def disputed_by_item(*, as_of: date, item_ids: Any = None) -> dict[int, Decimal]:
     """Disputed amount per invoice from the disputes app (nothing disputed without it)."""
-    if providers.disputed_amounts is None:
-        return {}
-    rows = providers.disputed_amounts(as_of=as_of)
-    if item_ids is not None:
-        rows = rows.filter(item_id__in=item_ids)
-    totals = rows.order_by().values("item_id").annotate(total=Sum("amount")).values_list("item_id", "total")
-    return {item_id: Decimal(total) for item_id, total in totals if total}
+    return dict(contracts.disputed_amounts(as_of=as_of, item_ids=item_ids) or {})
 
 
 @dataclass
@@ -140,8 +134,8 @@ def plan_inputs(*, as_of: date, customers: QuerySet[Customer]) -> PlanInputs:
                 penalty_terms=penalty_terms_for(row["category"]),
             )
         )
-    open_items = Item.objects.filter(customer__in=customers, settled_on__isnull=True).exclude(open_amount=0)
-    disputed = disputed_by_item(as_of=as_of, item_ids=open_items.filter(open_amount__gt=0).values("id"))
+    open_items = Item.objects.filter(customer__in=customers).open().exclude(open_amount=0)
+    disputed = disputed_by_item(as_of=as_of, item_ids=open_items.open_debits().values("id"))
     items = [
         core.OpenItem(
             item_id=r["id"],

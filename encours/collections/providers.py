@@ -1,5 +1,5 @@
 """What collections tells the other apps: dunning history and timing, last actions,
-litigation, dashboard alerts (contracts in ``encours.web.hooks`` and ``encours.reports.registry``)."""
+litigation, dashboard alerts (``encours.contracts``, registered in ``ready()``)."""
 
 from __future__ import annotations
 
@@ -7,31 +7,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from encours import contracts
+from encours.collections.labels import STEP_LABELS
 from encours.collections.models import CallTask, DunningMessage, LitigationCase, Promise
-from encours.collections.services import dunning_timing_apply
-from encours.reports.registry import Alert, LastAction, alert_provider, last_actions_provider, litigation_provider
-from encours.web import hooks
-
-STEP_LABELS = {
-    "pre_due_reminder": gettext_lazy("Pre-due reminder"),
-    "friendly_reminder": gettext_lazy("Friendly reminder"),
-    "second_reminder": gettext_lazy("Second reminder"),
-    "call_task": gettext_lazy("Call task"),
-    "formal_notice": gettext_lazy("Formal notice"),
-    "account_on_hold": gettext_lazy("Account on hold"),
-    "litigation_handover": gettext_lazy("Litigation hand-over"),
-    "agency_handover": gettext_lazy("Collection agency hand-over"),
-    "statement": gettext_lazy("Account statement"),
-}
+from encours.contracts import Alert, LastAction
 
 
-@hooks.dunning_history_provider
-def dunning_history(*, customer_ids: Sequence[int] | None, since: date, until: date) -> Iterable[hooks.DunningEvent]:
+def dunning_history(
+    *, customer_ids: Sequence[int] | None, since: date, until: date
+) -> Iterable[contracts.DunningEvent]:
     messages = DunningMessage.objects.filter(
         executed_on__gte=since, executed_on__lte=until, status=DunningMessage.Status.SENT
     ).exclude(step_code="statement")
@@ -40,7 +28,7 @@ def dunning_history(*, customer_ids: Sequence[int] | None, since: date, until: d
     for row in messages.order_by("executed_on", "pk").values(
         "customer_id", "item_ids", "step_code", "step_order", "channel", "executed_on", "total"
     ):
-        yield hooks.DunningEvent(
+        yield contracts.DunningEvent(
             customer_id=row["customer_id"],
             item_ids=tuple(row["item_ids"]),
             step_code=row["step_code"],
@@ -52,10 +40,6 @@ def dunning_history(*, customer_ids: Sequence[int] | None, since: date, until: d
         )
 
 
-hooks.dunning_timing_applier(dunning_timing_apply)
-
-
-@last_actions_provider
 def last_actions(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, LastAction]:
     latest: dict[int, LastAction] = {}
     messages = (
@@ -79,14 +63,15 @@ def last_actions(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, La
     return latest
 
 
-@litigation_provider
-def litigation_items(*, as_of: date) -> QuerySet[Any]:
-    return LitigationCase.objects.filter(opened_on__lte=as_of).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=as_of)
-    )
+def litigation_spans(*, until: date) -> list[contracts.LitigationSpan]:
+    """The hand-overs to litigation or a collection agency up to ``until`` (the ``LITIGATION`` contract)."""
+    cases = LitigationCase.objects.filter(opened_on__lte=until).order_by("opened_on", "pk")
+    return [
+        contracts.LitigationSpan(item_id=item_id, opened_on=opened_on, closed_on=closed_on)
+        for item_id, opened_on, closed_on in cases.values_list("item_id", "opened_on", "closed_on")
+    ]
 
 
-@alert_provider(40)
 def collections_alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[Alert]:
     since = as_of - timedelta(days=14)
     failed = Promise.objects.filter(

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, QuerySet, Sum, When
 from django.utils.translation import gettext_lazy
 
+from encours import contracts
 from encours.accounts.models import Role
 from encours.collections.models import CallTask, CustomerDunning, DunningMessage, LitigationCase, Promise
 from encours.collections.planning import disputed_by_item
@@ -17,10 +18,11 @@ from encours.core.money import ZERO, quantize
 from encours.core.worklist import WorklistCustomer, WorklistLine, rank_worklist
 from encours.ledger.caching import kept
 from encours.ledger.models import Customer, Item
+from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.ledger.selectors import customers_for
 from encours.ledger.sql import DaysBetween
 from encours.sales.selectors import field_notes_of
-from encours.web import hooks
+from encours.web import formats
 
 MONEY = DecimalField(max_digits=24, decimal_places=6)
 BROKEN_PROMISE_DAYS = 14
@@ -32,7 +34,7 @@ class WorklistPage:
     lines: tuple[WorklistLine, ...]
     customers: dict[int, dict[str, Any]]
     calls: list[CallTask]
-    tasks: list[hooks.WorkTask]
+    tasks: list[contracts.WorkTask]
     collector_id: int | None
     total_customers: int = 0
     extras: dict[str, Any] = field(default_factory=dict)
@@ -51,14 +53,9 @@ def worklist_scope(*, user: Any, collector_id: int | None = None) -> tuple[Query
 
 def _overdue_by_customer(customers: QuerySet[Customer], as_of: date) -> dict[int, list[Decimal]]:
     """Σ functional overdue and Σ amount × days past due per customer, disputed parts taken out."""
-    overdue = Item.objects.filter(
-        customer__in=customers, settled_on__isnull=True, open_amount__gt=0, due_date__lt=as_of, document_date__lte=as_of
-    )
-    functional = ExpressionWrapper(F("open_amount") * F("fx_rate"), output_field=MONEY)
-    weighted = ExpressionWrapper(
-        F("open_amount") * F("fx_rate") * DaysBetween(as_of, F("due_date")), output_field=MONEY
-    )
-    rows = overdue.order_by().values("customer_id").annotate(amount=Sum(functional), weighted=Sum(weighted))
+    overdue = Item.objects.filter(customer__in=customers).overdue(as_of)
+    weighted = ExpressionWrapper(FUNCTIONAL_OPEN * DaysBetween(as_of, F("due_date")), output_field=MONEY)
+    rows = overdue.order_by().values("customer_id").annotate(amount=Sum(FUNCTIONAL_OPEN), weighted=Sum(weighted))
     totals = {r["customer_id"]: [Decimal(r["amount"] or 0), Decimal(r["weighted"] or 0)] for r in rows}
     disputed = disputed_by_item(as_of=as_of, item_ids=overdue.values("id"))
     if disputed:
@@ -108,7 +105,7 @@ def worklist(
 
 def _ranked(
     active: QuerySet[Customer], *, user: Any, as_of: date, limit: int, grades: bool
-) -> tuple[tuple[WorklistLine, ...], dict[int, dict[str, Any]], list[hooks.WorkTask], int, dict[int, str]]:
+) -> tuple[tuple[WorklistLine, ...], dict[int, dict[str, Any]], list[contracts.WorkTask], int, dict[int, str]]:
     """(the ranked lines, their customers' figures, other apps' tasks, how many customers to work,
     the tasks' customer names)."""
     overdue = _overdue_by_customer(active, as_of)
@@ -158,7 +155,7 @@ def _ranked(
             )
         )
     lines = rank_worklist(customers=candidates, limit=limit)
-    tasks = hooks.work_tasks(customers=active, user=user, as_of=as_of)
+    tasks = contracts.work_tasks(customers=active, user=user, as_of=as_of)
     names = dict(
         Customer.objects.filter(pk__in_array={task.customer_id for task in tasks}).values_list("pk", "name")
     ) if tasks else {}  # fmt: skip
@@ -166,7 +163,7 @@ def _ranked(
 
 
 def _grades(customer_ids: list[int], as_of: date) -> dict[int, str]:
-    found = hooks.grades(customer_ids=customer_ids, as_of=as_of)
+    found = contracts.grades(customer_ids=customer_ids, as_of=as_of)
     return {customer_id: grade.letter for customer_id, grade in found.items() if grade.letter in "ABCDE"}
 
 
@@ -209,7 +206,7 @@ def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> li
         entries.append(TimelineEntry(task.done_on or as_of, "call", f"{outcome}", task.note, "info"))
     for promise in Promise.objects.filter(customer=customer, created_on__lte=as_of).order_by("-created_on")[:limit]:
         badge = {"kept": "ok", "broken": "bad", "partially_kept": "warn"}.get(promise.status, "info")
-        title = f"{quantize(promise.amount, promise.currency)} {promise.currency} → {promise.promised_date:%d/%m/%Y}"
+        title = f"{formats.money(promise.amount, promise.currency)} → {formats.short_date(promise.promised_date)}"
         entries.append(TimelineEntry(promise.created_on, "promise", title, promise.note, badge))
         if promise.status != "pending" and promise.status_on:
             entries.append(
@@ -217,17 +214,19 @@ def customer_timeline(*, customer: Customer, as_of: date, limit: int = 60) -> li
             )
     payments = Item.objects.filter(customer=customer, type="payment", document_date__lte=as_of)
     for p in payments.order_by("-document_date")[:limit]:
-        entries.append(TimelineEntry(p.document_date, "payment", f"{-p.amount} {p.currency}", p.number, "ok"))
+        entries.append(TimelineEntry(p.document_date, "payment", formats.money(-p.amount, p.currency), p.number, "ok"))
     for case in LitigationCase.objects.filter(customer=customer, opened_on__lte=as_of).select_related("item")[:limit]:
         entries.append(
             TimelineEntry(case.opened_on, "litigation", str(case.get_kind_display()), case.item.number, "bad")
         )
-    open_items = Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0)
+    open_items = customer.items.open_debits()
     disputed = disputed_by_item(as_of=as_of, item_ids=open_items.values("id"))
     if disputed:
-        numbers = dict(open_items.filter(pk__in=list(disputed)).values_list("pk", "number"))
+        rows = open_items.filter(pk__in=list(disputed)).values_list("pk", "number", "currency")
+        numbers = {pk: (number, currency) for pk, number, currency in rows}
         for item_id, amount in disputed.items():
-            entries.append(TimelineEntry(as_of, "dispute", numbers.get(item_id, ""), f"{amount}", "warn"))
+            number, currency = numbers.get(item_id, ("", "EUR"))
+            entries.append(TimelineEntry(as_of, "dispute", number, formats.money(amount, currency), "warn"))
     for note in field_notes_of(customer=customer, limit=limit):
         if note.visited_on <= as_of:
             author = str(note.author) if note.author else ""
@@ -241,7 +240,7 @@ def open_calls_for(*, customer: Customer) -> QuerySet[CallTask]:
 
 
 def promisable_items(*, customer: Customer) -> QuerySet[Item]:
-    return Item.objects.filter(customer=customer, settled_on__isnull=True, open_amount__gt=0).order_by("due_date")
+    return customer.items.open_debits().order_by("due_date")
 
 
 def messages_for(*, user: Any) -> QuerySet[DunningMessage]:

@@ -219,7 +219,7 @@ def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMess
         raise ValidationFailed(f"no contact of {customer.name} has an email address")
     settings = CustomerDunning.objects.filter(customer=customer).first()
     language = (settings.language if settings else "") or customer.language or "fr"
-    items = list(Item.objects.filter(customer=customer, settled_on__isnull=True, amount__gt=0).order_by("due_date"))
+    items = list(customer.items.open_debits().order_by("due_date"))
     context = documents.document_context(
         customer=customer,
         items=items,
@@ -228,12 +228,8 @@ def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMess
         language=language,
         collector=customer.collector,
     )
-    from django.utils import translation
-    from django.utils.translation import gettext
-
-    with translation.override(language):
-        context["subject"] = gettext("Account statement")
-        context["intro"] = gettext("Please find attached your account statement. The open invoices are listed below.")
+    context["contact"] = contact
+    text = documents.message_text(context, language=language)
     pdf = documents.statement_pdf(customer=customer, as_of=as_of, language=language)
     reply_to = customer.collector.email if customer.collector and customer.collector.email else ""
     email = documents.reminder_email(
@@ -242,12 +238,13 @@ def statement_send(*, customer: Customer, as_of: date, user: Any) -> DunningMess
         recipient=contact.email,
         reply_to=reply_to,
         attachments=[(f"statement-{customer.account_number}-{as_of}.pdf", pdf, "application/pdf")],
+        text=text,
     )
     email.send(fail_silently=False)
     with transaction.atomic():
         message = DunningMessage.objects.create(
             customer=customer, step_code="statement", channel="email", language=language, contact=contact,
-            recipient=contact.email, subject=context["subject"], item_ids=[i.pk for i in items],
+            recipient=contact.email, subject=text.subject, item_ids=[i.pk for i in items],
             status=DunningMessage.Status.SENT, executed_on=as_of, created_by=_user_or_none(user),
             currency=customer.entity.currency,
             total=sum((i.open_amount * i.fx_rate for i in items), Decimal(0)),
@@ -350,7 +347,7 @@ def penalties_invoice(*, customer: Customer, as_of: date, user: Any) -> list[Ite
     from encours.ledger.services.items import item_create
 
     late = list(
-        Item.objects.select_for_update().filter(customer=customer, amount__gt=0, due_date__lt=as_of, type="invoice")
+        Item.objects.select_for_update().filter(customer=customer, amount__gt=0, type="invoice").due(before=as_of)
         .exclude(number__startswith="PEN-")
     )  # fmt: skip
     statement = penalties_for(items=late, as_of=as_of, category=customer.category)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from encours.collections import views
+from encours.collections import productivity_views, views
 
 app_name = "collections"
 urlpatterns = [
@@ -26,4 +26,8 @@ urlpatterns = [
     path("collections/steps/<int:pk>/", views.step_edit, name="step"),
     path("collections/steps/<int:pk>/delete/", views.step_delete, name="step_delete"),
     path("collections/rates/", views.rates, name="rates"),
+    path("collections/texts/", views.text_edit, name="texts"),
+    path("collections/texts/versions/<int:pk>/restore/", views.text_restore, name="text_restore"),
+    path("collections/productivity/", productivity_views.productivity, name="productivity"),
+    path("collections/productivity.<str:fmt>", productivity_views.productivity_export, name="productivity_export"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,13 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from encours.accounts.permissions import can
-from encours.collections import documents, execution, panels, selectors, services
+from encours.collections import documents, execution, panels, selectors, services, texts
 from encours.collections.forms import (
     CallForm,
     CustomerDunningForm,
@@ -25,8 +26,9 @@ from encours.collections.forms import (
     RunForm,
     ScenarioForm,
     StepForm,
+    TextForm,
 )
-from encours.collections.models import CallTask, DunningRun, DunningScenario, DunningStep, PenaltyRate
+from encours.collections.models import CallTask, DunningRun, DunningScenario, DunningStep, DunningText, PenaltyRate
 from encours.core.errors import EncoursError
 from encours.jobs.models import Job
 from encours.jobs.services import job_start
@@ -439,3 +441,96 @@ def rates(request: HttpRequest) -> HttpResponse:
         "can_configure": can(request.user, "collections.configure"),  # type: ignore[arg-type]
     }
     return render(request, "collections/rates.html", context)
+
+
+# Texts: what each step says, edited, previewed on a real customer, versioned
+
+
+def _text_choices() -> tuple[list[tuple[str, str]], list[str]]:
+    from encours.core.dunning.scenarios import DEFAULT_SCENARIOS
+
+    scenarios = {s.code: s.name for s in DEFAULT_SCENARIOS} | dict(DunningScenario.objects.values_list("code", "name"))
+    steps = {step.code for scenario in DEFAULT_SCENARIOS for step in scenario.steps}
+    steps |= set(DunningStep.objects.values_list("code", flat=True))
+    steps |= set(texts.STEP_WORDING)
+    return sorted(scenarios.items()), sorted(steps)
+
+
+@login_required
+def text_edit(request: HttpRequest) -> HttpResponse:
+    """Choose a scenario, a step and a language; edit; preview on a customer; save a new version."""
+    _require(request, "collections.texts")
+    scenarios, steps = _text_choices()
+    source = request.POST if request.method == "POST" else request.GET
+    scenario_code = source.get("scenario_code", "")
+    step_code = source.get("step_code") or "friendly_reminder"
+    language = source.get("language") if source.get("language") in texts.LANGUAGES else request.LANGUAGE_CODE[:2]
+    language = language if language in texts.LANGUAGES else "fr"
+    versions = DunningText.objects.filter(scenario_code=scenario_code, step_code=step_code, language=language)
+    shown = None
+    if request.method == "POST":
+        form = TextForm(request.POST, scenarios=scenarios, steps=steps)
+    else:
+        shown = versions.filter(pk=int_param(request, "version", default=0, maximum=2**31 - 1)).first()
+        text = shown or texts.active_text(scenario_code=scenario_code, step_code=step_code, language=language)
+        initial = {"scenario_code": scenario_code, "step_code": step_code, "language": language,
+                   "customer": request.GET.get("customer", ""), "subject": text.subject, "body": text.body,
+                   "letter": text.letter}  # fmt: skip
+        form = TextForm(initial=initial, scenarios=scenarios, steps=steps)
+    preview, error = None, None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        customer = None
+        if data["customer"]:
+            customer = customers_for(request.user).filter(account_number=data["customer"].strip()).first()
+            if customer is None:
+                form.add_error("customer", _("No customer of yours has this account number."))
+        if form.is_valid():
+            as_of = as_of_param(request)
+            sample = None
+            text = texts.Text(subject=data["subject"], body=data["body"], letter=data["letter"])
+            try:
+                if customer is not None:
+                    context = documents.preview_context(
+                        customer=customer, step_code=data["step_code"], scenario_code=data["scenario_code"],
+                        language=data["language"], as_of=as_of,
+                    )  # fmt: skip
+                    with translation.override(data["language"]):
+                        sample = texts.text_variables(context)
+                    preview = texts.render_text(text, sample, language=data["language"])
+                else:
+                    texts.check_text(text, texts.sample_variables(data["language"]), language=data["language"])
+                if request.POST.get("action") == "save":
+                    row = texts.text_save(
+                        user=request.user, scenario_code=data["scenario_code"], step_code=data["step_code"],
+                        language=data["language"], subject=data["subject"], body=data["body"],
+                        letter=data["letter"], sample=sample,
+                    )  # fmt: skip
+                    messages.success(request, _("Version %(version)s saved: it is the text sent from now on.")
+                                     % {"version": row.version})  # fmt: skip
+                    query = urlencode({"scenario_code": row.scenario_code, "step_code": row.step_code,
+                                       "language": row.language, "customer": data["customer"]})  # fmt: skip
+                    return redirect(reverse("collections:texts") + "?" + query)
+            except texts.TextError as exc:
+                error = exc
+            except EncoursError as exc:
+                messages.error(request, refusal_text(exc))
+    customers = customers_for(request.user).order_by("name").values_list("account_number", "name")[:300]
+    context = {
+        "form": form, "preview": preview, "error": error, "versions": versions, "shown": shown,
+        "scenario_code": scenario_code, "step_code": step_code, "language": language,
+        "variables": texts.VARIABLES, "customers": customers, "syntax_help": texts.SYNTAX_HELP,
+    }  # fmt: skip
+    return render(request, "collections/texts.html", context)
+
+
+@login_required
+@require_POST
+def text_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, "collections.texts")
+    version = get_object_or_404(DunningText, pk=pk)
+    row = texts.text_restore(user=request.user, version=version)
+    messages.success(request, _("Version %(old)s restored as version %(version)s.")
+                     % {"old": version.version, "version": row.version})  # fmt: skip
+    query = urlencode({"scenario_code": row.scenario_code, "step_code": row.step_code, "language": row.language})
+    return redirect(reverse("collections:texts") + "?" + query)

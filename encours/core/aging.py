@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
 from typing import TypeVar
@@ -55,6 +55,23 @@ class AgingBucket:
     label: str
     first_day: int | None
     last_day: int | None
+
+    def due_dates(self, *, as_of: date) -> tuple[date | None, date | None]:
+        """The due dates this bucket holds on ``as_of``, both ends included (None = open-ended):
+        the same cut as ``bucket_for``, as dates for a database query (``ledger.queries``).
+
+        >>> not_due, first, *_, last = aging_buckets(edges=(30, 60))
+        >>> not_due.due_dates(as_of=date(2026, 10, 31))
+        (datetime.date(2026, 10, 31), None)
+        >>> first.due_dates(as_of=date(2026, 10, 31))
+        (datetime.date(2026, 10, 1), datetime.date(2026, 10, 30))
+        >>> last.due_dates(as_of=date(2026, 10, 31))
+        (None, datetime.date(2026, 8, 31))
+        """
+        if self.first_day is None:  # not due: days past due ≤ 0
+            return as_of, None
+        earliest = None if self.last_day is None else as_of - timedelta(days=self.last_day)
+        return earliest, as_of - timedelta(days=self.first_day)
 
 
 # Tuples already found valid, by identity (a tuple never changes; the entry keeps it alive so

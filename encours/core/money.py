@@ -120,13 +120,14 @@ class Money:
 
 
 def format_amount(amount: Decimal, currency: str = "EUR", *, lang: str = "fr") -> str:
-    """'1 234,56 €' in French, '€1,234.56' in English."""
+    """'1 234,56 €' in French, '€1,234.56' in English; any other currency by its ISO code
+    ('1 234,56 USD', 'USD 1,234.56'), never a symbol two currencies share."""
     q = quantize(amount, currency)
     digits = minor_unit(currency)
     text = f"{abs(q):,.{digits}f}"
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": "¥"}.get(currency, currency)
+    code = currency.upper()
     sign = "-" if q < 0 else ""
     if lang.startswith("fr"):
         text = text.replace(",", "\u202f").replace(".", ",")
-        return f"{sign}{text}\u00a0{symbol}"
-    return f"{sign}{symbol}{text}"
+        return f"{sign}{text}\u00a0{'€' if code == 'EUR' else code}"
+    return f"{sign}€{text}" if code == "EUR" else f"{sign}{code}\u00a0{text}"

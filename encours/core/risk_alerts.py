@@ -71,12 +71,16 @@ class Alert:
 class AlertConfig:
     payer_drop_points: Decimal = Decimal(10)  # drop against the average of the previous months
     payer_average_months: int = 3
-    limit_expiry_notice_days: int = 30
+    limit_expiry_notice_days: int = 30  # limits expiring within it: a portfolio worklist, not an alert each
     guarantee_expiry_notice_days: int = 30
     first_run_lookback_days: int = 30  # legal events taken as new when there was no previous run
     critical_grades: tuple[str, ...] = ("D", "E")
+    on_terms_payer_index: Decimal = Decimal(80)  # a key account paying on terms scores at least this
     minor_excess_share: Decimal = Decimal("0.10")  # over limit or cover by at most this share: info
     major_excess_share: Decimal = Decimal("0.50")  # over limit by more than this share: critical
+    # materiality: an exposure over its limit is an alert only when the excess passes both
+    over_limit_tolerance_share: Decimal = Decimal("0.05")
+    over_limit_tolerance_amount: Decimal = Decimal(1000)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,7 +97,8 @@ class AlertInputs:
     legal_events: tuple[LegalEvent, ...] = ()
     is_key_account: bool = False
     open_items: tuple[OpenItem, ...] = ()
-    previous_overdue_amount: Decimal = ZERO
+    payer_index: Decimal | None = None  # the payer index at the previous run (80 = pays on terms)
+    previous_overdue_amount: Decimal | None = None  # None: no previous run knew the customer
     currency: str = "EUR"
 
 
@@ -108,7 +113,7 @@ def risk_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None 
         *limit_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *guarantee_expiry_alerts(inputs=inputs, as_of=as_of, config=config),
         *legal_event_alerts(inputs=inputs, as_of=as_of, config=config),
-        *first_overdue_alerts(inputs=inputs, as_of=as_of),
+        *first_overdue_alerts(inputs=inputs, as_of=as_of, config=config),
     )
 
 
@@ -135,8 +140,10 @@ def grade_downgrade_alerts(*, inputs: AlertInputs, config: AlertConfig) -> list[
 
 
 def payer_drop_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
+    """The payer index fell against its recent average, on a customer we have something at risk on
+    (nothing owed nor ordered: the grade keeps the index for the next order's credit check)."""
     trend = inputs.payer_trend
-    if trend is None or trend.latest is None:
+    if trend is None or trend.latest is None or inputs.net_exposure <= 0:
         return []
     average = trend.average_before_latest(months=config.payer_average_months)
     if average is None or average - trend.latest < config.payer_drop_points:
@@ -166,10 +173,20 @@ def _excess_severity(excess: Decimal, base: Decimal, config: AlertConfig, *, cri
 
 
 def over_limit_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> list[Alert]:
-    """Exposure over an approved limit; no limit at all is for the portfolio finding."""
+    """Exposure over an approved limit by more than the tolerance (a share of the limit and an
+    amount, both passed); no limit at all is for the portfolio finding.
+
+    >>> from encours.core.credit import CreditLimit
+    >>> def over(exposure):
+    ...     limit = CreditLimit(amount=Decimal(40000), approved_on=date(2026, 1, 5), approved_by="cm")
+    ...     inputs = AlertInputs(customer_id="C1", net_exposure=Decimal(exposure), limit=limit)
+    ...     return [a.severity.value for a in over_limit_alerts(inputs=inputs, as_of=date(2026, 12, 7))]
+    >>> over(41500), over(42500), over(45000), over(70000)  # 3.75 %, 6.25 %, 12.5 %, 75 % over
+    ([], ['info'], ['warning'], ['critical'])
+    """
     config = config or AlertConfig()
     limit, exposure = inputs.limit, inputs.net_exposure
-    if limit is None or exposure <= limit.amount:
+    if limit is None or not over_limit_beyond_tolerance(exposure=exposure, limit=limit.amount, config=config):
         return []
     key = f"over_limit:{inputs.customer_id}:{as_of.isoformat()}"
     excess = exposure - limit.amount
@@ -180,6 +197,12 @@ def over_limit_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig |
     return [
         Alert(kind=AlertKind.OVER_LIMIT, severity=severity, customer_id=inputs.customer_id, message=message, key=key)
     ]
+
+
+def over_limit_beyond_tolerance(*, exposure: Decimal, limit: Decimal, config: AlertConfig) -> bool:
+    """Whether the excess over ``limit`` is material: above both the share and the amount."""
+    excess = exposure - limit
+    return excess > limit * config.over_limit_tolerance_share and excess > config.over_limit_tolerance_amount
 
 
 def over_cover_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> list[Alert]:
@@ -203,35 +226,34 @@ def over_cover_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig |
 
 
 def limit_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
+    """An expired limit not yet renewed while something is owed or ordered: an alert of its own
+    (with nothing at risk the credit check holds the next order anyway). A limit expiring within
+    the notice period is not: it goes on the portfolio worklist of limits to review
+    (``limit_expires_soon``)."""
     limit = inputs.limit
-    if limit is None or limit.expires_on is None:
+    if limit is None or limit.expires_on is None or limit.expires_on >= as_of or inputs.net_exposure <= 0:
         return []
-    days_left = (limit.expires_on - as_of).days
     key = f"limit_expiry:{inputs.customer_id}:{limit.expires_on.isoformat()}"
-    if days_left < 0:
-        message = f"credit limit {_money(limit.amount, inputs)} expired on {limit.expires_on.isoformat()}"
-        return [
-            Alert(
-                kind=AlertKind.LIMIT_EXPIRY,
-                severity=Severity.CRITICAL,
-                customer_id=inputs.customer_id,
-                message=message,
-                key=key,
-            )
-        ]
-    if days_left <= config.limit_expiry_notice_days:
-        message = f"credit limit {_money(limit.amount, inputs)} expires on {limit.expires_on.isoformat()}"
-        message += f" (in {days_left} days)"
-        return [
-            Alert(
-                kind=AlertKind.LIMIT_EXPIRY,
-                severity=Severity.WARNING,
-                customer_id=inputs.customer_id,
-                message=message,
-                key=key,
-            )
-        ]
-    return []
+    message = f"credit limit {_money(limit.amount, inputs)} expired on {limit.expires_on.isoformat()}"
+    return [
+        Alert(
+            kind=AlertKind.LIMIT_EXPIRY,
+            severity=Severity.CRITICAL,
+            customer_id=inputs.customer_id,
+            message=message,
+            key=key,
+        )
+    ]
+
+
+def limit_expires_soon(*, expires_on: date | None, as_of: date, config: AlertConfig | None = None) -> bool:
+    """Whether a limit belongs on the worklist of limits to review: it expires within the notice.
+
+    >>> [limit_expires_soon(expires_on=date(2026, 12, d), as_of=date(2026, 12, 7)) for d in (6, 7, 31)]
+    [False, True, True]
+    """
+    config = config or AlertConfig()
+    return expires_on is not None and 0 <= (expires_on - as_of).days <= config.limit_expiry_notice_days
 
 
 def guarantee_expiry_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig) -> list[Alert]:
@@ -282,9 +304,16 @@ def legal_event_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig)
     return alerts
 
 
-def first_overdue_alerts(*, inputs: AlertInputs, as_of: date) -> list[Alert]:
-    """A key account that had nothing overdue at the previous run now has."""
-    if not inputs.is_key_account or inputs.previous_overdue_amount > 0:
+def first_overdue_alerts(*, inputs: AlertInputs, as_of: date, config: AlertConfig | None = None) -> list[Alert]:
+    """A key account that pays on terms and had nothing overdue at the previous run now has: a
+    change against the last known state, so nothing on the first run that sees the customer (after
+    a seed or an import everything would look new). A key account that habitually pays late is
+    not news when it is late again: its payer index, its grade and the payer-index drop say it."""
+    config = config or AlertConfig()
+    previous = inputs.previous_overdue_amount
+    if not inputs.is_key_account or previous is None or previous > 0:
+        return []
+    if inputs.payer_index is not None and inputs.payer_index < config.on_terms_payer_index:
         return []
     overdue = [i for i in inputs.open_items if i.due_date < as_of and i.open_amount > 0]
     if not overdue:

@@ -8,22 +8,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Min, Q, QuerySet, Sum
+from django.db.models import Max, Min, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from encours import contracts
 from encours.accounts.models import Role
 from encours.accounts.permissions import can, is_system, portfolio_scoped, require
 from encours.audit.services import audit_record
+from encours.contracts import LastAction, last_actions
 from encours.core import committees as ladder
 from encours.core.errors import PermissionDenied, ValidationFailed
 from encours.disputes.enactment import committee_enact
 from encours.disputes.models import ACTIVE_STATUSES, Committee, CommitteeCase, Decision, Dispute
 from encours.disputes.selectors import disputed_lines
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.queries import functional_open, open_q, overdue_q
 from encours.ledger.selectors import customers_for, entities_for
-from encours.reports.registry import LastAction, last_actions
-from encours.web import hooks
 
 
 def committees_for(user: Any) -> QuerySet[Committee]:
@@ -68,14 +69,14 @@ def _scope(committee: Committee) -> QuerySet[Customer]:
 def _candidates(committee: Committee) -> QuerySet[Any]:
     """Customers over the thresholds, with their figures, in one aggregate query."""
     as_of = committee.as_of
-    overdue_q = Q(items__settled_on__isnull=True, items__due_date__lt=as_of, items__open_amount__gt=0)
-    open_expr = F("items__open_amount") * F("items__fx_rate")
+    overdue = overdue_q(as_of, prefix="items__")
+    open_expr = functional_open(prefix="items__")
     return (
         _scope(committee)
         .annotate(
-            overdue=Sum(open_expr, filter=overdue_q),
-            open_total=Sum(open_expr, filter=Q(items__settled_on__isnull=True)),
-            oldest_due=Min("items__due_date", filter=overdue_q),
+            overdue=Sum(open_expr, filter=overdue),
+            open_total=Sum(open_expr, filter=open_q(prefix="items__")),
+            oldest_due=Min("items__due_date", filter=overdue),
         )
         .filter(overdue__gte=committee.min_amount, oldest_due__lte=as_of - timedelta(days=committee.min_days_late))
         .values("pk", "overdue", "open_total", "oldest_due", "is_blocked")
@@ -241,7 +242,7 @@ def committee_sign(*, committee: Committee, user: Any, on: date | None = None) -
 class CaseView:
     case: CommitteeCase
     disputes: list[Dispute] = field(default_factory=list)
-    dunning: list[hooks.DunningEvent] = field(default_factory=list)
+    dunning: list[contracts.DunningEvent] = field(default_factory=list)
     last_action: LastAction | None = None
     last_payment: date | None = None
 
@@ -273,7 +274,7 @@ def committee_pack(*, committee: Committee, user: Any) -> Pack:
     for dispute in disputes:
         views[dispute.customer_id].disputes.append(dispute)
     since = committee.as_of - timedelta(days=180)
-    history = hooks.dunning_history(customer_ids=ids, since=since, until=committee.as_of) if ids else []
+    history = contracts.dunning_history(customer_ids=ids, since=since, until=committee.as_of) if ids else []
     for event in history:
         if event.customer_id in views:
             views[event.customer_id].dunning.append(event)

@@ -18,7 +18,7 @@ from encours.audit.services import audit_record
 from encours.core.errors import PermissionDenied
 from encours.core.provisions import provision_line, vat_rate_for
 from encours.disputes.models import Committee, CommitteeCase, Decision, ProvisionEntry
-from encours.ledger.models import BlockReason, Item, ItemType
+from encours.ledger.models import BlockReason, ItemType
 
 
 def committee_enact(*, committee: Committee, user: Any, on: date) -> int:
@@ -92,9 +92,7 @@ def _provision(case: CommitteeCase, committee: Committee, user: Any, on: date) -
     """One entry per overdue open invoice, on its open amount on the day of the sign-off."""
     customer = case.customer
     vat_rate = vat_rate_for(customer.country)
-    invoices = Item.objects.filter(
-        customer=customer, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0, due_date__lt=on
-    ).order_by("due_date", "number")
+    invoices = customer.items.filter(type=ItemType.INVOICE).overdue(on).order_by("due_date", "number")
     entries = []
     for item in invoices:
         line = provision_line(

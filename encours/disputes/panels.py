@@ -8,12 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 
 from encours.accounts.permissions import can
+from encours.contracts import Panel
 from encours.disputes.models import ACTIVE_STATUSES, Dispute, ReasonCode
 from encours.ledger.models import ItemType
-from encours.web.extensions import Panel, customer_panel
 
 
-@customer_panel(40)
 def disputes_panel(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     disputes = list(
         Dispute.objects.filter(customer=customer, status__in=ACTIVE_STATUSES)
@@ -29,9 +28,5 @@ def disputes_panel(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     }
     if context["can_create"]:
         context["reasons"] = list(ReasonCode.objects.filter(is_active=True))
-        context["invoices"] = list(
-            customer.items.filter(settled_on__isnull=True, amount__gt=0, type=ItemType.INVOICE).order_by("due_date")[
-                :50
-            ]
-        )
+        context["invoices"] = list(customer.items.filter(type=ItemType.INVOICE).open_debits().order_by("due_date")[:50])
     return Panel("disputes/_panel_customer.html", context)

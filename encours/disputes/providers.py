@@ -12,26 +12,24 @@ from django.db.models import QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from encours import contracts
 from encours.core import disputes as rules
 from encours.core.money import format_amount
 from encours.disputes import selectors
 from encours.disputes.models import ACTIVE_STATUSES, Dispute
-from encours.reports import registry
-from encours.web import hooks
 
 
-@registry.disputed_amounts_provider
-def disputed_amounts(*, as_of: date) -> QuerySet[Any]:
-    """(item_id, amount) for every dispute line active on ``as_of``."""
-    return selectors.disputed_lines(as_of=as_of)
+def disputed_amounts(*, as_of: date, item_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """The disputed amount per item, summed over the dispute lines active on ``as_of`` (the
+    ``DISPUTED_AMOUNTS`` contract)."""
+    return selectors.disputed_totals(as_of=as_of, item_ids=item_ids)
 
 
-@registry.disputes_report_provider
-def disputes_summary(*, customers: QuerySet[Any], as_of: date, since: date) -> registry.DisputesSummary:
+def disputes_summary(*, customers: QuerySet[Any], as_of: date, since: date) -> contracts.DisputesSummary:
     disputes = Dispute.objects.filter(customer__in=customers)
     figures, days, totals = selectors.figures_and_days(disputes=disputes, as_of=as_of, since=since)
     lines = tuple(
-        registry.DisputeReasonLine(
+        contracts.DisputeReasonLine(
             reason=f.reason,
             label=f.label,
             open_count=f.open_count,
@@ -43,7 +41,7 @@ def disputes_summary(*, customers: QuerySet[Any], as_of: date, since: date) -> r
         if f.open_count or f.resolved_count
     )
     stats = rules.resolution_stats(days)
-    return registry.DisputesSummary(
+    return contracts.DisputesSummary(
         currency=settings.DISPUTES_REPORT_CURRENCY,
         by_reason=lines,
         opened_since=totals["opened"],
@@ -54,14 +52,13 @@ def disputes_summary(*, customers: QuerySet[Any], as_of: date, since: date) -> r
     )
 
 
-@registry.alert_provider(60)
-def dispute_alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[registry.Alert]:
+def dispute_alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[contracts.Alert]:
     disputes = Dispute.objects.filter(customer__in=customers, status__in=ACTIVE_STATUSES)
     overdue = disputes.filter(sla_due_on__lt=as_of)
     count = overdue.count()
     if count:
         amount = overdue.aggregate(total=Sum("amount_disputed"))["total"] or Decimal(0)
-        yield registry.Alert(
+        yield contracts.Alert(
             severity="warn",
             title=_("Disputes past their SLA"),
             detail=format_amount(amount, "EUR"),
@@ -71,7 +68,7 @@ def dispute_alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> Itera
         )
     escalated = overdue.filter(escalation_level__gte=2).count()
     if escalated:
-        yield registry.Alert(
+        yield contracts.Alert(
             severity="bad",
             title=_("Disputes escalated to a manager"),
             url=reverse("disputes:list") + "?overdue_only=on&sort=due",
@@ -80,8 +77,7 @@ def dispute_alerts(*, customers: QuerySet[Any], user: Any, as_of: date) -> Itera
         )
 
 
-@hooks.work_tasks_provider
-def dispute_follow_ups(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[hooks.WorkTask]:
+def dispute_follow_ups(*, customers: QuerySet[Any], user: Any, as_of: date) -> Iterable[contracts.WorkTask]:
     """Active disputes whose expected resolution date is within 3 days (or past)."""
     due = (
         Dispute.objects.filter(customer__in=customers, status__in=ACTIVE_STATUSES)
@@ -90,7 +86,7 @@ def dispute_follow_ups(*, customers: QuerySet[Any], user: Any, as_of: date) -> I
         .order_by("expected_resolution_on")[:200]
     )
     for dispute in due:
-        yield hooks.WorkTask(
+        yield contracts.WorkTask(
             customer_id=dispute.customer_id,
             due_on=dispute.expected_resolution_on or dispute.sla_due_on,
             title=_("Dispute follow-up: %(reason)s") % {"reason": dispute.reason.display_label},

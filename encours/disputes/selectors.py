@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -122,9 +123,14 @@ def disputed_lines(*, as_of: date) -> QuerySet[DisputeLine]:
     return DisputeLine.objects.filter(active_on(as_of, "dispute__"))
 
 
-def disputed_by_item(*, item_ids: list[int], as_of: date) -> dict[int, Decimal]:
-    rows = disputed_lines(as_of=as_of).filter(item_id__in=item_ids).values("item_id").annotate(total=Sum("amount"))
-    return {row["item_id"]: row["total"] for row in rows.order_by()}
+def disputed_totals(*, as_of: date, item_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
+    """The disputed amount per item (> 0), summed over the lines active on ``as_of``; only the
+    items of ``item_ids`` when given (ids, or a flat ``values_list`` of ``ledger.Item`` pks)."""
+    rows = disputed_lines(as_of=as_of)
+    if item_ids is not None:
+        rows = rows.filter(item_id__in=item_ids)
+    totals = rows.order_by().values("item_id").annotate(total=Sum("amount")).values_list("item_id", "total")
+    return {item_id: Decimal(total) for item_id, total in totals if total}
 
 
 @dataclass(frozen=True, slots=True)

@@ -157,9 +157,9 @@ def dispute_create(request: HttpRequest) -> HttpResponse:
     customer = customer_get(user=request.user, pk=int(customer_id))
     open_items = {
         item.pk: item
-        for item in customer.items.filter(
-            settled_on__isnull=True, amount__gt=0, type__in=[ItemType.INVOICE, ItemType.ADJUSTMENT]
-        ).order_by("due_date", "number")
+        for item in customer.items.filter(type__in=[ItemType.INVOICE, ItemType.ADJUSTMENT])
+        .open_debits()
+        .order_by("due_date", "number")
     }
     preselected = {int(x) for x in request.GET.get("items", "").split(",") if x.strip().isdigit()}
     form = DisputeForm(request.POST or None, user=request.user)

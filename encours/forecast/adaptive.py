@@ -10,20 +10,20 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from encours import contracts
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import InvalidTransition, ValidationFailed
 from encours.core.forecast.adaptive import suggest_dunning_changes
 from encours.forecast.models import DunningSuggestion
 from encours.forecast.selectors import ledger_records
-from encours.web import hooks
 
 HISTORY_DAYS = 2 * 365
 
 
 def dunning_history_known() -> bool:
     # the contract has no "is provided" accessor; without history nothing can be learned
-    return hooks._dunning_history.function is not None
+    return contracts.DUNNING_HISTORY.provided
 
 
 @transaction.atomic
@@ -77,11 +77,11 @@ def _pending(suggestion: DunningSuggestion) -> DunningSuggestion:
 def dunning_suggestion_approve(*, suggestion: DunningSuggestion, user: Any) -> DunningSuggestion:
     """Apply the suggested shift (and channel) to the customer's dunning, then record it."""
     require(user, "forecast.train", customer=suggestion.customer_id)
-    if not hooks.can_apply_dunning_timing():
+    if not contracts.can_apply_dunning_timing():
         raise ValidationFailed("no app applies dunning timings: the collections app is not installed")
     locked = _pending(suggestion)
     channel = locked.proposed_channel if locked.proposed_channel != locked.current_channel else None
-    hooks.apply_dunning_timing(
+    contracts.apply_dunning_timing(
         customer_id=locked.customer_id,
         shift_days=locked.shift_days,
         channel=channel,

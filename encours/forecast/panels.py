@@ -8,17 +8,16 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from encours.contracts import ItemAnnotation, Panel
 from encours.forecast.models import DunningSuggestion, InvoicePrediction
 from encours.forecast.selectors import active_model
-from encours.web.extensions import ItemAnnotation, Panel, customer_panel, item_annotations_provider
+from encours.ledger.queries import open_debit_q
 
 
-@customer_panel(60)
 def predicted_payments(request: HttpRequest, customer: Any, as_of: date) -> Panel | None:
     predictions = list(
-        InvoicePrediction.objects.filter(item__customer=customer, item__open_amount__gt=0)
+        InvoicePrediction.objects.filter(open_debit_q(prefix="item__"), item__customer=customer)
         .select_related("item")
         .order_by("expected_date", "item__number")[:50]
     )
@@ -38,7 +37,6 @@ def predicted_payments(request: HttpRequest, customer: Any, as_of: date) -> Pane
     return Panel("forecast/_panel_predictions.html", context)
 
 
-@item_annotations_provider(60, gettext_lazy("Expected payment"))
 def expected_payment_cells(items: list[Any], as_of: date) -> dict[int, ItemAnnotation]:
     rows = InvoicePrediction.objects.filter(item_id__in=[i.pk for i in items if i.amount > 0]).values_list(
         "item_id", "expected_date", "days_late", "probability_late_over_30"

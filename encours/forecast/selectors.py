@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import F, Max, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
+from encours import contracts
 from encours.core.forecast.accuracy import forecast_accuracy
 from encours.core.forecast.records import DunningStep, InvoiceRecord
 from encours.core.forecast.records import OpenOrder as OrderRecord
@@ -26,8 +27,7 @@ from encours.core.periods import monday_of
 from encours.core.terms import PaymentTerms
 from encours.forecast.models import ForecastSnapshot, ForecastWeek, InvoicePrediction, PaymentModel
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
-from encours.reports.registry import providers as report_providers
-from encours.web import hooks
+from encours.ledger.queries import open_debit_q
 
 HISTORY_DAYS = 3 * 365
 DISPUTE_SAMPLE_DAYS = 14
@@ -72,11 +72,11 @@ class LedgerRecords:
 def _dunning_source(
     *, customer_ids: Sequence[int] | None, since: date, until: date
 ) -> dict[int, tuple[DunningStep, ...]] | None:
-    # the contract has no "is provided" accessor: an absent provider must read as unknown, not as "never chased"
-    if hooks._dunning_history.function is None:
+    # an absent provider must read as unknown, not as "never chased"
+    if not contracts.DUNNING_HISTORY.provided:
         return None
     steps: dict[int, list[DunningStep]] = defaultdict(list)
-    for event in hooks.dunning_history(customer_ids=customer_ids, since=since, until=until):
+    for event in contracts.dunning_history(customer_ids=customer_ids, since=since, until=until):
         for item_id in event.item_ids:
             steps[item_id].append(DunningStep(stage=event.step_order, executed_on=event.on, channel=event.channel))
     return {item_id: tuple(sorted(found, key=lambda s: s.executed_on)) for item_id, found in steps.items()}
@@ -85,13 +85,12 @@ def _dunning_source(
 def _dispute_source(*, since: date, until: date) -> dict[int, tuple[date, date | None]] | None:
     """Dispute spans rebuilt from the provider's "active on" answer, sampled every two weeks:
     first day seen disputed, first sample day seen resolved (None if still disputed)."""
-    provider = report_providers.disputed_amounts
-    if provider is None:
+    if not contracts.DISPUTED_AMOUNTS.provided:
         return None
     spans: dict[int, tuple[date, date | None]] = {}
     day = since
     while True:
-        active = set(provider(as_of=day).values_list("item_id", flat=True))
+        active = set(contracts.disputed_amounts(as_of=day) or ())
         for item_id in active:
             spans[item_id] = (spans[item_id][0] if item_id in spans else day, None)  # reopened: one long span
         for item_id, (start, end) in list(spans.items()):
@@ -105,12 +104,12 @@ def _dispute_source(*, since: date, until: date) -> dict[int, tuple[date, date |
 def _grade_source(*, customer_ids: Sequence[int], since: date, until: date) -> dict[int, list[tuple[date, str]]] | None:
     """Grades sampled each quarter, so an invoice sees the grade of its time (today's grade,
     lowered by the very delays being predicted, would leak)."""
-    if hooks._grades.function is None:
+    if not contracts.GRADES.provided:
         return None
     history: dict[int, list[tuple[date, str]]] = defaultdict(list)
     day = since
     while True:
-        for customer_id, info in hooks.grades(customer_ids=customer_ids, as_of=day).items():
+        for customer_id, info in contracts.grades(customer_ids=customer_ids, as_of=day).items():
             history[customer_id].append((day, info.letter))
         if day >= until:
             return history
@@ -128,7 +127,7 @@ def _grade_at(history: list[tuple[date, str]] | None, moment: date) -> str | Non
 
 def feature_sources(*, customer_ids: Sequence[int] | None, since: date, until: date) -> FeatureSources:
     grades = _grade_source(customer_ids=customer_ids or [], since=since, until=until) if customer_ids else None
-    if customer_ids is None and hooks._grades.function is not None:
+    if customer_ids is None and contracts.GRADES.provided:
         ids = list(Customer.objects.values_list("pk", flat=True))
         grades = _grade_source(customer_ids=ids, since=since, until=until)
     return FeatureSources(
@@ -213,7 +212,7 @@ def predictions_for(*, item_ids: Sequence[int]) -> dict[int, InvoicePrediction]:
 
 def customer_predictions(*, customer: Customer) -> QuerySet[InvoicePrediction]:
     return (
-        InvoicePrediction.objects.filter(item__customer=customer, item__open_amount__gt=0)
+        InvoicePrediction.objects.filter(open_debit_q(prefix="item__"), item__customer=customer)
         .select_related("item")
         .order_by("expected_date", "item__number")
     )

@@ -33,6 +33,7 @@ from encours.forecast.models import (
 )
 from encours.forecast.selectors import LedgerRecords, active_model, ledger_records
 from encours.ledger.models import Customer, OpenOrder
+from encours.ledger.queries import open_debit_q
 
 if TYPE_CHECKING:
     from encours.core.forecast import CashForecast, CashInItem, TrainedPaymentModel, TrainingSettings
@@ -180,7 +181,9 @@ def predictions_refresh(
 
 def _stored_items(customers: QuerySet[Customer]) -> list[CashInItem]:
     """Cash-in items from the stored predictions of the scope's open invoices and orders."""
-    invoices = InvoicePrediction.objects.filter(item__customer__in=customers.values("pk"), item__open_amount__gt=0)
+    invoices = InvoicePrediction.objects.filter(
+        open_debit_q(prefix="item__"), item__customer__in=customers.values("pk")
+    )
     items = [
         core_forecast.CashInItem(
             item_id=str(item_id),

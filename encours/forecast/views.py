@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from encours import contracts
 from encours.accounts.models import Role
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError
@@ -23,7 +24,6 @@ from encours.jobs.models import Job
 from encours.jobs.services import job_start
 from encours.ledger.models import Customer, LegalEntity
 from encours.ledger.selectors import customers_for, entities_for
-from encours.web import hooks
 from encours.web.params import as_of_param
 from encours.web.refusals import refusal_text
 
@@ -128,7 +128,7 @@ def dunning(request: HttpRequest) -> HttpResponse:
         "status": status,
         "statuses": DunningSuggestion.Status.choices,
         "can_decide": can(request.user, "forecast.train"),  # type: ignore[arg-type]
-        "can_apply": hooks.can_apply_dunning_timing(),
+        "can_apply": contracts.can_apply_dunning_timing(),
         "history_known": adaptive.dunning_history_known(),
     }
     return render(request, "forecast/dunning.html", context)

@@ -134,26 +134,15 @@ def _covers(policy: InsurancePolicy, rows: list[BuyerExposure], as_of: date) -> 
 def _declaration(customers: object, as_of: date, credit: object) -> None:
     covered = CoverDecision.objects.filter(decision=Decision.APPROVED, customer__in=customers).values("customer_id")
     oldest = (
-        Item.objects.filter(
-            customer__in=covered,
-            type=ItemType.INVOICE,
-            settled_on__isnull=True,
-            open_amount__gt=0,
-            due_date__lt=as_of - timedelta(days=20),
-        )
+        Item.objects.filter(customer__in=covered, type=ItemType.INVOICE)
+        .overdue(as_of, more_than_days=20)
         .select_related("customer")
         .order_by("due_date")
         .first()
     )
     if oldest is None:
         return
-    overdue = Item.objects.filter(
-        customer=oldest.customer,
-        type=ItemType.INVOICE,
-        settled_on__isnull=True,
-        open_amount__gt=0,
-        due_date__lt=as_of - timedelta(days=20),
-    )
+    overdue = Item.objects.filter(customer=oldest.customer, type=ItemType.INVOICE).overdue(as_of, more_than_days=20)
     declaration = declaration_create(
         customer=oldest.customer,
         items=list(overdue),

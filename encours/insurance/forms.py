@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from encours.insurance.models import Decision, DecisionMapping, InsurancePolicy
 from encours.ledger import selectors
+from encours.web import formats
 
 
 class DecisionImportForm(forms.Form):
@@ -28,14 +29,14 @@ class DecisionImportForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
-    granted_amount = forms.DecimalField(label=_("Granted amount"), min_value=0, max_digits=16, decimal_places=2)
+    granted_amount = formats.AmountField(label=_("Granted amount"), min_value=0, max_digits=16, decimal_places=2)
     effective_on = forms.DateField(label=_("Effective on"), widget=forms.DateInput(attrs={"type": "date"}))
     expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class AmountForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), max_digits=16, decimal_places=2)
+    amount = formats.AmountField(label=_("Amount"), max_digits=16, decimal_places=2)
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(label=_("Reference"), max_length=60, required=False)
 

@@ -7,13 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from encours.contracts import Panel
 from encours.insurance.models import CoverDecision
 from encours.insurance.selectors.exposure import buyer_exposures
 from encours.ledger.models import Customer
-from encours.web.extensions import Panel, customer_panel
 
 
-@customer_panel(60)
 def buyer_cover_panel(request: HttpRequest, customer: Any, as_of: date) -> Panel | None:
     history = list(CoverDecision.objects.filter(customer=customer).select_related("policy")[:6])
     rows = buyer_exposures(customers=Customer.objects.filter(pk=customer.pk), as_of=as_of)

@@ -14,6 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from encours import contracts
+from encours.contracts import Alert
 from encours.core.money import ZERO, format_amount
 from encours.insurance.models import (
     AssignedInvoice,
@@ -24,9 +26,8 @@ from encours.insurance.models import (
 )
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures, cover_of, latest_decision_ids
 from encours.ledger.models import Customer, Item, ItemType
-from encours.ledger.sql import open_on
-from encours.reports.registry import Alert, alert_provider
-from encours.web import hooks
+from encours.ledger.queries import open_on
+from encours.web import formats
 from encours.web.links import id_url
 
 RECENT_CHANGE_DAYS = 7
@@ -41,8 +42,7 @@ def _url(name: str, *args: Any) -> str:
     return reverse(name, args=args)
 
 
-@hooks.covers_provider
-def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.CoverInfo]:
+def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, contracts.CoverInfo]:
     customers = Customer.objects.filter(pk__in_array=list(customer_ids))
     ids = latest_decision_ids(customers=customers, as_of=as_of)
     decisions = CoverDecision.objects.select_related("policy").in_bulk(list(ids.values()))
@@ -51,7 +51,7 @@ def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Co
     for customer_id, decision_id in ids.items():
         decision = decisions[decision_id]
         outside = decision.policy.outside_reason(buyers[customer_id])
-        found[customer_id] = hooks.CoverInfo(
+        found[customer_id] = contracts.CoverInfo(
             granted=cover_of(decision, as_of, outside_policy=outside),
             currency=decision.currency,
             insurer=decision.policy.insurer,
@@ -61,15 +61,14 @@ def covers(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Co
     return found
 
 
-@hooks.factored_items_provider
-def factored_items(*, item_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.FactoringInfo]:
+def factored_items(*, item_ids: Sequence[int], as_of: date) -> Mapping[int, contracts.FactoringInfo]:
     lines = (
         AssignedInvoice.objects.filter(item_id__in_array=list(item_ids), bordereau__assigned_on__lte=as_of)
         .exclude(returned_on__lte=as_of)
         .select_related("bordereau__contract")
     )
     return {
-        line.item_id: hooks.FactoringInfo(
+        line.item_id: contracts.FactoringInfo(
             factor_name=line.bordereau.contract.factor,
             iban=line.bordereau.contract.iban,
             contract_reference=line.bordereau.contract.number,
@@ -99,14 +98,12 @@ def _declaration_candidates(customers: QuerySet[Customer], as_of: date, *, windo
         return []
     cutoff = min(as_of - timedelta(days=1), as_of + timedelta(days=window - shortest))
     candidate, _amount = open_on(as_of=as_of)
-    items = Item.objects.filter(
-        customer__in=customers, type=ItemType.INVOICE, amount__gt=0, due_date__lte=cutoff, document_date__lte=as_of
-    )
+    items = Item.objects.filter(customer__in=customers, type=ItemType.INVOICE, amount__gt=0, document_date__lte=as_of)
+    items = items.due(before=cutoff + timedelta(days=1))
     return list(items.filter(candidate).order_by().values_list("customer_id", flat=True).distinct())
 
 
-@hooks.work_tasks_provider
-def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[hooks.WorkTask]:
+def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[contracts.WorkTask]:
     """An insured buyer's oldest overdue invoice reaches its declaration deadline within 15 days."""
     candidates = _declaration_candidates(customers, as_of, window=DEADLINE_TASK_DAYS)
     if not candidates:
@@ -120,14 +117,14 @@ def declaration_tasks(*, customers: QuerySet[Customer], user: Any, as_of: date) 
         days_left = (row.declaration_deadline - as_of).days
         if days_left > DEADLINE_TASK_DAYS:
             continue
-        yield hooks.WorkTask(
+        yield contracts.WorkTask(
             customer_id=row.customer_id,
             due_on=row.declaration_deadline,
             title=_("Declare the overdue to the insurer"),
             detail=_("%(amount)s overdue; deadline %(deadline)s (%(policy)s)")
             % {
                 "amount": format_amount(row.overdue, row.currency, lang=language),
-                "deadline": row.declaration_deadline.isoformat(),
+                "deadline": formats.short_date(row.declaration_deadline),
                 "policy": row.policy,
             },
             url=url(row.customer_id),
@@ -147,7 +144,6 @@ def _money(amount: Decimal, rows: list[BuyerExposure]) -> str:
     return format_amount(amount, currency, lang=translation.get_language() or "fr")
 
 
-@alert_provider(300)
 def insurance_alerts(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[Alert]:
     if not InsurancePolicy.objects.exists():
         return

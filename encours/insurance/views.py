@@ -41,7 +41,7 @@ from encours.insurance.services.covers import decision_record
 from encours.insurance.services.premiums import premium_statement_create
 from encours.jobs.selectors import job_get, jobs_for
 from encours.jobs.services import job_start
-from encours.ledger.models import Item, ItemType
+from encours.ledger.models import ItemType
 from encours.ledger.selectors import customer_get, customers_for, entities_for
 from encours.web.params import as_of_param, redirect_next
 from encours.web.refusals import refusal_text
@@ -276,9 +276,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
     customer = customer_get(user=request.user, pk=pk)
     _manager(request)
     as_of = as_of_param(request)
-    overdue = Item.objects.filter(
-        customer=customer, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0, due_date__lt=as_of
-    )
+    overdue = customer.items.filter(type=ItemType.INVOICE).overdue(as_of)
     _done(
         request,
         lambda: claim_services.declaration_create(

@@ -8,16 +8,15 @@ from django.db.models import QuerySet, Sum
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from encours.contracts import WeeklySection
 from encours.core.money import ZERO, format_amount
 from encours.insurance.models import Claim, CoverDecision, CoverRequest, FactoringContract, InsurancePolicy
 from encours.insurance.providers import DEADLINE_ALERT_DAYS, LOSS_DECISIONS, _undeclared
 from encours.insurance.selectors.exposure import buyer_exposures, portfolio_totals
 from encours.insurance.services.factoring import factoring_position
 from encours.ledger.models import Customer
-from encours.reports.registry import WeeklySection, weekly_section_provider
 
 
-@weekly_section_provider(50)
 def insurance_section(*, customers: QuerySet[Customer], as_of: date, since: date) -> WeeklySection | None:
     has_factoring = FactoringContract.objects.filter(entity__customers__in=customers).exists()
     if not InsurancePolicy.objects.exists() and not has_factoring:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from encours.accounts.models import User
 from encours.accounts.permissions import require
 from encours.core.errors import EncoursError
 from encours.jobs.models import Job
@@ -86,7 +87,9 @@ class Progress:
 _FIGURES = re.compile(r"[\d\s/.,]+")
 
 
-def job_start(*, kind: str, params: dict[str, Any], user: Any = None, label: str = "", entity: Any = None) -> Job:
+def job_start(
+    *, kind: str, params: dict[str, Any], user: User | None = None, label: str = "", entity: Any = None
+) -> Job:
     """``entity``: the legal entity whose data the job touches, if one; its users may see the job."""
     if kind not in _HANDLERS:
         raise EncoursError(f"unknown job kind {kind}")

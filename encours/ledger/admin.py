@@ -11,6 +11,7 @@ from encours.ledger.models import (
     FecPeriod,
     ImportMapping,
     Item,
+    LedgerChange,
     LegalEntity,
     OpenOrder,
 )
@@ -104,3 +105,11 @@ class FecPeriodAdmin(ReadOnlyAdmin):
     list_display = ("entity", "first_date", "last_date", "file_name", "imported_at")
     list_filter = ("entity",)
     list_select_related = ("entity",)
+
+
+@admin.register(LedgerChange)
+class LedgerChangeAdmin(ReadOnlyAdmin):
+    """The marks the ledger's write services leave (the version of the figure cache)."""
+
+    list_display = ("id", "what", "at")
+    list_filter = ("what",)

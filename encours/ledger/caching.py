@@ -2,10 +2,13 @@
 
 A dashboard reads a year and a half of movements; recomputing it on every page view would
 cost a second on a million invoices. Figures are kept in the cache under the ledger's
-version: the highest ids of items, allocations, customers and audit entries. Every write of
-the ledger (imports, lettrage, customer edits) adds an item or an allocation or goes through
-a service that writes an audit entry, so any change moves the version and the next view
-recomputes. A time limit bounds what a write made outside the services could leave stale.
+version, read in one indexed query: the highest mark of ``LedgerChange``, which every write
+service of the ledger leaves in its transaction and again after it commits
+(``ledger.services.changes``), so a ledger write moves the version whether or not it is
+audited. The highest ids of items, allocations and customers are read too (a row added
+without a service), and that of the audit trail for what other apps write and the figures
+show (disputes, promises, grades). A time limit bounds what a write made outside the
+services could leave stale.
 """
 
 from __future__ import annotations
@@ -21,15 +24,16 @@ from django.db.models import QuerySet
 from django.utils import translation
 
 from encours.audit.models import AuditEntry
-from encours.ledger.models import Allocation, Customer, Item
+from encours.ledger.models import Allocation, Customer, Item, LedgerChange
 
 T = TypeVar("T")
 KEEP_SECONDS = 600
 
 
 def ledger_version() -> tuple[int, ...]:
-    """The highest id of each ledger table and of the audit trail, in one indexed query."""
-    tables = [model._meta.db_table for model in (Item, Allocation, Customer, AuditEntry)]
+    """The highest ledger change mark, the highest id of each ledger table and of the audit
+    trail, in one indexed query."""
+    tables = [model._meta.db_table for model in (LedgerChange, Item, Allocation, Customer, AuditEntry)]
     sql = "SELECT " + ", ".join(f"(SELECT MAX(id) FROM {connection.ops.quote_name(t)})" for t in tables)
     with connection.cursor() as cursor:
         cursor.execute(sql)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from encours.core.terms import PaymentTerms
 from encours.ledger import validators
+from encours.ledger.queries import ItemQuerySet
 
 
 def money_field(verbose_name: str | None = None, **kwargs: object) -> models.DecimalField:
@@ -287,6 +288,8 @@ class Item(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ItemQuerySet.as_manager()  # open(), overdue(as_of)…: the reading rules, in ledger.queries
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -354,6 +357,23 @@ class Allocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.credit.number} → {self.debit.number}: {self.amount}"
+
+
+class LedgerChange(models.Model):
+    """A mark every write service of the ledger leaves, in its transaction and once more after it
+    commits (``ledger.services.changes.ledger_changed``): the highest id is the ledger's version,
+    under which computed figures are kept (``ledger.caching``). Only the latest rows are kept."""
+
+    id = models.BigAutoField(primary_key=True)
+    what = models.CharField(_("what changed"), max_length=40)
+    at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger change")
+        verbose_name_plural = _("ledger changes")
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.what}"
 
 
 class OpenOrder(models.Model):

@@ -9,12 +9,9 @@ from typing import Any
 
 from django.db.models import (
     DecimalField,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
 )
@@ -25,10 +22,10 @@ from django.utils.translation import gettext as _
 from encours.accounts.models import Role
 from encours.accounts.permissions import can
 from encours.ledger.models import Allocation, Customer, CustomerBlock, Item, LegalEntity, OpenOrder
+from encours.ledger.queries import FUNCTIONAL_OPEN, functional_open_by_customer, not_due_q, overdue_q, unapplied_q
 
 MONEY = DecimalField(max_digits=20, decimal_places=3)
 ZERO = Value(Decimal(0), output_field=MONEY)
-FUNCTIONAL_OPEN = ExpressionWrapper(F("open_amount") * F("fx_rate"), output_field=MONEY)
 
 
 def entities_for(user: Any) -> QuerySet[LegalEntity]:
@@ -105,12 +102,6 @@ def items_for(user: Any) -> QuerySet[Item]:
     return Item.objects.filter(customer__in=customers_for(user))
 
 
-def _open_sum(**filters: Any) -> Coalesce:
-    open_items = Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True, **filters)
-    total = open_items.order_by().values("customer").annotate(total=Sum(FUNCTIONAL_OPEN)).values("total")
-    return Coalesce(Subquery(total, output_field=MONEY), ZERO)
-
-
 SORTS = {
     "name": "name",
     "-name": "-name",
@@ -161,7 +152,11 @@ def customer_list(*, user: Any, filters: CustomerFilters, as_of: date) -> QueryS
     customers = customers.filter(**{k: v for k, v in exact.items() if v})
     if filters.blocked_only:
         customers = customers.filter(is_blocked=True)
-    customers = customers.annotate(open_ar=_open_sum(), overdue=_open_sum(due_date__lt=as_of, open_amount__gt=0))
+    of_customer = Item.objects.filter(customer=OuterRef("pk"))
+    customers = customers.annotate(
+        open_ar=functional_open_by_customer(of_customer.open()),
+        overdue=functional_open_by_customer(of_customer.overdue(as_of)),
+    )
     if filters.overdue_only:
         customers = customers.filter(overdue__gt=0)
     return customers.order_by(SORTS.get(filters.sort, "-overdue"), "name")
@@ -179,17 +174,17 @@ class CustomerSummary:
 
 
 def customer_summary(*, customer: Customer, as_of: date) -> CustomerSummary:
-    open_items = Item.objects.filter(customer=customer, settled_on__isnull=True)
+    open_items = customer.items.open()
     totals = open_items.aggregate(
         open_ar=Coalesce(Sum(FUNCTIONAL_OPEN), ZERO),
-        overdue=Coalesce(Sum(FUNCTIONAL_OPEN, filter=Q(due_date__lt=as_of, open_amount__gt=0)), ZERO),
-        not_due=Coalesce(Sum(FUNCTIONAL_OPEN, filter=Q(due_date__gte=as_of, open_amount__gt=0)), ZERO),
-        unapplied=Coalesce(Sum(FUNCTIONAL_OPEN, filter=Q(open_amount__lt=0)), ZERO),
+        overdue=Coalesce(Sum(FUNCTIONAL_OPEN, filter=overdue_q(as_of)), ZERO),
+        not_due=Coalesce(Sum(FUNCTIONAL_OPEN, filter=not_due_q(as_of)), ZERO),
+        unapplied=Coalesce(Sum(FUNCTIONAL_OPEN, filter=unapplied_q()), ZERO),
     )
     orders = OpenOrder.objects.filter(
         customer=customer, status__in=[OpenOrder.Status.OPEN, OpenOrder.Status.DELIVERED]
     ).aggregate(total=Coalesce(Sum("amount_functional"), ZERO))["total"]
-    oldest = open_items.filter(open_amount__gt=0).order_by("due_date").values_list("due_date", flat=True).first()
+    oldest = open_items.open_debits().order_by("due_date").values_list("due_date", flat=True).first()
     return CustomerSummary(
         open_ar=totals["open_ar"],
         overdue=totals["overdue"],
@@ -202,7 +197,7 @@ def customer_summary(*, customer: Customer, as_of: date) -> CustomerSummary:
 
 
 def open_items(*, customer: Customer) -> QuerySet[Item]:
-    return Item.objects.filter(customer=customer, settled_on__isnull=True).order_by("due_date", "number")
+    return customer.items.open().order_by("due_date", "number")
 
 
 def paid_items(*, customer: Customer, limit: int = 100) -> QuerySet[Item]:

@@ -17,25 +17,19 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    DecimalField,
     ExpressionWrapper,
     F,
     Func,
     IntegerField,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce
 
 from encours.core.money import quantum
-from encours.ledger.models import Allocation, Customer, Item, ItemType
+from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.queries import MONEY, ZERO
 
-MONEY = DecimalField(max_digits=24, decimal_places=6)
-ZERO = Value(Decimal(0), output_field=MONEY)
 SALES_TYPES = (ItemType.INVOICE, ItemType.CREDIT_NOTE)
 
 
@@ -61,37 +55,9 @@ class DaysBetween(Func):
         )
 
 
-def _allocated(side: str, as_of: date) -> Coalesce:
-    counted = Allocation.objects.filter(**{side: OuterRef("pk")}, date__lte=as_of).order_by()
-    total = counted.values(side).annotate(total=Sum("amount")).values("total")
-    return Coalesce(Subquery(total, output_field=MONEY), ZERO)
-
-
-def allocations_after(as_of: date) -> bool:
-    """Whether some allocation is dated after ``as_of`` (then stored open amounts are too recent)."""
-    return Allocation.objects.filter(date__gt=as_of).exists()
-
-
-def open_on(*, as_of: date, current_state: bool | None = None) -> tuple[Q, Any]:
-    """(the condition for an item to possibly be open on ``as_of``, its open amount on that date).
-
-    ``current_state`` (computed when None) says that no allocation is dated after ``as_of``.
-    """
-    if current_state is None:
-        current_state = not allocations_after(as_of)
-    if current_state:
-        return Q(settled_on__isnull=True), F("open_amount")
-    amount = ExpressionWrapper(
-        F("amount") - _allocated("debit", as_of) + _allocated("credit", as_of), output_field=MONEY
-    )
-    return Q(settled_on__isnull=True) | Q(settled_on__gt=as_of), amount
-
-
 def items_open_on(*, customers: QuerySet[Customer], as_of: date, current_state: bool | None = None) -> QuerySet[Item]:
     """Items of ``customers`` that may be open on ``as_of``, annotated ``open_on`` (item currency)."""
-    candidate, amount = open_on(as_of=as_of, current_state=current_state)
-    items = Item.objects.filter(customer__in=customers, document_date__lte=as_of)
-    return items.filter(candidate).annotate(open_on=amount)
+    return Item.objects.filter(customer__in=customers).open_on(as_of, current_state=current_state)
 
 
 def functional(expression: Any) -> ExpressionWrapper:

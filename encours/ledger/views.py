@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from encours.accounts.permissions import can
 from encours.audit.selectors import audit_for_customer
+from encours.contracts import annotate_items, customer_panels
 from encours.core.errors import EncoursError
 from encours.core.errors import PermissionDenied as ServicePermissionDenied
 from encours.jobs.models import Job
@@ -27,7 +28,6 @@ from encours.ledger.forms import BlockForm, CustomerFilterForm, ImportForm, Lift
 from encours.ledger.models import ImportMapping
 from encours.ledger.services import blocks as block_services
 from encours.ledger.services import mappings as mapping_services
-from encours.web.extensions import annotate_items, customer_panels
 from encours.web.refusals import refusal_text
 
 

@@ -12,11 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from encours.contracts import Alert
 from encours.core.money import format_amount
 from encours.core.terms import LEGAL_CAP_DAYS, LEGAL_CAP_EOM_DAYS
 from encours.ledger.models import Customer, ItemType
+from encours.ledger.queries import due_q, overdue_on_q
 from encours.ledger.sql import functional, items_open_on, money_sum
-from encours.reports.registry import Alert, alert_provider
 
 THRESHOLD_DAYS = 60
 WEEK = 7
@@ -41,13 +42,10 @@ def _aged_url(as_of: date, column: str) -> str:
     return f"{reverse('reports:aged_balance')}?{query}"
 
 
-@alert_provider(100)
 def newly_overdue_beyond_threshold(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[Alert]:
     """Customers with an invoice that went past 60 days overdue during the last week."""
     crossed = items_open_on(customers=customers, as_of=as_of).filter(
-        amount__gt=0,
-        due_date__lt=as_of - timedelta(days=THRESHOLD_DAYS),
-        due_date__gte=as_of - timedelta(days=THRESHOLD_DAYS + WEEK),
+        overdue_on_q(as_of, more_than_days=THRESHOLD_DAYS), due_q(since=as_of - timedelta(days=THRESHOLD_DAYS + WEEK))
     )
     rows = list(
         crossed.values("customer_id", "customer__name", row_currency=F("entity__currency"))
@@ -70,7 +68,6 @@ def newly_overdue_beyond_threshold(*, customers: QuerySet[Customer], user: Any, 
         )
 
 
-@alert_provider(110)
 def terms_beyond_legal_cap(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[Alert]:
     """Payment terms longer than L441-10 allows: 60 days net or 45 days end of month."""
     beyond = customers.filter(
@@ -97,7 +94,6 @@ def terms_beyond_legal_cap(*, customers: QuerySet[Customer], user: Any, as_of: d
         )
 
 
-@alert_provider(120)
 def unapplied_cash(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Iterator[Alert]:
     """Payments received more than 30 days ago and still not allocated to any invoice."""
     stale = items_open_on(customers=customers, as_of=as_of).filter(

@@ -1,4 +1,4 @@
-"""The axes a report is cut by: customer, group, entity, region, sales rep, category, currency.
+"""The axes a report is cut by: customer, group, entity, region, sales rep, collector, category, currency.
 
 Each dimension says which columns of an item (through its customer) the SQL groups by (ids,
 cheap to hash), which labels it reads alongside (one value per group, taken with MAX rather
@@ -70,6 +70,17 @@ def _rep_title(row: Row) -> str:
     return full or row["rep_username"] or str(_("(no sales rep)"))
 
 
+def _collector_filter(ident: str) -> Q:
+    if ident == "none":
+        return Q(customer__collector=None)
+    return _int_filter("customer__collector_id")(ident)
+
+
+def _collector_title(row: Row) -> str:
+    full = f"{row['collector_first'] or ''} {row['collector_last'] or ''}".strip()
+    return full or row["collector_username"] or str(_("(no collector)"))
+
+
 def _solo(field: str) -> Case:
     return Case(When(customer__group__isnull=True, then=F(field)), default=None)
 
@@ -133,6 +144,20 @@ REP = Dimension(
     ident=lambda row: str(row["rep_pk"]) if row["rep_pk"] else "none",
     filter=_rep_filter,
 )
+COLLECTOR = Dimension(
+    name="collector",
+    label=_("Collector"),
+    fields={"collector_pk": F("customer__collector_id")},
+    labels={
+        "collector_username": F("customer__collector__username"),
+        "collector_first": F("customer__collector__first_name"),
+        "collector_last": F("customer__collector__last_name"),
+    },
+    key=lambda row: row["collector_username"] or "",
+    title=_collector_title,
+    ident=lambda row: str(row["collector_pk"]) if row["collector_pk"] else "none",
+    filter=_collector_filter,
+)
 CATEGORY = Dimension(
     name="category",
     label=_("Category"),
@@ -165,8 +190,10 @@ TOTAL = Dimension(
     filter=lambda ident: Q(),
 )
 
-DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (CUSTOMER, GROUP, ENTITY, REGION, REP, CATEGORY, CURRENCY)}
-COMMAND_DIMENSIONS = ("customer", "group", "entity", "region", "rep", "category")
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d for d in (CUSTOMER, GROUP, ENTITY, REGION, REP, COLLECTOR, CATEGORY, CURRENCY)
+}
+COMMAND_DIMENSIONS = ("customer", "group", "entity", "region", "rep", "category", "collector")
 
 
 def dimension(name: str | None) -> Dimension:

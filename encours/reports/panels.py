@@ -7,12 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from encours.contracts import Panel
 from encours.reports.selectors.behaviour import customer_behaviour, sector_figures
 from encours.reports.selectors.scope import sector_customers
-from encours.web.extensions import Panel, customer_panel
 
 
-@customer_panel(50)
 def payment_behaviour_card(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     sectors = sector_figures(customers=sector_customers(user=request.user), as_of=as_of)
     behaviour = customer_behaviour(customer=customer, as_of=as_of, sectors=sectors)

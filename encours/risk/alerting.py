@@ -3,7 +3,9 @@ run while its condition lasts, closed when it ends (``encours.core.risk_alerts.r
 
 A run reads the open alerts of a chunk of customers and the stored keys of today's facts in two
 queries, then writes the changes in bulk. Customers above the threshold with no credit limit are
-one portfolio finding, counted from the day's grade snapshots, not one alert each.
+one portfolio finding, counted from the day's grade snapshots, not one alert each; so are the
+limits expiring within the review notice (a worklist of limits to renew), while an expired limit
+stays an alert of its customer.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Sum, Value, When
 
 from encours.core import risk_alerts as core
 from encours.core.grading import is_downgrade
@@ -231,3 +233,48 @@ def no_limit_finding(*, customers: QuerySet[Any], as_of: date, threshold: Decima
     if before is not None:
         previous = customers_without_limit(customers=customers, on=before, threshold=threshold).count()
     return NoLimitFinding(on, found["n"], found["total"] or ZERO, threshold, found["currency"] or "EUR", previous)
+
+
+def limits_expiring(*, customers: QuerySet[Any], on: date, days: int) -> QuerySet[CreditLimit]:
+    """Approved customer limits in force on ``on`` that expire within ``days`` and that no later
+    approved limit replaces (a renewal decided ahead takes them off the list)."""
+    renewed = CreditLimit.objects.filter(customer_id=OuterRef("customer_id"), status=LimitStatus.APPROVED).filter(
+        Q(valid_from__gt=OuterRef("valid_from")) | Q(valid_from=OuterRef("valid_from"), pk__gt=OuterRef("pk"))
+    )
+    return CreditLimit.objects.filter(
+        customer__in=customers,
+        status=LimitStatus.APPROVED,
+        valid_from__lte=on,
+        expires_on__gte=on,
+        expires_on__lte=on + timedelta(days=days),
+    ).exclude(Exists(renewed))
+
+
+@dataclass(frozen=True, slots=True)
+class LimitReviewFinding:
+    """N limits expire within the notice: one worklist line, not one alert per customer."""
+
+    on: date
+    limits: int
+    amount: Decimal
+    days: int
+    currency: str
+    entered: int  # limits that came into the window since the previous run
+
+    @property
+    def worse(self) -> bool:
+        return self.entered > 0
+
+
+def limit_review_finding(
+    *, customers: QuerySet[Any], as_of: date, days: int, since: date | None = None
+) -> LimitReviewFinding | None:
+    """The limits to review on ``as_of``, and how many entered the window after ``since`` (the
+    previous run; default the day before)."""
+    rows = limits_expiring(customers=customers, on=as_of, days=days)
+    found = rows.aggregate(n=Count("pk"), total=Sum("amount"), currency=Max("currency"))
+    if not found["n"]:
+        return None
+    since = since or as_of - timedelta(days=1)
+    entered = rows.filter(expires_on__gt=since + timedelta(days=days)).count()
+    return LimitReviewFinding(as_of, found["n"], found["total"] or ZERO, days, found["currency"] or "EUR", entered)

@@ -1,4 +1,4 @@
-"""The risk lines of the dashboard's alerts area (``reports.registry.alert_provider``)."""
+"""The risk lines of the dashboard's alerts area (``contracts.ALERTS``, registered in ``ready()``)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from encours.contracts import Alert
 from encours.core.money import format_amount
-from encours.reports.registry import Alert, alert_provider
-from encours.risk.alerting import no_limit_finding
+from encours.risk.alerting import limit_review_finding, no_limit_finding
 from encours.risk.models import HeldOrder, RiskAlert
 from encours.risk.selectors import current_settings
 
 
-@alert_provider(30)
 def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable[Alert]:
     counts = RiskAlert.objects.filter(
         customer__in=customers, closed_on__isnull=True, acknowledged_at__isnull=True
@@ -31,7 +30,8 @@ def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable
             detail=_("%(n)d critical") % {"n": counts["critical"]} if counts["critical"] else "",
             url=reverse("risk:alerts"), count=counts["total"], source="risk",
         ))  # fmt: skip
-    finding = no_limit_finding(customers=customers, as_of=as_of, threshold=current_settings().no_limit_threshold)
+    settings = current_settings()
+    finding = no_limit_finding(customers=customers, as_of=as_of, threshold=settings.no_limit_threshold)
     if finding is not None:
         title = ngettext(
             "%(n)d customer above %(threshold)s has no credit limit",
@@ -43,6 +43,15 @@ def risk_dashboard_alerts(*, customers: Any, user: Any, as_of: date) -> Iterable
         }
         found.append(Alert(severity="warn", title=title, url=reverse("risk:alerts") + "?show=no_limit",
                            count=finding.customers, source="risk"))  # fmt: skip
+    review = limit_review_finding(customers=customers, as_of=as_of, days=settings.limit_review_days)
+    if review is not None:
+        title = ngettext(
+            "%(n)d credit limit expires within %(days)d days",
+            "%(n)d credit limits expire within %(days)d days",
+            review.limits,
+        ) % {"n": review.limits, "days": review.days}
+        found.append(Alert(severity="info", title=title, url=reverse("risk:alerts") + "?show=expiring",
+                           count=review.limits, source="risk"))  # fmt: skip
     held = HeldOrder.objects.filter(customer__in=customers, status=HeldOrder.Status.HELD).count()
     if held:
         found.append(Alert(severity="warn", title=ngettext("%(n)d order held by the credit check",

@@ -9,7 +9,7 @@ consolidated exposure. A hold writes the order to the queue of held orders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
+from encours import contracts
 from encours.accounts.permissions import require
 from encours.core import credit as core_credit
 from encours.core.errors import ValidationFailed
@@ -25,11 +26,11 @@ from encours.core.grading import LegalEvent as CoreLegalEvent
 from encours.core.money import ZERO, quantize
 from encours.core.payer import OpenItem
 from encours.ledger.models import Item, ItemType
+from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.ledger.selectors import customers_for
 from encours.risk import selectors
 from encours.risk.models import CreditLimit, Guarantee, HeldOrder, LegalEvent, LimitStatus
 from encours.risk.services import held_order_create
-from encours.web import hooks
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +111,7 @@ def credit_check_order(
         events.append(
             CoreLegalEvent(kind=LegalEventKind(customer.proceeding_kind), published_on=customer.proceeding_on)
         )
-    cover = hooks.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
+    cover = contracts.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
     profile = core_credit.CreditProfile(
         customer_id=customer.account_number,
         exposure=exposure.net,
@@ -147,10 +148,7 @@ def _check_annotations(as_of: date, hold_days: int) -> dict[str, Any]:
     limits = CreditLimit.objects.filter(customer=pk, status=LimitStatus.APPROVED, valid_from__lte=as_of).order_by(
         "-valid_from", "-decided_at", "-pk"
     )
-    late = Item.objects.filter(
-        customer=pk, type=ItemType.INVOICE, settled_on__isnull=True, open_amount__gt=0,
-        due_date__lt=as_of - timedelta(days=hold_days),
-    )  # fmt: skip
+    late = Item.objects.filter(customer=pk, type=ItemType.INVOICE).overdue(as_of, more_than_days=hold_days)
     proceedings = LegalEvent.objects.filter(
         company__siren=OuterRef("siren"), kind__in=[k.value for k in PROCEEDING_KINDS], published_on__lte=as_of
     ).order_by("-published_on", "-pk")
@@ -159,7 +157,7 @@ def _check_annotations(as_of: date, hold_days: int) -> dict[str, Any]:
         "limit_amount": Subquery(limits.values("amount")[:1]),
         "limit_valid_from": Subquery(limits.values("valid_from")[:1]),
         "limit_expires_on": Subquery(limits.values("expires_on")[:1]),
-        "late_amount": selectors.sum_for_customer(late, F("open_amount") * F("fx_rate")),
+        "late_amount": selectors.sum_for_customer(late, FUNCTIONAL_OPEN),
         "late_oldest": Subquery(late.order_by("due_date").values("due_date")[:1]),
         "proceeding_kind": Subquery(proceedings.values("kind")[:1]),
         "proceeding_on": Subquery(proceedings.values("published_on")[:1]),

@@ -23,6 +23,7 @@ from django.db.models import Max, Q
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from encours import contracts
 from encours.audit.services import audit_record
 from encours.core.credit import compute_exposure
 from encours.core.money import ZERO, quantize
@@ -30,6 +31,7 @@ from encours.core.payer import OpenItem, PayerIndexPoint, PayerIndexTrend, add_m
 from encours.core.risk_alerts import Alert, AlertInputs, risk_alerts
 from encours.core.terms import end_of_month
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.queries import allocations_after
 from encours.ledger.selectors import customers_for
 from encours.ledger.services.blocks import blocks_lift_paid
 from encours.risk import selectors
@@ -37,12 +39,13 @@ from encours.risk.alerting import (
     SEVERITY_RANK,
     AlertCounts,
     CustomerState,
+    LimitReviewFinding,
     NoLimitFinding,
     alerts_store,
+    limit_review_finding,
     no_limit_finding,
 )
 from encours.risk.models import GradeSnapshot, RiskAlert
-from encours.web import hooks
 
 CHUNK = 2000
 DIGEST_LIMIT = 200
@@ -59,6 +62,7 @@ class DailyReport:
     changes: AlertCounts = field(default_factory=AlertCounts)
     open_alerts: int = 0
     no_limit: NoLimitFinding | None = None
+    limit_review: LimitReviewFinding | None = None
 
 
 def _payer_trend(history: list[GradeSnapshot], today: Decimal | None, as_of: date) -> PayerIndexTrend | None:
@@ -75,15 +79,16 @@ def _payer_trend(history: list[GradeSnapshot], today: Decimal | None, as_of: dat
     return PayerIndexTrend(points=tuple(points), slope_per_month=None, change_over_year=None, direction=None)
 
 
-def _open_items(ids: list[int], as_of: date) -> dict[int, list[OpenItem]]:
+def _open_items(ids: list[int], as_of: date, *, current_state: bool) -> dict[int, list[OpenItem]]:
+    """The invoices open on ``as_of``: a run dated in the past (the demo's history, a catch-up) sees
+    what was open then, not what is still open today, so its overdue amounts are those of that day."""
     found: dict[int, list[OpenItem]] = defaultdict(list)
-    rows = Item.objects.filter(
-        customer_id__in_array=ids,
-        type=ItemType.INVOICE,
-        settled_on__isnull=True,
-        open_amount__gt=0,
-        document_date__lte=as_of,
-    ).values_list("customer_id", "number", "open_amount", "fx_rate", "due_date")
+    rows = (
+        Item.objects.filter(customer_id__in_array=ids, type=ItemType.INVOICE)
+        .open_on(as_of, current_state=current_state)
+        .filter(open_on__gt=0)
+        .values_list("customer_id", "number", "open_on", "fx_rate", "due_date")
+    )
     for customer_id, number, amount, fx, due in rows:
         found[customer_id].append(OpenItem(reference=number, open_amount=amount * fx, due_date=due))
     return found
@@ -99,30 +104,38 @@ def risk_daily_run(*, as_of: date, customers: Any = None, progress: Any = None) 
     report.blocks_lifted = len(blocks_lift_paid(as_of=as_of, customer_ids=None if everyone else ids))
     previous_run = GradeSnapshot.objects.filter(on__lt=as_of).aggregate(last=Max("on"))["last"]
     settings = selectors.current_settings()
+    current_state = not allocations_after(as_of)  # else open amounts are rebuilt from the allocations
     for start in range(0, len(ids), CHUNK):
-        _run_chunk(ids[start : start + CHUNK], as_of=as_of, previous_run=previous_run, settings=settings, report=report)
+        _run_chunk(ids[start : start + CHUNK], as_of=as_of, previous_run=previous_run, settings=settings,
+                   report=report, current_state=current_state)  # fmt: skip
         if progress is not None:
             progress(report.customers, len(ids), f"{report.customers} / {len(ids)} customers graded")
     report.open_alerts = RiskAlert.objects.filter(customer_id__in_array=ids, closed_on__isnull=True).count()
     report.no_limit = no_limit_finding(customers=customers, as_of=as_of, threshold=settings.no_limit_threshold)
+    report.limit_review = limit_review_finding(
+        customers=customers, as_of=as_of, days=settings.limit_review_days, since=previous_run
+    )
     audit_record(actor="risk-daily", action="risk.daily_run", object_type="risk.run", object_id=as_of.isoformat(),
                  after={"customers": report.customers, "graded": report.graded, "alerts": report.alerts,
                         "worse": report.changes.worse, "closed": report.changes.closed,
                         "open_alerts": report.open_alerts,
                         "no_limit": report.no_limit.customers if report.no_limit else 0,
+                        "limits_to_review": report.limit_review.limits if report.limit_review else 0,
                         "blocks_lifted": report.blocks_lifted})  # fmt: skip
     return report
 
 
 @transaction.atomic
-def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settings: Any, report: DailyReport) -> None:
+def _run_chunk(
+    ids: list[int], *, as_of: date, previous_run: date | None, settings: Any, report: DailyReport, current_state: bool
+) -> None:
     chunk = list(Customer.objects.filter(pk__in_array=ids))
     risks = selectors.customer_risks(chunk, as_of=as_of, settings=settings)
     figures = selectors.exposure_figures(ids)
     guarantees = selectors.guarantees_by_customer(ids)
     limits = selectors.current_limits(ids, as_of=as_of)
-    covers = hooks.covers(customer_ids=ids, as_of=as_of)
-    open_items = _open_items(ids, as_of)
+    covers = contracts.covers(customer_ids=ids, as_of=as_of)
+    open_items = _open_items(ids, as_of, current_state=current_state)
     history: dict[int, list[GradeSnapshot]] = defaultdict(list)
     since = add_months(as_of, -4)
     for snapshot in GradeSnapshot.objects.filter(customer_id__in_array=ids, on__lt=as_of, on__gte=since).order_by(
@@ -130,6 +143,7 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
     ):
         history[snapshot.customer_id].append(snapshot)
     previous = selectors.latest_snapshots(ids, as_of=as_of - timedelta(days=1))
+    config = selectors.alert_config(settings)
     snapshots = []
     raised: dict[int, tuple[Alert, ...]] = {}
     states: dict[int, CustomerState] = {}
@@ -160,11 +174,12 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
             guarantees=tuple(selectors.core_guarantee(g) for g in guarantees.get(customer.pk, [])),
             legal_events=tuple(selectors.core_event(e) for e in risk.events),
             is_key_account=customer.is_strategic,
+            payer_index=before.payer_index if before else None,  # its habit before today's overdue
             open_items=tuple(items),
-            previous_overdue_amount=before.overdue_amount if before else ZERO,
+            previous_overdue_amount=before.overdue_amount if before else None,
             currency=customer.currency,
         )
-        raised[customer.pk] = risk_alerts(inputs=inputs, as_of=as_of)
+        raised[customer.pk] = risk_alerts(inputs=inputs, as_of=as_of, config=config)
         states[customer.pk] = CustomerState(exposure=exposure.net, grade=letter or None, overdue=overdue)
         snapshots.append(GradeSnapshot(
             customer=customer, on=as_of, letter=letter, score=grade.score if grade else None,
@@ -188,12 +203,14 @@ def _run_chunk(ids: list[int], *, as_of: date, previous_run: date | None, settin
 
 def send_digest(*, as_of: date) -> int:
     """Email each credit manager (and admin) only what is new or worse on ``as_of`` in their scope:
-    alerts opened, open alerts that got more severe, and the no-limit finding when it grew.
-    Returns the number of messages sent."""
+    alerts opened, open alerts that got more severe, the no-limit finding when it grew and the
+    limits to review when new ones came into the notice. Returns the number of messages sent."""
     from encours.accounts.models import Role, User
 
     sent = 0
-    threshold = selectors.current_settings().no_limit_threshold
+    settings = selectors.current_settings()
+    threshold = settings.no_limit_threshold
+    previous_run = GradeSnapshot.objects.filter(on__lt=as_of).aggregate(last=Max("on"))["last"]
     recipients = User.objects.filter(is_active=True, role__in=(Role.CREDIT_MANAGER, Role.ADMIN)).exclude(email="")
     for user in recipients:
         scope = customers_for(user)
@@ -209,11 +226,15 @@ def send_digest(*, as_of: date) -> int:
         finding = no_limit_finding(customers=scope, as_of=as_of, threshold=threshold)
         if finding is not None and not (finding.on == as_of and finding.worse):
             finding = None
-        if not new and not worse and finding is None:
+        review = limit_review_finding(customers=scope, as_of=as_of, days=settings.limit_review_days,
+                                      since=previous_run)  # fmt: skip
+        if review is not None and not review.worse:
+            review = None
+        if not new and not worse and finding is None and review is None:
             continue
         with translation.override(user.language or django_settings.LANGUAGE_CODE):
             context = {"user": user, "as_of": as_of, "new": new, "worse": worse, "finding": finding,
-                       "count": len(new) + len(worse)}  # fmt: skip
+                       "review": review, "count": len(new) + len(worse)}  # fmt: skip
             subject = render_to_string("risk/digest_subject.txt", context).strip()
             body = render_to_string("risk/digest_email.txt", context)
         send_mail(subject, body, None, [user.email])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +18,7 @@ from encours.core.payer import add_months
 from encours.core.terms import end_of_month
 from encours.ledger.models import Customer
 from encours.ledger.services.demo import DemoContext, demo_hook
+from encours.risk import selectors
 from encours.risk.daily import risk_daily_run
 from encours.risk.imports import legal_events_record
 from encours.risk.models import Company, CreditLimit, FinancialStatement, Guarantee, LimitStatus, Rating
@@ -66,6 +67,27 @@ def _statement(rng: random.Random, revenue: float, health: str, year_index: int)
     }  # fmt: skip
 
 
+def _demo_limit(rng: random.Random, exposure: Decimal) -> Decimal:
+    """What a credit manager approved: the customer's usual exposure with headroom, rounded up to
+    5 000. For a realistic few (about 6 % of the limits, 3 % of the customers) the customer now owes
+    more than the limit: mostly a little (within the alert tolerance), a third of them clearly."""
+    step = Decimal(5000)
+    if exposure > step and rng.random() < 0.06:
+        share = rng.uniform(0.6, 0.9) if rng.random() < 0.35 else rng.uniform(0.96, 0.995)
+        below = exposure * Decimal(str(round(share, 3)))
+        return quantize((below / 500).to_integral_value(rounding=ROUND_FLOOR) * 500)
+    wanted = exposure * Decimal(str(round(rng.uniform(1.3, 2.0), 2)))
+    return quantize(max(step, (wanted / step).to_integral_value(rounding=ROUND_CEILING) * step))
+
+
+def _demo_limit_start(rng: random.Random, as_of: date) -> date:
+    """Limits are reviewed every year, so their expiries spread over the next twelve months; a few
+    (1 %) expired in the last weeks and wait for their renewal."""
+    if rng.random() < 0.01:
+        return as_of - timedelta(days=365 + rng.randint(1, 30))
+    return as_of - timedelta(days=rng.randint(0, 364))
+
+
 @demo_hook(40)
 def risk_demo(context: DemoContext) -> None:
     rng = random.Random(8)
@@ -110,17 +132,19 @@ def risk_demo(context: DemoContext) -> None:
         Rating.objects.bulk_create(ratings, batch_size=1000)
 
         customers = list(Customer.objects.filter(pk__in=[c.pk for c in context.customers]).select_related("entity"))
+        figures = selectors.exposure_figures([c.pk for c in customers])
         limits = []
         guarantees = []
         for customer in customers:
             health = health_of.get(customer.pk, "average")
             if rng.random() < 0.45:
                 continue
-            amount = quantize(Decimal(rng.choice((10, 15, 20, 30, 50, 75, 100, 150)) * 1000))
-            expires = as_of + timedelta(days=rng.choice((20, 120, 200, 365, 400)))
+            f = figures.get(customer.pk, selectors.ExposureFigures())
+            amount = _demo_limit(rng, f.open_ar + f.open_orders + f.uninvoiced_deliveries)
+            valid_from = _demo_limit_start(rng, as_of)
             limits.append(CreditLimit(
                 customer=customer, amount=amount, status=LimitStatus.APPROVED,
-                valid_from=as_of - timedelta(days=rng.randint(30, 500)), expires_on=expires,
+                valid_from=valid_from, expires_on=valid_from + timedelta(days=365),
                 requested_by=rep, requested_at=now, decided_by=credit, decided_at=now,
                 decision_comment="demo", request_comment="annual review",
             ))  # fmt: skip
@@ -130,7 +154,7 @@ def risk_demo(context: DemoContext) -> None:
                     amount=quantize(amount * Decimal("0.4")), issuer=rng.choice(("BNP Paribas", "Crédit Agricole",
                                                                                 "Société Générale")),
                     reference=f"GAR-{customer.pk:05d}", valid_from=as_of - timedelta(days=200),
-                    expires_on=as_of + timedelta(days=rng.choice((15, 90, 300))), created_by=credit,
+                    expires_on=as_of + timedelta(days=rng.randint(10, 365)), created_by=credit,
                 ))  # fmt: skip
         for customer in customers[:4]:
             limits.append(CreditLimit(customer=customer, amount=Decimal(rng.choice((40000, 60000, 250000))),

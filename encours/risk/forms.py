@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from encours.core.identifiers import siren_error
 from encours.risk.models import STATEMENT_FIELDS, Guarantee, RiskSettings
+from encours.web import formats
 
 
 class StatementForm(forms.Form):
@@ -16,7 +17,7 @@ class StatementForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         for name, label in STATEMENT_FIELDS:
-            self.fields[name] = forms.DecimalField(label=label, required=False, max_digits=20, decimal_places=2)
+            self.fields[name] = formats.AmountField(label=label, required=False, max_digits=20, decimal_places=2)
 
     def clean_siren(self) -> str:
         siren = self.cleaned_data["siren"].replace(" ", "")
@@ -41,7 +42,7 @@ class UploadForm(forms.Form):
 
 
 class LimitRequestForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=20, decimal_places=2)
+    amount = formats.AmountField(label=_("Amount"), min_value=0, max_digits=20, decimal_places=2)
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     expires_on = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     for_group = forms.BooleanField(label=_("For the whole group"), required=False)
@@ -65,4 +66,22 @@ class SettingsForm(forms.ModelForm):
             "weight_financial", "weight_payer", "weight_external_rating", "weight_legal", "weight_seniority",
             "floor_a", "floor_b", "floor_c", "floor_d", "altman_safe_above", "altman_grey_from",
             "conan_safe_above", "conan_grey_from", "conan_alert_from", "hold_overdue_days", "reject_overdue_days",
+            "no_limit_threshold", "over_limit_tolerance_percent", "over_limit_tolerance_amount", "limit_review_days",
         ]  # fmt: skip
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ALERT_FIELDS:  # left empty: the current value stays
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        for name in ALERT_FIELDS:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+ALERT_FIELDS = (
+    "no_limit_threshold", "over_limit_tolerance_percent", "over_limit_tolerance_amount", "limit_review_days",
+)  # fmt: skip

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from encours.core.credit import GuaranteeKind
 from encours.core.grading import LegalEventKind
@@ -49,7 +50,7 @@ STATEMENT_FIELDS: tuple[tuple[str, str], ...] = (
     ("current_assets", _("Current assets")),
     ("inventories", _("Inventories")),
     ("receivables", _("Trade receivables")),
-    ("cash", _("Cash")),
+    ("cash", pgettext_lazy("balance sheet", "Cash")),
     ("equity", _("Equity")),
     ("long_term_debt", _("Long-term debt")),
     ("financial_debt", _("Financial debt")),
@@ -78,7 +79,7 @@ class FinancialStatement(models.Model):
     current_assets = statement_field(_("Current assets"))
     inventories = statement_field(_("Inventories"))
     receivables = statement_field(_("Trade receivables"))
-    cash = statement_field(_("Cash"))
+    cash = statement_field(pgettext_lazy("balance sheet", "Cash"))
     equity = statement_field(_("Equity"))
     long_term_debt = statement_field(_("Long-term debt"))
     financial_debt = statement_field(_("Financial debt"))
@@ -188,6 +189,11 @@ class RiskSettings(models.Model):
     no_limit_threshold = money_field(
         _("report customers without a credit limit above this exposure"), default=Decimal(5000)
     )
+    over_limit_tolerance_percent = models.DecimalField(
+        _("over-limit alert only beyond (% of the limit)"), max_digits=6, decimal_places=2, default=Decimal(5)
+    )
+    over_limit_tolerance_amount = money_field(_("over-limit alert only beyond (amount)"), default=Decimal(1000))
+    limit_review_days = models.PositiveIntegerField(_("limits to review: expiring within (days)"), default=30)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -13,16 +13,17 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from encours import contracts
 from encours.core import credit as core_credit
 from encours.core.money import ZERO, quantize
 from encours.core.payer import add_months
 from encours.core.scoring import FinancialAnalysis
 from encours.ledger.caching import kept
 from encours.ledger.models import Customer, Item, ItemType, OpenOrder
+from encours.ledger.queries import FUNCTIONAL_OPEN
 from encours.reports.selectors.scope import sector_customers
 from encours.risk import selectors
 from encours.risk.models import STATEMENT_FIELDS, CreditLimit, FinancialStatement, GradeSnapshot, LimitStatus
-from encours.web import hooks
 
 MONEY = DecimalField(max_digits=24, decimal_places=6)
 GRADE_ORDER = ("A", "B", "C", "D", "E", "")
@@ -55,7 +56,7 @@ def monthly_sales(customer: Customer, as_of: date) -> Decimal:
 
 
 def recommendation(
-    *, customer: Customer, risk: selectors.CustomerRisk, as_of: date, cover: hooks.CoverInfo | None
+    *, customer: Customer, risk: selectors.CustomerRisk, as_of: date, cover: contracts.CoverInfo | None
 ) -> core_credit.LimitRecommendation:
     statement = risk.statement
     policy = core_credit.LimitPolicy(absolute_max=cover.granted if cover else None)
@@ -112,14 +113,14 @@ def _sum_subquery(queryset: QuerySet[Any], expression: Any) -> Coalesce:
 
 def portfolio_rows(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     """One row per customer with its latest grade and gross exposure, computed in one SQL query."""
-    open_items = Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True)
+    open_items = Item.objects.filter(customer=OuterRef("pk")).open()
     orders = OpenOrder.objects.filter(
         customer=OuterRef("pk"), status__in=(OpenOrder.Status.OPEN, OpenOrder.Status.DELIVERED)
     )
     return customers.annotate(
         grade=_latest_snapshot("letter"),
         score=_latest_snapshot("score"),
-        open_ar=_sum_subquery(open_items, F("open_amount") * F("fx_rate")),
+        open_ar=_sum_subquery(open_items, FUNCTIONAL_OPEN),
         orders_total=_sum_subquery(orders, F("amount_functional")),
     )
 

@@ -7,12 +7,11 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from encours.contracts import Panel
 from encours.risk import selectors
 from encours.risk.models import RiskAlert
-from encours.web.extensions import Panel, customer_panel
 
 
-@customer_panel(40)
 def risk_card(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     snapshot = selectors.latest_snapshots([customer.pk], as_of=as_of).get(customer.pk)
     limit = selectors.current_limits([customer.pk], as_of=as_of).get(customer.pk)

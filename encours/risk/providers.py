@@ -1,25 +1,24 @@
-"""What the risk app tells the other apps: grades (``hooks.grades_provider``)."""
+"""What the risk app tells the other apps: grades (``contracts.GRADES``, registered in ``ready()``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from encours import contracts
 from encours.ledger.models import Customer
 from encours.risk import selectors
-from encours.web import hooks
 from encours.web.links import id_url
 
 
-@hooks.grades_provider
-def grades(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.GradeInfo]:
+def grades(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, contracts.GradeInfo]:
     """The stored grade of the latest daily run; customers never graded are graded live."""
     snapshots = selectors.latest_snapshots(list(customer_ids), as_of=as_of, fields=("letter", "score"))
     missing = [pk for pk in customer_ids if pk not in snapshots]
     live = selectors.customer_risks(Customer.objects.filter(pk__in_array=missing), as_of=as_of) if missing else {}
     limits = selectors.current_limit_amounts(list(customer_ids), as_of=as_of)
     url = id_url("risk:customer")
-    found: dict[int, hooks.GradeInfo] = {}
+    found: dict[int, contracts.GradeInfo] = {}
     for pk in customer_ids:
         amount, currency = limits.get(pk, (None, "EUR"))
         snapshot = snapshots.get(pk)
@@ -31,7 +30,7 @@ def grades(*, customer_ids: Sequence[int], as_of: date) -> Mapping[int, hooks.Gr
             continue
         if not letter:
             continue
-        found[pk] = hooks.GradeInfo(
+        found[pk] = contracts.GradeInfo(
             letter=letter,
             score=score,
             credit_limit=amount,

@@ -41,6 +41,7 @@ from encours.core.payer import (
     payer_index,
     payer_index_trend,
 )
+from encours.core.risk_alerts import AlertConfig
 from encours.core.scoring import (
     AltmanThresholds,
     ConanHolderThresholds,
@@ -51,6 +52,7 @@ from encours.core.statements import AMOUNT_FIELDS
 from encours.core.statements import FinancialStatement as CoreStatement
 from encours.core.terms import end_of_month
 from encours.ledger.models import Allocation, Customer, Item, ItemType, OpenOrder
+from encours.ledger.queries import FUNCTIONAL_OPEN, overdue_on_q
 from encours.ledger.sql import DaysBetween
 from encours.risk.models import (
     Company,
@@ -72,6 +74,15 @@ MONEY = DecimalField(max_digits=24, decimal_places=6)
 def current_settings() -> RiskSettings:
     """The latest saved settings, or the defaults (unsaved) when none was ever saved."""
     return RiskSettings.objects.order_by("-created_at", "-pk").first() or RiskSettings()
+
+
+def alert_config(settings: RiskSettings) -> AlertConfig:
+    """The alert thresholds the credit manager set: the over-limit materiality, the review notice."""
+    return AlertConfig(
+        over_limit_tolerance_share=settings.over_limit_tolerance_percent / 100,
+        over_limit_tolerance_amount=settings.over_limit_tolerance_amount,
+        limit_expiry_notice_days=settings.limit_review_days,
+    )
 
 
 def grading_config(settings: RiskSettings) -> GradingConfig:
@@ -153,9 +164,10 @@ class ExposureFigures:
 def exposure_figures(customer_ids: Sequence[int] | QuerySet[Any]) -> dict[int, ExposureFigures]:
     """Open AR (net of unapplied credits), open orders and uninvoiced deliveries per customer, in SQL."""
     ar = dict(
-        Item.objects.filter(customer__in=customer_ids, settled_on__isnull=True)
+        Item.objects.filter(customer__in=customer_ids)
+        .open()
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .order_by()
         .values_list("customer_id", "total")
     )
@@ -189,9 +201,7 @@ def exposure_annotations() -> dict[str, Any]:
     """Open AR, open orders and uninvoiced deliveries as subqueries on a customer queryset (one query)."""
     orders = OpenOrder.objects.filter(customer=OuterRef("pk"))
     return {
-        "exposure_open_ar": sum_for_customer(
-            Item.objects.filter(customer=OuterRef("pk"), settled_on__isnull=True), F("open_amount") * F("fx_rate")
-        ),
+        "exposure_open_ar": sum_for_customer(Item.objects.filter(customer=OuterRef("pk")).open(), FUNCTIONAL_OPEN),
         "exposure_open_orders": sum_for_customer(orders.filter(status=OpenOrder.Status.OPEN), F("amount_functional")),
         "exposure_deliveries": sum_for_customer(
             orders.filter(status=OpenOrder.Status.DELIVERED), F("amount_functional")
@@ -330,19 +340,16 @@ def _experiences_by_days_late(
 
 
 def _open_overdue_by_customer(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, list[OpenItem]]:
+    """Invoices overdue on ``as_of`` as they were open then (a run dated in the past counts the
+    invoices paid since as still open, like its payments window stops on that date)."""
     rows = (
-        Item.objects.filter(
-            customer__in=customer_ids,
-            type=ItemType.INVOICE,
-            settled_on__isnull=True,
-            due_date__lt=as_of,
-            open_amount__gt=0,
-            document_date__lte=as_of,
-        )
+        Item.objects.filter(customer__in=customer_ids, type=ItemType.INVOICE)
+        .open_on(as_of)
+        .filter(overdue_on_q(as_of), open_on__gt=0)
         .values("customer_id", "due_date")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(F("open_on") * F("fx_rate")))
         .order_by()
-    )
+    )  # fmt: skip
     found: dict[int, list[OpenItem]] = defaultdict(list)
     for row in rows:
         found[row["customer_id"]].append(
@@ -569,11 +576,10 @@ def latest_snapshots(
 def overdue_amounts(customer_ids: Sequence[int] | QuerySet[Any], *, as_of: date) -> dict[int, Decimal]:
     return {
         row["customer_id"]: Decimal(row["total"] or 0)
-        for row in Item.objects.filter(
-            customer__in=customer_ids, settled_on__isnull=True, due_date__lt=as_of, open_amount__gt=0
-        )
+        for row in Item.objects.filter(customer__in=customer_ids)
+        .overdue(as_of)
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .order_by()
     }
 

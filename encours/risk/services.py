@@ -150,6 +150,8 @@ def settings_check(*, row: RiskSettings) -> None:
     )
     if row.reject_overdue_days < row.hold_overdue_days:
         raise ValidationFailed("orders must be held before they are rejected: reject days ≥ hold days")
+    if row.over_limit_tolerance_percent < 0 or row.over_limit_tolerance_amount < 0:
+        raise ValidationFailed("the over-limit tolerance cannot be negative")
 
 
 # ---------------------------------------------------------------- limits

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from encours import contracts
 from encours.accounts.permissions import can
 from encours.core.errors import EncoursError, ImportRejected
 from encours.core.money import D
@@ -24,11 +25,16 @@ from encours.jobs.models import Job
 from encours.jobs.services import job_start
 from encours.ledger.selectors import customer_get, customers_for
 from encours.risk import pages, selectors, services
-from encours.risk.alerting import SEVERITY_RANK, customers_without_limit, no_limit_finding
+from encours.risk.alerting import (
+    SEVERITY_RANK,
+    customers_without_limit,
+    limit_review_finding,
+    limits_expiring,
+    no_limit_finding,
+)
 from encours.risk.forms import GuaranteeForm, LimitRequestForm, SettingsForm, StatementForm, UploadForm
 from encours.risk.imports import import_legal_events, import_ratings, import_statements
 from encours.risk.models import Company, HeldOrder, RiskAlert
-from encours.web import hooks
 from encours.web.params import as_of_param, redirect_next
 from encours.web.refusals import refusal_text
 
@@ -49,7 +55,7 @@ def customer_risk(request: HttpRequest, pk: int) -> HttpResponse:
     risk = selectors.customer_risks([customer], as_of=as_of, settings=settings)[customer.pk]
     exposure = selectors.exposures([customer.pk], as_of=as_of).get(customer.pk) or selectors.empty_exposure(as_of)
     limit = selectors.current_limits([customer.pk], as_of=as_of).get(customer.pk)
-    cover = hooks.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
+    cover = contracts.covers(customer_ids=[customer.pk], as_of=as_of).get(customer.pk)
     years = pages.statements_over_years(customer.siren, settings) if customer.siren else []
     chart = pages.payer_chart(customer=customer, user=request.user, as_of=as_of)
     group_limit = group_exposure = None
@@ -174,13 +180,25 @@ def held_order_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def alerts(request: HttpRequest) -> HttpResponse:
-    """Open problems, most severe then largest exposure first, paginated; the portfolio finding on
-    customers without a limit on top (``show=no_limit`` lists them)."""
+    """Open problems, most severe then largest exposure first, paginated; the portfolio findings on
+    top: customers without a limit (``show=no_limit`` lists them) and limits expiring within the
+    review notice (``show=expiring`` lists them, soonest first)."""
     show = request.GET.get("show", "open")
     customers = customers_for(request.user)
-    threshold = selectors.current_settings().no_limit_threshold
-    finding = no_limit_finding(customers=customers, as_of=as_of_param(request), threshold=threshold)
-    context: dict[str, Any] = {"show": show, "finding": finding, "can_edit": can(request.user, "risk.edit")}  # type: ignore[arg-type]
+    settings, as_of = selectors.current_settings(), as_of_param(request)
+    threshold = settings.no_limit_threshold
+    finding = no_limit_finding(customers=customers, as_of=as_of, threshold=threshold)
+    review = limit_review_finding(customers=customers, as_of=as_of, days=settings.limit_review_days)
+    context: dict[str, Any] = {"show": show, "finding": finding, "review": review,
+                               "can_edit": can(request.user, "risk.edit")}  # type: ignore[arg-type]  # fmt: skip
+    if show == "expiring":
+        expiring = limits_expiring(customers=customers, on=as_of, days=settings.limit_review_days)
+        ordered = expiring.select_related("customer", "decided_by").order_by("expires_on", "-amount", "pk")
+        page = Paginator(ordered, ALERTS_PAGE).get_page(request.GET.get("page"))
+        for limit in page:
+            limit.days_left = (limit.expires_on - as_of).days  # type: ignore[attr-defined,operator]
+        context |= {"page": page, "days": settings.limit_review_days}
+        return render(request, "risk/alerts_expiring.html", context)
     if show == "no_limit":
         rows = customers_without_limit(customers=customers, on=finding.on, threshold=threshold) if finding else None
         ordered = rows.select_related("customer").order_by("-net_exposure", "customer_id") if rows else []

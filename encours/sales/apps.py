@@ -8,5 +8,10 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales loop")
 
     def ready(self) -> None:
-        # the customer panel (field notes, held orders) and the dashboard line of pending release requests
-        from encours.sales import alerts, panels  # noqa: F401
+        # the customer panel (field notes, held orders) and the dashboard line of pending release
+        # requests (encours.contracts)
+        from encours import contracts
+        from encours.sales import alerts, panels
+
+        contracts.ALERTS.register(alerts.sales_dashboard_alerts, order=35)
+        contracts.CUSTOMER_PANELS.register(panels.sales_panel, order=55)

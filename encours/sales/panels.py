@@ -8,14 +8,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from encours.accounts.permissions import can
+from encours.contracts import Panel
 from encours.risk.models import HeldOrder
 from encours.sales import selectors
 from encours.sales.forms import FieldNoteForm
 from encours.sales.models import ReleaseRequest
-from encours.web.extensions import Panel, customer_panel
 
 
-@customer_panel(55)
 def sales_panel(request: HttpRequest, customer: Any, as_of: date) -> Panel:
     held = list(HeldOrder.objects.filter(customer=customer, status=HeldOrder.Status.HELD).order_by("-created_at")[:20])
     pending = set(

@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from encours.accounts.models import Role
 from encours.accounts.permissions import CAPABILITIES, can
@@ -27,7 +28,7 @@ MENU = (
     ("ledger:customers", _("Customers"), "/customers", BOOK),
     ("collections:worklist", _("Collections"), "/collections", DESK),
     ("disputes:list", _("Disputes"), "/disputes", BOOK | {DEPARTMENT}),
-    ("cash:queue", _("Cash"), "/cash", frozenset({ADMIN, CM, COLLECTOR, AUDITOR})),
+    ("cash:queue", pgettext_lazy("menu", "Cash"), "/cash", frozenset({ADMIN, CM, COLLECTOR, AUDITOR})),
     ("risk:portfolio", _("Risk"), "/risk", DESK),
     ("insurance:portfolio", _("Insurance"), "/insurance", frozenset({ADMIN, CM, COLLECTOR, AUDITOR})),
     ("forecast:cash", _("Forecast"), "/forecast", DESK),

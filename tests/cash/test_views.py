@@ -265,3 +265,16 @@ def test_matching_the_queue_again_applies_a_line_once_its_invoice_is_known(clien
     response = client.post(reverse("cash:rematch"))
     assert "applied=1 review=0 other=0" in client.get(response["Location"]).content.decode()
     assert BankLine.objects.get(entry_ref="NT9").status == LineStatus.APPLIED
+
+
+def test_the_queue_shows_amounts_in_the_french_format_and_the_statements_tab_says_releves(
+    client, collector, entity, bank_account, customer
+) -> None:
+    """Issue 21: '19729,36' without separator or €; the tab 'Bilans' (the risk catalog's word)."""
+    bank_file_import(raw=camt(credit("NT9", "19729.36", name="PAYEUR", text="divers")), user=None, entity=entity)
+    client.force_login(collector)
+    body = client.get(reverse("cash:queue")).content.decode()
+    assert "19\u202f729,36\u00a0€" in body
+    assert "19729,36" not in body and "19729.36" not in body
+    assert ">Relevés</a>" in body and "Bilans" not in body
+    assert ">Encaissements<" in body  # the menu keeps its word for "Cash"

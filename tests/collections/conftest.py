@@ -1,9 +1,8 @@
 """Fixtures of the collections tests: a customer with a dunning contact, a collector and
-invoices at known ages; the provider registries restored after each test."""
+invoices at known ages (the contract slots are restored after each test by tests/conftest.py)."""
 
 from __future__ import annotations
 
-import copy
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,17 +10,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _restore_registries():
+def _clean_cache():
     from django.core.cache import cache
 
-    from encours.reports import registry
-
     cache.clear()  # the worklist keeps figures under the ledger's version (ids reused on SQLite)
-    saved = copy.copy(registry.providers.__dict__)
-    saved["last_actions"] = list(registry.providers.last_actions)
-    saved["alerts"] = list(registry.providers.alerts)
-    yield
-    registry.providers.__dict__.update(saved)
 
 
 @pytest.fixture
@@ -55,12 +47,36 @@ def invoice(customer, number: str, due: date, amount: str = "1200.00", **kwargs)
 
 def register_disputes(item_ids) -> None:
     """A stand-in for the disputes app's provider: those invoices disputed in full."""
-    from django.db.models import F
-
+    from encours import contracts
     from encours.ledger.models import Item
-    from encours.reports.registry import disputed_amounts_provider
 
-    def provider(*, as_of):
-        return Item.objects.filter(pk__in=list(item_ids)).annotate(item_id=F("pk"))
+    def provider(*, as_of, item_ids=None):
+        items = Item.objects.filter(pk__in=list(disputed))
+        if item_ids is not None:
+            items = items.filter(pk__in=item_ids)
+        return dict(items.values_list("pk", "amount"))
 
-    disputed_amounts_provider(provider)
+    disputed = list(item_ids)
+    contracts.DISPUTED_AMOUNTS.register(provider)
+
+
+@pytest.fixture
+def fixed_customer(lettered_entity, collector):
+    """A customer with fixed names, invoices 45 and 1 days late and one not yet due on 31/10/2026, a credit."""
+    from tests.factories import ContactFactory, CustomerFactory, ItemFactory
+
+    as_of = date(2026, 10, 31)
+
+    collector.first_name, collector.last_name = "Julie", "Martin"
+    collector.save()
+    customer = CustomerFactory(
+        entity=lettered_entity, name="Acme Bâtiment & Fils", account_number="411ACME", category="sme",
+        collector=collector, language="fr",
+    )  # fmt: skip
+    ContactFactory(customer=customer, name="Claire Petit", email="compta@acme.example.fr")
+    invoice(customer, "FA-2026-101", as_of - timedelta(days=45), "1200.00")
+    invoice(customer, "FA-2026-102", as_of - timedelta(days=1), "350.50")
+    invoice(customer, "FA-2026-103", as_of + timedelta(days=5), "99.90")
+    ItemFactory(customer=customer, number="AV-2026-7", type="credit_note", amount=Decimal("-80.00"),
+                document_date=as_of - timedelta(days=20), due_date=as_of - timedelta(days=20))  # fmt: skip
+    return customer

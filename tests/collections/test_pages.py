@@ -216,18 +216,17 @@ def test_the_kept_worklist_follows_a_payment_at_once(client, collector, book):
 
 
 def test_other_teams_tasks_show_the_most_urgent_with_the_customer(client, collector, book):
-    from encours.web import hooks
+    from encours import contracts
 
     acme = book["acme"]
 
     def many(*, customers, user, as_of):
         for n in range(30):
-            yield hooks.WorkTask(customer_id=acme.pk, due_on=as_of + timedelta(days=n - 2), title=f"Task {n:02d}",
+            yield contracts.WorkTask(customer_id=acme.pk, due_on=as_of + timedelta(days=n - 2), title=f"Task {n:02d}",
                                  source="test")  # fmt: skip
 
-    saved = list(hooks._work_tasks)
-    try:
-        hooks.work_tasks_provider(many)
+    with contracts.restored():
+        contracts.WORK_TASKS.register(many)
         client.force_login(collector)
         url = reverse("collections:worklist")
         html = client.get(url, {"as_of": TODAY.isoformat()}).content.decode()
@@ -236,5 +235,68 @@ def test_other_teams_tasks_show_the_most_urgent_with_the_customer(client, collec
         assert html.count("Acme Bâtiment SARL") >= 25  # each task names its customer
         html = client.get(url, {"as_of": TODAY.isoformat(), "tasks": "all"}).content.decode()
         assert "Task 29" in html
-    finally:
-        hooks._work_tasks[:] = saved
+
+
+def _french(client, user):
+    from django.conf import settings
+
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+
+
+def test_timeline_promise_form_and_worklist_show_formatted_values_in_french(client, collector, acme):
+    """Issue 21: '44254.500 EUR' in the collection history, '17916.820' in the promise form, the worklist
+    priority shown in euros (a score, not money)."""
+    from encours.ledger.models import ItemType
+
+    debit = invoice(acme, "FA-777", TODAY - timedelta(days=40), "17916.82")
+    ItemFactory(customer=acme, type=ItemType.PAYMENT, number="VIR-1", amount=Decimal("-44254.50"),
+                document_date=TODAY - timedelta(days=3), due_date=TODAY - timedelta(days=3))  # fmt: skip
+    _french(client, collector)
+    client.post(
+        reverse("collections:promise", args=[acme.pk]),
+        {"items": [debit.pk], "amount": "1 000,5", "promised_date": (TODAY + timedelta(days=3)).isoformat(),
+         "as_of": TODAY.isoformat()},
+        HTTP_HX_REQUEST="true",
+    )  # fmt: skip
+    assert Promise.objects.get().amount == Decimal("1000.50")  # the localized field reads French input
+
+    html = client.get(reverse("collections:customer_panel", args=[acme.pk, "timeline"]),
+                      {"as_of": TODAY.isoformat()}).content.decode()  # fmt: skip
+    assert "44\u202f254,50\u00a0€" in html and "1\u202f000,50\u00a0€ → 23/03/2026" in html
+    assert "44254" not in html and " EUR" not in html and "1000.500" not in html
+
+    form = client.get(reverse("collections:promise", args=[acme.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert f"FA-777 · {(TODAY - timedelta(days=40)):%d/%m/%Y} · 17\u202f916,82\u00a0€" in form
+    assert "17916.820" not in form
+
+    worklist = client.get(reverse("collections:worklist"), {"as_of": TODAY.isoformat()}).content.decode()
+    import re
+
+    scores = re.findall(r'<td class="right" title="[^"]*">([^<]*)</td>', worklist)
+    assert scores and all("€" not in s and re.fullmatch(r"[\d\u00a0\u202f]+", s.strip()) for s in scores), scores
+
+
+def test_the_run_plan_shows_translated_labels_not_codes(client, credit_manager, book):
+    """Issue 21: 'NO_STEP_DUE', 'friendly_reminder', 'credit_block' in the dunning plan."""
+    from encours.collections.execution import run_create
+
+    invoice(book["acme"], "FA-NEXT", TODAY + timedelta(days=30))  # no step due yet
+    run = run_create(as_of=TODAY, user=None)
+    _french(client, credit_manager)
+    html = client.get(reverse("collections:run", args=[run.pk])).content.decode()
+    assert "Relance amiable" in html and "Aucune étape due" in html
+    import re
+
+    visible = re.sub(r"<[^>]*>", " ", html)  # the planner's reasons (core English text, tooltips) are another task
+    for code in ("friendly_reminder", "no_step_due", "NO_STEP_DUE", "credit_block", " email "):
+        assert code not in visible, code
+
+
+def test_the_step_editor_shows_its_minimum_amount_in_the_french_format(client, credit_manager):
+    step = DunningStep.objects.get(scenario__code="standard", code="second_reminder")
+    step.min_amount = Decimal("1500")
+    step.save()
+    _french(client, credit_manager)
+    html = client.get(reverse("collections:step", args=[step.pk]), HTTP_HX_REQUEST="true").content.decode()
+    assert 'name="min_amount" value="1500,00"' in html and "1500.000" not in html

@@ -8,13 +8,12 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
+from encours import contracts
 from encours.collections.execution import run_create, run_execute
 from encours.collections.models import CallTask, CustomerDunning, LitigationCase
 from encours.collections.services import call_log, customer_dunning_update, promise_create, statement_send
 from encours.core.errors import ValidationFailed
 from encours.ledger.models import Customer
-from encours.reports import registry
-from encours.web import hooks
 from tests.collections.conftest import invoice
 from tests.factories import CustomerFactory
 
@@ -64,7 +63,7 @@ def test_timing_applier_shifts_the_dunning_and_is_audited(acme, credit_manager, 
     from encours.audit.models import AuditEntry
 
     invoice(acme, "FA-001", AS_OF - timedelta(days=4))
-    hooks.apply_dunning_timing(customer_id=acme.pk, shift_days=5, channel="call", user=credit_manager,
+    contracts.apply_dunning_timing(customer_id=acme.pk, shift_days=5, channel="call", user=credit_manager,
                                reason="pays late but always pays")  # fmt: skip
     settings = CustomerDunning.objects.get(customer=acme)
     assert (settings.timing_shift_days, settings.preferred_channel) == (5, "call")
@@ -76,19 +75,21 @@ def test_timing_applier_shifts_the_dunning_and_is_audited(acme, credit_manager, 
     assert CallTask.objects.get(customer=acme).due_on == AS_OF + timedelta(days=4)
     assert smtp_sink.messages == []
     with pytest.raises(ValidationFailed):
-        hooks.apply_dunning_timing(customer_id=acme.pk, shift_days=400, channel=None, user=credit_manager, reason="")
+        contracts.apply_dunning_timing(
+            customer_id=acme.pk, shift_days=400, channel=None, user=credit_manager, reason=""
+        )
 
 
 def test_history_last_actions_litigation_and_alerts_are_provided(acme, credit_manager, smtp_sink):
     item = invoice(acme, "FA-001", AS_OF - timedelta(days=61), "5000.00")
     run_execute(run=run_create(as_of=AS_OF, user=None), user=None)
-    events = hooks.dunning_history(customer_ids=[acme.pk], since=AS_OF - timedelta(days=1), until=AS_OF)
+    events = contracts.dunning_history(customer_ids=[acme.pk], since=AS_OF - timedelta(days=1), until=AS_OF)
     assert [(e.step_code, e.item_ids, e.channel) for e in events] == [("litigation_handover", (item.pk,), "letter")]
-    assert registry.last_actions(customer_ids=[acme.pk], as_of=AS_OF)[acme.pk].on == AS_OF
-    assert list(registry.providers.litigation_items(as_of=AS_OF).values_list("item_id", flat=True)) == [item.pk]
+    assert contracts.last_actions(customer_ids=[acme.pk], as_of=AS_OF)[acme.pk].on == AS_OF
+    assert list(contracts.litigation_items(as_of=AS_OF)) == [item.pk]
     assert LitigationCase.objects.count() == 1
     CallTask.objects.create(customer=acme, title="Call", due_on=AS_OF)
-    alerts = registry.alerts(customers=Customer.objects.all(), user=credit_manager, as_of=AS_OF)
+    alerts = contracts.alerts(customers=Customer.objects.all(), user=credit_manager, as_of=AS_OF)
     assert any(a.source == "collections" and a.count == 1 for a in alerts)
 
 
@@ -96,22 +97,18 @@ def test_factored_invoices_say_where_to_pay_and_other_apps_tasks_reach_the_workl
     from encours.collections.selectors import worklist
 
     item = invoice(acme, "FA-001", AS_OF - timedelta(days=4))
-    saved_factored, saved_tasks = hooks._factored_items.function, list(hooks._work_tasks)
-    try:
-        hooks.factored_items_provider(
-            lambda *, item_ids, as_of: {item.pk: hooks.FactoringInfo("BPI Factor", "FR7612345000019876543210146")}
+    with contracts.restored():
+        contracts.FACTORED_ITEMS.register(
+            lambda *, item_ids, as_of: {item.pk: contracts.FactoringInfo("BPI Factor", "FR7612345000019876543210146")}
         )
-        hooks.work_tasks_provider(
-            lambda *, customers, user, as_of: [hooks.WorkTask(acme.pk, as_of, "Declare overdue to insurer")]
+        contracts.WORK_TASKS.register(
+            lambda *, customers, user, as_of: [contracts.WorkTask(acme.pk, as_of, "Declare overdue to insurer")]
         )
         run_execute(run=run_create(as_of=AS_OF, user=None), user=None)
         body = smtp_sink.messages[0][2].get_body(("plain",)).get_content()
         assert "BPI Factor" in body and "FR7612345000019876543210146" in body
         page = worklist(user=collector, as_of=AS_OF)
         assert [t.title for t in page.tasks] == ["Declare overdue to insurer"]
-    finally:
-        hooks._factored_items.function = saved_factored
-        hooks._work_tasks[:] = saved_tasks
 
 
 def test_grade_raises_the_priority(acme, collector):
@@ -121,15 +118,12 @@ def test_grade_raises_the_priority(acme, collector):
     invoice(acme, "FA-001", AS_OF - timedelta(days=10), "1000.00")
     invoice(bolt, "FB-001", AS_OF - timedelta(days=10), "1200.00")
     assert worklist(user=collector, as_of=AS_OF).lines[0].name == "Bolt SAS"
-    saved = hooks._grades.function
-    try:
-        hooks.grades_provider(lambda *, customer_ids, as_of: {acme.pk: hooks.GradeInfo("E")})
+    with contracts.restored():
+        contracts.GRADES.register(lambda *, customer_ids, as_of: {acme.pk: contracts.GradeInfo("E")})
         cache.clear()  # a real grade comes with an audited risk run, which the kept worklist notices
         lines = worklist(user=collector, as_of=AS_OF).lines
         assert lines[0].name == "Acme Bâtiment SARL"  # 1 000 × 2.2 > 1 200 × 1.0
         assert "grade E" in lines[0].contributions[2].explanation
-    finally:
-        hooks._grades.function = saved
 
 
 def test_statement_is_sent_now_with_its_pdf(acme, collector, smtp_sink):

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from encours import contracts
 from encours.collections.planning import plan_for, run_customers
 from encours.disputes.models import ReasonCode
 from encours.disputes.providers import disputed_amounts as real_provider
 from encours.disputes.services import DisputedPart, dispute_create, dispute_transition
-from encours.reports.registry import disputed_amounts_provider
 from tests.collections.conftest import invoice
 from tests.collections.test_runs import AS_OF
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _the_disputes_app_provides():
-    disputed_amounts_provider(real_provider)  # the collections conftest restores the registry after
+    contracts.DISPUTED_AMOUNTS.register(real_provider)  # tests/conftest.py restores the slot after
 
 
 def test_an_open_dispute_keeps_its_invoice_out_of_the_run_until_it_is_resolved(acme, credit_manager):

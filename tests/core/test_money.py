@@ -46,6 +46,12 @@ def test_formatting_in_both_languages():
     assert format_amount(Decimal("1234.5"), "EUR", lang="en") == "€1,234.50"
 
 
+def test_other_currencies_show_their_iso_code():
+    assert format_amount(Decimal("9458539.555"), "USD", lang="fr") == "9\u202f458\u202f539,56\u00a0USD"
+    assert format_amount(Decimal("-9458539.5"), "GBP", lang="en") == "-GBP\u00a09,458,539.50"
+    assert format_amount(Decimal("1234"), "JPY", lang="en") == "JPY\u00a01,234"
+
+
 @given(st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, places=4))
 def test_quantised_amounts_have_two_decimals_and_move_by_at_most_half_a_cent(amount):
     rounded = quantize(amount, "EUR")

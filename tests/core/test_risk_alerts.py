@@ -15,6 +15,7 @@ from encours.core.risk_alerts import (
     Change,
     OpenAlert,
     Severity,
+    limit_expires_soon,
     no_limit_finding,
     reconcile,
     risk_alerts,
@@ -55,7 +56,7 @@ def test_upgrade_raises_no_alert():
 
 
 def test_payer_index_drop_against_its_three_month_average():
-    (alert,) = alerts_for(payer_trend=trend(90, 75, 80, 70, 62))
+    (alert,) = alerts_for(payer_trend=trend(90, 75, 80, 70, 62), net_exposure=D(5000))
     # previous three: (75 + 80 + 70) / 3 = 75.0; 62 is 13 points lower
     assert alert.kind is AlertKind.PAYER_INDEX_DROP
     assert alert.message == "payer index 62 against 75.0 on average over the previous 3 months (-13.0)"
@@ -66,8 +67,15 @@ def test_payer_index_drop_below_the_threshold_is_quiet():
 
 
 def test_payer_drop_threshold_is_configurable():
-    inputs = AlertInputs(customer_id="C1", net_exposure=D(0), payer_trend=trend(75, 80, 70, 66))
+    inputs = AlertInputs(customer_id="C1", net_exposure=D(5000), payer_trend=trend(75, 80, 70, 66))
     assert risk_alerts(inputs=inputs, as_of=AS_OF, config=AlertConfig(payer_drop_points=D(5)))
+
+
+def test_no_payer_drop_nor_expired_limit_alert_with_nothing_at_risk():
+    expired = CreditLimit(amount=D(5000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 1))
+    assert alerts_for(payer_trend=trend(90, 75, 80, 70, 62), limit=expired, net_exposure=D(0)) == ()
+    owed = alerts_for(payer_trend=trend(90, 75, 80, 70, 62), limit=expired, net_exposure=D("0.01"))
+    assert kinds(owed) == [AlertKind.PAYER_INDEX_DROP, AlertKind.LIMIT_EXPIRY]
 
 
 def test_payer_drop_needs_a_current_index():
@@ -89,9 +97,28 @@ def test_exposure_without_a_limit_is_flagged_once_for_the_portfolio_not_per_cust
 
 
 def test_over_limit_severity_grows_with_the_excess():
-    limit = CreditLimit(amount=D(10000), approved_on=date(2026, 1, 1), approved_by="cm")
-    severities = [alerts_for(net_exposure=D(e), limit=limit)[0].severity for e in (11000, 12000, 15001)]
+    # a 20 000 limit (10 000 before the tolerance: 1 000 over is no longer material)
+    limit = CreditLimit(amount=D(20000), approved_on=date(2026, 1, 1), approved_by="cm")
+    severities = [alerts_for(net_exposure=D(e), limit=limit)[0].severity for e in (22000, 24000, 30001)]
     assert severities == [Severity.INFO, Severity.WARNING, Severity.CRITICAL]
+
+
+def test_over_limit_is_an_alert_only_beyond_both_tolerances():
+    small = CreditLimit(amount=D(10000), approved_on=date(2026, 1, 1), approved_by="cm")
+    large = CreditLimit(amount=D(100000), approved_on=date(2026, 1, 1), approved_by="cm")
+    assert alerts_for(net_exposure=D(11000), limit=small) == ()  # 10 % but only 1 000 over
+    assert kinds(alerts_for(net_exposure=D("11000.01"), limit=small)) == [AlertKind.OVER_LIMIT]
+    assert alerts_for(net_exposure=D(105000), limit=large) == ()  # 5 000 over but only 5 %
+    assert kinds(alerts_for(net_exposure=D("105000.01"), limit=large)) == [AlertKind.OVER_LIMIT]
+
+
+def test_over_limit_tolerance_is_configurable():
+    limit = CreditLimit(amount=D(10000), approved_on=date(2026, 1, 1), approved_by="cm")
+    inputs = AlertInputs(customer_id="C1", net_exposure=D(10200), limit=limit)
+    strict = AlertConfig(over_limit_tolerance_share=D(0), over_limit_tolerance_amount=D(0))
+    assert risk_alerts(inputs=inputs, as_of=AS_OF) == ()
+    (alert,) = risk_alerts(inputs=inputs, as_of=AS_OF, config=strict)
+    assert (alert.kind, alert.severity) == (AlertKind.OVER_LIMIT, Severity.INFO)
 
 
 def _open(kind, severity=Severity.WARNING, key="k", acknowledged=False):
@@ -154,23 +181,26 @@ def test_exposure_over_insured_cover_gives_the_uncovered_part():
     assert alert.message == "exposure €56,000.00 over insured cover €40,000.00: €16,000.00 uncovered"
 
 
-def test_limit_expiring_within_notice_is_a_warning():
+def test_limit_expiring_within_notice_goes_on_the_review_worklist_not_an_alert():
     limit = CreditLimit(amount=D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 30))
-    (alert,) = alerts_for(limit=limit)
-    assert alert.kind is AlertKind.LIMIT_EXPIRY
-    assert alert.message.endswith("expires on 2026-07-30 (in 30 days)")
-    assert (
-        alerts_for(
-            limit=CreditLimit(amount=D(1), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 7, 31))
-        )
-        == ()
+    assert alerts_for(limit=limit) == ()
+    assert limit_expires_soon(expires_on=date(2026, 7, 30), as_of=AS_OF)  # in 30 days
+    assert limit_expires_soon(expires_on=AS_OF, as_of=AS_OF)  # its last day
+    assert not limit_expires_soon(expires_on=date(2026, 7, 31), as_of=AS_OF)
+    assert not limit_expires_soon(expires_on=date(2026, 6, 29), as_of=AS_OF)  # expired: an alert instead
+    assert not limit_expires_soon(expires_on=None, as_of=AS_OF)
+    assert limit_expires_soon(
+        expires_on=date(2026, 8, 29), as_of=AS_OF, config=AlertConfig(limit_expiry_notice_days=60)
     )
 
 
 def test_expired_limit_is_critical():
     limit = CreditLimit(amount=D(50000), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=date(2026, 6, 29))
-    (alert,) = alerts_for(limit=limit)
+    (alert,) = alerts_for(limit=limit, net_exposure=D(100))
     assert alert.severity is Severity.CRITICAL
+    assert alert.message == "credit limit €50,000.00 expired on 2026-06-29"
+    last_day = CreditLimit(amount=D(1), approved_on=date(2025, 7, 1), approved_by="cm", expires_on=AS_OF)
+    assert alerts_for(limit=last_day) == ()
 
 
 def test_guarantees_expiring_soon_or_just_expired_are_flagged():
@@ -215,7 +245,7 @@ def test_first_overdue_of_a_key_account():
         OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),
         OpenItem(reference="F3", open_amount=D(900), due_date=date(2026, 7, 10)),
     )
-    (alert,) = alerts_for(is_key_account=True, open_items=items)
+    (alert,) = alerts_for(is_key_account=True, open_items=items, previous_overdue_amount=D(0))
     assert alert.message == "key account overdue for the first time: €1,000.00 (F1, F2)"
     assert alert.key == "first_overdue_key_account:C1:2026-06-20"
 
@@ -224,6 +254,21 @@ def test_no_first_overdue_alert_for_ordinary_or_already_overdue_accounts():
     items = (OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),)
     assert alerts_for(open_items=items) == ()
     assert alerts_for(is_key_account=True, open_items=items, previous_overdue_amount=D(50)) == ()
+
+
+def test_no_first_overdue_alert_for_a_key_account_that_habitually_pays_late():
+    items = (OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),)
+    clean = {"is_key_account": True, "open_items": items, "previous_overdue_amount": D(0)}
+    assert alerts_for(**clean, payer_index=D(62)) == ()  # its payer index already says it pays late
+    assert kinds(alerts_for(**clean, payer_index=D(80))) == [AlertKind.FIRST_OVERDUE_KEY_ACCOUNT]
+    assert kinds(alerts_for(**clean, payer_index=None)) == [AlertKind.FIRST_OVERDUE_KEY_ACCOUNT]
+
+
+def test_no_first_overdue_alert_when_no_previous_run_knew_the_customer():
+    # after a seed or an import every overdue key account would look new: not a change, no alert
+    items = (OpenItem(reference="F1", open_amount=D(300), due_date=date(2026, 6, 20)),)
+    assert alerts_for(is_key_account=True, open_items=items) == ()
+    assert alerts_for(is_key_account=True, open_items=items, previous_overdue_amount=None) == ()
 
 
 def test_alert_keys_are_stable_across_runs():
@@ -240,7 +285,15 @@ def test_alert_keys_are_stable_across_runs():
     limit=st.decimals(min_value=0, max_value=10**7, places=2),
 )
 def test_over_limit_alert_exactly_when_exposure_exceeds_limit(exposure, limit):
-    alerts = alerts_for(
-        net_exposure=exposure, limit=CreditLimit(amount=limit, approved_on=date(2026, 1, 1), approved_by="cm")
+    inputs = AlertInputs(
+        customer_id="C1",
+        net_exposure=exposure,
+        limit=CreditLimit(amount=limit, approved_on=date(2026, 1, 1), approved_by="cm"),
     )
+    no_tolerance = AlertConfig(over_limit_tolerance_share=D(0), over_limit_tolerance_amount=D(0))
+    alerts = risk_alerts(inputs=inputs, as_of=AS_OF, config=no_tolerance)
     assert (AlertKind.OVER_LIMIT in kinds(alerts)) == (exposure > limit)
+    tolerated = max(limit * D("0.05"), D(1000))
+    assert (AlertKind.OVER_LIMIT in kinds(alerts_for(net_exposure=exposure, limit=inputs.limit))) == (
+        exposure - limit > tolerated
+    )

@@ -179,3 +179,23 @@ def test_record_page_takes_the_new_limit(client, garage, credit_manager):
     client.post(reverse("disputes:committee_record", args=[committee.pk]), data)
     case.refresh_from_db()
     assert (case.decision, case.new_limit) == ("limit_change", Decimal("7500.000"))
+
+
+def test_provisions_of_a_foreign_currency_invoice_are_also_in_the_functional_currency(client, entity, credit_manager):
+    customer = CustomerFactory(entity=entity, name="Boston Tools Inc", region="Bretagne", country="US")
+    ItemFactory(customer=customer, number="FA-US", amount=Decimal("10000.00"), currency="USD",
+                fx_rate=Decimal("0.92"), amount_functional=Decimal("9200.00"), due_date=date(2026, 7, 1),
+                document_date=date(2026, 6, 1))  # fmt: skip
+    decide(credit_manager, CaseDecision("provision", provision_percent=Decimal(50)))
+    client.force_login(credit_manager)
+    response = client.get(reverse("disputes:provisions_export", kwargs={"fmt": "csv"}))
+    (row,) = csv.DictReader(io.StringIO(response.content.decode()))
+    # abroad: no VAT; 10 000 USD × 50 % = 5 000 USD, at the booked rate 0.92 → 4 600 EUR
+    assert (row["currency"], row["amount_ht"], row["provision"]) == ("USD", "10000.00", "5000.00")
+    assert (row["functional_currency"], row["fx_rate"]) == ("EUR", "0.92000000")
+    assert (row["amount_ht_functional"], row["vat_functional"], row["provision_functional"]) == (
+        "9200.00", "0.00", "4600.00",
+    )  # fmt: skip
+    page = client.get(reverse("disputes:provisions")).content.decode()
+    total = page.split('id="provision-total">')[1].split("<")[0]
+    assert "4" in total and "600" in total and "€" in total and "5 000" not in total

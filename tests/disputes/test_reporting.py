@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from encours import contracts
 from encours.disputes.models import Status
 from encours.disputes.services import dispute_transition
 from encours.ledger.models import Customer
-from encours.reports import registry
 from tests.disputes.conftest import open_dispute
 from tests.factories import ItemFactory
 
@@ -33,10 +33,10 @@ def test_disputed_amounts_are_the_active_lines_as_of_the_date(collector, custome
         collector, customer, reasons["quality"], [(invoices[1], "250.00")], opened_on=date(2026, 10, 10)
     )
     dispute_transition(dispute=whole, status=Status.REJECTED, user=collector, on=date(2026, 10, 20))
-    rows = registry.providers.disputed_amounts
+    rows = contracts.DISPUTED_AMOUNTS.provider
 
     def amounts(as_of):
-        return sorted((r.item_id, r.amount) for r in rows(as_of=as_of))
+        return sorted(rows(as_of=as_of).items())
 
     assert amounts(date(2026, 9, 30)) == []
     assert amounts(date(2026, 10, 5)) == [(invoices[0].pk, Decimal("1200.000"))]
@@ -99,9 +99,7 @@ def test_report_command_rejects_a_bad_date(tmp_path):
 def test_weekly_summary_counts_open_resolved_and_overdue(collector, customer, reasons):
     _resolved(collector, customer, reasons["price"], date(2026, 10, 20), 8)  # resolved 28/10, in the week
     _resolved(collector, customer, reasons["quality"], date(2026, 9, 1), None)  # open, SLA 20 days: overdue
-    summary = registry.providers.disputes_report(
-        customers=Customer.objects.all(), as_of=AS_OF, since=date(2026, 10, 25)
-    )
+    summary = contracts.disputes_report(customers=Customer.objects.all(), as_of=AS_OF, since=date(2026, 10, 25))
     assert summary.open_count == 1 and summary.open_amount == Decimal("100.00")
     assert (summary.resolved_since, summary.average_resolution_days, summary.overdue_sla_count) == (
         1,
@@ -112,18 +110,18 @@ def test_weekly_summary_counts_open_resolved_and_overdue(collector, customer, re
 
 
 def test_dashboard_alert_and_work_task_for_overdue_disputes(collector, customer, reasons):
-    from encours.web import hooks
+    from encours import contracts
 
     _resolved(collector, customer, reasons["quality"], date(2026, 9, 1), None)
     alerts = [
         a
-        for a in registry.alerts(customers=Customer.objects.all(), user=collector, as_of=AS_OF)
+        for a in contracts.alerts(customers=Customer.objects.all(), user=collector, as_of=AS_OF)
         if a.source == "disputes"
     ]
     assert [(a.severity, a.count) for a in alerts] == [("warn", 1)]
     tasks = [
         t
-        for t in hooks.work_tasks(customers=Customer.objects.all(), user=collector, as_of=AS_OF)
+        for t in contracts.work_tasks(customers=Customer.objects.all(), user=collector, as_of=AS_OF)
         if t.source == "disputes"
     ]
     assert len(tasks) == 1 and tasks[0].due_on == date(2026, 9, 21)

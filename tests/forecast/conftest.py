@@ -15,23 +15,14 @@ BEHAVIOURS = {"Ponctuel SA": (0, 2), "Lent SARL": (20, 4), "Retard Chronique SAS
 
 
 @pytest.fixture(autouse=True)
-def _restore_hooks():
-    from encours.reports import registry
-    from encours.web import hooks
+def _no_other_app():
+    """Each test starts with no other app providing anything (tests/conftest.py restores the
+    slots after); those that need a source register a fake."""
+    from encours import contracts
 
-    slots = {
-        name: getattr(hooks, name).function
-        for name in ("_grades", "_predictions", "_dunning_history", "_dunning_timing")
-    }
-    disputed = registry.providers.disputed_amounts
-    # each test starts with no other app providing anything; those that need a source register a fake
-    for name in ("_grades", "_dunning_history", "_dunning_timing"):  # _predictions is the forecast's own
-        getattr(hooks, name).function = None
-    registry.providers.disputed_amounts = None
+    for slot in (contracts.GRADES, contracts.DUNNING_HISTORY, contracts.DUNNING_TIMING, contracts.DISPUTED_AMOUNTS):
+        slot.clear()  # PAYMENT_PREDICTIONS is the forecast's own
     yield
-    for name, function in slots.items():
-        getattr(hooks, name).function = function
-    registry.providers.disputed_amounts = disputed
 
 
 def build_ledger(entity, *, as_of=AS_OF, months=20, per_month=3, seed=1, sales_rep=None):

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from encours import contracts
 from encours.audit.models import AuditEntry
 from encours.core.errors import InvalidTransition, ValidationFailed
 from encours.forecast.adaptive import (
@@ -17,7 +18,6 @@ from encours.forecast.adaptive import (
 )
 from encours.forecast.models import DunningSuggestion
 from encours.ledger.models import Item, ItemType
-from encours.web import hooks
 from tests.forecast.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
@@ -32,15 +32,15 @@ def history(ledger):
     events = []
     for item in paid:
         events.append(
-            hooks.DunningEvent(
+            contracts.DunningEvent(
                 customer.pk, (item.pk,), "R1", "Reminder", 1, "email", item.due_date + timedelta(days=10)
             )
         )
         call = item.settled_on - timedelta(days=2)
         if call > item.due_date + timedelta(days=10):
-            events.append(hooks.DunningEvent(customer.pk, (item.pk,), "CALL", "Call", 2, "call", call))
+            events.append(contracts.DunningEvent(customer.pk, (item.pk,), "CALL", "Call", 2, "call", call))
 
-    @hooks.dunning_history_provider
+    @contracts.DUNNING_HISTORY.register
     def provider(*, customer_ids, since, until):
         return [e for e in events if since <= e.on <= until and (customer_ids is None or e.customer_id in customer_ids)]
 
@@ -51,7 +51,7 @@ def history(ledger):
 def applied():
     calls = []
 
-    @hooks.dunning_timing_applier
+    @contracts.DUNNING_TIMING.register
     def applier(**kwargs):
         calls.append(kwargs)
 
@@ -96,7 +96,7 @@ def test_approval_applies_the_timing_through_collections_and_is_audited(history,
 
 
 def test_approval_is_refused_without_an_applier(history, credit_manager):
-    hooks._dunning_timing.function = None
+    contracts.DUNNING_TIMING.clear()
     dunning_suggestions_refresh(as_of=AS_OF)
     suggestion = DunningSuggestion.objects.get(customer=history)
     with pytest.raises(ValidationFailed, match="collections"):
@@ -106,7 +106,7 @@ def test_approval_is_refused_without_an_applier(history, credit_manager):
 
 
 def test_page_disables_approve_without_an_applier(client, history, credit_manager):
-    hooks._dunning_timing.function = None
+    contracts.DUNNING_TIMING.clear()
     dunning_suggestions_refresh(as_of=AS_OF)
     client.force_login(credit_manager)
     body = client.get(reverse("forecast:dunning")).content.decode()

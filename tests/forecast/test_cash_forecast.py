@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from encours import contracts
 from encours.forecast.models import ForecastWeek, InvoicePrediction, OrderPrediction
 from encours.forecast.services import cash_forecast, forecast_snapshot_take, payment_model_train
 from encours.ledger.models import Customer, Item, ItemType
-from encours.web import hooks
 from tests.factories import CustomerFactory, ItemFactory, OpenOrderFactory
 from tests.forecast.conftest import AS_OF
 
@@ -106,7 +106,7 @@ def test_no_snapshot_without_a_model(db):
 def test_predictions_hook_gives_collections_the_late_probability(entity):
     item = ItemFactory(customer=CustomerFactory(entity=entity))
     _predict(item, AS_OF - timedelta(days=5), over_30="0.7500")
-    answer = hooks.payment_predictions(item_ids=[item.pk, 999999], as_of=AS_OF)
+    answer = contracts.payment_predictions(item_ids=[item.pk, 999999], as_of=AS_OF)
     assert list(answer) == [item.pk]
     assert answer[item.pk].late_probability == Decimal("0.75")
     assert answer[item.pk].expected_on == AS_OF and answer[item.pk].source == "model"
@@ -118,7 +118,7 @@ def test_predictions_hook_reads_in_one_query(entity, django_assert_num_queries):
     for item in items:
         _predict(item, date(2026, 11, 20))
     with django_assert_num_queries(1):
-        hooks.payment_predictions(item_ids=[i.pk for i in items], as_of=AS_OF)
+        contracts.payment_predictions(item_ids=[i.pk for i in items], as_of=AS_OF)
 
 
 def test_scheduled_tasks_retrain_keep_a_snapshot_and_refresh_predictions(ledger, settings):

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from encours import contracts
 from encours.core.forecast import as_known_on
 from encours.core.forecast.features import SOURCE_FEATURES, features_at
 from encours.forecast.models import InvoicePrediction, PaymentModel
@@ -16,7 +17,6 @@ from encours.forecast.selectors import ledger_records
 from encours.forecast.services import model_load, payment_model_train
 from encours.ledger.models import Allocation, Item, ItemType
 from encours.ledger.services.items import items_refresh_open
-from encours.web import hooks
 from tests.forecast.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
@@ -189,15 +189,17 @@ def test_a_registered_dunning_history_and_grades_become_known_features(ledger):
     customer = ledger["Lent SARL"]
     item = Item.objects.filter(customer=customer, type=ItemType.INVOICE).first()
 
-    @hooks.dunning_history_provider
+    @contracts.DUNNING_HISTORY.register
     def history(*, customer_ids, since, until):
         return [
-            hooks.DunningEvent(customer.pk, (item.pk,), "R1", "Reminder", 1, "email", item.due_date + timedelta(days=5))
+            contracts.DunningEvent(
+                customer.pk, (item.pk,), "R1", "Reminder", 1, "email", item.due_date + timedelta(days=5)
+            )
         ]
 
-    @hooks.grades_provider
+    @contracts.GRADES.register
     def grades(*, customer_ids, as_of):
-        return {pk: hooks.GradeInfo(letter="B", score=Decimal(60)) for pk in customer_ids}
+        return {pk: contracts.GradeInfo(letter="B", score=Decimal(60)) for pk in customer_ids}
 
     records = ledger_records(as_of=AS_OF)
     assert records.sources.missing == ("disputes",)
@@ -208,17 +210,14 @@ def test_a_registered_dunning_history_and_grades_become_known_features(ledger):
 
 
 def test_the_disputes_provider_gives_dispute_spans(ledger):
-    from encours.reports import registry
+    from encours import contracts
 
     customer = ledger["Variable EURL"]
     item = Item.objects.filter(customer=customer, type=ItemType.INVOICE, open_amount__gt=0).first()
 
-    @registry.disputed_amounts_provider
-    def disputed(*, as_of):
-        from django.db.models import F
-
-        rows = Item.objects.filter(pk=item.pk) if as_of >= item.document_date else Item.objects.none()
-        return rows.annotate(item_id=F("pk")).values("item_id", "amount")
+    @contracts.DISPUTED_AMOUNTS.register
+    def disputed(*, as_of, item_ids=None):
+        return {item.pk: item.amount} if as_of >= item.document_date else {}
 
     records = ledger_records(as_of=AS_OF, history_days=120)
     record = next(r for r in records.invoices if r.invoice_id == str(item.pk))

@@ -5,15 +5,14 @@ from decimal import Decimal
 
 from django.utils import translation
 
+from encours import contracts
 from encours.insurance.services.covers import decisions_import
 from encours.ledger.models import Customer
-from encours.reports import registry
-from encours.web import hooks
 
 
 def _alerts(as_of, user):
     with translation.override("en"):
-        found = registry.alerts(customers=Customer.objects.all(), user=user, as_of=as_of)
+        found = contracts.alerts(customers=Customer.objects.all(), user=user, as_of=as_of)
     return [a for a in found if a.source == "insurance"]
 
 
@@ -47,18 +46,27 @@ def test_over_cover_near_cover_expiry_and_deadline_alerts(imported, credit_manag
 
 
 def test_work_task_before_the_declaration_deadline(imported, credit_manager):
-    tasks = hooks.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=date(2026, 10, 20))
+    tasks = contracts.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=date(2026, 10, 20))
     by_customer = {t.customer_id: t for t in tasks if t.source == "insurance"}
     assert by_customer[imported["a"].pk].due_on == date(2026, 10, 30)
     assert by_customer[imported["d"].pk].due_on == date(2026, 8, 29)  # already late: still on the list
 
 
+def test_the_declaration_task_says_its_deadline_in_the_french_format(imported, credit_manager):
+    """Issue 21: "date limite 2025-11-14" (an ISO date inside a French sentence)."""
+    with translation.override("fr"):
+        tasks = contracts.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=date(2026, 10, 20))
+        (task,) = [t for t in tasks if t.source == "insurance" and t.customer_id == imported["a"].pk]
+    assert "date limite 30/10/2026" in task.detail and "2026-10-30" not in task.detail
+    assert "\u00a0€" in task.detail
+
+
 def test_covers_hook(imported):
     ids = [imported[k].pk for k in "abcd"]
-    covers = hooks.covers(customer_ids=ids, as_of=date(2026, 10, 30))
+    covers = contracts.covers(customer_ids=ids, as_of=date(2026, 10, 30))
     assert covers[imported["a"].pk].granted == Decimal("4000") and covers[imported["a"].pk].insurer == "Coface"
     assert covers[imported["b"].pk].granted == Decimal("10000")
-    assert hooks.covers(customer_ids=ids, as_of=date(2026, 10, 31))[imported["b"].pk].granted == 0
+    assert contracts.covers(customer_ids=ids, as_of=date(2026, 10, 31))[imported["b"].pk].granted == 0
 
 
 def test_narrowed_buyers_give_the_alerts_and_tasks_of_the_whole_portfolio(imported, credit_manager, monkeypatch):
@@ -72,7 +80,7 @@ def test_narrowed_buyers_give_the_alerts_and_tasks_of_the_whole_portfolio(import
         found = []
         for day in range(0, 92, 3):
             as_of = date(2026, 8, 1) + timedelta(days=day)
-            tasks = hooks.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=as_of)
+            tasks = contracts.work_tasks(customers=Customer.objects.all(), user=credit_manager, as_of=as_of)
             found.append(([(a.title, a.detail) for a in _alerts(as_of, credit_manager)],
                           [(t.customer_id, t.due_on, t.detail) for t in tasks if t.source == "insurance"]))  # fmt: skip
         return found

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from encours import contracts
 from encours.core.errors import ValidationFailed
 from encours.insurance.models import AssignedInvoice, FactoringContract
 from encours.insurance.services.factoring import (
@@ -20,7 +21,6 @@ from encours.insurance.services.factoring import (
     factoring_position,
     returns_apply,
 )
-from encours.web import hooks
 from tests.factories import CustomerFactory, ItemFactory, allocate
 
 ON = date(2026, 10, 31)
@@ -148,7 +148,7 @@ def test_long_overdue_invoices_are_returned(factored, credit_manager):
 
 def test_factored_items_hook_says_pay_the_factor(factored):
     ids = [i.pk for i in factored["items"]]
-    info = hooks.factored_items(item_ids=ids, as_of=ON)
+    info = contracts.factored_items(item_ids=ids, as_of=ON)
     assert set(info) == set(ids)
     assert info[ids[0]].factor_name == "BNP Paribas Factor" and info[ids[0]].iban.startswith("FR76")
-    assert hooks.factored_items(item_ids=ids, as_of=date(2026, 10, 30)) == {}
+    assert contracts.factored_items(item_ids=ids, as_of=date(2026, 10, 30)) == {}

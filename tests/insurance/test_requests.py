@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from encours import contracts
 from encours.core.errors import InvalidTransition
 from encours.insurance.models import CoverRequest, InsurancePolicy
 from encours.insurance.services.covers import decisions_import
@@ -14,7 +15,6 @@ from encours.insurance.services.requests import (
     cover_requests_prepare,
 )
 from encours.ledger.models import Customer
-from encours.web import hooks
 from tests.pdf import pdf_text
 
 AS_OF = date(2026, 10, 31)
@@ -38,7 +38,9 @@ def test_prepare_when_exposure_approaches_cover(imported):
 
 def test_grade_comes_from_the_risk_hook(imported, monkeypatch):
     monkeypatch.setattr(
-        hooks._grades, "function", lambda *, customer_ids, as_of: {i: hooks.GradeInfo(letter="B") for i in customer_ids}
+        contracts.GRADES,
+        "provider",
+        lambda *, customer_ids, as_of: {i: contracts.GradeInfo(letter="B") for i in customer_ids},
     )
     (request,) = cover_requests_prepare(customers=Customer.objects.all(), as_of=AS_OF)
     assert request.grade == "B"

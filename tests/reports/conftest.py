@@ -1,25 +1,17 @@
-"""Fixtures of the reports tests: a clean cache (sector figures are cached), provider registry
-restored after each test, and a small helper to write ledgers by hand."""
+"""Fixtures of the reports tests: a clean cache (sector figures are cached; the contract slots are
+restored after each test by tests/conftest.py), and a small helper to write ledgers by hand."""
 
 from __future__ import annotations
-
-import copy
 
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache_and_registry():
+def _clean_cache():
     from django.core.cache import cache
 
-    from encours.reports import registry
-
     cache.clear()
-    saved = copy.copy(registry.providers.__dict__)
-    saved["last_actions"] = list(registry.providers.last_actions)
-    saved["alerts"] = list(registry.providers.alerts)
     yield
-    registry.providers.__dict__.update(saved)
     cache.clear()
 
 

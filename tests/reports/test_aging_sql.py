@@ -8,15 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from django.db.models import F
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from encours import contracts
 from encours.core.aging import age_items_by_customer
 from encours.core.open_items import Allocation as CoreAllocation
 from encours.core.open_items import LedgerItem, open_amounts_as_of
 from encours.ledger.models import Allocation, Customer, CustomerGroup, Item
-from encours.reports import registry
 from encours.reports.selectors.aging import aged_balance, aged_items
 from tests.factories import EntityFactory, UserFactory
 from tests.reports.factories import Book
@@ -149,9 +148,9 @@ def test_disputed_amounts_come_from_the_provider_capped_at_the_open_amount(book)
     book.pay(contested, "400.00", date(2026, 10, 10))
     book.invoice(customer, "500.00", date(2026, 9, 1))
 
-    @registry.disputed_amounts_provider
-    def whole_invoice_disputed(*, as_of):
-        return Item.objects.filter(pk=contested.pk).annotate(item_id=F("pk"))  # disputes its 1000.00
+    @contracts.DISPUTED_AMOUNTS.register
+    def whole_invoice_disputed(*, as_of, item_ids=None):
+        return {contested.pk: contested.amount}  # disputes its 1000.00
 
     report = _report()
     assert report.disputes_known
@@ -200,9 +199,9 @@ def test_drill_down_of_the_disputed_column_lists_the_disputed_items_with_their_d
     ident = _report().rows[0].ident
     assert not aged_items(customers=Customer.objects.all(), as_of=AS_OF, by="customer", ident=ident, column="disputed")
 
-    @registry.disputed_amounts_provider
-    def whole_invoice_disputed(*, as_of):
-        return Item.objects.filter(pk=contested.pk).annotate(item_id=F("pk"))
+    @contracts.DISPUTED_AMOUNTS.register
+    def whole_invoice_disputed(*, as_of, item_ids=None):
+        return {contested.pk: contested.amount}
 
     cell = aged_items(customers=Customer.objects.all(), as_of=AS_OF, by="customer", ident=ident, column="disputed")
     assert [(item.pk, item.disputed) for item in cell] == [(contested.pk, Decimal("600.000"))]

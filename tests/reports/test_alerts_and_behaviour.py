@@ -11,12 +11,12 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from encours import contracts
+from encours.contracts import Alert
 from encours.core.payment_behaviour import PaymentRecord, days_late_trend
 from encours.core.payment_behaviour import days_late_by_customer as core_days_late
 from encours.core.payment_behaviour import days_late_by_sector as core_sector
 from encours.ledger.models import Customer
-from encours.reports import registry
-from encours.reports.registry import Alert
 from encours.reports.selectors.behaviour import days_late_by_customer, days_late_by_sector
 from tests.reports.factories import Book
 
@@ -25,7 +25,7 @@ AS_OF = date(2026, 10, 31)
 
 
 def _alerts(user=None):
-    return registry.alerts(customers=Customer.objects.all(), user=user, as_of=AS_OF)
+    return contracts.alerts(customers=Customer.objects.all(), user=user, as_of=AS_OF)
 
 
 def test_an_invoice_crossing_sixty_days_overdue_this_week_raises_an_alert(book):
@@ -64,13 +64,14 @@ def test_no_alert_when_the_ledger_has_nothing_to_say(book):
 
 
 def test_other_apps_alerts_come_in_their_order(book):
-    @registry.alert_provider(10)
     def broken_promises(*, customers, user, as_of):
         yield Alert("bad", "2 promises to pay broken", source="collections")
 
-    @registry.alert_provider(200)
     def risk(*, customers, user, as_of):
         return [Alert("warn", "Insolvency proceedings: Garage Dupont", source="risk")]
+
+    contracts.ALERTS.register(broken_promises, order=10)
+    contracts.ALERTS.register(risk, order=200)
 
     book.customer(name="Long SA", terms_days=120)
     assert [a.source for a in _alerts()] == ["collections", "ledger", "risk"]

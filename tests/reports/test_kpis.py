@@ -9,12 +9,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db.models import F
 
+from encours import contracts
 from encours.core.kpi import countback_dso, round_kpi
 from encours.core.periods import Month
 from encours.ledger.models import Customer, Item
-from encours.reports import registry
 from encours.reports.selectors.aging import aged_balance
 from encours.reports.selectors.kpis import kpis, scope_figures
 from encours.reports.selectors.series import kpi_series
@@ -100,9 +99,9 @@ def test_unpaid_rate_counts_write_offs_and_litigation_over_twelve_months_of_sale
     book.pay(first, "98000.00", date(2025, 8, 1))
     book.pay(second, "15000.00", date(2026, 2, 10))
 
-    @registry.litigation_provider
-    def handed_over(*, as_of):
-        return Item.objects.filter(pk=second.pk).annotate(item_id=F("pk"))
+    @contracts.LITIGATION.register
+    def handed_over(*, until):
+        return [contracts.LitigationSpan(item_id=second.pk, opened_on=date.min)]  # always
 
     figures = scope_figures(customers=Customer.objects.all(), as_of=MARCH)
     assert figures.written_off == Decimal("2000.00")
@@ -208,11 +207,9 @@ def test_the_full_series_has_the_unpaid_rate_and_the_share_of_assets_of_each_mon
     write_off = book.item(quarter, "adjustment", "-2000.00", date(2026, 2, 25), label="Créance irrécouvrable")
     book.letter(february, write_off, "2000.00", date(2026, 2, 25))
 
-    @registry.litigation_provider
-    def handed_over(*, as_of):
-        return Item.objects.filter(pk=february.pk, document_date__lte=as_of - timedelta(days=40)).annotate(
-            item_id=F("pk")
-        )
+    @contracts.LITIGATION.register
+    def handed_over(*, until):  # handed over 40 days after the invoice
+        return [contracts.LitigationSpan(item_id=february.pk, opened_on=february.document_date + timedelta(days=40))]
 
     customers = Customer.objects.all()
     series = kpi_series(customers=customers, as_of=MARCH, months=4, full=True, total_assets={"EUR": Decimal(400000)})

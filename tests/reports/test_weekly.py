@@ -13,10 +13,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from encours import contracts
 from encours.audit.models import AuditEntry
 from encours.celery import app as celery_app
-from encours.reports import registry
-from encours.reports.registry import DisputeReasonLine, DisputesSummary, LastAction
+from encours.contracts import DisputeReasonLine, DisputesSummary, LastAction
 from encours.reports.tasks import send_weekly_report
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_the_pdf_holds_the_comparison_the_top_customers_the_charts_and_says_there_is_no_dispute_data(week, tmp_path):
-    registry.providers.disputes_report = None  # as without the disputes app (restored by conftest)
+    contracts.DISPUTES_REPORT.clear()  # as without the disputes app (restored by tests/conftest.py)
     text = _pdf_text(_weekly(tmp_path, "pdf", "--language", "en").read_bytes())
     # open AR now: 5 000 + 1 200 + 1 500 = 7 700; a week ago 5 000 + 2 000 = 7 000
     assert "€7,700.00" in text and "€7,000.00" in text and "+€700.00" in text
@@ -142,11 +142,11 @@ def test_celery_beat_schedules_the_weekly_report_on_monday_morning():
 def test_last_actions_and_disputes_come_from_their_providers(week, tmp_path, client, credit_manager):
     garage, _ = week
 
-    @registry.last_actions_provider
+    @contracts.LAST_ACTIONS.register
     def dunning(*, customer_ids, as_of):
         return {garage.pk: LastAction(date(2026, 10, 20), "Formal notice sent")} if garage.pk in customer_ids else {}
 
-    @registry.disputes_report_provider
+    @contracts.DISPUTES_REPORT.register
     def disputes(*, customers, as_of, since):
         return DisputesSummary(
             currency="EUR",

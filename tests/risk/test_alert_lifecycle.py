@@ -32,8 +32,9 @@ def _invoice(customer, amount, on=DAY - timedelta(days=5)):
 @pytest.fixture
 def over_limit(entity, credit_manager):
     customer = CustomerFactory(entity=entity, name="Dépassement SARL")
-    _limit(customer, 10000, credit_manager)
-    _invoice(customer, "11000.00")
+    # 7.5 % and 1 500 over: beyond the default tolerance (5 % and 1 000)
+    _limit(customer, 20000, credit_manager)
+    _invoice(customer, "21500.00")
     return customer
 
 
@@ -43,24 +44,24 @@ def test_a_lasting_condition_is_one_alert_updated_every_run(over_limit):
     alert = RiskAlert.objects.get(customer=over_limit)
     assert alert.kind == "over_limit" and alert.closed_on is None
     assert (alert.raised_on, alert.updated_on) == (DAY, DAY + timedelta(days=2))
-    assert alert.severity == "info"  # 10 % over the limit
-    assert alert.exposure == Decimal("11000.000")
+    assert alert.severity == "info"  # 7.5 % over the limit
+    assert alert.exposure == Decimal("21500.000")
 
 
 def test_a_worse_alert_is_marked_and_back_to_attention(over_limit, credit_manager):
     risk_daily_run(as_of=DAY)
     alert_acknowledge(alert=RiskAlert.objects.get(), user=credit_manager, comment="known")
-    _invoice(over_limit, "5000.00", on=DAY)
+    _invoice(over_limit, "9000.00", on=DAY)
     report = risk_daily_run(as_of=DAY + timedelta(days=1))
     alert = RiskAlert.objects.get()
     assert report.changes.worse == 1 and report.alerts == 0
-    assert (alert.severity, alert.worsened_on) == ("critical", DAY + timedelta(days=1))  # 16 000 > 1.5 × 10 000
+    assert (alert.severity, alert.worsened_on) == ("critical", DAY + timedelta(days=1))  # 30 500 > 1.5 × 20 000
     assert alert.acknowledged_at is None and alert.closed_on is None
 
 
 def test_an_ended_condition_closes_and_a_new_one_opens_a_new_alert(over_limit, credit_manager):
     risk_daily_run(as_of=DAY)
-    limit_request_raise = limit_request(customer=over_limit, amount=Decimal(20000), user=credit_manager,
+    limit_request_raise = limit_request(customer=over_limit, amount=Decimal(25000), user=credit_manager,
                                         valid_from=DAY + timedelta(days=1))  # fmt: skip
     limit_decide(limit=limit_request_raise, user=credit_manager, approve=True)
     report = risk_daily_run(as_of=DAY + timedelta(days=1))

@@ -173,3 +173,25 @@ def test_risk_run_as_a_background_job(client, credit_manager, collector, graded)
     assert job.status == "done" and job.progress_done == job.progress_total
     assert GradeSnapshot.objects.filter(on=date(2026, 10, 31)).exists()
     assert "graded" in client.get(response["Location"]).content.decode()
+
+
+def test_the_risk_page_in_french_formats_the_limit_form_and_says_tresorerie_for_cash(client, credit_manager, graded):
+    """Issue 21: '150000.000' pre-filled in the limit request; 'Encaissements' (the menu's word) on the balance
+    sheet's cash line."""
+    from django.conf import settings
+
+    from encours.risk.services import limit_decide
+
+    limit_decide(limit=limit_request(customer=graded, amount=Decimal(150000), user=credit_manager),
+                 user=credit_manager, approve=True)  # fmt: skip
+    client.force_login(credit_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(reverse("risk:customer", args=[graded.pk])).content.decode()
+    assert 'name="amount" value="150000,00"' in html
+    assert "150000.000" not in html and "150000.00" not in html
+    assert "<td>Trésorerie</td>" in html or ">Trésorerie<" in html
+    assert ">Encaissements<" in html  # the menu, unchanged
+    # the localized field reads the French input back
+    response = client.post(reverse("risk:limit_request", args=[graded.pk]), {"amount": "175000,50"})
+    assert response.status_code in (200, 302)
+    assert CreditLimit.objects.filter(customer=graded, amount=Decimal("175000.50")).exists()

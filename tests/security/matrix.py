@@ -136,6 +136,10 @@ PAGES: dict[str, Page] = {
     "collections:step": form("step", "collections.configure"),
     "collections:step_delete": write("step", "collections.configure"),
     "collections:rates": form(None, "collections.configure", get=ANY),
+    "collections:texts": form(None, "collections.texts"),
+    "collections:text_restore": write("text", "collections.texts"),
+    "collections:productivity": page(None, REPORTS),
+    "collections:productivity_export": page(None, REPORTS, fmt="csv"),
     # disputes
     "disputes:list": page(None, ANY),
     "disputes:mine": page(None, ANY),

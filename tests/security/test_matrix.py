@@ -131,7 +131,7 @@ def visible(kind: str, user: Any) -> Any:
     from django.db.models import Q
 
     from encours.cash.selectors import accounts_for, lines_for, statements_for
-    from encours.collections.models import DunningMessage, DunningRun, DunningScenario, DunningStep
+    from encours.collections.models import DunningMessage, DunningRun, DunningScenario, DunningStep, DunningText
     from encours.disputes.committees import committees_for
     from encours.disputes.models import Attachment
     from encours.disputes.selectors import disputes_for
@@ -175,7 +175,7 @@ def visible(kind: str, user: Any) -> Any:
         return Job.objects.filter(created_by=user)
     if kind.endswith("_job"):
         return jobs_for(user, kind_prefix=JOB_KINDS[kind])
-    global_kinds = {"scenario": DunningScenario, "step": DunningStep, "mapping": ImportMapping}
+    global_kinds = {"scenario": DunningScenario, "step": DunningStep, "mapping": ImportMapping, "text": DunningText}
     return global_kinds[kind].objects.all()
 
 

@@ -150,7 +150,7 @@ def _risk(world: World, customers: list[Any], admin: Any) -> None:
 
 
 def _collections(world: World, customers: list[Any]) -> None:
-    from encours.collections.models import DunningMessage, DunningRun, DunningScenario
+    from encours.collections.models import DunningMessage, DunningRun, DunningScenario, DunningText
 
     for customer in customers:
         world.add(
@@ -162,6 +162,8 @@ def _collections(world: World, customers: list[Any]) -> None:
     scenario = DunningScenario.objects.order_by("pk").first()
     world.add("scenario", scenario)
     world.add("step", scenario.steps.order_by("pk").first())
+    world.add("text", DunningText.objects.create(step_code="friendly_reminder", language="fr", version=1,
+                                                 subject="Relance", body="Bonjour"))  # fmt: skip
 
 
 def _cash(world: World, entities: tuple[Any, Any]) -> None:

@@ -8,6 +8,7 @@ one ``items_refresh_open``. ``line_undo`` removes what an application made.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -222,7 +223,7 @@ def line_apply(
         },
         note=reason,
     )
-    blocks_lift_paid(as_of=timezone.localdate(), customer_ids=[customer.pk])  # paid enough: a dunning block lifts
+    blocks_lift_paid(as_of=on, customer_ids=[customer.pk], later_blocks=True)  # paid enough: a dunning block lifts
     return application
 
 
@@ -500,7 +501,11 @@ def applications_bulk(*, plans: Sequence[Plan], lines: dict[int, BankLine], user
             for p in plans
         ]
     )
-    blocks_lift_paid(as_of=timezone.localdate(), customer_ids={p.customer_id for p in plans})
+    paid_on: dict[date, set[int]] = defaultdict(set)  # each customer judged on its payment's booking date
+    for p in plans:
+        paid_on[_booked_on(lines[p.line_id])].add(p.customer_id)
+    for on, customer_ids in sorted(paid_on.items()):
+        blocks_lift_paid(as_of=on, customer_ids=customer_ids, later_blocks=True)
     return len(plans) + len(single)
 
 

@@ -5,6 +5,8 @@ from typing import Any
 from django import template
 from django.utils import translation
 
+from encours.collections import labels
+
 register = template.Library()
 
 
@@ -12,3 +14,23 @@ register = template.Library()
 def describe_line(line: Any) -> str:
     """An interest line of a formal notice, worded in the active language."""
     return str(line.describe(lang=translation.get_language() or "fr"))
+
+
+@register.filter
+def step_label(code: Any) -> str:
+    return labels.step_label(code)
+
+
+@register.filter
+def decision_label(code: Any) -> str:
+    return labels.decision_label(code)
+
+
+@register.filter
+def action_label(code: Any) -> str:
+    return labels.action_label(code)
+
+
+@register.filter
+def channel_label(code: Any) -> str:
+    return labels.channel_label(code)

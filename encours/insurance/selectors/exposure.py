@@ -22,6 +22,7 @@ from encours.core.insurance import buyer_outside_policy, uncovered_exposure
 from encours.core.money import ZERO, quantize
 from encours.insurance.models import CoverDecision, InsurancePolicy
 from encours.ledger.models import Customer, ItemType, OpenOrder
+from encours.ledger.queries import overdue_on_q
 from encours.ledger.sql import MONEY, Rounder, fetch, functional, items_open_on, money_sum
 
 OPEN_ORDER_STATUSES = (OpenOrder.Status.OPEN, OpenOrder.Status.DELIVERED)
@@ -88,7 +89,7 @@ def policies_in_force(*, entity_ids: Iterable[int], as_of: date) -> dict[int, In
 
 def _receivables(customers: QuerySet[Customer], as_of: date) -> dict[int, dict[str, Any]]:
     open_items = items_open_on(customers=customers, as_of=as_of)
-    overdue = Q(amount__gt=0, due_date__lt=as_of)
+    overdue = overdue_on_q(as_of)
     rows = (
         open_items.values("customer_id")
         .annotate(

@@ -31,6 +31,7 @@ from encours.core.formats.spreadsheet import CsvWriter
 from encours.core.money import ZERO, quantize
 from encours.insurance.models import AssignedInvoice, Bordereau, DebtorApproval, FactoringContract, FactoringDrawing
 from encours.ledger.models import Customer, Item, ItemType
+from encours.ledger.queries import open_debit_q
 from encours.ledger.selectors import entities_for
 from encours.ledger.sql import MONEY
 
@@ -119,7 +120,7 @@ def assignable_items(contract: FactoringContract) -> QuerySet[Item]:
     assigned = AssignedInvoice.objects.filter(returned_on__isnull=True).values("item_id")
     return (
         Item.objects.filter(entity_id=contract.entity_id, type__in=[ItemType.INVOICE, ItemType.CREDIT_NOTE])
-        .filter(settled_on__isnull=True)
+        .open()
         .exclude(pk__in=assigned)
     )
 
@@ -318,7 +319,7 @@ def returns_due(*, contract: FactoringContract, as_of: date) -> tuple[core.Retur
     """What the factor hands back on ``as_of``: unapproved debtors, long overdue, over approval."""
     lines = (
         active_lines(contract, as_of)
-        .filter(item__open_amount__gt=0, eligible__gt=0)
+        .filter(open_debit_q(prefix="item__"), eligible__gt=0)
         .annotate(open_eligible=_open_eligible())
         .values("pk", "item__customer_id", "open_eligible", "item__due_date")
     )

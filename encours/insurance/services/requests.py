@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from encours import contracts
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import InvalidTransition, ValidationFailed
@@ -26,7 +27,6 @@ from encours.insurance.models import CORE_STATUS, CoverDecision, CoverRequest
 from encours.insurance.selectors.exposure import BuyerExposure, buyer_exposures
 from encours.ledger.models import Customer
 from encours.reports.selectors.behaviour import days_late_by_customer
-from encours.web import hooks
 
 EXPORT_COLUMNS = (
     "policy",
@@ -91,7 +91,7 @@ def cover_requests_prepare(*, customers: QuerySet[Customer], as_of: date, user: 
         )
     )
     behaviour = days_late_by_customer(customers=ids, as_of=as_of)
-    grades = hooks.grades(customer_ids=ids, as_of=as_of)
+    grades = contracts.grades(customer_ids=ids, as_of=as_of)
     created = []
     for row, proposal in proposals:
         if row.customer_id in busy:

@@ -29,6 +29,7 @@ from encours.core.money import quantize
 from encours.core.terms import due_date as compute_due_date
 from encours.ledger.models import Customer, ItemType, LegalEntity
 from encours.ledger.selectors import customers_for
+from encours.ledger.services.changes import ledger_changed
 from encours.ledger.services.customers import EDITABLE, customer_change
 from encours.ledger.services.upsert import IncomingItem, upsert_items_and_allocations
 
@@ -159,6 +160,7 @@ def _customers_write(
         customer = existing.get(values["account_number"])
         if customer is None:
             customer = Customer.objects.create(entity=entity, **values)
+            ledger_changed("customers")
             created.append((customer, values))
             continue
         changes = {name: value for name, value in values.items() if getattr(customer, name) != value}

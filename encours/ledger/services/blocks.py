@@ -12,13 +12,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from encours.accounts.permissions import is_system, require
 from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.ledger.models import BlockReason, Customer, CustomerBlock, Item, ItemType
+from encours.ledger.queries import FUNCTIONAL_OPEN
+from encours.ledger.services.changes import ledger_changed
 
 # who may lift a block, by its reason (the actions are in encours/accounts/permissions.py RULES)
 BLOCK_LIFT_ACTIONS = {
@@ -101,6 +103,7 @@ def customer_block(
         return customer.blocks.get(reason=kind, lifted_at__isnull=True)
     before = {"is_blocked": customer.is_blocked, "blocked_reason": customer.blocked_reason}
     _sync_customer(customer)
+    ledger_changed("blocks")
     audit_record(
         actor=by,
         action="customer.block",
@@ -121,6 +124,7 @@ def block_lift(*, block: CustomerBlock, by: Any, reason: str) -> CustomerBlock:
     require(by, lift_action(block), customer=block.customer_id)
     if not reason.strip():
         raise ValidationFailed("say why the block is lifted")
+    ledger_changed("blocks")
     return _lift(block=block, by=by, reason=reason.strip(), automatically=False)
 
 
@@ -167,27 +171,28 @@ def customer_unblock(*, customer: Customer, by: Any, reason: str, kinds: Iterabl
 def overdue_amounts(customer_ids: Iterable[int], *, as_of: date) -> dict[int, Decimal]:
     """Overdue open invoices per customer in the functional currency, one grouped query."""
     rows = (
-        Item.objects.filter(
-            customer_id__in=list(customer_ids),
-            type__in=(ItemType.INVOICE, ItemType.ADJUSTMENT),
-            settled_on__isnull=True,
-            open_amount__gt=0,
-            due_date__lt=as_of,
-        )
+        Item.objects.filter(customer_id__in=list(customer_ids), type__in=(ItemType.INVOICE, ItemType.ADJUSTMENT))
+        .overdue(as_of)
         .values("customer_id")
-        .annotate(total=Sum(F("open_amount") * F("fx_rate")))
+        .annotate(total=Sum(FUNCTIONAL_OPEN))
         .values_list("customer_id", "total")
         .order_by()
     )
     return dict(rows)
 
 
-def blocks_lift_paid(*, as_of: date, customer_ids: Iterable[int] | None = None) -> list[CustomerBlock]:
-    """Lift the dunning blocks whose cause is gone: the customer's overdue amount fell below the step's
-    minimum (or to nothing). Run by the daily risk run and after each cash application."""
+def blocks_lift_paid(
+    *, as_of: date, customer_ids: Iterable[int] | None = None, later_blocks: bool = False
+) -> list[CustomerBlock]:
+    """Lift the dunning blocks whose cause is gone: the customer's overdue amount on ``as_of`` fell
+    below the step's minimum (or to nothing). Run by the daily risk run and after each cash
+    application, as of the payment's booking date; a payment booked before the block was placed
+    (a statement imported late) judges that block too (``later_blocks``)."""
     candidates = CustomerBlock.objects.filter(
-        reason=BlockReason.DUNNING, lifted_at__isnull=True, lift_below__isnull=False, blocked_on__lte=as_of
-    )  # a run as of an earlier day (a replay, the demo's history) does not judge a later block
+        reason=BlockReason.DUNNING, lifted_at__isnull=True, lift_below__isnull=False
+    )
+    if not later_blocks:  # a run as of an earlier day (a replay, the demo's history) does not judge a later block
+        candidates = candidates.filter(blocked_on__lte=as_of)
     if customer_ids is not None:
         candidates = candidates.filter(customer_id__in=list(customer_ids))
     blocks = list(candidates.order_by("pk"))
@@ -209,4 +214,6 @@ def blocks_lift_paid(*, as_of: date, customer_ids: Iterable[int] | None = None) 
                 lifted.append(_lift(block=block, by=AUTO_LIFT_ACTOR, reason=why, automatically=True))
         except ValidationFailed:  # lifted by hand meanwhile
             continue
+    if lifted:
+        ledger_changed("blocks")  # once for the run, after the lifts
     return lifted

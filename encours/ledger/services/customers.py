@@ -13,6 +13,7 @@ from encours.core.errors import ValidationFailed
 from encours.core.terms import PaymentTerms
 from encours.ledger.models import Customer, LegalEntity
 from encours.ledger.services.bulk import chunks
+from encours.ledger.services.changes import ledger_changed
 
 EDITABLE = (
     "name",
@@ -65,6 +66,8 @@ def customers_ensure(
     )
     if created and created[0].pk is None:  # backends that do not return ids
         created = list(Customer.objects.filter(entity=entity, account_number__in=missing))
+    if created:
+        ledger_changed("customers")
     for customer in created:
         found[customer.account_number] = CustomerRef(customer.pk, PaymentTerms(days=entity.default_terms_days))
     audit_record_many(
@@ -98,6 +101,7 @@ def customer_change(*, customer: Customer, user: Any, **changes: Any) -> Custome
         setattr(customer, name, value)
     customer.full_clean(exclude=["entity", "group", "sales_rep", "collector"])
     customer.save(update_fields=[*changes])
+    ledger_changed("customers")
     after = snapshot(customer, changes)
     if before != after:
         audit_record(

@@ -35,6 +35,7 @@ from encours.ledger.models import (
 )
 from encours.ledger.selectors import import_refusal
 from encours.ledger.services.bulk import chunks
+from encours.ledger.services.changes import ledger_changed
 from encours.ledger.services.locks import import_lock
 from encours.ledger.services.upsert import (
     IncomingAllocation,
@@ -128,6 +129,7 @@ def tabular_import(
             raise ImportRejected(sorted([*cell_errors, *rejected.errors], key=lambda e: e.line)) from None
         if cell_errors:
             raise ImportRejected(cell_errors)  # rolls back what the clean rows wrote
+        ledger_changed(f"import.{mapping.kind}")
         report.seconds = round(time.monotonic() - started, 3)
         audit_record(
             actor=user, action=f"import.{mapping.kind}", obj=entity, entity_id=entity.pk, after=report.as_dict()

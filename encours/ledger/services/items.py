@@ -7,42 +7,34 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Case, OuterRef, Q, Subquery, When
 
 from encours.accounts.permissions import require
 from encours.audit.services import audit_record
 from encours.core.errors import ValidationFailed
 from encours.core.money import quantize
 from encours.ledger.models import Allocation, Customer, Item, ItemType
+from encours.ledger.queries import open_amount
 from encours.ledger.services.bulk import chunks
-
-# ROUND to the stored 3 decimals: SQLite adds REALs, and 0.01 + 0.28 is 0.29000000000000004 there,
-# which left a fully paid 0.29 invoice at -0.00000000000000004, refused as over-allocated.
-_REFRESH_SQL = """
-UPDATE ledger_item SET
-  open_amount = ROUND(amount
-    - COALESCE((SELECT SUM(a.amount) FROM ledger_allocation a WHERE a.debit_id = ledger_item.id), 0)
-    + COALESCE((SELECT SUM(a.amount) FROM ledger_allocation a WHERE a.credit_id = ledger_item.id), 0), 3)
-WHERE id IN ({ids})
-"""
-_SETTLED_SQL = """
-UPDATE ledger_item SET settled_on = CASE WHEN open_amount = 0 THEN (
-    SELECT MAX(a.date) FROM ledger_allocation a
-    WHERE a.debit_id = ledger_item.id OR a.credit_id = ledger_item.id
-) END
-WHERE id IN ({ids})
-"""
+from encours.ledger.services.changes import ledger_changed
 
 
 def items_refresh_open(item_ids: Iterable[int]) -> None:
-    """Recompute ``open_amount`` and ``settled_on`` of items from their allocations."""
+    """Recompute ``open_amount`` and ``settled_on`` of items from their allocations, in SQL:
+    ``queries.open_amount`` (the one definition, equal to the core reference), and the date of
+    the last allocation for the items it leaves at zero."""
     ids = sorted(set(item_ids))
-    with connection.cursor() as cursor:
-        for part in chunks(ids, 1000):
-            placeholders = ", ".join(["%s"] * len(part))
-            cursor.execute(_REFRESH_SQL.format(ids=placeholders), list(part))
-            cursor.execute(_SETTLED_SQL.format(ids=placeholders), list(part))
+    if ids:
+        ledger_changed("allocations")
+    last_allocation = (
+        Allocation.objects.filter(Q(debit=OuterRef("pk")) | Q(credit=OuterRef("pk"))).order_by("-date").values("date")
+    )
+    for part in chunks(ids, 1000):
+        Item.objects.filter(id__in=part).update(open_amount=open_amount())
+        Item.objects.filter(id__in=part).update(
+            settled_on=Case(When(open_amount=0, then=Subquery(last_allocation[:1])), default=None)
+        )
     _check_open_signs(ids)
 
 
@@ -111,6 +103,7 @@ def item_create(
         label=label,
         source_file=source_file,
     )
+    ledger_changed("items")
     audit_record(
         actor=user,
         action="item.create",

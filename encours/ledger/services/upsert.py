@@ -20,6 +20,7 @@ from django.utils import timezone
 from encours.audit.services import audit_record_many
 from encours.ledger.models import Allocation, Item, LegalEntity
 from encours.ledger.services.bulk import chunks, insert_rows, reserve_ids
+from encours.ledger.services.changes import ledger_changed
 from encours.ledger.services.items import items_refresh_open
 
 ItemKey = tuple[str, str]
@@ -105,6 +106,7 @@ def upsert_items_and_allocations(
 ) -> UpsertReport:
     """Must run inside a transaction. Progress counts the rows written: new items, then allocations."""
     report = UpsertReport()
+    ledger_changed("items")
     progress(0, 1, f"writing: looking up {len(items)} items")
     existing = _existing_items(entity, items)
     new_items = [item for item in items if item.key not in existing]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import DateField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, DateField, F, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Least
 
+from encours import contracts
 from encours.core.aging import (
     DEFAULT_EDGES,
     DEFAULT_HORIZONS,
@@ -21,9 +24,9 @@ from encours.core.aging import (
 from encours.core.errors import ValidationFailed
 from encours.core.money import ZERO, quantize, quantum
 from encours.ledger.models import Customer, Item
+from encours.ledger.queries import aging_columns, overdue_on_q
 from encours.ledger.sql import MONEY, DaysBetween, fetch, functional, items_open_on, money_sum
 from encours.reports.dimensions import Dimension, dimension
-from encours.reports.registry import providers
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,27 +61,6 @@ def _group_key(dim: Dimension, row: dict[str, Any]) -> tuple[Any, ...]:
     return (*(row[alias] for alias in dim.fields), row["row_currency"])
 
 
-def column_filters(*, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> dict[str, Q]:
-    """The aged-balance columns as conditions on an open item, from boundary dates.
-
-    ``b0`` not due (due date on or after ``as_of``), ``b1``… one per edge (days past due ≤ edge
-    ⇔ due date ≥ as_of − edge), the last one open-ended; ``h0``… not due and falling due within
-    each horizon; ``unapplied`` the credits. The same cut as ``encours.core.aging.bucket_for``.
-    """
-    debit = Q(amount__gte=0)
-    filters = {"b0": debit & Q(due_date__gte=as_of)}
-    later = as_of
-    for index, edge in enumerate(edges, start=1):
-        earliest = as_of - timedelta(days=edge)
-        filters[f"b{index}"] = debit & Q(due_date__lt=later, due_date__gte=earliest)
-        later = earliest
-    filters[f"b{len(edges) + 1}"] = debit & Q(due_date__lt=later)
-    for index, horizon in enumerate(horizons):
-        filters[f"h{index}"] = debit & Q(due_date__gte=as_of, due_date__lte=as_of + timedelta(days=horizon))
-    filters["unapplied"] = Q(amount__lt=0)
-    return filters
-
-
 def aged_balance(
     *,
     customers: QuerySet[Customer],
@@ -97,15 +79,16 @@ def aged_balance(
     validate_horizons(horizons)
     dim = dimension(by)
     items = items_open_on(customers=customers, as_of=as_of, current_state=current_state)
-    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
+    filters = aging_columns(as_of=as_of, edges=edges, horizons=horizons)
     columns = {name: money_sum(_amount(dim, F("open_on")), filter=q) for name, q in filters.items()}
     grouped = (
         items.values(**dim.fields, row_currency=F(dim.currency_field))
         .annotate(**dim.label_aggregates(), **columns)
         .order_by()
     )
-    disputes_known = providers.disputed_amounts is not None
-    disputed = _disputed(items, dim, as_of) if disputes_known else {}
+    amounts = contracts.disputed_amounts(as_of=as_of)
+    disputes_known = amounts is not None
+    disputed = _disputed(items, dim, amounts) if amounts else {}
     bucket_names = [f"b{i}" for i in range(len(buckets))]
     horizon_names = [f"h{i}" for i in range(len(horizons))]
     steps: dict[str, Decimal] = {}
@@ -151,43 +134,53 @@ def _totals(rows: list[AgedRow], edges: tuple[int, ...], horizons: tuple[int, ..
     }
 
 
-def _contested(items: QuerySet[Item], as_of: date) -> QuerySet[Item]:
-    """The open debits in dispute on ``as_of``, annotated ``disputed``: the sum of their active
-    disputes capped at their open amount."""
-    assert providers.disputed_amounts is not None
-    disputes = providers.disputed_amounts(as_of=as_of)
-    per_item = (
-        disputes.filter(item_id=OuterRef("pk"))
+def _contested(items: QuerySet[Item], amounts: Mapping[int, Decimal]) -> QuerySet[Item]:
+    """The open debits among ``amounts``' items (the disputes provider's answer), annotated
+    ``disputed``: their disputed amount capped at their open amount."""
+    if not amounts:
+        return items.none()
+    by_amount: dict[Decimal, list[int]] = defaultdict(list)
+    for item_id, amount in amounts.items():
+        by_amount[amount].append(item_id)
+    disputed = Case(
+        *(When(pk__in=ids, then=Value(amount, output_field=MONEY)) for amount, ids in by_amount.items()),
+        default=Value(ZERO, output_field=MONEY),
+        output_field=MONEY,
+    )
+    return items.filter(amount__gt=0, pk__in_array=list(amounts)).annotate(
+        disputed=Least(disputed, F("open_on"), output_field=MONEY)
+    )
+
+
+def _disputed(items: QuerySet[Item], dim: Dimension, amounts: Mapping[int, Decimal]) -> dict[tuple[Any, ...], Decimal]:
+    """Disputed part of the open debits per group: each item's disputed amount capped at its
+    open amount (in the functional currency along a functional dimension)."""
+    rows = (
+        items.filter(amount__gt=0, pk__in_array=list(amounts))
+        .values("pk", "open_on", "fx_rate", **dim.fields, row_currency=F(dim.currency_field))
         .order_by()
-        .values("item_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
     )
-    return items.filter(amount__gt=0, pk__in=disputes.values("item_id")).annotate(
-        disputed=Least(Subquery(per_item, output_field=MONEY), F("open_on"), output_field=MONEY)
-    )
-
-
-def _disputed(items: QuerySet[Item], dim: Dimension, as_of: date) -> dict[tuple[Any, ...], Decimal]:
-    """Disputed part of the open debits per group: each dispute capped at its item's open amount."""
-    contested = _contested(items, as_of)
-    grouped = contested.values(**dim.fields, row_currency=F(dim.currency_field)).annotate(
-        amount=money_sum(_amount(dim, F("disputed")))
-    )
-    return {_group_key(dim, row): row["amount"] for row in grouped.order_by()}
+    found: dict[tuple[Any, ...], Decimal] = {}
+    for row in rows:
+        part = min(amounts[row["pk"]], row["open_on"])
+        if dim.functional:
+            part *= row["fx_rate"]
+        key = _group_key(dim, row)
+        found[key] = found.get(key, ZERO) + part
+    return found
 
 
 def column_filter(*, column: str, as_of: date, edges: tuple[int, ...], horizons: tuple[int, ...]) -> Q | None:
     """The condition behind one aged-balance column (``d31_60``, ``overdue``…); None = all.
     ``disputed`` is not a condition on the item alone: ``aged_items`` asks the disputes provider."""
     keys = [bucket.key for bucket in aging_buckets(edges=edges)]
-    filters = column_filters(as_of=as_of, edges=edges, horizons=horizons)
+    filters = aging_columns(as_of=as_of, edges=edges, horizons=horizons)
     if column in {"", "total"}:
         return None
     if column == "unapplied":
         return filters["unapplied"]
     if column == "overdue":
-        return Q(amount__gte=0, due_date__lt=as_of)
+        return overdue_on_q(as_of)
     if column in keys:
         return filters[f"b{keys.index(column)}"]
     days = column.removeprefix("due_within_")
@@ -225,7 +218,7 @@ def aged_items(
     if condition is not None:
         items = items.filter(condition)
     if disputed:  # without dispute data the page shows no link to this column: nothing to list
-        items = _contested(items, as_of) if providers.disputed_amounts is not None else items.none()
+        items = _contested(items, contracts.disputed_amounts(as_of=as_of) or {})
     items = items.annotate(days_late=DaysBetween(_date(as_of), F("due_date")), open_functional=functional(F("open_on")))
     return items.select_related("customer", "entity").order_by("due_date", "number", "pk")
 
@@ -252,9 +245,7 @@ def top_overdue_customers(
     *, customers: QuerySet[Customer], as_of: date, limit: int = 10, current_state: bool | None = None
 ) -> list[OverdueCustomer]:
     """The customers with the most overdue on ``as_of`` (open debits past their due date)."""
-    overdue = items_open_on(customers=customers, as_of=as_of, current_state=current_state).filter(
-        amount__gt=0, due_date__lt=as_of
-    )
+    overdue = items_open_on(customers=customers, as_of=as_of, current_state=current_state).filter(overdue_on_q(as_of))
     rows = (
         overdue.values("customer_id", "customer__account_number", "customer__name", "entity__currency")
         .annotate(

@@ -15,13 +15,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from encours import contracts
 from encours.core.aging import AgedBalance
 from encours.core.kpi import CountbackDSO, countback_dso
 from encours.core.money import ZERO
 from encours.core.periods import Month
 from encours.ledger.models import Customer
-from encours.ledger.sql import allocations_after
-from encours.reports import registry
+from encours.ledger.queries import allocations_after
 from encours.reports.dimensions import dimension
 from encours.reports.selectors.aging import OverdueCustomer, aged_balance, top_overdue_customers
 from encours.reports.selectors.kpis import KpiFigures, figures_from_movements, kpis
@@ -109,7 +109,7 @@ class Dashboard:
     top_overdue: tuple[OverdueCustomer, ...]
     disputes_known: bool
     litigation_known: bool
-    alerts: tuple[registry.Alert, ...] = ()
+    alerts: tuple[contracts.Alert, ...] = ()
     computed_at: datetime | None = None
 
     @property
@@ -131,7 +131,7 @@ def countback_before(
 
 def dashboard(*, customers: QuerySet[Customer], user: Any, as_of: date) -> Dashboard:
     overview = week_overview(customers=customers, as_of=as_of, top=TOP_OVERDUE)
-    alerts = tuple(registry.alerts(customers=customers, user=user, as_of=as_of))
+    alerts = tuple(contracts.alerts(customers=customers, user=user, as_of=as_of))
     return replace(overview, alerts=alerts, computed_at=timezone.now())
 
 

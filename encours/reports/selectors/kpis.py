@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 
+from encours import contracts
 from encours.core.aging import AgedBalance
 from encours.core.errors import ValidationFailed
 from encours.core.kpi import (
@@ -32,9 +33,9 @@ from encours.core.kpi import (
 from encours.core.money import ZERO, quantize
 from encours.core.periods import Month, Period, calendar_months_period
 from encours.ledger.models import Customer, LegalEntity
-from encours.ledger.sql import allocations_after, functional, items_open_on, money_sum
+from encours.ledger.queries import allocations_after
+from encours.ledger.sql import functional, items_open_on, money_sum
 from encours.reports.dimensions import Dimension, dimension
-from encours.reports.registry import providers
 from encours.reports.selectors.aging import AgedReport, aged_balance
 from encours.reports.selectors.movements import (
     GroupKey,
@@ -305,10 +306,14 @@ def _litigation(
     customers: QuerySet[Customer], dim: Dimension, as_of: date, current: bool
 ) -> dict[GroupKey, Decimal] | None:
     """Open amount on ``as_of`` of the items in litigation per group; None without a provider."""
-    if providers.litigation_items is None:
+    in_litigation = contracts.litigation_items(as_of=as_of)
+    if in_litigation is None:
         return None
-    in_litigation = providers.litigation_items(as_of=as_of).values("item_id")
-    items = items_open_on(customers=customers, as_of=as_of, current_state=current).filter(pk__in=in_litigation)
+    if not in_litigation:
+        return {}
+    items = items_open_on(customers=customers, as_of=as_of, current_state=current).filter(
+        pk__in_array=sorted(in_litigation)
+    )
     amount = functional(F("open_on")) if dim.functional else F("open_on")
     rows = items.values(**dim.fields, row_currency=F(dim.currency_field)).annotate(amount=money_sum(amount))
     return {(dim.ident(row), row["row_currency"]): row["amount"] for row in rows.order_by()}

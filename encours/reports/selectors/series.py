@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
 
+from encours import contracts
 from encours.core.aging import AgedBalance
 from encours.core.kpi import (
     CountbackDSO,
@@ -29,9 +30,9 @@ from encours.core.kpi import (
 from encours.core.money import ZERO
 from encours.core.periods import Month, calendar_months_period, month_ends_between
 from encours.ledger.models import Customer, Item
-from encours.ledger.sql import functional, money_sum, open_on
+from encours.ledger.queries import open_on
+from encours.ledger.sql import functional, money_sum
 from encours.reports.dimensions import dimension
-from encours.reports.registry import providers
 from encours.reports.selectors.aging import AgedReport, aged_balance
 from encours.reports.selectors.kpis import PERIOD_MONTHS, UNPAID_MONTHS
 from encours.reports.selectors.movements import GroupMovements, MovementWindow, movement_window
@@ -140,11 +141,13 @@ def _aged_points(
 def litigation_at(*, customers: QuerySet[Customer], days: tuple[date, ...]) -> dict[date, dict[str, Decimal]] | None:
     """Open amount (functional currency) of the items in litigation on each of ``days``, per
     currency, in one query; None without a litigation provider."""
-    if providers.litigation_items is None:
+    in_litigation_on = contracts.litigation_items_on(days=days)
+    if in_litigation_on is None:
         return None
     columns, anywhere = {}, Q(pk__in=[])
     for index, day in enumerate(days):
-        in_litigation = Q(pk__in=providers.litigation_items(as_of=day).values("item_id"))
+        ids = in_litigation_on[day]
+        in_litigation = Q(pk__in=sorted(ids)) if ids else Q(pk__isnull=True)  # no item: a condition never true
         candidate, amount = open_on(as_of=day, current_state=False)
         columns[f"p{index}"] = money_sum(
             functional(amount), filter=in_litigation & candidate & Q(document_date__lte=day)

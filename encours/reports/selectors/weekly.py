@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from encours import contracts
 from encours.core.aging import AgedBalance
 from encours.core.payment_behaviour import DaysLate, DaysLateTrend
 from encours.ledger.models import Customer
-from encours.reports import registry
 from encours.reports.selectors.aging import OverdueCustomer, aged_balance
 from encours.reports.selectors.behaviour import days_late_by_customer
 from encours.reports.selectors.dashboard import Dashboard, week_overview
@@ -50,7 +50,7 @@ class LateCustomer:
     overdue_before: Decimal
     year: DaysLate | None
     trend: DaysLateTrend
-    last_action: registry.LastAction | None
+    last_action: contracts.LastAction | None
 
     @property
     def change(self) -> Decimal:
@@ -66,9 +66,9 @@ class WeeklyReport:
     by_region: tuple[OverdueLine, ...]
     late_customers: tuple[LateCustomer, ...]
     last_actions_known: bool
-    disputes: registry.DisputesSummary | None
+    disputes: contracts.DisputesSummary | None
     title: str = ""
-    sections: tuple[registry.WeeklySection, ...] = ()
+    sections: tuple[contracts.WeeklySection, ...] = ()
 
     @property
     def week_start(self) -> date:
@@ -98,7 +98,7 @@ def _late_customers(
         int(row.ident): row.balance.overdue for row in aged_balance(customers=top, as_of=week_ago, by="customer").rows
     }
     behaviour = days_late_by_customer(customers=ids, as_of=overview.as_of)
-    actions = registry.last_actions(customer_ids=ids, as_of=overview.as_of)
+    actions = contracts.last_actions(customer_ids=ids, as_of=overview.as_of)
     lines = []
     for line in overview.top_overdue:
         year, trend = behaviour.get(line.customer_id, (None, DaysLateTrend(recent=None, previous=None)))
@@ -119,11 +119,7 @@ def weekly_report(*, customers: QuerySet[Customer], as_of: date, title: str = ""
     ending on it, compared with the books 7 days earlier)."""
     overview = week_overview(customers=customers, as_of=as_of, top=TOP_LATE)
     late, actions_known = _late_customers(customers, overview, overview.week_ago)
-    disputes = None
-    if registry.providers.disputes_report is not None:
-        disputes = registry.providers.disputes_report(
-            customers=customers, as_of=as_of, since=overview.week_ago + timedelta(days=1)
-        )
+    disputes = contracts.disputes_report(customers=customers, as_of=as_of, since=overview.week_ago + timedelta(days=1))
     return WeeklyReport(
         as_of=as_of,
         week_ago=overview.week_ago,
@@ -134,7 +130,7 @@ def weekly_report(*, customers: QuerySet[Customer], as_of: date, title: str = ""
         last_actions_known=actions_known,
         disputes=disputes,
         title=title,
-        sections=registry.weekly_sections(
+        sections=contracts.weekly_sections(
             customers=customers, as_of=as_of, since=overview.week_ago + timedelta(days=1)
         ),
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from encours.core.money import format_amount
+from encours.web import formats
 
 register = template.Library()
 DASH = "—"
@@ -23,18 +24,13 @@ DASH = "—"
 @register.filter
 def days(value: Any, places: int = 1) -> str:
     """41.328 → '41,3' (fr) / '41.3' (en); None → '—'."""
-    if value is None or value == "":
-        return DASH
-    return floatformat(value, places)
+    return formats.days(value, places)
 
 
 @register.filter
 def pct(value: Any, places: int = 1) -> str:
     """A fraction as a percent: 0.3545 → '35,5 %' (fr) / '35.5%' (en)."""
-    if value is None or value == "":
-        return DASH
-    number = floatformat(Decimal(value) * 100, places)
-    return f"{number}\u00a0%" if (translation.get_language() or "fr").startswith("fr") else f"{number}%"
+    return formats.pct(value, places)
 
 
 @register.filter

@@ -1,34 +1,36 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django import template
-from django.utils import translation
 
-from encours.core.money import format_amount
+from encours.web import formats
 
 register = template.Library()
 
 
 @register.filter
 def money(value: Any, currency: str = "EUR") -> str:
-    if value is None or value == "":
-        return "—"
-    return format_amount(Decimal(value), currency or "EUR", lang=translation.get_language() or "fr")
+    return formats.money(value, currency)
 
 
 @register.filter
 def money0(value: Any) -> str:
     """Whole units, for dense tables and cards."""
-    if value is None or value == "":
-        return "—"
-    number = f"{Decimal(value):,.0f}"
-    if (translation.get_language() or "fr").startswith("fr"):
-        return number.replace(",", "\u202f") + "\u00a0€"
-    return "€" + number
+    return formats.money0(value)
+
+
+@register.filter
+def short_date(value: date | None) -> str:
+    return formats.short_date(value)
+
+
+@register.filter
+def score(value: Any, places: int = 0) -> str:
+    """A score or a count (never money): '1 234' / '1,234'."""
+    return formats.number(value, places)
 
 
 @register.filter

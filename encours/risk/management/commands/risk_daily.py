@@ -34,6 +34,12 @@ class Command(BaseCommand):
                 f"portfolio finding: {finding.customers} customers above {finding.threshold:.0f} "
                 f"{finding.currency} have no credit limit (exposure {finding.exposure:.2f})"
             )
+        if report.limit_review is not None:
+            review = report.limit_review
+            self.stdout.write(
+                f"limits to review: {review.limits} credit limit(s) expire within {review.days} days "
+                f"(total {review.amount:.2f} {review.currency}; {review.entered} new since the previous run)"
+            )
         if not options["no_digest"]:
             self.stdout.write(f"digest sent to {send_digest(as_of=as_of)} user(s)")
             self.stdout.write(f"sales digest sent to {send_rep_digest(as_of=as_of)} rep(s)")
