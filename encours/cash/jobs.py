@@ -5,11 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from encours.cash.models import BankAccount
-from encours.cash.services.imports import bank_file_import
+from encours.cash.services.imports import UnknownBankAccount, bank_file_import
+from encours.core.errors import ValidationFailed
+from encours.jobs.figures import job_figures
 from encours.jobs.models import Job
 from encours.jobs.services import Progress, register_job
 from encours.ledger.models import LegalEntity
+
+job_figures(
+    "cash.import_bank",
+    (
+        ("file_name", _("File")),
+        ("already", _("Statements imported before (skipped)")),
+        ("statement_count", _("Statements imported")),
+        ("lines", _("Bank lines")),
+        ("applied", _("Applied to invoices automatically")),
+        ("review", _("Left to review")),
+        ("other", _("Other lines (fees, transfers…)")),
+        ("created_accounts", _("Bank accounts created")),
+    ),
+)
 
 
 @register_job("cash.import_bank", capability="ledger.import")
@@ -18,20 +37,32 @@ def run_bank_import(job: Job, progress: Progress) -> dict[str, Any]:
     entity = LegalEntity.objects.filter(siren=params.get("entity") or "").first()
     account = BankAccount.objects.filter(pk=params.get("account") or 0).first()
     progress(0, None, "reading the statement")
-    result = bank_file_import(
-        raw=Path(params["path"]).read_bytes(),
-        user=job.created_by,
-        file_name=params["file_name"],
-        entity=entity,
-        account=account,
-        progress=lambda done, total: progress(done, total, "matching"),
-    )
+    try:
+        result = bank_file_import(
+            raw=Path(params["path"]).read_bytes(),
+            user=job.created_by,
+            file_name=params["file_name"],
+            entity=entity,
+            account=account,
+            progress=lambda done, total: progress(done, total, "matching"),
+        )
+    except UnknownBankAccount as exc:
+        raise ValidationFailed(
+            gettext(
+                "The bank account %(account)s is not known yet: choose the legal entity it belongs to in the "
+                "upload form (or create the account under Bank accounts), then import the file again."
+            )
+            % {"account": exc.key}
+        ) from None
     message = result.summary
     if result.already:
         message = f"already imported, nothing added: {message}"
     return {
         "message": message,
         **result.counts,
+        "file_name": params["file_name"],
+        "already": result.already,
+        "statement_count": len(result.statements),
         "statements": [s.pk for s in result.statements],
         "created_accounts": [a.account_id for a in result.created_accounts],
         "warnings": result.warnings[:20],

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from encours.jobs.figures import has_figures, readable_figures
 from encours.jobs.progress import ProgressSnapshot, progress_get
 
 _SHOWN_APART = frozenset({"message", "failures", "warnings"})
@@ -76,10 +77,19 @@ class Job(models.Model):
 
     @property
     def figures(self) -> list[tuple[str, Any]]:
-        """The result's counts and values, without what the page shows in its own sections."""
+        """The result's counts and values, without what the page shows in its own sections:
+        labelled and formatted when the job's app declared them (``encours.jobs.figures``)."""
         if not isinstance(self.result, dict):
             return []
+        if has_figures(self.kind):
+            return readable_figures(self.kind, self.result)
         return [(k, v) for k, v in self.result.items() if k not in _SHOWN_APART]
+
+    @property
+    def message_for_people(self) -> bool:
+        """Whether the stored message is worth showing: why a job failed always is; a job whose
+        figures are declared says the rest better through them (its message is the log's line)."""
+        return self.status == self.Status.FAILED or not has_figures(self.kind)
 
     @cached_property
     def live(self) -> ProgressSnapshot:

@@ -10,6 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+from encours.jobs.figures import job_figures
 from encours.jobs.models import Job
 from encours.jobs.services import Progress, register_job
 from encours.ledger.models import LegalEntity
@@ -17,6 +20,41 @@ from encours.ledger.services.import_fec import fec_import
 from encours.ledger.services.import_tabular import tabular_import
 
 WARNINGS_SHOWN = 20
+FILE_FIGURES = (("file_name", _("File")), ("entity_name", _("Legal entity")), ("entity_siren", _("SIREN")))
+job_figures(
+    "ledger.import_fec",
+    (
+        *FILE_FIGURES,
+        ("entity_created", _("Legal entity created by the import")),
+        ("lines", _("Lines read")),
+        ("customer_lines", _("Lines on customer accounts (411)")),
+        ("ignored_lines", _("Lines on other accounts (ignored)")),
+        ("customers_created", _("Customers created")),
+        ("items_created", _("Items created")),
+        ("items_updated", _("Items updated")),
+        ("items_unchanged", _("Items unchanged")),
+        ("allocations_created", _("Allocations (lettrage) created")),
+        ("allocations_updated", _("Allocations updated")),
+        ("allocations_removed", _("Allocations removed")),
+        ("openings_linked", _("Opening lines matched to items already imported")),
+        ("openings_merged", _("Opening lines replaced by this year's items")),
+        ("seconds", _("Duration (seconds)")),
+    ),
+)
+job_figures(
+    "ledger.import_items",
+    (
+        *FILE_FIGURES,
+        ("mapping", _("Column mapping")),
+        ("rows", _("Rows read")),
+        ("created", _("Created")),
+        ("updated", _("Updated")),
+        ("unchanged", _("Unchanged")),
+        ("ibans_added", _("IBANs added")),
+        ("contacts_added", _("Contacts added")),
+        ("seconds", _("Duration (seconds)")),
+    ),
+)
 
 
 @register_job("ledger.import_fec", capability="ledger.import")
@@ -52,7 +90,7 @@ def run_tabular_import(job: Job, progress: Progress) -> dict[str, Any]:
     message = f"{report.rows} rows: {report.created} created, {report.updated} updated, {report.unchanged} unchanged"
     if report.warnings:
         message += f", {len(report.warnings)} warning(s)"
-    result = {**report.as_dict(), "message": message}
+    result = {**report.as_dict(), **report.details, "message": message}
     result["warnings"] = report.warnings[:WARNINGS_SHOWN]  # the page shows the first ones, with the count
     return result
 

@@ -163,7 +163,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     if not can(request.user, "ledger.import"):
         raise PermissionDenied
     job = job_get(user=request.user, pk=pk, kind_prefix="ledger.import")
-    template = "jobs/_job.html" if request.htmx else "ledger/import_job.html"
+    template = "ledger/_import_job.html" if request.htmx else "ledger/import_job.html"
     return render(request, template, {"job": job})
 
 

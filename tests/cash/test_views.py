@@ -3,8 +3,10 @@ accounts, settings, exports; scoping and permissions."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -135,7 +137,10 @@ def test_uploading_a_statement_runs_the_import_job_and_shows_the_counts(client, 
     response = client.post(reverse("cash:statements"), {"file": upload, "entity": sample_entity.pk})
     assert response.status_code == 302
     job_page = client.get(response["Location"]).content.decode()
-    assert "lines=45 applied=30 review=0 other=15" in job_page
+    figures = dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", job_page))
+    assert figures["Lignes bancaires"] == "45" and figures["Lettrées automatiquement sur des factures"] == "30"
+    assert figures["À revoir"] == "0" and figures["Autres lignes (frais, virements internes…)"] == "15"
+    assert figures["Relevés importés"] == "1" and "lines=" not in job_page and "created_accounts" not in job_page
     listing = client.get(reverse("cash:statements")).content.decode()
     assert "2026-11-595401761" in listing
     statement = Statement.objects.get()
@@ -154,6 +159,20 @@ def test_a_bad_upload_fails_the_job_with_a_clear_error(client, credit_manager, e
     response = client.post(reverse("cash:statements"), {"file": upload, "entity": entity.pk})
     page = client.get(response["Location"]).content.decode()
     assert "line 1, column 43" in page
+    assert Statement.objects.count() == 0
+
+
+# the job runner closes a connection left in a test's transaction (PostgreSQL): commit for real
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_of_an_unknown_account_asks_for_the_entity_in_the_form_not_on_a_command_line(
+    client, credit_manager, entity
+) -> None:
+    client.force_login(credit_manager)
+    upload = SimpleUploadedFile("camt053_nov.xml", (SAMPLE / "camt053_nov.xml").read_bytes())
+    response = client.post(reverse("cash:statements"), {"file": upload})
+    page = unescape(client.get(response["Location"]).content.decode())
+    assert "choisissez la société à laquelle il appartient dans le formulaire d'import" in page
+    assert "--entity" not in page and "SIREN" not in page
     assert Statement.objects.count() == 0
 
 

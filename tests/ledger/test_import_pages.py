@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -60,7 +61,13 @@ def test_a_credit_manager_uploads_a_fec_and_the_job_page_shows_the_result(client
     assert response.status_code == 302 and response["Location"] == reverse("ledger:import_job", args=[job.pk])
     page = client.get(response["Location"]).content.decode()
     assert job.status == Job.Status.DONE, job.message
-    assert "6452 lines, 2581 customer lines" in page
+    figures = {unescape(k): unescape(v) for k, v in re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", page)}
+    assert figures["Lignes lues"] == "6\u202f452" and figures["Lignes sur comptes clients (411)"] == "2\u202f581"
+    assert figures["Entité juridique créée par l'import"] == "non" and figures["Fichier"] == FEC
+    assert int(figures["Clients créés"]) > 0 and int(figures["Lettrages créés"].replace("\u202f", "")) > 0
+    for raw in ("entity_created", "True", "False", "warnings", "[]", "utf-8", " lines, "):
+        assert raw not in page[page.index("<main") :], raw
+    assert f'href="{reverse("ledger:customers")}?entity={job.entity_id}"' in page
     assert Item.objects.filter(entity__siren="595401761").count() > 0
     assert job.entity.siren == "595401761" and job.created_by == sample_manager
     assert FEC in client.get(reverse("ledger:imports")).content.decode()
@@ -227,7 +234,7 @@ def _observe(observer: Client, job_id: int, seen: list[tuple[str, str, str]]) ->
     try:
         page = observer.get(reverse("ledger:import_job", args=[job_id]), **HTMX).content.decode()
         message = re.search(r'<p class="muted">(.*?)</p>', page)
-        percent = re.search(r'aria-valuenow="(\d+)"', page)
+        percent = re.search(r'<progress[^>]* value="(\d+)"', page)
         if message and percent:
             row = Job.objects.values_list("message", flat=True).get(pk=job_id)
             seen.append((message.group(1), percent.group(1), row))

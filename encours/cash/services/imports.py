@@ -31,6 +31,14 @@ _IBAN_SHAPE = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
 _KEY_LENGTH = BankLine._meta.get_field("key").max_length
 
 
+class UnknownBankAccount(ValidationFailed):
+    """A statement names an account not yet known and no legal entity was given to create it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"unknown bank account {key}: say which legal entity it belongs to, to create it")
+        self.key = key
+
+
 @dataclass
 class ImportResult:
     statements: list[Statement] = field(default_factory=list)
@@ -90,9 +98,7 @@ def _account_for(
             raise ValidationFailed(f"bank account {key} belongs to {found.entity.name}, not to {entity.name}")
         return found, None
     if entity is None:
-        raise ValidationFailed(
-            f"unknown bank account {key}: give the legal entity it belongs to (--entity SIREN) to create it"
-        )
+        raise UnknownBankAccount(key)
     # The account of a statement we receive identifies it; it is no payment instruction we
     # send: one that fails the IBAN checksum (test files, some banks' internal ids) is kept
     # as its identifier, and no IBAN is recorded for it.

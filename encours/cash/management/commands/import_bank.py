@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from encours.cash.services.imports import bank_file_import
+from encours.cash.services.imports import UnknownBankAccount, bank_file_import
 from encours.core.errors import EncoursError, ImportRejected
 from encours.ledger.models import LegalEntity
 
@@ -32,6 +32,10 @@ class Command(BaseCommand):
             for error in exc.errors:
                 self.stderr.write(f"line {error.line}\t{error.column}\t{error.value}\t{error.reason}")
             raise CommandError(f"{len(exc.errors)} error(s): nothing imported") from None
+        except UnknownBankAccount as exc:
+            raise CommandError(
+                f"unknown bank account {exc.key}: give its legal entity (--entity SIREN) to create it"
+            ) from None
         except EncoursError as exc:
             raise CommandError(f"{exc}: nothing imported") from None
         out = self.stdout.write
